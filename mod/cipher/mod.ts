@@ -1,0 +1,17 @@
+/**
+ * Skywire's secp256k1 identities: 33-byte compressed public keys, 32-byte secret keys,
+ * 65-byte recoverable signatures (`R‖S‖recid`), Skywire ECDH and deterministic transport ids.
+ *
+ * @module
+ */
+export { PubKey } from "./pub_key.ts";
+export { SecKey } from "./sec_key.ts";
+export { Sig } from "./sig.ts";
+export { generateKeyPair, keyPairFromSecKey } from "./key_pair.ts";
+export type { KeyPair } from "./key_pair.ts";
+export { signPayload, verifyPubKeySignedPayload } from "./sign.ts";
+export { ecdh } from "./ecdh.ts";
+export { makeTransportId, sortEdges } from "./transport_id.ts";
+export { CipherError } from "./errors.ts";
+export { sha256 } from "./hash.ts";
+export { bytesToHex, hexToBytes } from "./hex.ts";

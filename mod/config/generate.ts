@@ -1,0 +1,115 @@
+import { generateKeyPair, type KeyPair } from "../cipher/mod.ts";
+import { VERSION } from "../version/mod.ts";
+import { SERVICES } from "./services.ts";
+import type { SkywireConfig, StoreConfig, UpdaterConfig } from "./types.ts";
+
+/** Options for {@linkcode generateConfig}. */
+export interface GenerateOptions {
+  /** Keep this key pair instead of making a new one (regeneration). */
+  keys?: KeyPair;
+  /** Use the test deployment instead of production. */
+  testEnv?: boolean;
+  /** Opt in to cascade (source-driven) route setup. */
+  cascade?: boolean;
+  /** Minimum hops for routes. */
+  minHops?: number;
+  /** Hypervisor public keys (hex). */
+  hypervisors?: string[];
+  /** Directory for local state. Default `./local`. */
+  localPath?: string;
+}
+
+/** Defaults of our store section. */
+export function defaultStore(): StoreConfig {
+  return { health_check_interval: "5m0s" };
+}
+
+/** Defaults of our updater section: daily check, report only, no source configured. */
+export function defaultUpdater(): UpdaterConfig {
+  return {
+    enabled: true,
+    channel: "stable",
+    url: "",
+    interval: "24h0m0s",
+    trusted_keys: [],
+    env_file: "/etc/skywire.conf",
+    service: "skywire",
+    boot_timeout: "2m0s",
+    auto_install: false,
+  };
+}
+
+/** Build a complete visor config, as `skywire config gen` writes it. */
+export function generateConfig(options: GenerateOptions = {}): SkywireConfig {
+  const keys = options.keys ?? generateKeyPair();
+  const services = SERVICES[options.testEnv ? "test" : "prod"];
+  const localPath = options.localPath ?? "./local";
+  return {
+    version: VERSION,
+    sk: keys.sk.hex(),
+    pk: keys.pk.hex(),
+    dmsg: {
+      discovery: services.dmsgDiscovery,
+      sessions_count: 1,
+      servers: [],
+      servers_type: "all",
+    },
+    dmsgpty: {
+      dmsg_port: 22,
+      cli_network: "unix",
+      cli_address: "/tmp/dmsgpty.sock",
+      whitelist: [],
+    },
+    transport: {
+      discovery: services.transportDiscovery,
+      address_resolver: services.addressResolver,
+      public_autoconnect: true,
+      transport_setup: [...services.transportSetup],
+      log_store: {
+        type: "file",
+        location: `${localPath}/transport_logs`,
+        rotation_interval: "168h0m0s",
+      },
+      stcpr_port: 0,
+      sudph_port: 0,
+    },
+    routing: {
+      route_setup_nodes: [...services.routeSetupNodes],
+      route_finder: services.routeFinder,
+      route_finder_timeout: "10s",
+      min_hops: options.minHops ?? 0,
+      enable_cascade_route_setup: options.cascade ?? false,
+    },
+    uptime_tracker: { addr: services.uptimeTracker },
+    launcher: {
+      service_discovery: services.serviceDiscovery,
+      apps: [
+        { name: "skychat", args: ["-addr", ":8001"], auto_start: true, port: 1 },
+        { name: "skysocks", auto_start: true, port: 3 },
+        { name: "skysocks-client", args: ["-addr", ":1080"], auto_start: false, port: 13 },
+      ],
+      server_addr: "localhost:5505",
+      bin_path: "./apps",
+      display_node_ip: false,
+    },
+    survey_whitelist: [],
+    hypervisors: options.hypervisors ?? [],
+    cli_addr: "localhost:3435",
+    log_level: "info",
+    local_path: localPath,
+    stun_servers: [],
+    shutdown_timeout: "10s",
+    is_public: false,
+    persistent_transports: null,
+    hypervisor: {
+      db_path: `${localPath}/users.db`,
+      enable_auth: false,
+      http_addr: "127.0.0.1:8000",
+      enable_tls: false,
+      tls_cert_file: "./ssl/cert.pem",
+      tls_key_file: "./ssl/key.pem",
+    },
+    store: defaultStore(),
+    updater: defaultUpdater(),
+  };
+}

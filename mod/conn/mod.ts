@@ -1,0 +1,11 @@
+/**
+ * The byte-stream interface every layer speaks (TCP, Noise, yamux streams, dmsg streams), and
+ * small helpers over it. `Deno.Conn` satisfies {@linkcode ByteStream} as is.
+ *
+ * @module
+ */
+export type { ByteStream } from "./byte_stream.ts";
+export { readFull, readFullOrEof, writeAll } from "./io.ts";
+export { UnexpectedEofError } from "./errors.ts";
+export { pipe } from "./pipe.ts";
+export type { PipeOptions, PipeResult } from "./pipe.ts";

@@ -1,0 +1,12 @@
+/**
+ * A local stand-in for `@std/cli`, exposing the same `parseArgs` API.
+ *
+ * JSR cannot be reached from the build machines, so `deno.json` maps `@std/cli` here. The
+ * tokenising is done by `node:util` `parseArgs`; this module adds the std semantics on top
+ * (aliases, negatable booleans, collect, defaults, stopEarly, `--`, unknown-flag callback).
+ * Switching to the real package later is a one-line import-map change.
+ *
+ * @module
+ */
+export { parseArgs } from "./parse_args.ts";
+export type { Args, ParseOptions } from "./parse_args.ts";

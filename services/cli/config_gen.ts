@@ -1,0 +1,130 @@
+import { keyPairFromSecKey, PubKey } from "../../mod/cipher/mod.ts";
+import {
+  ConfigError,
+  configToJson,
+  generateConfig,
+  type GenerateOptions,
+  parseConfig,
+} from "../../mod/config/mod.ts";
+import { type Command, UsageError } from "./command.ts";
+
+function parseHops(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) {
+    throw new UsageError(`--min-hops wants 0..65535, got "${text}"`);
+  }
+  return n;
+}
+
+function parsePks(text: string): string[] {
+  const list = text.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const pk of list) {
+    try {
+      PubKey.fromHex(pk);
+    } catch (error) {
+      throw new UsageError(`--hvpks: ${(error as Error).message}`);
+    }
+  }
+  return list;
+}
+
+/** `skywire config gen`. */
+export const configGenCommand: Command = {
+  name: "gen",
+  summary: "generate a visor config (skywire-config.json) with a fresh key pair",
+  usage: "[flags]",
+  description:
+    "Writes a complete config with Skywire's field names. With -r an existing file is\n" +
+    "regenerated keeping its keys and opt-ins (cascade route setup, min hops, hypervisors)\n" +
+    "unless flags override them.",
+  flags: [
+    {
+      name: "output",
+      short: "o",
+      type: "string",
+      valueName: "FILE",
+      description: "file to write",
+      default: "skywire-config.json",
+    },
+    {
+      name: "regen",
+      short: "r",
+      type: "boolean",
+      description: "regenerate, keeping keys and opt-ins",
+    },
+    {
+      name: "stdout",
+      short: "n",
+      type: "boolean",
+      description: "print the config instead of writing a file",
+    },
+    {
+      name: "cascade",
+      type: "boolean",
+      description: "opt in to cascade (source-driven) route setup",
+    },
+    { name: "min-hops", type: "string", valueName: "N", description: "minimum hops for routes" },
+    { name: "hvpks", type: "string", valueName: "PK,...", description: "hypervisor public keys" },
+    {
+      name: "testenv",
+      short: "t",
+      type: "boolean",
+      description: "use the test deployment's services",
+    },
+  ],
+  run: async ({ flags, out, err }) => {
+    const output = flags.output as string;
+    const options: GenerateOptions = {};
+    if (flags["min-hops"] !== undefined) options.minHops = parseHops(flags["min-hops"] as string);
+    if (flags.hvpks !== undefined) options.hypervisors = parsePks(flags.hvpks as string);
+    if (flags.cascade) options.cascade = true;
+    if (flags.testenv) options.testEnv = true;
+
+    let exists = false;
+    try {
+      await Deno.lstat(output);
+      exists = true;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+    if (flags.regen) {
+      if (!exists) throw new Error(`cannot regenerate: ${output} does not exist`);
+      const old = parseConfig(await Deno.readTextFile(output));
+      for (const warning of old.warnings) err(`warning: ${warning}`);
+      options.keys = keyPairFromSecKey(old.sk);
+      options.cascade ??= old.config.routing.enable_cascade_route_setup ? true : undefined;
+      options.minHops ??= old.config.routing.min_hops;
+      options.hypervisors ??= old.config.hypervisors ?? [];
+      if (old.config.updater) {
+        // Keep the operator's update source and channel; they are opt-ins too.
+        const config = generateConfig(options);
+        config.updater = { ...config.updater, ...old.config.updater };
+        return write(configToJson(config));
+      }
+    } else if (exists && !flags.stdout) {
+      throw new Error(`${output} already exists; use -r to regenerate it keeping its keys`);
+    }
+    return write(configToJson(generateConfig(options)));
+
+    async function write(text: string): Promise<number> {
+      if (flags.stdout) {
+        out(text.trimEnd());
+        return 0;
+      }
+      // Write beside the target and rename, so a crash never leaves half a config.
+      const tmp = `${output}.tmp-${Deno.pid}`;
+      try {
+        await Deno.writeTextFile(tmp, text, { mode: 0o600 });
+        await Deno.rename(tmp, output);
+      } catch (error) {
+        await Deno.remove(tmp).catch(() => {});
+        throw error;
+      }
+      const pk = JSON.parse(text).pk;
+      err(`wrote ${output} (pk ${pk})`);
+      return 0;
+    }
+  },
+};
+
+export { ConfigError };

@@ -1,0 +1,83 @@
+/**
+ * The `skywire` command tree. `main.ts` hands the command line to {@linkcode main}.
+ *
+ * @module
+ */
+import { VERSION } from "../../mod/version/mod.ts";
+import { type Command, notYetAvailable, runCommandLine } from "./command.ts";
+import { configGenCommand } from "./config_gen.ts";
+import { tpIdCommand } from "./tp_id.ts";
+
+const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
+
+/** The root command. */
+export function rootCommand(): Command {
+  return {
+    name: "skywire",
+    summary: "skywire: a Skywire edge node (visor, dmsg server, discovery, updater) in one binary",
+    flags: [{ name: "version", short: "v", type: "boolean", description: "print the version" }],
+    subcommands: [
+      {
+        name: "version",
+        summary: "print the version",
+        flags: [{ name: "json", type: "boolean", description: "print JSON" }],
+        run: ({ flags, out }) =>
+          out(
+            flags.json
+              ? JSON.stringify({
+                version: VERSION,
+                deno: Deno.version.deno,
+                target: Deno.build.target,
+              })
+              : versionText,
+          ),
+      },
+      {
+        name: "config",
+        summary: "generate and check visor configs",
+        subcommands: [configGenCommand],
+      },
+      notYetAvailable(
+        "up",
+        "run a whole private network on loopback (discovery, dmsg server, visor)",
+      ),
+      notYetAvailable("visor", "run the visor (node) from a config file"),
+      {
+        name: "dmsg",
+        summary: "dmsg server, discovery and tools",
+        subcommands: [
+          notYetAvailable("server", "run a dmsg server"),
+          notYetAvailable("discovery", "run a dmsg discovery"),
+          notYetAvailable("curl", "fetch a dmsg:// URL over dmsg HTTP"),
+        ],
+      },
+      notYetAvailable("update", "check for and install a signed update"),
+      notYetAvailable("release", "make release keys and signed manifests (maintainers)"),
+      notYetAvailable("install", "write the systemd unit and environment file"),
+      {
+        name: "cli",
+        summary: "tools for operators",
+        subcommands: [{ name: "tp", summary: "transport tools", subcommands: [tpIdCommand] }],
+      },
+    ],
+    run: ({ flags, out }) => {
+      if (flags.version) {
+        out(versionText);
+        return 0;
+      }
+      return undefined;
+    },
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** Run the CLI and resolve to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const root = rootCommand();
+  if (argv.length === 0) argv = ["--help"];
+  return await runCommandLine(root, argv, {
+    out: (text) => Deno.stdout.writeSync(encoder.encode(text + "\n")),
+    err: (text) => Deno.stderr.writeSync(encoder.encode(text + "\n")),
+  });
+}
