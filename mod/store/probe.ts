@@ -10,6 +10,24 @@ export type ProbeResult =
 /** A probe function; tests substitute one that throws to prove the store still recovers. */
 export type StoreProbe = (path: string) => ProbeResult | Promise<ProbeResult>;
 
+const MAGIC = new TextEncoder().encode("SQLite format 3\0");
+
+function hasSqliteHeader(path: string): boolean {
+  const file = Deno.openSync(path, { read: true });
+  try {
+    const head = new Uint8Array(MAGIC.length);
+    let off = 0;
+    while (off < head.length) {
+      const n = file.readSync(head.subarray(off));
+      if (n === null) return false;
+      off += n;
+    }
+    return head.every((b, i) => b === MAGIC[i]);
+  } finally {
+    file.close();
+  }
+}
+
 // Tables every Deno KV SQLite file has (denokv sqlite backend schema).
 const KV_TABLES = ["kv", "migration_state"];
 
@@ -36,6 +54,8 @@ export function probeStore(path: string): ProbeResult {
   }
   // A store Deno KV has written is never empty; zero bytes means a truncated or botched copy.
   if (info.size === 0) return { status: "corrupt", reason: "empty file" };
+  // SQLite treats a file too short for its header as an empty database and would overwrite it.
+  if (!hasSqliteHeader(path)) return { status: "corrupt", reason: "not a database (bad header)" };
 
   let db: DatabaseSync | undefined;
   try {

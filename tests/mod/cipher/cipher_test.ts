@@ -1,0 +1,112 @@
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import {
+  bytesToHex,
+  CipherError,
+  ecdh,
+  generateKeyPair,
+  hexToBytes,
+  makeTransportId,
+  PubKey,
+  SecKey,
+  Sig,
+  signPayload,
+  verifyPubKeySignedPayload,
+} from "../../../mod/cipher/mod.ts";
+
+const vectors = JSON.parse(
+  await Deno.readTextFile(new URL("../../testdata/go-dmsg-2023-vectors.json", import.meta.url))
+    .catch(() =>
+      Deno.readTextFile(
+        new URL("../../../../shared/testdata/go-dmsg-2023-vectors.json", import.meta.url),
+      )
+    ),
+);
+
+// secp256k1 group order, to build the high-S twin of a signature.
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+Deno.test("secret keys from the Go vectors give Go's public keys", () => {
+  for (const who of ["initiator", "responder"]) {
+    assertEquals(
+      SecKey.fromHex(vectors.keys[`${who}_sk`]).pubKey().hex(),
+      vectors.keys[`${who}_pk`],
+    );
+    assertEquals(
+      SecKey.fromHex(vectors.keys[`${who}_ephemeral_sk`]).pubKey().hex(),
+      vectors.keys[`${who}_ephemeral_pk`],
+    );
+  }
+});
+
+Deno.test("ecdh reproduces Go's output", () => {
+  const out = ecdh(PubKey.fromHex(vectors.ecdh.pub), SecKey.fromHex(vectors.ecdh.sec));
+  assertEquals(bytesToHex(out), vectors.ecdh.out);
+});
+
+Deno.test("a Go signature verifies; its high-S twin and a bad recid are rejected", () => {
+  const pk = PubKey.fromHex(vectors.signature.pk);
+  const payload = hexToBytes(vectors.signature.payload);
+  const sig = Sig.fromHex(vectors.signature.sig);
+  verifyPubKeySignedPayload(pk, sig, payload);
+
+  const raw = Uint8Array.from(sig.view);
+  const s = BigInt("0x" + bytesToHex(raw.subarray(32, 64)));
+  const high = hexToBytes((N - s).toString(16).padStart(64, "0"));
+  const twin = Uint8Array.from(raw);
+  twin.set(high, 32);
+  twin[64] ^= 1;
+  assertThrows(
+    () => verifyPubKeySignedPayload(pk, Sig.fromBytes(twin), payload),
+    CipherError,
+    "high S",
+  );
+
+  const badRecid = Uint8Array.from(raw);
+  badRecid[64] = 4;
+  assertThrows(
+    () => verifyPubKeySignedPayload(pk, Sig.fromBytes(badRecid), payload),
+    CipherError,
+    "recovery id",
+  );
+
+  const other = generateKeyPair().pk;
+  assertThrows(() => verifyPubKeySignedPayload(other, sig, payload), CipherError);
+  const tampered = Uint8Array.from(payload);
+  tampered[0] ^= 1;
+  assertThrows(() => verifyPubKeySignedPayload(pk, sig, tampered), CipherError);
+});
+
+Deno.test("our signatures are low-S with a recovery id and verify", () => {
+  for (let i = 0; i < 50; i++) {
+    const { pk, sk } = generateKeyPair();
+    const payload = crypto.getRandomValues(new Uint8Array(i + 1));
+    const sig = signPayload(payload, sk);
+    assert(sig.view[32] < 0x80, "low S");
+    assert(sig.view[64] < 4);
+    assertEquals(sig.hex().length, 130);
+    verifyPubKeySignedPayload(pk, sig, payload);
+  }
+});
+
+Deno.test("PubKey parses, prints and rejects like Go", () => {
+  const pk = PubKey.fromHex(vectors.keys.initiator_pk);
+  assertEquals(pk.hex(), vectors.keys.initiator_pk);
+  assertEquals(JSON.stringify({ pk }), `{"pk":"${vectors.keys.initiator_pk}"}`);
+  assert(PubKey.fromHex("0".repeat(66)).isNull());
+  assert(PubKey.fromHex("").isNull());
+  assertThrows(() => PubKey.fromHex("02" + "00".repeat(32)), CipherError, "not a point");
+  assertThrows(() => PubKey.fromHex("abc"), CipherError);
+  assertThrows(() => PubKey.fromHex("zz" + vectors.keys.initiator_pk.slice(2)), CipherError);
+  assertThrows(() => SecKey.fromHex("00".repeat(32)), CipherError);
+  assertEquals(String(SecKey.fromHex(vectors.keys.initiator_sk)), "[secret key]");
+  assertEquals(JSON.stringify(SecKey.fromHex(vectors.keys.initiator_sk)), '"[secret key]"');
+});
+
+Deno.test("transport ids are order-independent UUIDs with version 0 and the RFC 4122 variant", () => {
+  const a = PubKey.fromHex(vectors.keys.initiator_pk);
+  const b = PubKey.fromHex(vectors.keys.responder_pk);
+  const id = makeTransportId(a, b, "stcpr");
+  assertEquals(id, makeTransportId(b, a, "stcpr"));
+  assert(/^[0-9a-f]{8}-[0-9a-f]{4}-0[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id), id);
+  assert(id !== makeTransportId(a, b, "dmsg"));
+});

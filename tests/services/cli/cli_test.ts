@@ -1,0 +1,89 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { parseConfig } from "../../../mod/config/mod.ts";
+
+const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
+
+async function skywire(args: string[], cwd?: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+Deno.test("skywire --version prints the version", async () => {
+  const r = await skywire(["--version"]);
+  assertEquals(r.code, 0);
+  assertMatch(r.stdout, /^skywire \d+\.\d+\.\d+ /);
+});
+
+Deno.test("every command answers --help with exit 0", async () => {
+  for (
+    const path of [[], ["config"], ["config", "gen"], ["cli", "tp", "id"], ["dmsg"], ["version"]]
+  ) {
+    const r = await skywire([...path, "--help"]);
+    assertEquals(r.code, 0, path.join(" "));
+    assertMatch(r.stdout, /Usage: skywire/);
+  }
+});
+
+Deno.test("misuse exits 2 with a one-line reason", async () => {
+  for (
+    const args of [["config", "gen", "--bogus"], ["nosuch"], ["cli", "tp", "id", "onlyone"], [
+      "config",
+      "gen",
+      "--min-hops",
+      "x",
+    ]]
+  ) {
+    const r = await skywire(args);
+    assertEquals(r.code, 2, args.join(" "));
+    assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assertEquals(r.stdout, "");
+  }
+});
+
+Deno.test("config gen writes a valid config; -r keeps keys and opt-ins", async () => {
+  await using dir = await tempDir();
+  const first = await skywire(["config", "gen", "--cascade", "--min-hops", "2"], dir.path);
+  assertEquals(first.code, 0, first.stderr);
+  const a = parseConfig(await Deno.readTextFile(`${dir.path}/skywire-config.json`));
+  assertEquals(a.config.routing.enable_cascade_route_setup, true);
+  assertEquals((await Deno.stat(`${dir.path}/skywire-config.json`)).mode! & 0o777, 0o600);
+
+  const again = await skywire(["config", "gen"], dir.path);
+  assertEquals(again.code, 1, "refuses to overwrite without -r");
+  assertMatch(again.stderr, /already exists/);
+
+  const regen = await skywire(["config", "gen", "-r"], dir.path);
+  assertEquals(regen.code, 0, regen.stderr);
+  const b = parseConfig(await Deno.readTextFile(`${dir.path}/skywire-config.json`));
+  assertEquals(b.pk.hex(), a.pk.hex());
+  assertEquals(b.config.routing.enable_cascade_route_setup, true);
+  assertEquals(b.config.routing.min_hops, 2);
+  assert(!regen.stderr.includes(b.config.sk), "secret key never printed");
+});
+
+Deno.test("config gen --stdout prints JSON and writes nothing", async () => {
+  await using dir = await tempDir();
+  const r = await skywire(["config", "gen", "--stdout", "-o", "x.json"], dir.path);
+  assertEquals(r.code, 0);
+  parseConfig(r.stdout);
+  assertEquals([...Deno.readDirSync(dir.path)].length, 0);
+});
+
+Deno.test("cli tp id prints Go's transport id format", async () => {
+  const a = "021a5314c394980a80c3a3f457c54a0850c2ec8a678e30ad2c931c5f9b3e1dd644";
+  const b = "02087c845fc773c8954e279795ecc04ed6d62593edfc6a085e856d9b0a1b325719";
+  const r1 = await skywire(["cli", "tp", "id", a, b, "-t", "dmsg"]);
+  const r2 = await skywire(["cli", "tp", "id", b, a, "-t", "dmsg"]);
+  assertEquals(r1.code, 0);
+  assertEquals(r1.stdout, r2.stdout);
+  assertMatch(r1.stdout.trim(), /^[0-9a-f-]{36}$/);
+  const bad = await skywire(["cli", "tp", "id", a, "nothex", "-t", "dmsg"]);
+  assertEquals(bad.code, 2);
+});
