@@ -13,6 +13,7 @@ import (
 	"net/rpc"
 	"os"
 	"os/exec"
+	"reflect"
 	"sort"
 	"sync"
 	"time"
@@ -372,14 +373,14 @@ func splitRPC(requests, responses []byte) []map[string]interface{} {
 		start := len(requests) - reqR.Len()
 		var hdr rpc.Request
 		must(reqDec.Decode(&hdr))
-		must(reqDec.Decode(nil))
+		must(reqDec.DecodeValue(reflect.Value{})) // the body, discarded
 		m["request_bytes"] = hx(requests[start : len(requests)-reqR.Len()])
 		m["request_header"] = map[string]interface{}{"ServiceMethod": hdr.ServiceMethod, "Seq": hdr.Seq}
 
 		start = len(responses) - respR.Len()
 		var rh rpc.Response
 		must(respDec.Decode(&rh))
-		must(respDec.Decode(nil))
+		must(respDec.DecodeValue(reflect.Value{})) // the body, discarded
 		m["response_bytes"] = hx(responses[start : len(responses)-respR.Len()])
 		m["response_header"] = map[string]interface{}{"ServiceMethod": rh.ServiceMethod, "Seq": rh.Seq, "Error": rh.Error}
 		out = append(out, m)
