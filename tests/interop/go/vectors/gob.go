@@ -24,6 +24,7 @@ var gobNames = []string{
 	"stream_request", "signed_stream_request",
 	"stream_response_accepted", "signed_stream_response_accepted",
 	"stream_response_rejected", "signed_stream_response_rejected",
+	"signed_stream_request_kk", "signed_stream_response_kk",
 	"bidirectional_route", "hop", "edge_rules", "rule_intermediary", "rule_forward", "rules",
 	"route_ids", "uint8", "bool_true", "bool_false",
 }
@@ -73,6 +74,29 @@ func streamResponse(accepted bool) dmsg.StreamResponse {
 	return resp
 }
 
+// streamDialKK builds the signed request and response of a dmsg stream dial as stream.go does:
+// the dialer's KK message 1 in the request's NoiseMsg, the listener's message 2 in the
+// response's. The request is encoded before the response, as in a real dial.
+func streamDialKK() (dmsg.SignedObject, dmsg.SignedObject) {
+	ini, res := sides("KK")
+	nsI, nsR := newDmsgNoise(pattern("KK"), ini), newDmsgNoise(pattern("KK"), res)
+	msg1, err := nsI.MakeHandshakeMessage()
+	must(err)
+	req := dmsg.StreamRequest{
+		Timestamp: fixedTimestamp,
+		SrcAddr:   dmsg.Addr{PK: initiator.PK, Port: 49153},
+		DstAddr:   dmsg.Addr{PK: responder.PK, Port: 80},
+		NoiseMsg:  msg1,
+	}
+	reqSO := signObject(freshGob(&req), initiator)
+	must(nsR.ProcessHandshakeMessage(msg1))
+	msg2, err := nsR.MakeHandshakeMessage()
+	must(err)
+	must(nsI.ProcessHandshakeMessage(msg2))
+	resp := dmsg.StreamResponse{ReqHash: reqSO.Hash(), Accepted: true, NoiseMsg: msg2}
+	return reqSO, signObject(freshGob(&resp), responder)
+}
+
 // gobVector produces one gob vector. It runs in a fresh process (see main), so the gob type
 // ids are those of a Go program's first encode.
 func gobVector(name string) gobOut {
@@ -102,6 +126,22 @@ func gobVector(name string) gobOut {
 		out.Layout = "sig(65) ‖ gob(StreamResponse); sig = SignPayload(gob bytes, responder_sk); " +
 			"ReqHash = SHA-256 of gob.signed_stream_request.bytes (the whole signed object)"
 		out.GoVerify = errText(decoded.Verify(req))
+	case "signed_stream_request_kk", "signed_stream_response_kk":
+		reqSO, respSO := streamDialKK()
+		req, err := reqSO.ObtainStreamRequest()
+		must(err)
+		resp, err := respSO.ObtainStreamResponse()
+		must(err)
+		if name == "signed_stream_request_kk" {
+			out.GoType, out.Value, out.Bytes = "dmsg.SignedObject", requestJSON(req), hx(reqSO)
+			out.Layout = "sig(65) ‖ gob(StreamRequest) with NoiseMsg = KK message 1 (noise.kk.messages[0])"
+			out.GoVerify = errText(req.Verify(0))
+		} else {
+			out.GoType, out.Value, out.Bytes = "dmsg.SignedObject", responseJSON(resp), hx(respSO)
+			out.Layout = "sig(65) ‖ gob(StreamResponse) with NoiseMsg = KK message 2 (noise.kk.messages[1]); " +
+				"ReqHash = SHA-256(signed_stream_request_kk.bytes)"
+			out.GoVerify = errText(resp.Verify(req))
+		}
 	case "bidirectional_route":
 		r := bidirectionalRoute()
 		out.GoType, out.Value, out.Bytes = "routing.BidirectionalRoute", routeJSON(r), hx(freshGob(&r))

@@ -69,6 +69,10 @@ func source() map[string]interface{} {
 	mods := map[string]string{}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		mods[info.Main.Path] = info.Main.Version
+		if info.Main.Path == "github.com/skycoin/skywire" {
+			// Built inside a vendored copy of the reference tree, which is then the main module.
+			mods[info.Main.Path] = "v1.3.21-0.20240327165602-0e7420a5cb01 (vendored tree of 0e7420a5c as main module)"
+		}
 		for _, d := range info.Deps {
 			switch d.Path {
 			case "github.com/skycoin/skywire", "github.com/skycoin/dmsg", "github.com/skycoin/noise",

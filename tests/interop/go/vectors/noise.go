@@ -291,14 +291,26 @@ func sessionObjects(signedRequest, signedResponse []byte) map[string]interface{}
 		}
 		return hx(f)
 	}
+	// readObject passes the session's NonceMap to DecryptWithNonceMap, which only looks nonces
+	// up and never adds them: the same frame decrypts twice.
+	replay := func(dec *dmsgnoise.Noise, frameHex string) string {
+		nm := dmsgnoise.NonceMap{}
+		f := unhex(frameHex)
+		_, err1 := dec.DecryptWithNonceMap(nm, f[2:])
+		_, err2 := dec.DecryptWithNonceMap(nm, f[2:])
+		return fmt.Sprintf("first: %s; second: %s; nonces in map: %d", errText(err1), errText(err2), len(nm))
+	}
+	clientFrame := frame(nsI, nsR, signedRequest)
+	serverFrame := frame(nsR, nsI, signedResponse)
 	return map[string]interface{}{
-		"note":                 "a fresh XK session with the same keys; client = initiator, server = responder",
-		"client_object":        hx(signedRequest),
-		"client_frame":         frame(nsI, nsR, signedRequest),
-		"server_object":        hx(signedResponse),
-		"server_frame":         frame(nsR, nsI, signedResponse),
-		"client_object_source": "gob.signed_stream_request.bytes",
-		"server_object_source": "gob.signed_stream_response_accepted.bytes",
+		"go_replay_of_client_frame": replay(nsR, clientFrame),
+		"note":                      "a fresh XK session with the same keys; client = initiator, server = responder",
+		"client_object":             hx(signedRequest),
+		"client_frame":              clientFrame,
+		"server_object":             hx(signedResponse),
+		"server_frame":              serverFrame,
+		"client_object_source":      "gob.signed_stream_request.bytes",
+		"server_object_source":      "gob.signed_stream_response_accepted.bytes",
 	}
 }
 
