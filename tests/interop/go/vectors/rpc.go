@@ -132,16 +132,13 @@ func listen() net.Listener {
 func acceptOne(l net.Listener, srv *rpc.Server) (*tapConn, chan struct{}) {
 	tap := &tapConn{}
 	done := make(chan struct{})
-	ready := make(chan struct{})
 	go func() {
 		c, err := l.Accept()
 		must(err)
 		tap.Conn = c
-		close(ready)
 		srv.ServeConn(tap)
 		close(done)
 	}()
-	_ = ready
 	return tap, done
 }
 
