@@ -5,7 +5,7 @@ export const PACKET_HEADER_SIZE = 7;
 export const MAX_PACKET_PAYLOAD = 0xffff;
 
 /** Largest packet on the wire: header plus the largest payload. */
-export const MAX_PACKET_SIZE = PACKET_HEADER_SIZE + MAX_PACKET_PAYLOAD;
+export const MAX_PACKET_SIZE: number = PACKET_HEADER_SIZE + MAX_PACKET_PAYLOAD;
 
 /**
  * Packet types (Go `routing.PacketType`). Go 2024 defines 0–6; the 2026 code adds 7–19. A

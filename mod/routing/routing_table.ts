@@ -6,7 +6,7 @@ import type { RouteId } from "./route_id.ts";
 import { RuleType } from "./constants.ts";
 import type { Rule } from "./rule.ts";
 
-/** Most ids one `reserveIds` call hands out (the setup RPC asks with a uint8). */
+/** Most ids one `reserveIds` call hands out (the setup RPC can ask for at most 255). */
 export const MAX_RESERVATION = 0xffff;
 
 /** Default time a reserved id stays held without a rule saved under it. */
