@@ -26,7 +26,10 @@ export interface UpdaterConfig {
   enabled: boolean;
   /** Release channel: `stable` or `testing`. */
   channel: string;
-  /** Manifest URL or file. Empty means no source: the check is skipped with a log line. */
+  /**
+   * Manifest URL (`http(s)://`, `file://`) or file path; `{channel}` in it is replaced by the
+   * channel. Empty means no source: the check is skipped with a log line.
+   */
   url: string;
   /** Interval between background checks (Go duration), jittered. */
   interval: string;

@@ -7,6 +7,9 @@ import { VERSION } from "../../mod/version/mod.ts";
 import { type Command, notYetAvailable, runCommandLine } from "./command.ts";
 import { configGenCommand } from "./config_gen.ts";
 import { tpIdCommand } from "./tp_id.ts";
+import { installCommand } from "./install.ts";
+import { releaseCommand } from "./release.ts";
+import { updateCommand } from "./update.ts";
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
 
@@ -51,9 +54,9 @@ export function rootCommand(): Command {
           notYetAvailable("curl", "fetch a dmsg:// URL over dmsg HTTP"),
         ],
       },
-      notYetAvailable("update", "check for and install a signed update"),
-      notYetAvailable("release", "make release keys and signed manifests (maintainers)"),
-      notYetAvailable("install", "write the systemd unit and environment file"),
+      updateCommand,
+      releaseCommand,
+      installCommand,
       {
         name: "cli",
         summary: "tools for operators",
