@@ -1,0 +1,231 @@
+import type { ByteStream } from "../../../mod/conn/mod.ts";
+import { type KeyPair, keyPairFromSecKey, SecKey } from "../../../mod/cipher/mod.ts";
+
+/** The Go vectors (tests/testdata first, the shared copy otherwise). */
+export async function loadVectors(): Promise<Record<string, Record<string, unknown>>> {
+  const text = await Deno.readTextFile(
+    new URL("../../testdata/go-dmsg-2023-vectors.json", import.meta.url),
+  ).catch(() =>
+    Deno.readTextFile(
+      new URL("../../../../shared/testdata/go-dmsg-2023-vectors.json", import.meta.url),
+    )
+  );
+  return JSON.parse(text);
+}
+
+/** The four deterministic key pairs of the Go vectors. */
+export interface VectorKeys {
+  initiator: KeyPair;
+  responder: KeyPair;
+  initiatorEphemeral: KeyPair;
+  responderEphemeral: KeyPair;
+}
+
+/** Key pairs from the vectors' `keys` section. */
+export function vectorKeys(keys: Record<string, unknown>): VectorKeys {
+  const pair = (name: string) => keyPairFromSecKey(SecKey.fromHex(keys[name] as string));
+  return {
+    initiator: pair("initiator_sk"),
+    responder: pair("responder_sk"),
+    initiatorEphemeral: pair("initiator_ephemeral_sk"),
+    responderEphemeral: pair("responder_ephemeral_sk"),
+  };
+}
+
+/** A vector plaintext: hex, or the shorthand "N bytes of 0xXY". */
+export function vectorPlaintext(text: string): Uint8Array {
+  const match = /^(\d+) bytes of 0x([0-9a-f]{2})$/.exec(text);
+  if (match) return new Uint8Array(Number(match[1])).fill(parseInt(match[2], 16));
+  return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
+}
+
+/** A small seeded PRNG (mulberry32): reproducible fuzz inputs. */
+export class Prng {
+  #state: number;
+
+  constructor(seed: number) {
+    this.#state = seed >>> 0;
+  }
+
+  /** A uniform 32-bit unsigned integer. */
+  u32(): number {
+    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return this.u32() % n;
+  }
+
+  /** `length` random bytes. */
+  bytes(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.u32() & 0xff;
+    return out;
+  }
+
+  /** A copy of `input` with 1–4 random mutations (flip, set, insert, delete, truncate, extend). */
+  mutate(input: Uint8Array): Uint8Array {
+    let out = Uint8Array.from(input);
+    const count = 1 + this.int(4);
+    for (let i = 0; i < count; i++) {
+      const at = out.length === 0 ? 0 : this.int(out.length);
+      switch (this.int(6)) {
+        case 0:
+          if (out.length) out[at] ^= 1 << this.int(8);
+          break;
+        case 1:
+          if (out.length) out[at] = this.u32() & 0xff;
+          break;
+        case 2: {
+          const grown = new Uint8Array(out.length + 1);
+          grown.set(out.subarray(0, at));
+          grown[at] = this.u32() & 0xff;
+          grown.set(out.subarray(at), at + 1);
+          out = grown;
+          break;
+        }
+        case 3:
+          out = Uint8Array.from([...out.subarray(0, at), ...out.subarray(at + 1)]);
+          break;
+        case 4:
+          out = out.slice(0, at);
+          break;
+        default: {
+          const grown = new Uint8Array(out.length + 1 + this.int(64));
+          grown.set(out);
+          grown.set(this.bytes(grown.length - out.length), out.length);
+          out = grown;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * A ByteStream that reads from fixed bytes in chunks of at most `maxChunk` (chosen by `prng`,
+ * or whole when absent) and collects what is written. Closing makes later reads end.
+ */
+export class ScriptedStream implements ByteStream {
+  readonly written: Uint8Array[] = [];
+  closed = false;
+  readonly #input: Uint8Array;
+  readonly #prng: Prng | undefined;
+  readonly #maxChunk: number;
+  #offset = 0;
+
+  constructor(input: Uint8Array, options: { prng?: Prng; maxChunk?: number } = {}) {
+    this.#input = input;
+    this.#prng = options.prng;
+    this.#maxChunk = options.maxChunk ?? input.length;
+  }
+
+  /** How many input bytes have been consumed. */
+  get consumed(): number {
+    return this.#offset;
+  }
+
+  read(p: Uint8Array): Promise<number | null> {
+    if (this.closed || this.#offset >= this.#input.length) return Promise.resolve(null);
+    const limit = this.#prng ? 1 + this.#prng.int(this.#maxChunk) : this.#maxChunk;
+    const n = Math.min(p.length, limit, this.#input.length - this.#offset);
+    p.set(this.#input.subarray(this.#offset, this.#offset + n));
+    this.#offset += n;
+    return Promise.resolve(n);
+  }
+
+  write(p: Uint8Array): Promise<number> {
+    if (this.closed) return Promise.reject(new Error("closed"));
+    this.written.push(p.slice());
+    return Promise.resolve(p.length);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/**
+ * Two connected in-memory ByteStreams. Writes are copied into the peer's queue and resolve
+ * once the peer has taken them (backpressure of one chunk), like a socket with a small buffer.
+ */
+export function memoryPipe(): [ByteStream, ByteStream] {
+  const ab = new MemoryChannel(), ba = new MemoryChannel();
+  return [new MemoryEnd(ba, ab), new MemoryEnd(ab, ba)];
+}
+
+class MemoryChannel {
+  chunk: Uint8Array | null = null;
+  ended = false;
+  #readers: (() => void)[] = [];
+  #writers: (() => void)[] = [];
+
+  wakeReaders(): void {
+    for (const wake of this.#readers.splice(0)) wake();
+  }
+
+  wakeWriters(): void {
+    for (const wake of this.#writers.splice(0)) wake();
+  }
+
+  waitForData(): Promise<void> {
+    return new Promise((resolve) => this.#readers.push(resolve));
+  }
+
+  waitForSpace(): Promise<void> {
+    return new Promise((resolve) => this.#writers.push(resolve));
+  }
+}
+
+class MemoryEnd implements ByteStream {
+  #in: MemoryChannel;
+  #out: MemoryChannel;
+
+  constructor(input: MemoryChannel, output: MemoryChannel) {
+    this.#in = input;
+    this.#out = output;
+  }
+
+  async read(p: Uint8Array): Promise<number | null> {
+    while (this.#in.chunk === null) {
+      if (this.#in.ended) return null;
+      await this.#in.waitForData();
+    }
+    const chunk = this.#in.chunk;
+    const n = Math.min(p.length, chunk.length);
+    p.set(chunk.subarray(0, n));
+    this.#in.chunk = n === chunk.length ? null : chunk.subarray(n);
+    if (this.#in.chunk === null) this.#in.wakeWriters();
+    return n;
+  }
+
+  async write(p: Uint8Array): Promise<number> {
+    while (this.#out.chunk !== null) {
+      if (this.#out.ended) throw new Error("memory pipe closed");
+      await this.#out.waitForSpace();
+    }
+    if (this.#out.ended) throw new Error("memory pipe closed");
+    this.#out.chunk = p.slice();
+    this.#out.wakeReaders();
+    return p.length;
+  }
+
+  closeWrite(): Promise<void> {
+    this.#out.ended = true;
+    this.#out.wakeReaders();
+    return Promise.resolve();
+  }
+
+  close(): void {
+    for (const channel of [this.#in, this.#out]) {
+      channel.ended = true;
+      channel.chunk = null;
+      channel.wakeReaders();
+      channel.wakeWriters();
+    }
+  }
+}
