@@ -231,6 +231,8 @@ Deno.test("a release for another channel is refused", async () => {
     binary: fakeBinary("0.2.0"),
   });
   await expectFailure(() => s.run(), "verify-manifest", "wrong-channel");
+  assertEquals(await workFiles(s.binDir), []);
+  assertEquals(await s.stub.calls(), []);
   // The same manifest is fine for a node that follows testing.
   const result = await s.run({ channel: "testing", install: false });
   assertEquals(result.status, "available");
@@ -355,6 +357,8 @@ Deno.test("an older release is refused, and installed with allowDowngrade", asyn
   assertMatch(refused.message, /older than the installed 0\.3\.0/);
   assertEquals(s.server.requests.length, 1);
   await assertUntouched(before, "0.3.0");
+  assertEquals(await workFiles(s.binDir), []);
+  assertEquals(await s.stub.calls(), []);
 
   const allowed = await s.run({ allowDowngrade: true });
   assertEquals(allowed.status, "installed");
