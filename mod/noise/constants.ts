@@ -12,7 +12,7 @@ export const MAX_FRAME_SIZE = 4096;
 export const FRAME_PREFIX_SIZE = 2;
 
 /** Largest length-prefix value accepted for a frame or handshake message (Go `maxPrefixValue`). */
-export const MAX_FRAME_LENGTH = MAX_FRAME_SIZE - FRAME_PREFIX_SIZE;
+export const MAX_FRAME_LENGTH: number = MAX_FRAME_SIZE - FRAME_PREFIX_SIZE;
 
 /** Size of the explicit big-endian nonce at the start of each frame body (Go `nonceSize`). */
 export const NONCE_SIZE = 8;
@@ -21,10 +21,10 @@ export const NONCE_SIZE = 8;
 export const TAG_SIZE = 16;
 
 /** Per-frame overhead after the prefix: nonce plus tag (Go `authSize`). */
-export const FRAME_OVERHEAD = NONCE_SIZE + TAG_SIZE;
+export const FRAME_OVERHEAD: number = NONCE_SIZE + TAG_SIZE;
 
 /** Largest plaintext carried by one transport frame; larger writes are split (Go `maxPayloadSize`). */
-export const MAX_FRAME_PLAINTEXT = MAX_FRAME_LENGTH - FRAME_OVERHEAD;
+export const MAX_FRAME_PLAINTEXT: number = MAX_FRAME_LENGTH - FRAME_OVERHEAD;
 
 /**
  * Largest length-prefix value of a session object (stream request/response). Go writes the
@@ -34,7 +34,7 @@ export const MAX_FRAME_PLAINTEXT = MAX_FRAME_LENGTH - FRAME_OVERHEAD;
 export const MAX_OBJECT_LENGTH = 0xffff;
 
 /** Largest session-object plaintext that fits the 16-bit prefix. */
-export const MAX_OBJECT_PLAINTEXT = MAX_OBJECT_LENGTH - FRAME_OVERHEAD;
+export const MAX_OBJECT_PLAINTEXT: number = MAX_OBJECT_LENGTH - FRAME_OVERHEAD;
 
 /** Noise DH output length: 32-byte Skywire ECDH plus one trailing zero byte (Go `DHLen()`). */
 export const DH_LEN = 33;

@@ -121,6 +121,7 @@ export class Handshake {
   #remoteEphemeral: PubKey | undefined;
   #state: SymmetricState;
   #index = 0;
+  #transportKeys: TransportKeys | undefined;
 
   /** Set up the handshake; throws `NoiseHandshakeError` if the remote static key is missing or unexpected. */
   constructor(options: HandshakeOptions) {
@@ -193,9 +194,15 @@ export class Handshake {
         `noise: ${this.#role} cannot write message ${this.#index + 1} now`,
       );
     }
+    const tokens = this.#spec.messages[this.#index];
+    if (this.#minimumLength(tokens) + payload.length > MAX_MESSAGE_LENGTH) {
+      throw new NoiseHandshakeError(
+        `noise: handshake payload of ${payload.length} bytes is too long`,
+      );
+    }
     const parts: Uint8Array[] = [];
     const state = this.#state;
-    for (const token of this.#spec.messages[this.#index]) {
+    for (const token of tokens) {
       if (token === "e") {
         const ephemeral = this.#presetEphemeral ?? keyPairFromSecKey(SecKey.generate());
         this.#presetEphemeral = undefined;
@@ -212,9 +219,6 @@ export class Handshake {
     }
     parts.push(state.encryptAndHash(payload));
     const length = parts.reduce((sum, part) => sum + part.length, 0);
-    if (length > MAX_MESSAGE_LENGTH) {
-      throw new NoiseHandshakeError(`noise: handshake message of ${length} bytes is too long`);
-    }
     this.#index++;
     const message = new Uint8Array(length);
     let offset = 0;
@@ -294,13 +298,16 @@ export class Handshake {
    * convention (cs1 for initiator→responder): the side that *wrote the last handshake message*
    * sends with cs2 and receives with cs1, the other side sends with cs1 and receives with cs2.
    * So the XK initiator sends with cs2, and the KK initiator with cs1.
+   *
+   * Every call returns the same ciphers: a second set would reuse nonces.
    */
   transportKeys(): TransportKeys {
+    if (this.#transportKeys) return this.#transportKeys;
     if (!this.finished) throw new NoiseHandshakeError("noise: handshake is not finished");
     const [cs1, cs2] = this.#state.split();
     const lastWriterIsInitiator = this.#spec.messages.length % 2 === 1;
     const wroteLast = lastWriterIsInitiator === this.initiator;
-    return {
+    return this.#transportKeys = {
       send: new SendCipher(wroteLast ? cs2 : cs1, this.#aead),
       receive: new ReceiveCipher(wroteLast ? cs1 : cs2, this.#aead),
       remoteStatic: this.#remoteStatic!,

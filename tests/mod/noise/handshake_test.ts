@@ -1,4 +1,10 @@
-import { assert, assertEquals, assertInstanceOf, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -260,6 +266,17 @@ Deno.test("writing or reading out of turn is a NoiseHandshakeError", () => {
   assertThrows(() => initiator.writeMessage(), NoiseHandshakeError);
   assertThrows(() => responder.readMessage(new Uint8Array(49)), NoiseHandshakeError);
   assertThrows(() => new Handshake(pairOptions()).transportKeys(), NoiseHandshakeError);
+  // Asking twice gives the same ciphers, never a second set that would reuse nonces.
+  assertStrictEquals(initiator.transportKeys(), initiator.transportKeys());
+});
+
+Deno.test("a payload too large for a Noise message is refused before the state changes", () => {
+  const { initiator, responder } = pair("XK");
+  assertThrows(() => initiator.writeMessage(new Uint8Array(65535 - 49 + 1)), NoiseHandshakeError);
+  assertEquals(initiator.messageIndex, 0);
+  const largest = initiator.writeMessage(new Uint8Array(65535 - 49));
+  assertEquals(largest.length, 65535);
+  assertEquals(responder.readMessage(largest).length, 65535 - 49);
 });
 
 function pairOptions() {
