@@ -1,0 +1,100 @@
+import type { ByteStream } from "../conn/mod.ts";
+import { SessionClosedError } from "./errors.ts";
+
+// Size of the connection read buffer; also the largest payload that is copied out of it rather
+// than read straight into its own chunk.
+const READ_BUFFER_SIZE = 64 * 1024;
+
+/**
+ * Buffered reads from the session's connection. Every method that needs more bytes than are
+ * buffered reads the connection; nothing here allocates from a length the caller did not check.
+ */
+export class FrameReader {
+  readonly #conn: ByteStream;
+  readonly buffer = new Uint8Array(READ_BUFFER_SIZE);
+  /** Offset of the first unconsumed byte in `buffer`. */
+  start = 0;
+  #end = 0;
+
+  /** Read from `conn`. */
+  constructor(conn: ByteStream) {
+    this.#conn = conn;
+  }
+
+  /** Bytes buffered and not yet consumed. */
+  get buffered(): number {
+    return this.#end - this.start;
+  }
+
+  /** Largest `n` that {@linkcode fill} accepts. */
+  get capacity(): number {
+    return READ_BUFFER_SIZE;
+  }
+
+  /**
+   * Make at least `n` (<= capacity) bytes available. Resolves `false` when the connection ended
+   * cleanly with nothing buffered; throws {@linkcode SessionClosedError} when it ended mid-frame
+   * or the read failed.
+   */
+  async fill(n: number): Promise<boolean> {
+    if (this.#end - this.start >= n) return true;
+    if (this.start === this.#end) {
+      this.start = 0;
+      this.#end = 0;
+    } else if (READ_BUFFER_SIZE - this.start < n || READ_BUFFER_SIZE - this.#end < 4096) {
+      this.buffer.copyWithin(0, this.start, this.#end);
+      this.#end -= this.start;
+      this.start = 0;
+    }
+    while (this.#end - this.start < n) {
+      const count = await this.#read(this.buffer.subarray(this.#end));
+      if (count === null) {
+        if (this.#end === this.start) return false;
+        throw new SessionClosedError("connection closed by peer in the middle of a frame");
+      }
+      this.#end += count;
+    }
+    return true;
+  }
+
+  /** View of the next `n` buffered bytes (valid until the next fill); consumes them. */
+  take(n: number): Uint8Array {
+    const view = this.buffer.subarray(this.start, this.start + n);
+    this.start += n;
+    return view;
+  }
+
+  /** Fill all of `dst`: buffered bytes first, then straight from the connection. */
+  async readInto(dst: Uint8Array): Promise<void> {
+    let off = Math.min(this.buffered, dst.length);
+    dst.set(this.take(off));
+    while (off < dst.length) {
+      const count = await this.#read(dst.subarray(off));
+      if (count === null) {
+        throw new SessionClosedError("connection closed by peer in the middle of a frame");
+      }
+      off += count;
+    }
+  }
+
+  /** Consume and drop `n` bytes without allocating. */
+  async skip(n: number): Promise<void> {
+    for (;;) {
+      const step = Math.min(n, this.buffered);
+      this.start += step;
+      n -= step;
+      if (n === 0) return;
+      if (!(await this.fill(1))) {
+        throw new SessionClosedError("connection closed by peer in the middle of a frame");
+      }
+    }
+  }
+
+  async #read(p: Uint8Array): Promise<number | null> {
+    try {
+      return await this.#conn.read(p);
+    } catch (cause) {
+      throw new SessionClosedError("connection read failed", { cause });
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import { type ByteStream, writeAll } from "../conn/mod.ts";
+import { HEADER_SIZE } from "./frame.ts";
+import { writeHeader } from "./_header_bytes.ts";
+import type { Timer } from "./_timer.ts";
+import { SessionClosedError, YamuxTimeoutError } from "./errors.ts";
+
+// Frames are packed into one buffer of this size per connection write; a body that does not fit
+// the space left is written on its own, without a copy.
+const STAGING_SIZE = 64 * 1024;
+
+// Waiting callers are kept in a queue this long before the first one is removed in bulk.
+const COMPACT_AFTER = 256;
+
+interface OutFrame {
+  type: number;
+  flags: number;
+  streamId: number;
+  length: number;
+  body?: Uint8Array;
+  resolve?: () => void;
+  reject?: (reason: Error) => void;
+}
+
+/** Settings of a {@linkcode FrameWriter}. */
+export interface FrameWriterOptions {
+  /** Frames that may wait before `write()` callers have to wait for room (Go: 64). */
+  capacity: number;
+  /** A connection write that takes longer than this (ms) fails the writer. */
+  writeTimeout: number;
+  /** Called once when the writer fails (write error or timeout); the owner closes the session. */
+  onFailure: (reason: Error) => void;
+}
+
+/**
+ * The session's single ordered writer: frames leave in the order they were queued, packed into
+ * as few connection writes as possible. The queue is bounded for data (`write` waits for room);
+ * small control frames may be `post`ed past the bound because their number is bounded by the
+ * streams (window updates, FIN, RST) or by the receive loop waiting for room (ping answers).
+ */
+export class FrameWriter {
+  readonly #conn: ByteStream;
+  readonly #options: FrameWriterOptions;
+  readonly #staging = new Uint8Array(STAGING_SIZE);
+  #queue: OutFrame[] = [];
+  #head = 0;
+  #batchStart = 0; // first frame of the batch being written: taken off the queue, not yet done
+  #roomWaiters: Array<{ resolve: () => void; reject: (reason: Error) => void }> = [];
+  #idleWaiters: Array<() => void> = [];
+  #running = false;
+  #closedWith: Error | undefined;
+  #inWrite = false;
+  #writeStartedAt = 0;
+  #watchdog: Timer | undefined;
+
+  /** Write frames to `conn`. */
+  constructor(conn: ByteStream, options: FrameWriterOptions) {
+    this.#conn = conn;
+    this.#options = options;
+  }
+
+  /** Frames queued and not yet written. */
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  /** Whether a watchdog timer is armed (for leak checks). */
+  get timerActive(): boolean {
+    return this.#watchdog !== undefined;
+  }
+
+  /** Whether `write()` would queue without waiting. */
+  hasRoom(): boolean {
+    return this.queued < this.#options.capacity;
+  }
+
+  /** Resolves when `write()` would queue without waiting; rejects once the writer is closed. */
+  waitForRoom(): Promise<void> {
+    if (this.#closedWith) return Promise.reject(this.#closedWith);
+    if (this.hasRoom()) return Promise.resolve();
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#roomWaiters.push({ resolve, reject });
+    return promise;
+  }
+
+  /** Queue a control frame without waiting; silently dropped once the writer is closed. */
+  post(type: number, flags: number, streamId: number, length: number): void {
+    if (this.#closedWith) return;
+    this.#queue.push({ type, flags, streamId, length });
+    this.#start();
+  }
+
+  /** Queue a frame (waiting for room) and resolve once it is written; `body` must stay unchanged. */
+  async write(
+    frame: { type: number; flags: number; streamId: number; length: number; body?: Uint8Array },
+  ): Promise<void> {
+    while (!this.hasRoom() && !this.#closedWith) await this.waitForRoom();
+    if (this.#closedWith) throw this.#closedWith;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#queue.push({ ...frame, resolve, reject });
+    this.#start();
+    return promise;
+  }
+
+  /** Resolves once every queued frame is written, or the writer failed or closed. */
+  idle(): Promise<void> {
+    if ((!this.#running && this.queued === 0) || this.#closedWith) return Promise.resolve();
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#idleWaiters.push(resolve);
+    return promise;
+  }
+
+  /** Stop: fail every queued and waiting caller with `reason`; later frames are refused. */
+  close(reason: Error): void {
+    if (this.#closedWith) return;
+    this.#closedWith = reason;
+    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+    for (let i = this.#batchStart; i < this.#queue.length; i++) this.#queue[i].reject?.(reason);
+    this.#queue = [];
+    this.#head = 0;
+    this.#batchStart = 0;
+    for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(reason);
+    this.#wakeIdle();
+  }
+
+  #start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#run().finally(() => {
+      this.#running = false;
+      if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
+      this.#watchdog = undefined;
+      this.#wakeIdle();
+    });
+  }
+
+  async #run(): Promise<void> {
+    const staging = this.#staging;
+    try {
+      while (this.#head < this.#queue.length && !this.#closedWith) {
+        const first = this.#batchStart = this.#head;
+        let used = 0;
+        while (this.#head < this.#queue.length && used + HEADER_SIZE <= staging.length) {
+          const frame = this.#queue[this.#head++];
+          writeHeader(staging, used, frame.type, frame.flags, frame.streamId, frame.length);
+          used += HEADER_SIZE;
+          const body = frame.body;
+          if (body === undefined || body.length === 0) continue;
+          if (body.length <= staging.length - used) {
+            staging.set(body, used);
+            used += body.length;
+          } else {
+            await this.#out(staging.subarray(0, used));
+            used = 0;
+            await this.#out(body);
+          }
+        }
+        if (used > 0) await this.#out(staging.subarray(0, used));
+        if (this.#closedWith) return;
+        for (let i = first; i < this.#head; i++) this.#queue[i].resolve?.();
+        this.#batchStart = this.#head;
+        this.#compact();
+      }
+    } catch (cause) {
+      if (this.#closedWith) return;
+      const reason = cause instanceof YamuxTimeoutError
+        ? cause
+        : new SessionClosedError("connection write failed", { cause });
+      this.#fail(reason);
+    }
+  }
+
+  async #out(bytes: Uint8Array): Promise<void> {
+    if (this.#closedWith) throw this.#closedWith;
+    this.#inWrite = true;
+    this.#writeStartedAt = performance.now();
+    if (this.#watchdog === undefined) this.#arm(this.#options.writeTimeout);
+    try {
+      await writeAll(this.#conn, bytes);
+    } finally {
+      this.#inWrite = false;
+    }
+  }
+
+  // One timer per busy period rather than one per write: it re-arms itself for the time left.
+  #arm(ms: number): void {
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = undefined;
+      if (!this.#inWrite || this.#closedWith) return;
+      const left = this.#options.writeTimeout - (performance.now() - this.#writeStartedAt);
+      if (left > 0) this.#arm(left);
+      else this.#fail(new YamuxTimeoutError("write", "yamux connection write timed out"));
+    }, ms);
+  }
+
+  #fail(reason: Error): void {
+    if (this.#closedWith) return;
+    this.close(reason);
+    this.#options.onFailure(reason);
+  }
+
+  #compact(): void {
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#head = this.#batchStart = 0;
+    } else if (this.#head >= COMPACT_AFTER) {
+      this.#queue.splice(0, this.#head);
+      this.#head = this.#batchStart = 0;
+    }
+    while (this.#roomWaiters.length > 0 && this.hasRoom()) this.#roomWaiters.shift()!.resolve();
+  }
+
+  #wakeIdle(): void {
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,68 @@
+import type { Logger } from "../log/mod.ts";
+
+/** The window every stream starts with on both sides (yamux `initialStreamWindow`). */
+export const INITIAL_STREAM_WINDOW = 256 * 1024;
+
+/** Which end of the connection this session is: clients open odd stream ids, servers even. */
+export type SessionRole = "client" | "server";
+
+/**
+ * Session settings. Durations are milliseconds. Defaults are dmsg's yamux config (2026
+ * `YamuxConfig`); 2023-2024 dmsg used hashicorp's defaults (backlog 256, open timeout 75 s,
+ * close timeout 5 min), which differ only in local timing, not on the wire.
+ */
+export interface SessionOptions {
+  /** Client or server side (decides stream id parity). Required. */
+  role: SessionRole;
+  /** Streams that may wait for `accept()`, and opens that may wait for an ACK. Default 512. */
+  acceptBacklog?: number;
+  /** Ping the peer every `keepAliveInterval`; a ping that fails closes the session. Default true. */
+  enableKeepAlive?: boolean;
+  /** Keepalive period. Default 30 000. */
+  keepAliveInterval?: number;
+  /** A connection write (or a ping answer) taking longer closes the session. Default 10 000. */
+  connectionWriteTimeout?: number;
+  /** Receive window per stream; at least 256 KiB. Default 256 KiB. */
+  maxStreamWindowSize?: number;
+  /** An opened stream not ACKed this long closes the session, as in Go; 0 disables. Default 20 000. */
+  streamOpenTimeout?: number;
+  /** After our FIN, a stream the peer does not FIN this long is reset; 0 disables. Default 30 000. */
+  streamCloseTimeout?: number;
+  /** Receives one line per notable event (drops, protocol errors). Silent when omitted. */
+  logger?: Logger;
+}
+
+/** {@linkcode SessionOptions} with every default filled in. */
+export type SessionConfig = Required<Omit<SessionOptions, "logger">> & { logger?: Logger };
+
+/** Fill in defaults and check ranges; throws `RangeError` for a bad value. */
+export function resolveConfig(options: SessionOptions): SessionConfig {
+  if (options.role !== "client" && options.role !== "server") {
+    throw new RangeError(`role must be "client" or "server"`);
+  }
+  const config: SessionConfig = {
+    role: options.role,
+    acceptBacklog: options.acceptBacklog ?? 512,
+    enableKeepAlive: options.enableKeepAlive ?? true,
+    keepAliveInterval: options.keepAliveInterval ?? 30_000,
+    connectionWriteTimeout: options.connectionWriteTimeout ?? 10_000,
+    maxStreamWindowSize: options.maxStreamWindowSize ?? INITIAL_STREAM_WINDOW,
+    streamOpenTimeout: options.streamOpenTimeout ?? 20_000,
+    streamCloseTimeout: options.streamCloseTimeout ?? 30_000,
+    logger: options.logger,
+  };
+  if (!Number.isInteger(config.acceptBacklog) || config.acceptBacklog <= 0) {
+    throw new RangeError("acceptBacklog must be a positive integer");
+  }
+  const window = config.maxStreamWindowSize;
+  if (!Number.isInteger(window) || window < INITIAL_STREAM_WINDOW || window > 0xffffffff) {
+    throw new RangeError(`maxStreamWindowSize must be an integer >= ${INITIAL_STREAM_WINDOW}`);
+  }
+  for (const key of ["keepAliveInterval", "connectionWriteTimeout"] as const) {
+    if (!(config[key] > 0)) throw new RangeError(`${key} must be positive`);
+  }
+  for (const key of ["streamOpenTimeout", "streamCloseTimeout"] as const) {
+    if (!(config[key] >= 0)) throw new RangeError(`${key} must be >= 0`);
+  }
+  return config;
+}

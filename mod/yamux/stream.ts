@@ -1,0 +1,371 @@
+import type { ByteStream } from "../conn/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { INITIAL_STREAM_WINDOW } from "./config.ts";
+import { StreamClosedError, StreamResetError, YamuxError, YamuxProtocolError } from "./errors.ts";
+import { Flag, FrameType } from "./frame.ts";
+import { ReceiveBuffer } from "./_receive_buffer.ts";
+import type { Timer } from "./_timer.ts";
+
+// Largest data frame we send. Go sends up to the whole window in one frame; smaller frames let
+// several streams interleave and fit the writer's staging buffer (see tests/bench/yamux_bench.ts).
+const MAX_DATA_FRAME = 16 * 1024;
+
+/**
+ * One yamux stream: a {@linkcode ByteStream} multiplexed over a session.
+ *
+ * - `read` resolves `null` once the peer half-closed (FIN) and the buffer is drained, and
+ *   throws {@linkcode StreamResetError} after a reset, or the session's error
+ *   ({@linkcode SessionClosedError}) when the session ended before the peer's FIN.
+ * - `write` writes all of `p`, in frames no larger than the peer's window, waiting for window
+ *   updates when it is 0; it resolves once the last frame is on the connection.
+ * - `closeWrite` sends FIN (half-close): the peer reads end of stream and may still write back.
+ * - `close` sends FIN and stops reading (buffered and later data are dropped). The stream leaves
+ *   the session when the peer FINs too, or is reset after `streamCloseTimeout`.
+ * - `reset` sends RST and fails pending and later reads and writes.
+ */
+export interface Stream extends ByteStream {
+  /** Stream id: odd when the client opened it, even for the server. */
+  readonly id: number;
+  /** Received bytes waiting to be read (never more than the receive window). */
+  readonly bufferedBytes: number;
+  /** Bytes the peer currently lets us send. */
+  readonly sendWindow: number;
+  /** Read into `p`; `null` at end of stream. One read at a time. */
+  read(p: Uint8Array): Promise<number | null>;
+  /** Write all of `p`; resolves to `p.length`. Concurrent writes are queued, not interleaved. */
+  write(p: Uint8Array): Promise<number>;
+  /** Half-close: send FIN. Idempotent. */
+  closeWrite(): Promise<void>;
+  /** Send FIN (if not sent) and release the stream. Idempotent. */
+  close(): void;
+  /** Abort the stream with RST. Idempotent. */
+  reset(): void;
+}
+
+/** What a stream needs from its session (kept narrow so streams never see session internals). */
+export interface StreamHost {
+  /** Receive window per stream. */
+  readonly maxWindow: number;
+  /** `streamCloseTimeout` in ms; 0 disables. */
+  readonly closeTimeout: number;
+  /** Optional logger. */
+  readonly logger?: Logger;
+  /** Queue a header-only frame, fire and forget. */
+  post(type: number, flags: number, streamId: number, length: number): void;
+  /** Queue a data frame; resolves when written. */
+  writeData(streamId: number, flags: number, body: Uint8Array): Promise<void>;
+  /** The stream is done: remove it from the session. */
+  finished(stream: SessionStream): void;
+}
+
+type StreamState =
+  | "init"
+  | "synSent"
+  | "synReceived"
+  | "established"
+  | "localClose"
+  | "remoteClose"
+  | "closed"
+  | "reset";
+
+interface PendingRead {
+  p: Uint8Array;
+  resolve: (n: number | null) => void;
+  reject: (reason: Error) => void;
+}
+
+/** The session's side of a {@linkcode Stream}; methods starting with `_` are for the session. */
+export class SessionStream implements Stream {
+  /** Stream id. */
+  readonly id: number;
+  readonly #host: StreamHost;
+  #state: StreamState;
+  #released = false;
+  #remoteFin = false;
+  #finished = false;
+  #error: YamuxError | undefined;
+  #recvWindow = INITIAL_STREAM_WINDOW;
+  #sendWindow = INITIAL_STREAM_WINDOW;
+  readonly #buffer = new ReceiveBuffer();
+  #pendingRead: PendingRead | undefined;
+  #windowWaiter: (() => void) | undefined;
+  #writing = false;
+  #writeWaiters: Array<() => void> = [];
+  #closeTimer: Timer | undefined;
+
+  /** Create a stream; `opened` when we are opening it, otherwise it arrived with SYN. */
+  constructor(host: StreamHost, id: number, opened: boolean) {
+    this.#host = host;
+    this.id = id;
+    this.#state = opened ? "init" : "synReceived";
+  }
+
+  /** {@inheritDoc Stream.bufferedBytes} */
+  get bufferedBytes(): number {
+    return this.#buffer.length;
+  }
+
+  /** {@inheritDoc Stream.sendWindow} */
+  get sendWindow(): number {
+    return this.#sendWindow;
+  }
+
+  /** Bytes the peer may still send before our next window update. */
+  get _receiveWindow(): number {
+    return this.#recvWindow;
+  }
+
+  /** Whether the close timer runs (for leak checks). */
+  get _hasTimer(): boolean {
+    return this.#closeTimer !== undefined;
+  }
+
+  /** Whether we sent SYN and no ACK (nor anything ending the stream) came back yet. */
+  get _awaitingAck(): boolean {
+    return this.#state === "synSent";
+  }
+
+  /** {@inheritDoc Stream.read} */
+  read(p: Uint8Array): Promise<number | null> {
+    if (this.#state === "reset") return Promise.reject(this.#error);
+    if (this.#released) return Promise.resolve(null);
+    if (p.length === 0) return Promise.resolve(0);
+    if (this.#buffer.length > 0) {
+      const n = this.#buffer.read(p);
+      this.#sendWindowUpdate();
+      return Promise.resolve(n);
+    }
+    if (this.#remoteFin) return Promise.resolve(null);
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#pendingRead) {
+      return Promise.reject(new YamuxError("concurrent read on a yamux stream"));
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<number | null>();
+    this.#pendingRead = { p, resolve, reject };
+    return promise;
+  }
+
+  /** {@inheritDoc Stream.write} */
+  async write(p: Uint8Array): Promise<number> {
+    if (this.#writing) await new Promise<void>((resolve) => this.#writeWaiters.push(resolve));
+    this.#writing = true;
+    try {
+      let off = 0;
+      while (off < p.length) {
+        this.#checkWritable();
+        if (this.#sendWindow === 0) {
+          await new Promise<void>((resolve) => this.#windowWaiter = resolve);
+          continue;
+        }
+        const n = Math.min(this.#sendWindow, p.length - off, MAX_DATA_FRAME);
+        this.#sendWindow -= n;
+        await this.#host.writeData(this.id, this.#takeOpenFlags(), p.subarray(off, off + n));
+        off += n;
+      }
+      return p.length;
+    } finally {
+      const next = this.#writeWaiters.shift();
+      if (next) next();
+      else this.#writing = false;
+    }
+  }
+
+  /** {@inheritDoc Stream.closeWrite} */
+  closeWrite(): Promise<void> {
+    this.#sendFin();
+    return Promise.resolve();
+  }
+
+  /** {@inheritDoc Stream.close} */
+  close(): void {
+    if (this.#released) return;
+    this.#sendFin();
+    this.#released = true;
+    this.#buffer.clear();
+    this.#settleRead(null);
+    this.#wakeWriter();
+  }
+
+  /** {@inheritDoc Stream.reset} */
+  reset(): void {
+    this.#released = true;
+    if (this.#finished || this.#state === "closed" || this.#state === "reset") return;
+    this.#host.post(FrameType.WindowUpdate, Flag.RST, this.id, 0);
+    this.#abort(new StreamResetError("stream reset locally"));
+  }
+
+  /** Send our SYN (opening) or ACK (accepting) with the initial window delta. */
+  _announce(): void {
+    this.#sendWindowUpdate();
+  }
+
+  /** Whether data for this stream should be kept (not after a local `close()`). */
+  get _wantsData(): boolean {
+    return !this.#released;
+  }
+
+  /** Count `n` incoming data bytes against the receive window (checked by the session). */
+  _consumeReceiveWindow(n: number): void {
+    this.#recvWindow -= n;
+  }
+
+  /** Hand received payload to the reader; `owned` chunks are kept without a copy. */
+  _deliver(data: Uint8Array, owned: boolean): void {
+    if (this.#released || this.#finished) return;
+    const pending = this.#pendingRead;
+    if (pending && this.#buffer.length === 0) {
+      const n = Math.min(pending.p.length, data.length);
+      pending.p.set(data.subarray(0, n));
+      this.#pendingRead = undefined;
+      pending.resolve(n);
+      data = data.subarray(n);
+    }
+    if (owned) this.#buffer.appendOwned(data);
+    else this.#buffer.append(data);
+    if (pending) this.#sendWindowUpdate();
+  }
+
+  /** The peer ACKed our SYN. */
+  _acknowledged(): void {
+    if (this.#state === "synSent") this.#state = "established";
+  }
+
+  /** Apply the peer's FIN/RST flags; returns a protocol error for a FIN that makes no sense. */
+  _applyRemoteFlags(flags: number): YamuxProtocolError | undefined {
+    // Reset or closed locally while its payload was being read: the peer has not seen that yet.
+    if (this.#finished) return undefined;
+    if (flags & Flag.FIN) {
+      switch (this.#state) {
+        case "synSent":
+        case "synReceived":
+        case "established":
+          this.#state = "remoteClose";
+          this.#remoteFin = true;
+          if (this.#buffer.length === 0) this.#settleRead(null);
+          break;
+        case "localClose":
+          this.#state = "closed";
+          this.#remoteFin = true;
+          if (this.#buffer.length === 0) this.#settleRead(null);
+          this.#finish();
+          break;
+        default:
+          return new YamuxProtocolError(`unexpected FIN on stream ${this.id} (${this.#state})`);
+      }
+    }
+    if (flags & Flag.RST) this.#abort(new StreamResetError("stream reset by peer"));
+    return undefined;
+  }
+
+  /** The peer granted `delta` more bytes. */
+  _addSendWindow(delta: number): void {
+    this.#sendWindow += delta;
+    this.#wakeWriter();
+  }
+
+  /** The session ended: fail what waits (reads drain the buffer first). No frames are sent. */
+  _sessionClosed(reason: YamuxError): void {
+    if (this.#state !== "reset") this.#state = "closed";
+    this.#error ??= reason;
+    this.#finished = true;
+    this.#clearCloseTimer();
+    this.#settleRead(this.#remoteFin ? null : reason);
+    this.#wakeWriter();
+  }
+
+  #sendFin(): void {
+    switch (this.#state) {
+      case "synSent":
+      case "synReceived":
+      case "established":
+        this.#state = "localClose";
+        this.#host.post(FrameType.WindowUpdate, Flag.FIN, this.id, 0);
+        this.#armCloseTimer();
+        break;
+      case "remoteClose":
+        this.#state = "closed";
+        this.#host.post(FrameType.WindowUpdate, Flag.FIN, this.id, 0);
+        this.#finish();
+        break;
+      default:
+        return;
+    }
+    this.#wakeWriter();
+  }
+
+  // Go's rule: tell the peer about freed space once it reaches half the window (or when a
+  // SYN/ACK has to go out anyway).
+  #sendWindowUpdate(): void {
+    const flags = this.#takeOpenFlags();
+    if (this.#released && flags === 0) return;
+    const max = this.#host.maxWindow;
+    const delta = max - this.#buffer.length - this.#recvWindow;
+    if (delta < max / 2 && flags === 0) return;
+    this.#recvWindow += delta;
+    this.#host.post(FrameType.WindowUpdate, flags, this.id, delta);
+  }
+
+  #takeOpenFlags(): number {
+    if (this.#state === "init") {
+      this.#state = "synSent";
+      return Flag.SYN;
+    }
+    if (this.#state === "synReceived") {
+      this.#state = "established";
+      return Flag.ACK;
+    }
+    return 0;
+  }
+
+  #checkWritable(): void {
+    if (this.#state === "reset" || this.#error) throw this.#error;
+    if (this.#released || this.#state === "localClose" || this.#state === "closed") {
+      throw new StreamClosedError();
+    }
+  }
+
+  #armCloseTimer(): void {
+    if (this.#host.closeTimeout <= 0 || this.#closeTimer !== undefined) return;
+    this.#closeTimer = setTimeout(() => {
+      this.#closeTimer = undefined;
+      this.#host.logger?.debug("stream close timed out, resetting", { stream: this.id });
+      this.#host.post(FrameType.WindowUpdate, Flag.RST, this.id, 0);
+      this.#abort(new StreamResetError("stream close timed out"));
+    }, this.#host.closeTimeout);
+  }
+
+  #clearCloseTimer(): void {
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#closeTimer = undefined;
+  }
+
+  #abort(reason: StreamResetError): void {
+    this.#state = "reset";
+    this.#error = reason;
+    this.#buffer.clear();
+    this.#settleRead(reason);
+    this.#wakeWriter();
+    this.#finish();
+  }
+
+  #finish(): void {
+    this.#clearCloseTimer();
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#host.finished(this);
+  }
+
+  #settleRead(result: number | null | Error): void {
+    const pending = this.#pendingRead;
+    if (!pending) return;
+    this.#pendingRead = undefined;
+    if (result instanceof Error) pending.reject(result);
+    else pending.resolve(result);
+  }
+
+  #wakeWriter(): void {
+    const wake = this.#windowWaiter;
+    this.#windowWaiter = undefined;
+    wake?.();
+  }
+}
