@@ -1,0 +1,5 @@
+module skywire-deno/tests/interop/go/yamuxpeer
+
+go 1.21
+
+require github.com/hashicorp/yamux v0.1.1
