@@ -1,0 +1,132 @@
+import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
+import {
+  type Entry,
+  marshalEntry,
+  newClientEntry,
+  newServerEntry,
+  nowNanos,
+  signEntry,
+} from "../../../mod/dmsg/mod.ts";
+import {
+  type DiscoveryService,
+  startDiscovery,
+  type StartDiscoveryOptions,
+} from "../../../services/discovery/mod.ts";
+import { captureLogger } from "../../_util/capture_logger.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+
+/** A settable millisecond clock. */
+export interface TestClock {
+  ms: number;
+}
+
+/** A discovery on 127.0.0.1:0 with its KV file in a temp dir, closed and removed on dispose. */
+export interface TestDiscovery extends AsyncDisposable {
+  service: DiscoveryService;
+  url: string;
+  clock: TestClock;
+  storePath: string;
+  logs: string[];
+  /** Stop the service and start a new one on the same KV file. */
+  restart(): Promise<void>;
+}
+
+/** Start a test discovery (test mode, no rate limit, injected clock unless given). */
+export async function startTestDiscovery(
+  options: Partial<StartDiscoveryOptions> = {},
+): Promise<TestDiscovery> {
+  const dir = await tempDir("skywire-disc-");
+  const clock: TestClock = { ms: Date.now() };
+  const logger = captureLogger();
+  const storePath = `${dir.path}/discovery.kv`;
+  const start = () =>
+    startDiscovery({
+      storePath,
+      testMode: true,
+      rateLimit: false,
+      logger,
+      now: () => clock.ms,
+      ...options,
+    });
+  const handle = {
+    service: await start(),
+    clock,
+    storePath,
+    logs: logger.lines,
+    get url() {
+      return this.service.url;
+    },
+    async restart() {
+      await this.service.close();
+      this.service = await start();
+    },
+    async [Symbol.asyncDispose]() {
+      await this.service.close();
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+  return handle;
+}
+
+/** A fetch that always reads the body, so no response is left open. */
+export async function call(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const res = await fetch(url, init);
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+/** POST an entry's Go-canonical JSON. */
+export function post(base: string, entry: Entry, query = ""): ReturnType<typeof call> {
+  return call(`${base}/dmsg-discovery/entry/${query}`, {
+    method: "POST",
+    body: marshalEntry(entry) as BodyInit,
+  });
+}
+
+/** A signed client entry for `keys` at `clock`. */
+export function clientEntry(
+  keys: KeyPair,
+  clock: TestClock,
+  options: { sequence?: bigint; delegated?: KeyPair[] | null; clientType?: string } = {},
+): Entry {
+  return signEntry(
+    newClientEntry({
+      pk: keys.pk,
+      sequence: options.sequence ?? 0n,
+      timestamp: nowNanos(clock.ms),
+      delegatedServers: options.delegated === null
+        ? null
+        : (options.delegated ?? []).map((k) => k.pk),
+      clientType: options.clientType,
+    }),
+    keys.sk,
+  );
+}
+
+/** A signed server entry for `keys` at `clock`. */
+export function serverEntry(
+  keys: KeyPair,
+  clock: TestClock,
+  options: { sequence?: bigint; address?: string; sessions?: number; serverType?: string } = {},
+): Entry {
+  return signEntry(
+    newServerEntry({
+      pk: keys.pk,
+      sequence: options.sequence ?? 0n,
+      timestamp: nowNanos(clock.ms),
+      address: options.address ?? "203.0.113.7:8081",
+      availableSessions: options.sessions ?? 2048,
+      serverType: options.serverType,
+    }),
+    keys.sk,
+  );
+}
+
+export { generateKeyPair };
+
+/** Go's `{"message","code"}` body text. */
+export function goMessage(code: number, message: string): string {
+  return JSON.stringify({ message, code });
+}
