@@ -1,0 +1,144 @@
+/**
+ * The dmsg discovery service: Go's `dmsg-discovery` HTTP API on Hono, entries in Deno KV.
+ * {@linkcode startDiscovery} runs it; `skywire dmsg discovery` and `skywire up` use that.
+ *
+ * @module
+ */
+import { createLogger, type Logger } from "../../mod/log/mod.ts";
+import { openStore } from "../../mod/store/mod.ts";
+import { splitHostPort } from "./address.ts";
+import { createDiscoveryApp } from "./api.ts";
+import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from "./rate_limit.ts";
+import { DiscoveryStore } from "./store.ts";
+
+export { createDiscoveryApp } from "./api.ts";
+export type { DiscoveryAppOptions } from "./api.ts";
+export { admitEntry, SERVER_TYPE_COMMUNITY, SERVER_TYPE_OFFICIAL } from "./admit.ts";
+export type { Admission, AdmitOptions } from "./admit.ts";
+export { DiscoveryStore } from "./store.ts";
+export type { ClientRecord, ServerRecord, StoredRecord } from "./store.ts";
+export { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate_limit.ts";
+export type { RateLimitOptions } from "./rate_limit.ts";
+export { isLoopbackAddr, parseIP, splitHostPort } from "./address.ts";
+
+/** Go's default client entry TTL (`--entry-timeout`): 12 of the clients' 5-minute refreshes. */
+export const DEFAULT_CLIENT_ENTRY_TTL_MS = 60 * 60_000;
+/** Default request body limit: entries are well under 1 KiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+// How long close() waits for requests in flight before closing the store anyway.
+const SHUTDOWN_GRACE_MS = 1_500;
+
+/** Options for {@linkcode startDiscovery}. */
+export interface StartDiscoveryOptions {
+  /** `host:port` to listen on, Go style (`:9090` is every interface). Default `127.0.0.1:0`. */
+  addr?: string;
+  /** Path of the Deno KV file for entries. */
+  storePath: string;
+  /** Go's `-t`: allow loopback server addresses. */
+  testMode?: boolean;
+  /** Where the service logs. */
+  logger?: Logger;
+  /** Millisecond clock (tests inject one). */
+  now?: () => number;
+  /** Per-remote-IP limit; `false` disables it. Default 100/s, burst 200. */
+  rateLimit?: RateLimitOptions | false;
+  /** Request body limit in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Client entry TTL in ms (default 60 min; 0 = never expire). */
+  clientEntryTtlMs?: number;
+  /**
+   * Require sequence 0 for a first registration and exactly old + 1 for an update (default
+   * `true`). `false` applies Go's own rule: any higher sequence, any first sequence.
+   */
+  strictSequence?: boolean;
+  /** Go's `--auth`: servers claiming this `serverType` are classed official. */
+  authPassphrase?: string;
+  /** Keys (hex) of servers classed official. */
+  officialServers?: string[];
+}
+
+/** A running discovery. */
+export interface DiscoveryService {
+  /** Base URL clients use, e.g. `http://127.0.0.1:9090`. */
+  readonly url: string;
+  /** The address it listens on. */
+  readonly hostname: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** Stop listening, let requests in flight finish (briefly), close the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listenAddress(addr: string): { hostname: string; port: number } {
+  const split = splitHostPort(addr);
+  const port = Number(split?.port);
+  if (!split || !/^\d+$/.test(split.port) || port > 65535) {
+    throw new Error(`invalid listen address "${addr}" (want host:port)`);
+  }
+  return { hostname: split.host === "" ? "0.0.0.0" : split.host, port };
+}
+
+function urlHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** Open the store, start serving, and resolve once the port is bound. */
+export async function startDiscovery(options: StartDiscoveryOptions): Promise<DiscoveryService> {
+  const logger = options.logger ?? createLogger({ component: "dmsg_discovery" });
+  const now = options.now ?? Date.now;
+  const { hostname, port } = listenAddress(options.addr ?? "127.0.0.1:0");
+  const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
+  const app = createDiscoveryApp({
+    store: new DiscoveryStore(() => kvStore.kv, now, logger),
+    testMode: options.testMode ?? false,
+    now,
+    logger,
+    rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    clientEntryTtlMs: options.clientEntryTtlMs ?? DEFAULT_CLIENT_ENTRY_TTL_MS,
+    strictSequence: options.strictSequence ?? true,
+    authPassphrase: options.authPassphrase ?? "",
+    officialServers: new Set(options.officialServers ?? []),
+    startedAt: new Date(now()),
+  });
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    const { promise: listening, resolve } = Promise.withResolvers<void>();
+    server = Deno.serve({ hostname, port, onListen: () => resolve() }, app.fetch);
+    await listening;
+  } catch (error) {
+    kvStore.close();
+    throw error;
+  }
+  const bound = server.addr;
+  const url = `http://${urlHost(bound.hostname)}:${bound.port}`;
+  logger.info("dmsg discovery listening", {
+    addr: `${bound.hostname}:${bound.port}`,
+    url,
+    test_mode: options.testMode ?? false,
+    store: options.storePath,
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    hostname: bound.hostname,
+    port: bound.port,
+    close() {
+      closing ??= (async () => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<void>((resolve) =>
+          timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)
+        );
+        await Promise.race([server.shutdown(), grace]);
+        clearTimeout(timer);
+        kvStore.close();
+        logger.info("dmsg discovery stopped");
+      })();
+      return closing;
+    },
+  };
+}

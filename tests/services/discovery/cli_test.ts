@@ -1,0 +1,65 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { DiscoveryClient } from "../../../mod/dmsg/mod.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { clientEntry, generateKeyPair } from "./_harness.ts";
+
+const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
+
+/** Start `skywire dmsg discovery`; resolves with the URL it prints first. */
+async function startCli(args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "dmsg", "discovery", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  const stderr = new Response(child.stderr).text();
+  const finish = async (signal: Deno.Signal) => {
+    child.kill(signal);
+    const status = await child.status;
+    for (;;) if ((await reader.read()).done) break;
+    return { code: status.code, stderr: await stderr };
+  };
+  return { url: text.trim(), finish };
+}
+
+Deno.test("skywire dmsg discovery serves, prints its URL and stops cleanly on SIGTERM/SIGINT", async () => {
+  await using dir = await tempDir();
+  const keys = generateKeyPair();
+  const first = await startCli(["-a", "127.0.0.1:0", "-t", "--data", dir.path]);
+  assertMatch(first.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const client = new DiscoveryClient({ url: first.url });
+  const entry = clientEntry(keys, { ms: Date.now() });
+  await client.postEntry(entry);
+  const stopped = await first.finish("SIGTERM");
+  assertEquals(stopped.code, 0, stopped.stderr);
+  assertMatch(stopped.stderr, /shutting down signal=SIGTERM/);
+  assertMatch(stopped.stderr, /dmsg discovery stopped/);
+
+  // A second run on the same data directory still has the entry.
+  const second = await startCli(["--addr", "127.0.0.1:0", "--data", dir.path]);
+  const again = new DiscoveryClient({ url: second.url });
+  assertEquals((await again.getEntry(keys.pk)).signature, entry.signature);
+  const interrupted = await second.finish("SIGINT");
+  assertEquals(interrupted.code, 0, interrupted.stderr);
+  assert(!interrupted.stderr.includes("ERROR"), interrupted.stderr);
+});
+
+Deno.test("skywire dmsg discovery refuses a bad address or log level with exit 2", async () => {
+  await using dir = await tempDir();
+  for (const args of [["-a", "nonsense"], ["--log-level", "loud"]]) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "dmsg", "discovery", "--data", dir.path, ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(out.code, 2, args.join(" "));
+    assertEquals(new TextDecoder().decode(out.stderr).trim().split("\n").length, 1);
+  }
+});
