@@ -2,6 +2,12 @@
  * Decoding entries exactly as Go's discovery does (`jsoniter.ConfigFastest` into `disc.Entry`),
  * so that re-marshalling the decoded value gives the bytes Go would sign and verify.
  *
+ * Fields the struct does not have are skipped, as Go skips them, so they are not part of the
+ * re-marshalled form and a signature that covered them will not verify (with Go's 2024
+ * discovery it would not either). The struct is Go's 2024 one plus `protocol` (2026) and the
+ * server endpoints `address_v6`, `address_udp`, `address_udp_v6`, `address_ws` (names and order
+ * from the wire reference; newer Go servers have these fields, we could not see their tags).
+ *
  * Two of Go's decoding quirks are reproduced on purpose: a public key written as all zeros (or
  * as `""` or `null`) leaves the field as it was instead of clearing it, and a repeated
  * `delegated_servers` member reuses the earlier list's backing array (so an all-zero key in the

@@ -92,7 +92,10 @@ export function validateIteration(
 }
 
 /** The rule for a first registration when sequences are strict: it must be sequence 0. */
-export function validateFirstRegistration(entry: Entry, options: ValidateIterationOptions = {}) {
+export function validateFirstRegistration(
+  entry: Entry,
+  options: ValidateIterationOptions = {},
+): void {
   if ((options.strictSequence ?? true) && entry.sequence !== 0n) {
     throw new EntryValidationError("nonZeroSequence");
   }

@@ -101,7 +101,12 @@ export class DiscoveryStore {
    * has `versionstamp` (`null`: still absent). Returns `false` when another write got there
    * first, so that two concurrent updates cannot both win.
    */
-  async put(entry: Entry, body: Uint8Array, ttlMs: number, versionstamp: string | null) {
+  async put(
+    entry: Entry,
+    body: Uint8Array,
+    ttlMs: number,
+    versionstamp: string | null,
+  ): Promise<boolean> {
     const pk = entry.static.hex();
     const expiresAt = ttlMs > 0 ? this.#now() + ttlMs : 0;
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
