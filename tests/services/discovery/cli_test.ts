@@ -63,3 +63,21 @@ Deno.test("skywire dmsg discovery refuses a bad address or log level with exit 2
     assertEquals(new TextDecoder().decode(out.stderr).trim().split("\n").length, 1);
   }
 });
+
+Deno.test("skywire dmsg discovery still exits on SIGTERM while a client holds a request open", async () => {
+  await using dir = await tempDir();
+  const cli = await startCli(["-a", "127.0.0.1:0", "-t", "--data", dir.path]);
+  const port = Number(new URL(cli.url).port);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    // Headers promise a body that never comes: the request stays in flight.
+    await conn.write(new TextEncoder().encode(
+      "POST /dmsg-discovery/entry/ HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{",
+    ));
+    const stopped = await cli.finish("SIGTERM");
+    assertEquals(stopped.code, 0, stopped.stderr);
+    assertMatch(stopped.stderr, /dmsg discovery stopped/);
+  } finally {
+    conn.close();
+  }
+});
