@@ -1,0 +1,80 @@
+import { GobError } from "../errors.ts";
+import { go, type GoValue } from "../go_type.ts";
+import { PubKey } from "./cipher.ts";
+
+const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function uuidToBytes(text: string): Uint8Array {
+  if (!UUID_TEXT.test(text)) throw new GobError(`invalid UUID ${JSON.stringify(text)}`);
+  const hex = text.replaceAll("-", "");
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function uuidFromBytes(bytes: Uint8Array): string {
+  // google/uuid's UnmarshalBinary wants exactly 16 bytes.
+  if (bytes.length !== 16) throw new GobError(`invalid UUID (got ${bytes.length} bytes)`);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)
+  }`;
+}
+
+/**
+ * `uuid.UUID` (google/uuid): a `[16]byte` with a value-receiver `MarshalBinary`, sent as 16
+ * opaque bytes. Values are the canonical lowercase dashed text, as `makeTransportId` returns.
+ */
+export const UUID = go.external<string>("uuid.UUID", {
+  marshaler: "binary",
+  encode: uuidToBytes,
+  decode: uuidFromBytes,
+  isZero: (text) => text === ZERO_UUID,
+  zero: () => ZERO_UUID,
+});
+
+/** `routing.RouteDescriptor`: a plain `[70]byte` (srcPK‖dstPK‖srcPort‖dstPort). */
+export const RouteDescriptor = go.byteArray(70, "routing.RouteDescriptor");
+
+/** `routing.RouteID` (uint32). */
+export const RouteID = go.named("routing.RouteID", go.uint32);
+
+/** `[]routing.RouteID`: the reply of `RPCGateway.ReserveIDs`. */
+export const RouteIDs = go.slice(RouteID);
+
+/** `routing.Rule`: a `[]byte` whose layouts belong to `mod/routing`. */
+export const Rule = go.named("routing.Rule", go.bytes);
+
+/** `[]routing.Rule`: the argument of `RPCGateway.AddIntermediaryRules`. */
+export const Rules = go.slice(Rule);
+
+/** `time.Duration` (int64 nanoseconds). */
+export const Duration = go.named("time.Duration", go.int64);
+
+/** `routing.Hop{TpID uuid.UUID, From, To cipher.PubKey}`. */
+export const Hop = go.struct("routing.Hop", { TpID: UUID, From: PubKey, To: PubKey });
+/** Value of {@linkcode Hop}. */
+export type Hop = GoValue<typeof Hop>;
+
+/** `[]routing.Hop` (one object, as Go has one type for it). */
+export const Hops = go.slice(Hop);
+
+/** `routing.BidirectionalRoute`: the argument of `SetupRPCGateway.DialRouteGroup`. */
+export const BidirectionalRoute = go.struct("routing.BidirectionalRoute", {
+  Desc: RouteDescriptor,
+  KeepAlive: Duration,
+  Forward: Hops,
+  Reverse: Hops,
+});
+/** Value of {@linkcode BidirectionalRoute}. */
+export type BidirectionalRoute = GoValue<typeof BidirectionalRoute>;
+
+/** `routing.EdgeRules{Desc, Forward, Reverse Rule}`. */
+export const EdgeRules = go.struct("routing.EdgeRules", {
+  Desc: RouteDescriptor,
+  Forward: Rule,
+  Reverse: Rule,
+});
+/** Value of {@linkcode EdgeRules}. */
+export type EdgeRules = GoValue<typeof EdgeRules>;
