@@ -209,7 +209,7 @@ async function chainsafe(): Promise<Contender> {
   // deno-lint-ignore no-import-prefix -- candidates are compared in this bench only
   const { AbstractMultiaddrConnection } = await import("npm:@libp2p/utils@7.4.1");
   // deno-lint-ignore no-import-prefix -- candidates are compared in this bench only
-  const { multiaddr } = await import("npm:@multiformats/multiaddr@13.0.1");
+  const { multiaddr } = await import("npm:@multiformats/multiaddr@13.0.3");
   // deno-lint-ignore no-import-prefix -- candidates are compared in this bench only
   const { logger } = await import("npm:@libp2p/logger@6.2.2");
   type Socket = import("node:net").Socket;
