@@ -11,12 +11,19 @@ const STAGING_SIZE = 64 * 1024;
 // Waiting callers are kept in a queue this long before the first one is removed in bulk.
 const COMPACT_AFTER = 256;
 
+// Data bodies up to this size are copied on `write()`, which then resolves at once: a stream
+// writing small pieces (dmsg's Noise frames are <= 4 KiB) keeps the connection busy instead of
+// waiting one round through the writer per piece. Copies are bounded by COPY_BUDGET bytes.
+const COPY_MAX = 16 * 1024;
+const COPY_BUDGET = 256 * 1024;
+
 interface OutFrame {
   type: number;
   flags: number;
   streamId: number;
   length: number;
   body?: Uint8Array;
+  copied?: boolean;
   resolve?: () => void;
   reject?: (reason: Error) => void;
 }
@@ -48,6 +55,7 @@ export class FrameWriter {
   #idleWaiters: Array<() => void> = [];
   #running = false;
   #closedWith: Error | undefined;
+  #copiedBytes = 0;
   #inWrite = false;
   #writeStartedAt = 0;
   #watchdog: Timer | undefined;
@@ -89,12 +97,22 @@ export class FrameWriter {
     this.#start();
   }
 
-  /** Queue a frame (waiting for room) and resolve once it is written; `body` must stay unchanged. */
+  /**
+   * Queue a frame (waiting for room). Small bodies are copied and the call resolves at once;
+   * larger ones are referenced, must stay unchanged, and the call resolves once written.
+   */
   async write(
     frame: { type: number; flags: number; streamId: number; length: number; body?: Uint8Array },
   ): Promise<void> {
     while (!this.hasRoom() && !this.#closedWith) await this.waitForRoom();
     if (this.#closedWith) throw this.#closedWith;
+    const size = frame.body?.length ?? 0;
+    if (size > 0 && size <= COPY_MAX && this.#copiedBytes + size <= COPY_BUDGET) {
+      this.#copiedBytes += size;
+      this.#queue.push({ ...frame, body: frame.body!.slice(), copied: true });
+      this.#start();
+      return;
+    }
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#queue.push({ ...frame, resolve, reject });
     this.#start();
@@ -119,6 +137,7 @@ export class FrameWriter {
     this.#queue = [];
     this.#head = 0;
     this.#batchStart = 0;
+    this.#copiedBytes = 0;
     for (const waiter of this.#roomWaiters.splice(0)) waiter.reject(reason);
     this.#wakeIdle();
   }
@@ -157,7 +176,11 @@ export class FrameWriter {
         }
         if (used > 0) await this.#out(staging.subarray(0, used));
         if (this.#closedWith) return;
-        for (let i = first; i < this.#head; i++) this.#queue[i].resolve?.();
+        for (let i = first; i < this.#head; i++) {
+          const frame = this.#queue[i];
+          if (frame.copied) this.#copiedBytes -= frame.length;
+          frame.resolve?.();
+        }
         this.#batchStart = this.#head;
         this.#compact();
       }

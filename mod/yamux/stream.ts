@@ -17,7 +17,8 @@ const MAX_DATA_FRAME = 16 * 1024;
  *   throws {@linkcode StreamResetError} after a reset, or the session's error
  *   ({@linkcode SessionClosedError}) when the session ended before the peer's FIN.
  * - `write` writes all of `p`, in frames no larger than the peer's window, waiting for window
- *   updates when it is 0; it resolves once the last frame is on the connection.
+ *   updates when it is 0; it resolves once every frame is handed to the session's writer (small
+ *   frames are copied, large ones written), so `p` may be reused as soon as it resolves.
  * - `closeWrite` sends FIN (half-close): the peer reads end of stream and may still write back.
  * - `close` sends FIN and stops reading (buffered and later data are dropped). The stream leaves
  *   the session when the peer FINs too, or is reset after `streamCloseTimeout`.
