@@ -177,6 +177,7 @@ async function exchange(session: Session): Promise<void> {
       answered.push(answerWithChecksum(stream));
     }
   })();
+  accepting.catch(() => {}); // awaited below; a failure here must not surface as unhandled first
   assertEquals(await command(session, "open 8 300000"), "ok");
   await accepting;
   assertEquals(await Promise.all(answered), Array(8).fill(300_000));
