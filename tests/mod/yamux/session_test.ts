@@ -8,6 +8,7 @@ import {
   Session,
   SessionClosedError,
   type Stream,
+  StreamResetError,
   YamuxProtocolError,
   YamuxTimeoutError,
 } from "../../../mod/yamux/mod.ts";
@@ -116,6 +117,22 @@ Deno.test("streams beyond acceptBacklog are reset; the accepted ones are ACKed",
   assertEquals((await pair.session.accept())?.id, 3);
   const acks = [await pair.raw.next(), await pair.raw.next()];
   assertEquals(acks.map((f) => [f?.flags, f?.streamId]), [[Flag.ACK, 1], [Flag.ACK, 3]]);
+});
+
+Deno.test("the opener of a stream refused for a full backlog gets StreamResetError", async () => {
+  const [a, b] = await tcpPair();
+  const client = new Session(a, { role: "client", enableKeepAlive: false });
+  const server = new Session(b, { role: "server", enableKeepAlive: false, acceptBacklog: 1 });
+  try {
+    const kept = await client.open();
+    const refused = await client.open();
+    await writeAll(refused, text("anyone?"));
+    await assertRejects(() => refused.read(new Uint8Array(8)), StreamResetError, "by peer");
+    await assertRejects(() => refused.write(text("x")), StreamResetError);
+    assertEquals((await server.accept())?.id, kept.id);
+  } finally {
+    await Promise.all([client.close(), server.close()]);
+  }
 });
 
 Deno.test("open() waits while acceptBacklog opens are un-ACKed", async () => {
@@ -232,6 +249,12 @@ Deno.test("closing a session ends every stream, accept, open and ping, and relea
     streams.push(stream);
   }
   const accepted = [(await server.accept())!, (await server.accept())!];
+  // A writer held at window 0 (nobody reads stream 2 on the server) fails with the session.
+  const blocked = accepted[1];
+  const held = streams[1].write(new Uint8Array(400_000)).then(() => "written", (error) => error);
+  while (streams[1].sendWindow > 0 || blocked.bufferedBytes < 100) {
+    await client.ping();
+  }
   await accepted[0].closeWrite(); // a close timer runs on the server
   // Stream 1 got the server's FIN and ends cleanly; the others end with the session.
   const reads = streams.slice(1).map((stream) =>
@@ -241,6 +264,7 @@ Deno.test("closing a session ends every stream, accept, open and ping, and relea
   await client.ping();
   await client.close();
   assertEquals(await finished, new Uint8Array(0));
+  assertInstanceOf(await held, SessionClosedError);
   for (const read of reads) assertInstanceOf(await read, SessionClosedError);
   await assertRejects(() => client.open(), SessionClosedError);
   await assertRejects(() => client.ping(), SessionClosedError);
