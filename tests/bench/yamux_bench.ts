@@ -6,9 +6,14 @@
  * Run: `deno run -A tests/bench/yamux_bench.ts [MiB per scenario, default 64]`
  *
  * Candidates (inline npm specifiers, bench only):
- * - `yamux-js@0.2.0`: a Node `Transform`/`Duplex` port, driven over `node:net` sockets.
+ * - `yamux-js@0.2.0`: a Node `Transform`/`Duplex` port, driven over `node:net` sockets. It fails
+ *   here: its `_transform` drops the part of a data frame that arrives before the rest of it,
+ *   so the first frame split across two socket reads loses frame sync ("invalid protocol
+ *   version"). It also grants window on receipt rather than on read (no backpressure) and
+ *   retries writes at window 0 with a 100 ms timer.
  * - `@chainsafe/libp2p-yamux@8.0.1`: needs a libp2p `MessageStream` for the connection; the
- *   bench supplies one (`@libp2p/utils`' AbstractMultiaddrConnection over `node:net`).
+ *   bench supplies one (`@libp2p/utils`' AbstractMultiaddrConnection over `node:net`, plus
+ *   `@multiformats/multiaddr` and `@libp2p/logger` just to construct it).
  *
  * @module
  */
