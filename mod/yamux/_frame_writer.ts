@@ -4,9 +4,11 @@ import { writeHeader } from "./_header_bytes.ts";
 import type { Timer } from "./_timer.ts";
 import { SessionClosedError, YamuxTimeoutError } from "./errors.ts";
 
-// Frames are packed into one buffer of this size per connection write; a body that does not fit
-// the space left is written on its own, without a copy.
-const STAGING_SIZE = 64 * 1024;
+// Frames are packed into one staging buffer per connection write; a body that does not fit the
+// space left is written on its own, without a copy. The buffer starts small and grows once to
+// the large size when a batch did not fit (bulk data), so idle sessions hold little memory.
+const STAGING_SMALL = 16 * 1024;
+const STAGING_LARGE = 64 * 1024;
 
 // Waiting callers are kept in a queue this long before the first one is removed in bulk.
 const COMPACT_AFTER = 256;
@@ -48,7 +50,7 @@ export interface FrameWriterOptions {
 export class FrameWriter {
   readonly #conn: ByteStream;
   readonly #options: FrameWriterOptions;
-  readonly #staging = new Uint8Array(STAGING_SIZE);
+  #staging = new Uint8Array(STAGING_SMALL);
   #queue: OutFrame[] = [];
   #head = 0;
   #batchStart = 0; // first frame of the batch being written: taken off the queue, not yet done
@@ -155,12 +157,17 @@ export class FrameWriter {
   }
 
   async #run(): Promise<void> {
-    const staging = this.#staging;
     try {
       while (this.#head < this.#queue.length && !this.#closedWith) {
+        const staging = this.#staging;
         const first = this.#batchStart = this.#head;
         let used = 0;
-        while (this.#head < this.#queue.length && used + HEADER_SIZE <= staging.length) {
+        let overflowed = false;
+        while (this.#head < this.#queue.length) {
+          if (used + HEADER_SIZE > staging.length) {
+            overflowed = true;
+            break;
+          }
           const frame = this.#queue[this.#head++];
           writeHeader(staging, used, frame.type, frame.flags, frame.streamId, frame.length);
           used += HEADER_SIZE;
@@ -170,12 +177,16 @@ export class FrameWriter {
             staging.set(body, used);
             used += body.length;
           } else {
+            overflowed = true;
             await this.#out(staging.subarray(0, used));
             used = 0;
             await this.#out(body);
           }
         }
         if (used > 0) await this.#out(staging.subarray(0, used));
+        if (overflowed && staging.length < STAGING_LARGE) {
+          this.#staging = new Uint8Array(STAGING_LARGE);
+        }
         if (this.#closedWith) return;
         for (let i = first; i < this.#head; i++) {
           const frame = this.#queue[i];

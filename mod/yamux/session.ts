@@ -24,10 +24,6 @@ import { SessionStream, type Stream, type StreamHost } from "./stream.ts";
 // Frames that may wait in the writer before writers wait for room (Go's send channel size).
 const WRITE_QUEUE_FRAMES = 64;
 
-// Payloads up to this size are gathered in the read buffer and copied out; larger ones are read
-// straight into a chunk of their own (their size is checked against the window first).
-const COPY_PAYLOAD_MAX = 16 * 1024;
-
 // Highest stream id Go lets itself open (it refuses ids >= 2^32 - 2).
 const MAX_STREAM_ID = 0xffffffff - 2;
 
@@ -373,7 +369,9 @@ export class Session {
     const reader = this.#reader;
     stream._consumeReceiveWindow(length);
     if (!stream._wantsData) return await reader.skip(length);
-    if (length <= COPY_PAYLOAD_MAX) {
+    // Small payloads are gathered in the read buffer and copied out; larger ones are read
+    // straight into a chunk of their own.
+    if (length <= reader.capacity) {
       if (reader.buffered < length) await this.#fillOrThrow(length);
       stream._deliver(reader.take(length), false);
     } else {
