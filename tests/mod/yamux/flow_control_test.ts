@@ -139,3 +139,22 @@ Deno.test("a data header claiming 4 GiB is refused before anything is allocated"
   await pair.raw.send({ type: FrameType.Data, streamId: 1, length: 0xffffffff });
   assertInstanceOf(await pair.session.closed, YamuxProtocolError);
 });
+
+Deno.test("a larger maxStreamWindowSize is granted in the SYN, as Go does", async () => {
+  const max = 1024 * 1024;
+  await using pair = await rawPair({ role: "client", maxStreamWindowSize: max });
+  const stream = await pair.session.open();
+  const syn = await pair.raw.next();
+  assertEquals([syn?.type, syn?.flags, syn?.length], [
+    FrameType.WindowUpdate,
+    Flag.SYN,
+    max - WINDOW,
+  ]);
+  await pair.raw.send(
+    { type: FrameType.Data, flags: Flag.ACK, streamId: stream.id },
+    new Uint8Array(max),
+  );
+  assertEquals(await pair.raw.framesBeforePingAck(), []); // a full 1 MiB is within the window
+  assertEquals(stream.bufferedBytes, max);
+  stream.close();
+});

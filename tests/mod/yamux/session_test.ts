@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertInstanceOf, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert";
 import { writeAll } from "../../../mod/conn/mod.ts";
 import {
   Flag,
@@ -7,6 +7,7 @@ import {
   RemoteGoAwayError,
   Session,
   SessionClosedError,
+  type SessionOptions,
   type Stream,
   StreamResetError,
   YamuxProtocolError,
@@ -300,4 +301,24 @@ Deno.test("1,000 open/close cycles leave no stream, timer or map entry behind", 
   assertAllZero(pair.server);
   await pair.client.close();
   await serving;
+});
+
+Deno.test("Session refuses settings Go would refuse", async () => {
+  const [a, b] = await tcpPair();
+  try {
+    for (
+      const bad of [
+        { role: "peer" },
+        { role: "client", acceptBacklog: 0 },
+        { role: "client", maxStreamWindowSize: 1024 },
+        { role: "client", keepAliveInterval: 0 },
+        { role: "client", streamOpenTimeout: -1 },
+      ]
+    ) {
+      assertThrows(() => new Session(a, bad as SessionOptions), RangeError);
+    }
+  } finally {
+    a.close();
+    b.close();
+  }
 });
