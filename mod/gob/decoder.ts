@@ -29,13 +29,16 @@ export interface GobDecoderOptions {
 }
 
 /**
- * A value message whose type definitions have been taken in, positioned at the value. Decode
- * it (or drop it) before reading the next message: the reader aliases the input buffer.
+ * A value message whose type definitions have been taken in. Decode it (or drop it) before
+ * reading the next message: it aliases the input buffer.
  */
 export interface PendingValue {
   /** The wire type id of the value. */
   readonly id: number;
-  /** The rest of the message: the value. */
+}
+
+// What acceptMessage really hands out: the rest of the message, positioned at the value.
+interface PendingMessage extends PendingValue {
   readonly reader: GobReader;
 }
 
@@ -63,6 +66,7 @@ const BUILTIN_NAMES: Record<number, string> = {
  * any malformed input into a {@linkcode GobError}.
  */
 export class GobDecoder {
+  /** The largest message {@linkcode decodeFrom} accepts. */
   readonly maxMessageSize: number;
   readonly #maxDepth: number;
   readonly #maxTypes: number;
@@ -85,7 +89,8 @@ export class GobDecoder {
     const id = r.int();
     if (id >= 0) {
       if (id === 0) throw new GobError("gob: value of type id 0");
-      return { id, reader: r };
+      const pending: PendingMessage = { id, reader: r };
+      return pending;
     }
     this.#define(-id, r);
     // Each definition is a message of its own.
@@ -106,7 +111,8 @@ export class GobDecoder {
   /** Decode a pending value as `type`. */
   decodeValue<T>(type: GobType<T>, pending: PendingValue): T {
     const t = type as AnyGobType;
-    const { id, reader: r } = pending;
+    const { id, reader: r } = pending as PendingMessage;
+    if (!(r instanceof GobReader)) throw new GobError("gob: not a pending value of this codec");
     const wire = this.#types.get(id);
     if (t.kind === "struct" && wire?.kind === "struct") {
       const plan = this.#structPlan(t, id, 0);
@@ -140,7 +146,7 @@ export class GobDecoder {
       }
       const prefix = parseLengthPrefix(bytes, pos, bytes.length);
       if (prefix === null) throw new GobError("gob: unexpected EOF", "eof");
-      this.checkMessageSize(prefix.length);
+      this.#checkMessageSize(prefix.length);
       if (prefix.length > bytes.length - prefix.bodyStart) {
         throw new GobError("gob: unexpected EOF", "eof");
       }
@@ -150,8 +156,7 @@ export class GobDecoder {
     }
   }
 
-  /** Reject a message length the decoder will not take. */
-  checkMessageSize(len: number): void {
+  #checkMessageSize(len: number): void {
     if (len === 0) throw new GobError("gob: empty message");
     if (len > this.maxMessageSize) {
       throw new GobError(

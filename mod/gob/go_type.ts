@@ -218,11 +218,69 @@ function checkElem(elem: GobType<unknown>, what: string): AnyGobType {
   return e;
 }
 
+/** The basic types a named type may be built on with {@linkcode GoTypeBuilders.named}. */
+export type NamedBase =
+  | BoolType
+  | IntType<number | bigint>
+  | UintType<number | bigint>
+  | FloatType
+  | StringType
+  | BytesType;
+
+/** The shape of {@linkcode go}. */
+export interface GoTypeBuilders {
+  /** `bool` */
+  readonly bool: BoolType;
+  /** `int8` */
+  readonly int8: IntType<number>;
+  /** `int16` */
+  readonly int16: IntType<number>;
+  /** `int32` */
+  readonly int32: IntType<number>;
+  /** `int64` (bigint) */
+  readonly int64: IntType<bigint>;
+  /** `int` on 64-bit Go (bigint) */
+  readonly int: IntType<bigint>;
+  /** `uint8` as a scalar */
+  readonly uint8: UintType<number>;
+  /** `uint16` */
+  readonly uint16: UintType<number>;
+  /** `uint32` */
+  readonly uint32: UintType<number>;
+  /** `uint64` (bigint) */
+  readonly uint64: UintType<bigint>;
+  /** `uint` on 64-bit Go (bigint) */
+  readonly uint: UintType<bigint>;
+  /** `float64` */
+  readonly float64: FloatType;
+  /** `float32` */
+  readonly float32: FloatType;
+  /** `string` */
+  readonly string: StringType;
+  /** `[]byte` */
+  readonly bytes: BytesType;
+  /** A named type over a basic one or `[]byte`, e.g. `named("routing.RouteID", go.uint32)`. */
+  named<G extends NamedBase>(qualifiedName: string, base: G): G;
+  /** `[N]byte`, or a named byte array such as `cipher.SHA256`. */
+  byteArray(len: number, qualifiedName?: string): ByteArrayType;
+  /** `[N]E` for a non-byte element. */
+  array<T>(elem: GobType<T>, len: number, qualifiedName?: string): ArrayType<T>;
+  /** `[]E` for a non-byte element. */
+  slice<T>(elem: GobType<T>, qualifiedName?: string): SliceType<T>;
+  /** A struct; fields in Go declaration order (object key order); `""` names `struct{...}`. */
+  struct<F extends Record<string, GobType<unknown>>>(
+    qualifiedName: string,
+    fields: F,
+  ): StructType<{ [K in keyof F]: GoValue<F[K]> }>;
+  /** A type with `GobEncode` or `MarshalBinary`, e.g. `cipher.PubKey`. */
+  external<T>(qualifiedName: string, options: ExternalOptions<T>): ExternalType<T>;
+}
+
 /**
  * Builders for Go type descriptions. Named types take their qualified Go name
  * (`"routing.RouteID"`), which gob puts on the wire as the bare name (`RouteID`).
  */
-export const go = Object.freeze({
+export const go: GoTypeBuilders = Object.freeze({
   /** `bool` */
   bool: basic<BoolType>({ kind: "bool", name: "bool", goString: "bool" }),
   /** `int8` */

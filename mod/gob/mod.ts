@@ -33,12 +33,26 @@
  */
 export { go } from "./go_type.ts";
 export type {
+  AnyGobType,
+  ArrayType,
+  BoolType,
+  ByteArrayType,
+  BytesType,
   ExternalOptions,
+  ExternalType,
+  FloatType,
   GobKind,
   GobType,
+  GoTypeBuilders,
   GoValue,
+  IntType,
   Marshaler,
+  NamedBase,
+  SliceType,
+  StringType,
+  StructField,
   StructType,
+  UintType,
 } from "./go_type.ts";
 export { encodeGob, GobEncoder } from "./encoder.ts";
 export type { GobEncoderOptions, GobItem } from "./encoder.ts";
@@ -48,10 +62,11 @@ export { GobMessageReader } from "./message_reader.ts";
 export type { GobMessageReaderOptions } from "./message_reader.ts";
 export { GobTypeRegistry } from "./registry.ts";
 export type { GobTypeRegistryOptions } from "./registry.ts";
+export type { WireField, WireType } from "./_wire_type.ts";
 export { GobError, RpcError } from "./errors.ts";
 export type { GobErrorCode, RpcErrorCode } from "./errors.ts";
 export { RpcClient } from "./rpc_client.ts";
 export type { RpcCall, RpcClientOptions } from "./rpc_client.ts";
 export { rpcMethod, RpcServer } from "./rpc_server.ts";
-export type { RpcCallContext, RpcMethod, RpcServerOptions } from "./rpc_server.ts";
+export type { AnyRpcMethod, RpcCallContext, RpcMethod, RpcServerOptions } from "./rpc_server.ts";
 export { RpcInvalidRequest, RpcRequestHeader, RpcResponseHeader } from "./rpc_header.ts";

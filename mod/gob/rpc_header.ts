@@ -1,24 +1,32 @@
-import { go, type GoValue } from "./go_type.ts";
+import { go, type StructType } from "./go_type.ts";
 
-/** net/rpc's `rpc.Request` header, sent before each call's argument. */
-export const RpcRequestHeader = go.struct("rpc.Request", {
+/** net/rpc's request header. */
+export interface RpcRequestHeader {
+  /** "Service.Method". */
+  ServiceMethod: string;
+  /** The client's sequence number for the call. */
+  Seq: bigint;
+}
+/** net/rpc's `rpc.Request`, sent before each call's argument. */
+export const RpcRequestHeader: StructType<RpcRequestHeader> = go.struct("rpc.Request", {
   ServiceMethod: go.string,
   Seq: go.uint64,
 });
-/** Value of {@linkcode RpcRequestHeader}. */
-export type RpcRequestHeader = GoValue<typeof RpcRequestHeader>;
 
-/** net/rpc's `rpc.Response` header, sent before each reply. */
-export const RpcResponseHeader = go.struct("rpc.Response", {
+/** net/rpc's response header. */
+export interface RpcResponseHeader extends RpcRequestHeader {
+  /** The error text; empty on success. */
+  Error: string;
+}
+/** net/rpc's `rpc.Response`, sent before each reply. */
+export const RpcResponseHeader: StructType<RpcResponseHeader> = go.struct("rpc.Response", {
   ServiceMethod: go.string,
   Seq: go.uint64,
   Error: go.string,
 });
-/** Value of {@linkcode RpcResponseHeader}. */
-export type RpcResponseHeader = GoValue<typeof RpcResponseHeader>;
 
 /** The `struct{}{}` body net/rpc sends in place of a reply when `Error` is set. */
-export const RpcInvalidRequest = go.struct("", {});
+export const RpcInvalidRequest: StructType<Record<string, never>> = go.struct("", {});
 
 /** Go's `rpc.ErrShutdown` text. */
 export const ERR_SHUTDOWN = "connection is shut down";

@@ -45,8 +45,9 @@ export interface RpcServerOptions extends GobDecoderOptions {
   logger?: Logger;
 }
 
+/** A method of any argument and reply types, as services hold them. */
 // deno-lint-ignore no-explicit-any
-type AnyMethod = RpcMethod<any, any>;
+export type AnyRpcMethod = RpcMethod<any, any>;
 
 interface Connection {
   stream: ByteStream;
@@ -63,7 +64,7 @@ interface Connection {
  * `ServeConn` does. Unknown services and methods get Go's error texts.
  */
 export class RpcServer {
-  readonly #services = new Map<string, Map<string, AnyMethod>>();
+  readonly #services = new Map<string, Map<string, AnyRpcMethod>>();
   readonly #connections = new Set<Connection>();
   readonly #serving = new Set<Promise<void>>();
   readonly #options: RpcServerOptions;
@@ -78,7 +79,7 @@ export class RpcServer {
   }
 
   /** Publish `methods` under `serviceName` (calls address them as "serviceName.Method"). */
-  register(serviceName: string, methods: Record<string, AnyMethod>): void {
+  register(serviceName: string, methods: Record<string, AnyRpcMethod>): void {
     if (this.#services.has(serviceName)) {
       throw new Error(`rpc: service already defined: ${serviceName}`);
     }
@@ -171,7 +172,7 @@ export class RpcServer {
   }
 
   // The method, or Go's error text for a request it cannot be routed to.
-  #lookup(serviceMethod: string): AnyMethod | string {
+  #lookup(serviceMethod: string): AnyRpcMethod | string {
     const dot = serviceMethod.lastIndexOf(".");
     if (dot < 0) return `rpc: service/method request ill-formed: ${serviceMethod}`;
     const service = this.#services.get(serviceMethod.slice(0, dot));
@@ -179,7 +180,7 @@ export class RpcServer {
     return service.get(serviceMethod.slice(dot + 1)) ?? `rpc: can't find method ${serviceMethod}`;
   }
 
-  async #run(conn: Connection, header: RpcRequestHeader, method: AnyMethod, args: unknown) {
+  async #run(conn: Connection, header: RpcRequestHeader, method: AnyRpcMethod, args: unknown) {
     let reply: unknown;
     try {
       reply = await method.handler(args, {

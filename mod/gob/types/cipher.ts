@@ -1,12 +1,12 @@
 import { PubKey as PubKeyValue } from "../../cipher/mod.ts";
-import { go } from "../go_type.ts";
+import { type ByteArrayType, type ExternalType, go } from "../go_type.ts";
 
 /**
  * `cipher.PubKey`: a `[33]byte` with a value-receiver `MarshalBinary`, so gob sends it as 33
  * opaque bytes and leaves a null key out of a struct. Decoding checks the key is on the curve
  * (Go's `UnmarshalBinary` does too).
  */
-export const PubKey = go.external<PubKeyValue>("cipher.PubKey", {
+export const PubKey: ExternalType<PubKeyValue> = go.external<PubKeyValue>("cipher.PubKey", {
   marshaler: "binary",
   encode: (pk) => pk.view,
   decode: (bytes) => PubKeyValue.fromBytes(bytes),
@@ -15,4 +15,4 @@ export const PubKey = go.external<PubKeyValue>("cipher.PubKey", {
 });
 
 /** `cipher.SHA256`: a plain `[32]byte` (no marshaler), sent byte by byte as an array. */
-export const SHA256 = go.byteArray(32, "cipher.SHA256");
+export const SHA256: ByteArrayType = go.byteArray(32, "cipher.SHA256");

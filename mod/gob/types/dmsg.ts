@@ -1,69 +1,115 @@
-import { go, type GoValue } from "../go_type.ts";
+import type { PubKey as PubKeyValue } from "../../cipher/mod.ts";
+import { type BytesType, go, type StructType, type UintType } from "../go_type.ts";
 import { PubKey, SHA256 } from "./cipher.ts";
 
+/** A dmsg address: public key and port. */
+export interface Addr {
+  /** The entity's public key. */
+  PK: PubKeyValue;
+  /** The dmsg port. */
+  Port: number;
+}
 /** `dmsg.Addr{PK cipher.PubKey, Port uint16}`. */
-export const Addr = go.struct("dmsg.Addr", { PK: PubKey, Port: go.uint16 });
-/** Value of {@linkcode Addr}. */
-export type Addr = GoValue<typeof Addr>;
+export const Addr: StructType<Addr> = go.struct("dmsg.Addr", { PK: PubKey, Port: go.uint16 });
 
+/** A stream dial request (2023/2024 fields). */
+export interface StreamRequest {
+  /** Unix nanoseconds. */
+  Timestamp: bigint;
+  /** The dialer. */
+  SrcAddr: Addr;
+  /** The listener. */
+  DstAddr: Addr;
+  /** Noise KK message 1. */
+  NoiseMsg: Uint8Array;
+}
 /**
  * `dmsg.StreamRequest` as 2023/2024 peers define it. Encode with this one: a fresh encoder
  * sends the type definition, so extra fields would change the signed bytes.
  */
-export const StreamRequest = go.struct("dmsg.StreamRequest", {
+export const StreamRequest: StructType<StreamRequest> = go.struct("dmsg.StreamRequest", {
   Timestamp: go.int64,
   SrcAddr: Addr,
   DstAddr: Addr,
   NoiseMsg: go.bytes,
 });
-/** Value of {@linkcode StreamRequest}. */
-export type StreamRequest = GoValue<typeof StreamRequest>;
 
+/** A stream dial request with the 2026 lookup flags. */
+export interface StreamRequestV2026 extends StreamRequest {
+  /** Ask the server for the dialer's public IP. */
+  IPinfo: boolean;
+  /** Ask for geo information too. */
+  GeoInfo: boolean;
+}
 /**
  * `dmsg.StreamRequest` with the 2026 fields `IPinfo` / `GeoInfo` (an IP lookup asks the server
  * to fill the response's IP and geo fields). Decoding with it accepts older peers' bytes too.
  */
-export const StreamRequestV2026 = go.struct("dmsg.StreamRequest", {
-  Timestamp: go.int64,
-  SrcAddr: Addr,
-  DstAddr: Addr,
-  IPinfo: go.bool,
-  GeoInfo: go.bool,
-  NoiseMsg: go.bytes,
-});
-/** Value of {@linkcode StreamRequestV2026}. */
-export type StreamRequestV2026 = GoValue<typeof StreamRequestV2026>;
+export const StreamRequestV2026: StructType<StreamRequestV2026> = go.struct(
+  "dmsg.StreamRequest",
+  {
+    Timestamp: go.int64,
+    SrcAddr: Addr,
+    DstAddr: Addr,
+    IPinfo: go.bool,
+    GeoInfo: go.bool,
+    NoiseMsg: go.bytes,
+  },
+);
 
 /** dmsg's `errorCode` (a uint16). */
-export const ErrorCode = go.named("dmsg.errorCode", go.uint16);
+export const ErrorCode: UintType<number> = go.named("dmsg.errorCode", go.uint16);
 
+/** A stream dial response (2023/2024 fields). */
+export interface StreamResponse {
+  /** SHA-256 of the whole signed request. */
+  ReqHash: Uint8Array;
+  /** Whether the listener took the stream. */
+  Accepted: boolean;
+  /** Why not, when not accepted. */
+  ErrCode: number;
+  /** Noise KK message 2. */
+  NoiseMsg: Uint8Array;
+}
 /** `dmsg.StreamResponse` as 2023/2024 peers define it. */
-export const StreamResponse = go.struct("dmsg.StreamResponse", {
+export const StreamResponse: StructType<StreamResponse> = go.struct("dmsg.StreamResponse", {
   ReqHash: SHA256,
   Accepted: go.bool,
   ErrCode: ErrorCode,
   NoiseMsg: go.bytes,
 });
-/** Value of {@linkcode StreamResponse}. */
-export type StreamResponse = GoValue<typeof StreamResponse>;
 
 /**
  * `net.IP`: a plain `[]byte` to gob (4 or 16 raw bytes; `ParseIP` gives 16 even for IPv4).
  * gob ignores its `MarshalText` on purpose (golang.org/issue/6760).
  */
-export const IP = go.named("net.IP", go.bytes);
+export const IP: BytesType = go.named("net.IP", go.bytes);
 
+/** A stream dial response with the 2026 IP and geo fields. */
+export interface StreamResponseV2026 extends StreamResponse {
+  /** The dialer's public IP as raw bytes (empty when not asked). */
+  IP: Uint8Array;
+  /** Country code. */
+  GeoCountry: string;
+  /** Region name. */
+  GeoRegion: string;
+  /** Latitude. */
+  GeoLat: number;
+  /** Longitude. */
+  GeoLon: number;
+}
 /** `dmsg.StreamResponse` with the 2026 IP and geo fields (filled on an IP lookup). */
-export const StreamResponseV2026 = go.struct("dmsg.StreamResponse", {
-  ReqHash: SHA256,
-  Accepted: go.bool,
-  IP,
-  GeoCountry: go.string,
-  GeoRegion: go.string,
-  GeoLat: go.float64,
-  GeoLon: go.float64,
-  ErrCode: ErrorCode,
-  NoiseMsg: go.bytes,
-});
-/** Value of {@linkcode StreamResponseV2026}. */
-export type StreamResponseV2026 = GoValue<typeof StreamResponseV2026>;
+export const StreamResponseV2026: StructType<StreamResponseV2026> = go.struct(
+  "dmsg.StreamResponse",
+  {
+    ReqHash: SHA256,
+    Accepted: go.bool,
+    IP,
+    GeoCountry: go.string,
+    GeoRegion: go.string,
+    GeoLat: go.float64,
+    GeoLon: go.float64,
+    ErrCode: ErrorCode,
+    NoiseMsg: go.bytes,
+  },
+);

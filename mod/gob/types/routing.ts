@@ -1,5 +1,15 @@
+import type { PubKey as PubKeyValue } from "../../cipher/mod.ts";
 import { GobError } from "../errors.ts";
-import { go, type GoValue } from "../go_type.ts";
+import {
+  type ByteArrayType,
+  type BytesType,
+  type ExternalType,
+  go,
+  type IntType,
+  type SliceType,
+  type StructType,
+  type UintType,
+} from "../go_type.ts";
 import { PubKey } from "./cipher.ts";
 
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
@@ -26,7 +36,7 @@ function uuidFromBytes(bytes: Uint8Array): string {
  * `uuid.UUID` (google/uuid): a `[16]byte` with a value-receiver `MarshalBinary`, sent as 16
  * opaque bytes. Values are the canonical lowercase dashed text, as `makeTransportId` returns.
  */
-export const UUID = go.external<string>("uuid.UUID", {
+export const UUID: ExternalType<string> = go.external<string>("uuid.UUID", {
   marshaler: "binary",
   encode: uuidToBytes,
   decode: uuidFromBytes,
@@ -35,46 +45,76 @@ export const UUID = go.external<string>("uuid.UUID", {
 });
 
 /** `routing.RouteDescriptor`: a plain `[70]byte` (srcPK‖dstPK‖srcPort‖dstPort). */
-export const RouteDescriptor = go.byteArray(70, "routing.RouteDescriptor");
+export const RouteDescriptor: ByteArrayType = go.byteArray(70, "routing.RouteDescriptor");
 
 /** `routing.RouteID` (uint32). */
-export const RouteID = go.named("routing.RouteID", go.uint32);
+export const RouteID: UintType<number> = go.named("routing.RouteID", go.uint32);
 
 /** `[]routing.RouteID`: the reply of `RPCGateway.ReserveIDs`. */
-export const RouteIDs = go.slice(RouteID);
+export const RouteIDs: SliceType<number> = go.slice(RouteID);
 
 /** `routing.Rule`: a `[]byte` whose layouts belong to `mod/routing`. */
-export const Rule = go.named("routing.Rule", go.bytes);
+export const Rule: BytesType = go.named("routing.Rule", go.bytes);
 
 /** `[]routing.Rule`: the argument of `RPCGateway.AddIntermediaryRules`. */
-export const Rules = go.slice(Rule);
+export const Rules: SliceType<Uint8Array> = go.slice(Rule);
 
 /** `time.Duration` (int64 nanoseconds). */
-export const Duration = go.named("time.Duration", go.int64);
+export const Duration: IntType<bigint> = go.named("time.Duration", go.int64);
 
+/** One hop of a route: a transport between two visors. */
+export interface Hop {
+  /** The transport id (UUID text). */
+  TpID: string;
+  /** The visor the hop starts at. */
+  From: PubKeyValue;
+  /** The visor it ends at. */
+  To: PubKeyValue;
+}
 /** `routing.Hop{TpID uuid.UUID, From, To cipher.PubKey}`. */
-export const Hop = go.struct("routing.Hop", { TpID: UUID, From: PubKey, To: PubKey });
-/** Value of {@linkcode Hop}. */
-export type Hop = GoValue<typeof Hop>;
+export const Hop: StructType<Hop> = go.struct("routing.Hop", {
+  TpID: UUID,
+  From: PubKey,
+  To: PubKey,
+});
 
 /** `[]routing.Hop` (one object, as Go has one type for it). */
-export const Hops = go.slice(Hop);
+export const Hops: SliceType<Hop> = go.slice(Hop);
 
+/** A route with its forward and reverse paths. */
+export interface BidirectionalRoute {
+  /** The 70-byte route descriptor. */
+  Desc: Uint8Array;
+  /** Rule keep-alive in nanoseconds (`time.Duration`). */
+  KeepAlive: bigint;
+  /** Hops from source to destination. */
+  Forward: Hop[];
+  /** Hops back. */
+  Reverse: Hop[];
+}
 /** `routing.BidirectionalRoute`: the argument of `SetupRPCGateway.DialRouteGroup`. */
-export const BidirectionalRoute = go.struct("routing.BidirectionalRoute", {
-  Desc: RouteDescriptor,
-  KeepAlive: Duration,
-  Forward: Hops,
-  Reverse: Hops,
-});
-/** Value of {@linkcode BidirectionalRoute}. */
-export type BidirectionalRoute = GoValue<typeof BidirectionalRoute>;
+export const BidirectionalRoute: StructType<BidirectionalRoute> = go.struct(
+  "routing.BidirectionalRoute",
+  {
+    Desc: RouteDescriptor,
+    KeepAlive: Duration,
+    Forward: Hops,
+    Reverse: Hops,
+  },
+);
 
+/** The two rules of a route's edge visor. */
+export interface EdgeRules {
+  /** The route descriptor as this edge sees it. */
+  Desc: Uint8Array;
+  /** The forward rule (binary, see `mod/routing`). */
+  Forward: Uint8Array;
+  /** The reverse (consume) rule. */
+  Reverse: Uint8Array;
+}
 /** `routing.EdgeRules{Desc, Forward, Reverse Rule}`. */
-export const EdgeRules = go.struct("routing.EdgeRules", {
+export const EdgeRules: StructType<EdgeRules> = go.struct("routing.EdgeRules", {
   Desc: RouteDescriptor,
   Forward: Rule,
   Reverse: Rule,
 });
-/** Value of {@linkcode EdgeRules}. */
-export type EdgeRules = GoValue<typeof EdgeRules>;
