@@ -166,7 +166,7 @@ export class GobReader {
     let v = 0;
     for (let i = 0; i < n; i++) {
       v = v * 256 + buf[this.pos++];
-      if (v > Number.MAX_SAFE_INTEGER) throw new GobError("gob: count or id too large");
+      if (v > Number.MAX_SAFE_INTEGER) throw new GobError("gob: unsigned integer too large here");
     }
     return v;
   }

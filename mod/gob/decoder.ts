@@ -99,8 +99,9 @@ export class GobDecoder {
   }
 
   #define(id: number, r: GobReader): void {
-    if (id < FIRST_USER_ID || this.#types.has(id)) {
-      throw new GobError("gob: duplicate type received");
+    // Go's type ids are int32; below 64 they are Go's own.
+    if (id < FIRST_USER_ID || id > 0x7fff_ffff || this.#types.has(id)) {
+      throw new GobError(`gob: bad or duplicate type definition ${id}`);
     }
     if (this.#types.size >= this.#maxTypes) {
       throw new GobError(`gob: more than ${this.#maxTypes} type definitions`, "limit");
@@ -264,9 +265,10 @@ export class GobDecoder {
       case "bool":
         return r.uintBig() !== 0n;
       case "int":
-        return checkRange(t.goString, r.intBig(), t.bits, true);
+        // Up to 32 bits a safe-integer read is exact (larger wire values fail either way).
+        return t.bits === 64 ? r.intBig() : checkSmall(t.goString, r.int(), t.bits, true);
       case "uint":
-        return checkRange(t.goString, r.uintBig(), t.bits, false);
+        return t.bits === 64 ? r.uintBig() : checkSmall(t.goString, r.uint(), t.bits, false);
       case "float": {
         const f = r.float();
         if (t.bits === 32 && Math.abs(f) > 3.4028234663852886e38 && Number.isFinite(f)) {
@@ -297,7 +299,7 @@ export class GobDecoder {
     }
     if (t.kind === "byte_array") {
       const out = new Uint8Array(n);
-      for (let i = 0; i < n; i++) out[i] = Number(checkRange("uint8", r.uintBig(), 8, false));
+      for (let i = 0; i < n; i++) out[i] = checkSmall("uint8", r.uint(), 8, false);
       return out;
     }
     const out = new Array(n);
@@ -371,13 +373,12 @@ export class GobDecoder {
   }
 }
 
-function checkRange(name: string, v: bigint, bits: number, signed: boolean): number | bigint {
-  if (bits === 64) return v;
-  const limit = 1n << BigInt(signed ? bits - 1 : bits);
+function checkSmall(name: string, v: number, bits: number, signed: boolean): number {
+  const limit = 2 ** (signed ? bits - 1 : bits);
   if (signed ? v < -limit || v >= limit : v >= limit) {
     throw new GobError(`value for "${name}" out of range`, "type_mismatch");
   }
-  return Number(v);
+  return v;
 }
 
 /** Decode one value written by a fresh Go encoder (type definitions included). */
