@@ -1,6 +1,30 @@
 /**
- * dmsg: discovery entries with Go-canonical JSON, signing and validation, and the HTTP client
- * for the dmsg discovery API. (Sessions, streams and the server follow in later parts.)
+ * dmsg: Skywire's relay network, byte-compatible with Go dmsg.
+ *
+ * **Entities.** {@linkcode DmsgClient} keeps sessions to dmsg servers, publishes its client
+ * entry in the discovery, listens on ports and dials streams. The relay server is in
+ * `services/dmsg_server` and is built from the same parts ({@linkcode acceptSession},
+ * {@linkcode verifyStreamRequest}, {@linkcode StreamEndpoint} for streams to itself).
+ *
+ * ```ts
+ * const client = new DmsgClient({ pk, sk, discovery: "http://127.0.0.1:9090" });
+ * await client.start();          // registers the entry, connects
+ * await client.ready();          // a session is up and our entry names its server
+ * const listener = client.listen(80);
+ * const stream = await client.dialStream({ pk: otherPk, port: 80 });
+ * await stream.write(bytes);
+ * stream.close();
+ * await client.close();
+ * ```
+ *
+ * **Wire.** A session is TCP → Noise XK (client initiates) → yamux on the raw connection; the
+ * XK keys only encrypt the per-stream objects. A stream is a yamux stream on which the dialer
+ * sends a signed `StreamRequest` (KK message 1) and gets a signed `StreamResponse` (KK message
+ * 2) back through the server, which re-encrypts the objects per hop and then relays bytes it
+ * cannot read (KK end to end). Errors carry Go's numeric codes ({@linkcode DmsgError}).
+ *
+ * **Discovery.** Entries with Go-canonical JSON, signing and validation, the HTTP client for
+ * the discovery API, and {@linkcode EntryPublisher} which keeps an entity's entry current.
  *
  * @module
  */
@@ -66,3 +90,37 @@ export type {
   PutEntryResult,
   RequestOptions,
 } from "./disc_client.ts";
+export { addrEquals, formatAddr, parseAddr } from "./addr.ts";
+export type { DmsgAddr } from "./addr.ts";
+export { DmsgError, DmsgErrorCode, isKnownDmsgErrorCode } from "./errors.ts";
+export * from "./constants.ts";
+export {
+  checkStreamResponse,
+  signStreamRequest,
+  signStreamResponse,
+  verifyStreamRequest,
+  verifyStreamResponse,
+} from "./signed_object.ts";
+export type { VerifiedStreamRequest } from "./signed_object.ts";
+export { Porter } from "./porter.ts";
+export { acceptSession, dialSession, DmsgSession, splitAddress } from "./session.ts";
+export type {
+  AcceptSessionOptions,
+  DialSessionOptions,
+  DmsgSessionInit,
+  DmsgYamuxOptions,
+} from "./session.ts";
+export { SessionStream } from "./stream.ts";
+export type { DmsgStream, SessionStreamInit } from "./stream.ts";
+export { PortListener } from "./listener.ts";
+export type { DmsgListener, PortListenerInit } from "./listener.ts";
+export { StreamEndpoint } from "./endpoint.ts";
+export type {
+  EndpointDialOptions,
+  StreamEndpointOptions,
+  StreamEndpointStats,
+} from "./endpoint.ts";
+export { EntryPublisher } from "./publisher.ts";
+export type { EntryPublisherOptions } from "./publisher.ts";
+export { DmsgClient } from "./client.ts";
+export type { ClientSessionInfo, DialStreamOptions, DmsgClientOptions } from "./client.ts";

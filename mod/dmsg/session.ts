@@ -1,0 +1,269 @@
+import type { KeyPair, PubKey } from "../cipher/mod.ts";
+import { type ByteStream, writeAll } from "../conn/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { performHandshake, SessionObjectCipher, type TransportKeys } from "../noise/mod.ts";
+import { Session as YamuxSession, type SessionOptions, type Stream } from "../yamux/mod.ts";
+import { SESSION_DIAL_TIMEOUT_MS, SESSION_HANDSHAKE_TIMEOUT_MS } from "./constants.ts";
+import { DmsgError, DmsgErrorCode } from "./errors.ts";
+import { HandshakeReader } from "./_handshake_reader.ts";
+
+/** Yamux settings for dmsg sessions, less the role (defaults are dmsg's `YamuxConfig`). */
+export type DmsgYamuxOptions = Omit<SessionOptions, "role">;
+
+/** What a {@linkcode DmsgSession} is built from. */
+export interface DmsgSessionInit {
+  /** The TCP connection, after the Noise handshake; the session owns it from now on. */
+  conn: ByteStream;
+  /** The session's Noise XK keys: they only encrypt stream requests and responses. */
+  keys: TransportKeys;
+  /** Client (dialed a server) or server (accepted). */
+  role: "client" | "server";
+  /** Our public key. */
+  localPk: PubKey;
+  /** The remote TCP address, `host:port`. */
+  address: string;
+  /** Yamux settings. */
+  yamux?: DmsgYamuxOptions;
+  /** Receives yamux's log lines. */
+  logger?: Logger;
+}
+
+/**
+ * One dmsg session: a TCP connection to (or from) a dmsg server that finished a Noise XK
+ * handshake, with yamux running on the raw connection (not inside Noise, as in Go) and the XK
+ * keys kept for the per-stream request/response objects ({@linkcode writeObject},
+ * {@linkcode readObject}). It owns the connection: {@linkcode close} (or the peer going away)
+ * closes it, and {@linkcode closed} settles when everything is released.
+ */
+export class DmsgSession {
+  /** Our public key. */
+  readonly localPk: PubKey;
+  /** The peer's public key, authenticated by the XK handshake. */
+  readonly remotePk: PubKey;
+  /** The remote TCP address. */
+  readonly address: string;
+  /** The stream multiplexer. */
+  readonly yamux: YamuxSession;
+  /** Encrypts and decrypts session objects (with a 1024 nonce replay window). */
+  readonly objects: SessionObjectCipher;
+  /** Settles (never rejects) once the session and its connection are closed. */
+  readonly closed: Promise<void>;
+  /** The last measured round trip in ms, if any. */
+  latencyMs: number | undefined;
+
+  /** Start yamux on the connection; see {@linkcode dialSession} / {@linkcode acceptSession}. */
+  constructor(init: DmsgSessionInit) {
+    this.localPk = init.localPk;
+    this.remotePk = init.keys.remoteStatic;
+    this.address = init.address;
+    this.objects = new SessionObjectCipher(init.keys);
+    this.yamux = new YamuxSession(init.conn, {
+      ...init.yamux,
+      role: init.role,
+      logger: init.logger ?? init.yamux?.logger,
+    });
+    this.closed = this.yamux.closed.then(() => {});
+  }
+
+  /** Whether the session is closed or closing. */
+  get isClosed(): boolean {
+    return this.yamux.isClosed;
+  }
+
+  /** Open a yamux stream; throws {@linkcode DmsgError} 201 when the session is closed. */
+  async open(): Promise<Stream> {
+    try {
+      return await this.yamux.open();
+    } catch (cause) {
+      throw new DmsgError(DmsgErrorCode.sessionClosed, { cause });
+    }
+  }
+
+  /** The next incoming yamux stream; `null` once the session is closed. */
+  accept(): Promise<Stream | null> {
+    return this.yamux.accept();
+  }
+
+  /** Encrypt a signed object with the session keys and write it to `stream`. */
+  async writeObject(stream: ByteStream, signedObject: Uint8Array): Promise<void> {
+    await writeAll(stream, this.objects.encryptObject(signedObject));
+  }
+
+  /**
+   * Read one session object from `stream` and decrypt it; `null` when the stream ends first.
+   * Throws the Noise layer's errors for a bad frame, or the stream's own error.
+   */
+  readObject(stream: ByteStream): Promise<Uint8Array | null> {
+    return this.objects.readObject(stream);
+  }
+
+  /** Measure the round trip with a yamux ping and remember it. */
+  async ping(): Promise<number> {
+    const rtt = await this.yamux.ping();
+    this.latencyMs = rtt;
+    return rtt;
+  }
+
+  /** Close the session and its connection; resolves when released. Idempotent. */
+  async close(): Promise<void> {
+    await this.yamux.close();
+  }
+}
+
+/** Options for {@linkcode dialSession}. */
+export interface DialSessionOptions {
+  /** The server's `host:port`. */
+  address: string;
+  /** The server's public key (XK: the initiator knows it). */
+  serverPk: PubKey;
+  /** Our key pair. */
+  keyPair: KeyPair;
+  /** TCP connect limit (default 10 s). */
+  dialTimeoutMs?: number;
+  /** Noise handshake limit (default 5 s). */
+  handshakeTimeoutMs?: number;
+  /** Abort the dial. */
+  signal?: AbortSignal;
+  /** Yamux settings. */
+  yamux?: DmsgYamuxOptions;
+  /** Receives yamux's log lines. */
+  logger?: Logger;
+}
+
+/** Split `host:port` (IPv6 in brackets). */
+export function splitAddress(address: string): { hostname: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(address);
+  const port = Number(match?.[2]);
+  if (!match || port <= 0 || port > 0xffff) {
+    throw new TypeError(`invalid address "${address}" (want host:port)`);
+  }
+  return { hostname: match[1] === "" ? "127.0.0.1" : match[1], port };
+}
+
+async function connectTcp(
+  address: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<Deno.TcpConn> {
+  const { hostname, port } = splitAddress(address);
+  signal?.throwIfAborted();
+  // One controller for the connect only: Deno closes a connection whose signal aborts later.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`dial ${address}: timed out after ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const onAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const conn = await Deno.connect({ hostname, port, signal: controller.signal });
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // Not fatal: only latency suffers.
+    }
+    return conn;
+  } catch (error) {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/**
+ * Dial a dmsg server: TCP (10 s, no-delay), Noise XK as initiator (5 s), then yamux as client.
+ * A server that sent bytes past its handshake message fails the dial with
+ * {@linkcode DmsgError} 203. On any failure the connection is closed.
+ */
+export async function dialSession(options: DialSessionOptions): Promise<DmsgSession> {
+  const conn = await connectTcp(
+    options.address,
+    options.dialTimeoutMs ?? SESSION_DIAL_TIMEOUT_MS,
+    options.signal,
+  );
+  const onAbort = () => conn.close();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const reader = new HandshakeReader(conn);
+    const keys = await performHandshake({
+      stream: reader,
+      pattern: "XK",
+      initiator: true,
+      localKeyPair: options.keyPair,
+      remoteStatic: options.serverPk,
+      timeoutMs: options.handshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
+    });
+    if (reader.buffered > 0) throw new DmsgError(DmsgErrorCode.sessionHandshakeExtraBytes);
+    options.signal?.throwIfAborted();
+    return new DmsgSession({
+      conn,
+      keys,
+      role: "client",
+      localPk: options.keyPair.pk,
+      address: options.address,
+      yamux: options.yamux,
+      logger: options.logger,
+    });
+  } catch (error) {
+    try {
+      conn.close();
+    } catch {
+      // Already closed by the abort.
+    }
+    throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Options for {@linkcode acceptSession}. */
+export interface AcceptSessionOptions {
+  /** An accepted TCP connection; closed here if the handshake fails. */
+  conn: ByteStream;
+  /** The remote `host:port`, for logs. */
+  address: string;
+  /** Our (the server's) key pair. */
+  keyPair: KeyPair;
+  /** Noise handshake limit (default 5 s). */
+  handshakeTimeoutMs?: number;
+  /** Yamux settings. */
+  yamux?: DmsgYamuxOptions;
+  /** Receives yamux's log lines. */
+  logger?: Logger;
+}
+
+/**
+ * Accept a dmsg session on a server: Noise XK as responder (5 s), then yamux as server. The
+ * handshake reads exactly its three messages, so whatever the client sends next is yamux's
+ * (Go's bufio-based check for leftover bytes, error 203, is racy against clients that dial a
+ * stream at once and is not copied on this side). On failure the connection is closed.
+ */
+export async function acceptSession(options: AcceptSessionOptions): Promise<DmsgSession> {
+  try {
+    const keys = await performHandshake({
+      stream: options.conn,
+      pattern: "XK",
+      initiator: false,
+      localKeyPair: options.keyPair,
+      timeoutMs: options.handshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
+    });
+    return new DmsgSession({
+      conn: options.conn,
+      keys,
+      role: "server",
+      localPk: options.keyPair.pk,
+      address: options.address,
+      yamux: options.yamux,
+      logger: options.logger,
+    });
+  } catch (error) {
+    try {
+      options.conn.close();
+    } catch {
+      // Already closed.
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,150 @@
+import type { PubKey } from "../../mod/cipher/mod.ts";
+import { pipe } from "../../mod/conn/mod.ts";
+import {
+  checkStreamResponse,
+  DmsgError,
+  DmsgErrorCode,
+  type DmsgSession,
+  type StreamEndpoint,
+  type VerifiedStreamRequest,
+  verifyStreamRequest,
+} from "../../mod/dmsg/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import type { Stream } from "../../mod/yamux/mod.ts";
+
+// Each relayed direction copies through a buffer this big: 32 KiB per relayed stream in all.
+const RELAY_BUFFER_SIZE = 16 * 1024;
+
+/** What the relay needs from the server. */
+export interface RelayContext {
+  /** The server's key: requests to it are answered locally. */
+  pk: PubKey;
+  /** Answers streams addressed to the server itself. */
+  endpoint: StreamEndpoint;
+  /** The live client session of `pk`, if any. */
+  clientSession(pk: PubKey): DmsgSession | undefined;
+  /** Live links to peer servers, the one whose key is `preferred` first. */
+  peerLinks(preferred: PubKey): DmsgSession[];
+  /** Whole stream handshake limit, ms. */
+  handshakeTimeoutMs: number;
+  /** One debug line per stream. */
+  logger?: Logger;
+  /** Called once a stream is answered and its bytes start flowing (for counters). */
+  onPiping?(delta: 1 | -1): void;
+}
+
+interface Forwarded {
+  stream: Stream;
+  response: Uint8Array;
+  accepted: boolean;
+}
+
+/**
+ * Serve one stream a session opened to the server (Go `ServerSession.serveStream`): read and
+ * verify the request (signed by its source; from a client session the source must be that
+ * client), then answer it ourselves when it is for our key, or forward it to the destination's
+ * session, or (only when it did not come from a peer) one hop to a peer server; relay the
+ * signed response back (re-encrypted for this session) and then pipe bytes both ways without
+ * decrypting them. Any failure ends the stream without a response. Never throws.
+ */
+export async function relayStream(
+  context: RelayContext,
+  source: DmsgSession,
+  inner: Stream,
+  fromPeer: boolean,
+): Promise<void> {
+  const log = context.logger;
+  let next: Stream | undefined;
+  let expired = false;
+  const timer = setTimeout(() => {
+    expired = true;
+    inner.reset();
+    next?.reset();
+  }, context.handshakeTimeoutMs);
+  let forwarded: Forwarded | undefined;
+  try {
+    const signed = await source.readObject(inner);
+    if (signed === null) {
+      inner.close();
+      return;
+    }
+    const verified = verifyStreamRequest(signed);
+    const { request } = verified;
+    if (!fromPeer && !request.SrcAddr.PK.equals(source.remotePk)) {
+      throw new DmsgError(DmsgErrorCode.requestInvalidSrcPk);
+    }
+    if (request.DstAddr.PK.equals(context.pk)) {
+      await context.endpoint.answer(
+        verified,
+        inner,
+        (object) => source.writeObject(inner, object),
+        context.pk,
+      );
+      return;
+    }
+    const candidates: DmsgSession[] = [];
+    const local = context.clientSession(request.DstAddr.PK);
+    if (local) candidates.push(local);
+    // A request that came from a peer is never forwarded again: one hop, no loops.
+    else if (!fromPeer) candidates.push(...context.peerLinks(request.DstAddr.PK));
+    for (const session of candidates) {
+      forwarded = await forward(session, verified, (stream) => next = stream, log);
+      if (forwarded) break;
+    }
+    if (!forwarded) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
+    await source.writeObject(inner, forwarded.response);
+    if (!forwarded.accepted) {
+      inner.close();
+      forwarded.stream.close();
+      return;
+    }
+  } catch (error) {
+    log?.debug("stream refused", { error: expired ? "stream handshake timed out" : error });
+    if (expired) inner.reset();
+    else inner.close();
+    forwarded?.stream.reset();
+    if (!forwarded) next?.reset();
+    return;
+  } finally {
+    clearTimeout(timer);
+  }
+  context.onPiping?.(1);
+  try {
+    const moved = await pipe(inner, forwarded.stream, { bufferSize: RELAY_BUFFER_SIZE });
+    log?.debug("stream relayed", { up: moved.aToB, down: moved.bToA });
+  } finally {
+    context.onPiping?.(-1);
+  }
+}
+
+// Send the signed request on a new stream of `session` and read its answer. Resolves undefined
+// when that session cannot take it (stream refused or ended without an answer).
+async function forward(
+  session: DmsgSession,
+  request: VerifiedStreamRequest,
+  expose: (stream: Stream) => void,
+  log: Logger | undefined,
+): Promise<Forwarded | undefined> {
+  let stream: Stream;
+  try {
+    stream = await session.open();
+  } catch {
+    return undefined;
+  }
+  expose(stream);
+  try {
+    await session.writeObject(stream, request.signed);
+    const response = await session.readObject(stream);
+    if (response === null) {
+      stream.close();
+      return undefined;
+    }
+    // A refusal signed by the destination goes back to the dialer too: it names the reason.
+    const { Accepted } = checkStreamResponse(response, request);
+    return { stream, response, accepted: Accepted };
+  } catch (error) {
+    log?.debug("forwarded request failed", { next: session.remotePk.hex(), error });
+    stream.reset();
+    return undefined;
+  }
+}

@@ -1,0 +1,437 @@
+import type { KeyPair, PubKey, SecKey } from "../../mod/cipher/mod.ts";
+import {
+  acceptSession,
+  DiscoveryClient,
+  type DmsgListener,
+  type DmsgSession,
+  type DmsgYamuxOptions,
+  ENTRY_UPDATE_DEBOUNCE_MS,
+  EntryPublisher,
+  newServerEntry,
+  SESSION_HANDSHAKE_TIMEOUT_MS,
+  STREAM_HANDSHAKE_TIMEOUT_MS,
+  StreamEndpoint,
+} from "../../mod/dmsg/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import { type PeerConfig, PeerLinks } from "./peers.ts";
+import { type RelayContext, relayStream } from "./relay.ts";
+
+/** Sessions a server accepts by default (Go 2026 `MaxSessions`, 2048). */
+export const DEFAULT_MAX_SESSIONS = 2048;
+/** Server entry refresh period (Go `DefaultUpdateInterval`, 1 min). */
+export const SERVER_UPDATE_INTERVAL_MS = 60_000;
+/** Streams one session may have in the relay at once (Go 2026: 2048). */
+export const MAX_STREAMS_PER_SESSION = 2048;
+/** Relayed streams the whole server carries at once (Go 2026: 4096). */
+export const MAX_RELAYED_STREAMS = 4096;
+
+/** Options for {@linkcode startDmsgServer}. */
+export interface DmsgServerOptions {
+  /** The server's public key. */
+  pk: PubKey;
+  /** The server's secret key. */
+  sk: SecKey;
+  /** TCP `host:port` to listen on, e.g. `127.0.0.1:0`. */
+  addr: string;
+  /** The `host:port` published in the discovery (default: the bound address). */
+  publicAddress?: string;
+  /** The dmsg discovery: its URL or a client for it. */
+  discovery: string | DiscoveryClient;
+  /** Client sessions accepted at once (default 2048); more are refused. */
+  maxSessions?: number;
+  /** Peer servers to dial and to accept links from (the mesh). */
+  peers?: PeerConfig[];
+  /** Entry refresh period, ms (default 1 min). */
+  updateIntervalMs?: number;
+  /** Entry update debounce after session changes, ms (default 1 s). */
+  updateDebounceMs?: number;
+  /** First peer reconnect delay, ms (default 5 s, ×1.5 up to 1 min). */
+  reconnectBaseMs?: number;
+  /** Session (XK) handshake limit, ms (default 5 s). */
+  sessionHandshakeTimeoutMs?: number;
+  /** Stream handshake limit, ms (default 5 s). */
+  streamHandshakeTimeoutMs?: number;
+  /** Idle timeout of streams to the server itself, ms (default 2 min). */
+  streamIdleTimeoutMs?: number;
+  /** Streams a session may have in the relay at once (default 2048). */
+  maxStreamsPerSession?: number;
+  /** Relayed streams at once (default 4096). */
+  maxRelayedStreams?: number;
+  /** Yamux settings for sessions. */
+  yamux?: DmsgYamuxOptions;
+  /** One line per session, streams at debug. */
+  logger?: Logger;
+}
+
+/** A running dmsg server. */
+export interface DmsgServer {
+  /** The server's public key. */
+  readonly pk: PubKey;
+  /** The TCP `host:port` actually bound. */
+  readonly address: string;
+  /** Listen on a dmsg port of the server's own key (e.g. 80 for `/health` over dmsg HTTP). */
+  listen(port: number): DmsgListener;
+  /** Counters for leak tests and diagnostics. */
+  stats(): Record<string, number>;
+  /** Client sessions now. */
+  sessionCount(): number;
+  /**
+   * Stop accepting, close every session, link, listener and timer; resolves when released.
+   * With `deleteEntry`, also remove the server's entry from the discovery (as Go does).
+   */
+  close(options?: { deleteEntry?: boolean }): Promise<void>;
+}
+
+interface Served {
+  session: DmsgSession;
+  peer: boolean;
+  streams: number;
+}
+
+/**
+ * The dmsg relay server: accepts sessions (XK responder, yamux server), relays streams
+ * between its clients, forwards one hop to peer servers, answers streams to its own key, and
+ * keeps its server entry (`availableSessions`) current in the discovery.
+ */
+export class DmsgServerImpl implements DmsgServer {
+  readonly pk: PubKey;
+  readonly address: string;
+  readonly #o: DmsgServerOptions;
+  readonly #keyPair: KeyPair;
+  readonly #listener: Deno.TcpListener;
+  readonly #log: Logger | undefined;
+  readonly #discovery: DiscoveryClient;
+  readonly #publisher: EntryPublisher;
+  readonly #endpoint: StreamEndpoint;
+  readonly #peers: PeerLinks;
+  readonly #maxSessions: number;
+  readonly #publicAddress: string;
+  readonly #clients = new Map<string, Served>();
+  readonly #served = new Set<Served>();
+  readonly #tasks = new Set<Promise<unknown>>();
+  readonly #relayContext: RelayContext;
+  #admitted = 0;
+  #relays = 0;
+  #piping = 0;
+  #closed = false;
+  #accepting: Promise<void> = Promise.resolve();
+
+  /** Use {@linkcode startDmsgServer}. */
+  constructor(options: DmsgServerOptions, listener: Deno.TcpListener) {
+    this.#o = options;
+    this.pk = options.pk;
+    this.#keyPair = { pk: options.pk, sk: options.sk };
+    this.#listener = listener;
+    const bound = listener.addr as Deno.NetAddr;
+    this.address = bound.hostname.includes(":")
+      ? `[${bound.hostname}]:${bound.port}`
+      : `${bound.hostname}:${bound.port}`;
+    this.#publicAddress = options.publicAddress ?? this.address;
+    this.#log = options.logger;
+    this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.#discovery = typeof options.discovery === "string"
+      ? new DiscoveryClient({ url: options.discovery })
+      : options.discovery;
+    this.#endpoint = new StreamEndpoint({
+      keyPair: this.#keyPair,
+      idleTimeoutMs: options.streamIdleTimeoutMs,
+      handshakeTimeoutMs: options.streamHandshakeTimeoutMs,
+      logger: options.logger,
+    });
+    this.#relayContext = {
+      pk: this.pk,
+      endpoint: this.#endpoint,
+      clientSession: (pk) => this.#clients.get(pk.hex())?.session,
+      peerLinks: (preferred) => this.#peers.links(preferred),
+      handshakeTimeoutMs: options.streamHandshakeTimeoutMs ?? STREAM_HANDSHAKE_TIMEOUT_MS,
+      logger: options.logger,
+      onPiping: (delta) => {
+        this.#piping += delta;
+      },
+    };
+    this.#peers = new PeerLinks({
+      keyPair: this.#keyPair,
+      peers: options.peers ?? [],
+      reconnectBaseMs: options.reconnectBaseMs,
+      yamux: options.yamux,
+      logger: options.logger,
+      serve: (session) => this.#serve(session, true),
+    });
+    this.#publisher = new EntryPublisher({
+      discovery: this.#discovery,
+      pk: this.pk,
+      sk: options.sk,
+      debounceMs: options.updateDebounceMs ?? ENTRY_UPDATE_DEBOUNCE_MS,
+      intervalMs: options.updateIntervalMs ?? SERVER_UPDATE_INTERVAL_MS,
+      logger: options.logger,
+      build: (current) => {
+        const base = current ?? newServerEntry({
+          pk: this.pk,
+          address: this.#publicAddress,
+          availableSessions: 0,
+        });
+        return {
+          ...base,
+          server: {
+            ...base.server!,
+            address: this.#publicAddress,
+            availableSessions: BigInt(this.#available()),
+          },
+        };
+      },
+      changed: (current) =>
+        current.server?.address !== this.#publicAddress ||
+        current.server?.availableSessions !== BigInt(this.#available()),
+    });
+  }
+
+  #available(): number {
+    return Math.max(0, this.#maxSessions - this.#clients.size);
+  }
+
+  /** Publish the entry, start accepting and dialing peers. */
+  async start(): Promise<void> {
+    this.#log?.info("dmsg server listening", {
+      pk: this.pk.hex(),
+      address: this.address,
+      public_address: this.#publicAddress,
+    });
+    await this.#publisher.start();
+    this.#accepting = this.#acceptLoop();
+    this.#peers.start();
+  }
+
+  /** {@inheritDoc DmsgServer.listen} */
+  listen(port: number): DmsgListener {
+    return this.#endpoint.listen(port);
+  }
+
+  /** {@inheritDoc DmsgServer.sessionCount} */
+  sessionCount(): number {
+    return this.#clients.size;
+  }
+
+  /** {@inheritDoc DmsgServer.stats} */
+  stats(): Record<string, number> {
+    const endpoint = this.#endpoint.stats();
+    let yamuxStreams = 0;
+    let yamuxTimers = 0;
+    let sessionStreams = 0;
+    for (const served of this.#served) {
+      const s = served.session.yamux.stats();
+      yamuxStreams += s.streams;
+      yamuxTimers += s.timers;
+      sessionStreams += served.streams;
+    }
+    const peers = this.#peers.stats();
+    return {
+      sessions: this.#clients.size,
+      servedSessions: this.#served.size,
+      admitted: this.#admitted,
+      peerLinksIn: peers.inbound,
+      peerLinksOut: peers.outbound,
+      peerDialing: peers.dialing,
+      relays: this.#relays,
+      sessionStreams,
+      piping: this.#piping,
+      yamuxStreams,
+      yamuxTimers,
+      ports: endpoint.ports,
+      listeners: endpoint.listeners,
+      streams: endpoint.streams,
+      handshakes: endpoint.handshakes,
+      timers: endpoint.timers + this.#publisher.timers + peers.timers,
+      tasks: this.#tasks.size,
+    };
+  }
+
+  /** {@inheritDoc DmsgServer.close} */
+  async close(options: { deleteEntry?: boolean } = {}): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // Already closed.
+    }
+    this.#endpoint.close();
+    await this.#publisher.close();
+    await this.#peers.close();
+    await Promise.all([...this.#served].map((served) => served.session.close()));
+    await this.#accepting;
+    while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+    this.#log?.info("dmsg server stopped", { pk: this.pk.hex() });
+    if (options.deleteEntry) {
+      const entry = this.#publisher.current;
+      if (entry) {
+        await this.#discovery.deleteEntry(entry).catch((error) =>
+          this.#log?.warn("discovery entry not deleted", { error })
+        );
+      }
+    }
+  }
+
+  #track(task: Promise<unknown>): void {
+    this.#tasks.add(task);
+    task.finally(() => this.#tasks.delete(task));
+  }
+
+  async #acceptLoop(): Promise<void> {
+    for (;;) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (error) {
+        if (!this.#closed) this.#log?.error("accept failed, server stops", { error });
+        return;
+      }
+      if (this.#closed) {
+        conn.close();
+        return;
+      }
+      // The slot is taken before any work is spawned; over the limit the connection is
+      // closed at once. (Go 2024 only logs; 2026 refuses, as here.)
+      if (this.#admitted >= this.#maxSessions) {
+        this.#log?.debug("max sessions reached, connection refused", {
+          remote: remoteAddress(conn),
+        });
+        conn.close();
+        continue;
+      }
+      this.#admitted++;
+      this.#track(this.#handleConn(conn));
+    }
+  }
+
+  async #handleConn(conn: Deno.TcpConn): Promise<void> {
+    const address = remoteAddress(conn);
+    let holdsSlot = true;
+    const release = () => {
+      if (holdsSlot) this.#admitted--;
+      holdsSlot = false;
+    };
+    let session: DmsgSession;
+    try {
+      try {
+        conn.setNoDelay(true);
+      } catch {
+        // Latency only.
+      }
+      session = await acceptSession({
+        conn,
+        address,
+        keyPair: this.#keyPair,
+        handshakeTimeoutMs: this.#o.sessionHandshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
+        yamux: this.#o.yamux,
+      });
+    } catch (error) {
+      release();
+      this.#log?.debug("session handshake failed", { remote: address, error });
+      return;
+    }
+    if (this.#closed) {
+      release();
+      await session.close();
+      return;
+    }
+    if (this.#peers.isPeer(session.remotePk)) {
+      // Peer links do not take client slots.
+      release();
+      await this.#peers.adoptInbound(session);
+      return;
+    }
+    try {
+      await this.#serveClient(session);
+    } finally {
+      release();
+    }
+  }
+
+  async #serveClient(session: DmsgSession): Promise<void> {
+    const key = session.remotePk.hex();
+    const served: Served = { session, peer: false, streams: 0 };
+    const older = this.#clients.get(key);
+    this.#clients.set(key, served);
+    this.#log?.info("session opened", { remote_pk: key, remote: session.address });
+    // A newer session for the same key replaces the older one (whose cleanup below is
+    // identity-checked and leaves this one alone).
+    if (older) older.session.close();
+    this.#publisher.nudge();
+    try {
+      await this.#serve(session, false, served);
+    } finally {
+      if (this.#clients.get(key) === served) {
+        this.#clients.delete(key);
+        if (!this.#closed) this.#publisher.nudge();
+      }
+      this.#log?.info("session closed", { remote_pk: key, remote: session.address });
+    }
+  }
+
+  // Accept the session's streams until it ends, each through the relay; caps are taken before
+  // a stream's work is spawned. Resolves once the session and all its streams are done.
+  async #serve(
+    session: DmsgSession,
+    peer: boolean,
+    served: Served = { session, peer, streams: 0 },
+  ): Promise<void> {
+    this.#served.add(served);
+    const maxPerSession = this.#o.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION;
+    const maxRelays = this.#o.maxRelayedStreams ?? MAX_RELAYED_STREAMS;
+    const running = new Set<Promise<void>>();
+    try {
+      for (;;) {
+        const inner = await session.accept();
+        if (inner === null) break;
+        if (served.streams >= maxPerSession || this.#relays >= maxRelays) {
+          this.#log?.debug("relay capacity reached, stream refused", {
+            remote_pk: session.remotePk.hex(),
+          });
+          inner.reset();
+          continue;
+        }
+        served.streams++;
+        this.#relays++;
+        const task = relayStream(this.#relayContext, session, inner, peer).finally(() => {
+          served.streams--;
+          this.#relays--;
+          running.delete(task);
+        });
+        running.add(task);
+      }
+      await session.closed;
+      while (running.size > 0) await Promise.all([...running]);
+    } finally {
+      this.#served.delete(served);
+    }
+  }
+}
+
+function remoteAddress(conn: Deno.Conn): string {
+  const addr = conn.remoteAddr as Deno.NetAddr;
+  return addr.hostname.includes(":")
+    ? `[${addr.hostname}]:${addr.port}`
+    : `${addr.hostname}:${addr.port}`;
+}
+
+/** Start a dmsg server: bind, publish the entry, accept sessions, dial peers. */
+export async function startDmsgServer(options: DmsgServerOptions): Promise<DmsgServer> {
+  const { hostname, port } = splitListenAddress(options.addr);
+  const listener = Deno.listen({ hostname, port, transport: "tcp" });
+  const server = new DmsgServerImpl(options, listener);
+  try {
+    await server.start();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  return server;
+}
+
+/** Split a listen address `host:port` (port 0 picks one; `:8080` is every interface). */
+export function splitListenAddress(addr: string): { hostname: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(addr.trim());
+  const port = Number(match?.[2]);
+  if (!match || port > 0xffff) throw new TypeError(`invalid listen address "${addr}"`);
+  return { hostname: match[1] === "" ? "0.0.0.0" : match[1], port };
+}
