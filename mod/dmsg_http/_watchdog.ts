@@ -1,0 +1,134 @@
+import type { ByteStream } from "../conn/mod.ts";
+import { HttpTimeoutError } from "./errors.ts";
+
+/**
+ * A byte stream that closes itself when a limit runs out, so a silent or stalled peer cannot
+ * hold a connection (and its handler) forever. Two kinds of limit, one at a time:
+ * - `inactivity(ms)`: a read or write waits longer than `ms` without any progress;
+ * - `deadline(ms)`: an absolute limit (a request head must arrive in full within it).
+ *
+ * One timer at most, armed lazily: I/O does not touch the timer while it is running, so bulk
+ * transfers pay a clock read per operation rather than a timer per operation.
+ */
+export class StreamWatchdog implements ByteStream {
+  readonly #stream: ByteStream;
+  #inactivityMs = 0;
+  #deadlineAt = 0;
+  #what = "";
+  #pending = 0;
+  #lastProgress = Date.now();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #expired: HttpTimeoutError | undefined;
+  #closed = false;
+
+  /** Watch `stream`. */
+  constructor(stream: ByteStream) {
+    this.#stream = stream;
+  }
+
+  /** The timeout that closed the stream, if one did. */
+  get expired(): HttpTimeoutError | undefined {
+    return this.#expired;
+  }
+
+  /** Close the stream when an operation makes no progress for `ms` (0: no limit). */
+  inactivity(ms: number, what: string): void {
+    this.#inactivityMs = ms;
+    this.#deadlineAt = 0;
+    this.#what = what;
+    this.#lastProgress = Date.now();
+    this.#reschedule();
+  }
+
+  /** Close the stream `ms` from now unless another limit is set first (0: no limit). */
+  deadline(ms: number, what: string): void {
+    this.#inactivityMs = 0;
+    this.#deadlineAt = ms > 0 ? Date.now() + ms : 0;
+    this.#what = what;
+    this.#reschedule();
+  }
+
+  /** A new limit may fall before the armed timer: start over (once per limit, not per I/O). */
+  #reschedule(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#schedule();
+  }
+
+  #due(): number {
+    if (this.#deadlineAt > 0) return this.#deadlineAt;
+    if (this.#inactivityMs > 0 && this.#pending > 0) return this.#lastProgress + this.#inactivityMs;
+    return 0;
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    const due = this.#due();
+    if (due === 0) return;
+    this.#timer = setTimeout(() => this.#check(), Math.max(0, due - Date.now()));
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    if (this.#closed) return;
+    const due = this.#due();
+    if (due === 0) return;
+    if (Date.now() >= due) {
+      this.#expired = new HttpTimeoutError(this.#what);
+      this.close();
+      return;
+    }
+    this.#schedule();
+  }
+
+  /** {@inheritDoc ByteStream.read} */
+  async read(p: Uint8Array): Promise<number | null> {
+    this.#pending++;
+    this.#schedule();
+    try {
+      return await this.#stream.read(p);
+    } catch (error) {
+      throw this.#expired ?? error;
+    } finally {
+      this.#pending--;
+      this.#lastProgress = Date.now();
+    }
+  }
+
+  /** {@inheritDoc ByteStream.write} */
+  async write(p: Uint8Array): Promise<number> {
+    this.#pending++;
+    this.#schedule();
+    try {
+      return await this.#stream.write(p);
+    } catch (error) {
+      throw this.#expired ?? error;
+    } finally {
+      this.#pending--;
+      this.#lastProgress = Date.now();
+    }
+  }
+
+  /** Whether the stream can be half-closed. */
+  get canCloseWrite(): boolean {
+    return typeof this.#stream.closeWrite === "function";
+  }
+
+  /** {@inheritDoc ByteStream.closeWrite} */
+  async closeWrite(): Promise<void> {
+    await this.#stream.closeWrite?.();
+  }
+
+  /** Close the stream and stop the timer. Idempotent. */
+  close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#stream.close();
+    } catch {
+      // Already closed by the other side or the runtime.
+    }
+  }
+}

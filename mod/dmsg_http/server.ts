@@ -1,0 +1,248 @@
+import type { ByteStream } from "../conn/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { MessageBody } from "./_body.ts";
+import { HttpReader } from "./_reader.ts";
+import { StreamWatchdog } from "./_watchdog.ts";
+import { MessageWriter, type OutgoingMessage } from "./_write.ts";
+import { DEFAULT_MAX_HEADER_BYTES, MAX_DISCARD_BYTES } from "./constants.ts";
+import { HttpParseError } from "./errors.ts";
+import { parseRequestHead, requestFraming, type RequestHead } from "./head.ts";
+import { statusText } from "./status.ts";
+
+/** Limits of one server connection. */
+export interface HttpConnectionOptions {
+  /** Where failures are logged (debug for peer mistakes, error for handler failures). */
+  logger?: Logger;
+  /** Largest request head, in bytes (default 64 KiB). */
+  maxHeaderBytes?: number;
+  /** A request head must arrive in full within this, from its first byte (default 10 s). */
+  headerTimeoutMs?: number;
+  /** A kept-alive connection with no new request is closed after this (default 60 s). */
+  idleTimeoutMs?: number;
+  /** A body read or response write without progress for this long ends it (default 60 s). */
+  ioTimeoutMs?: number;
+}
+
+/** What a handler learns about the connection besides the request. */
+export interface HttpConnectionInfo<S extends ByteStream = ByteStream> {
+  /** The stream the request came on (a dmsg stream has `remoteAddr` and `localAddr`). */
+  stream: S;
+}
+
+/** Answers one request. */
+export type HttpHandler<S extends ByteStream = ByteStream> = (
+  request: Request,
+  info: HttpConnectionInfo<S>,
+) => Response | Promise<Response>;
+
+const DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_IO_TIMEOUT_MS = 60_000;
+// After answering and deciding to close, unread input is drained this long before closing, so
+// a TCP peer still sending gets the answer rather than a reset (Go's rstAvoidanceDelay).
+const LINGER_MS = 500;
+const LINGER_BYTES = 256 * 1024;
+const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+// Fields the server frames itself; a handler's values for them are not passed on.
+const FRAMING_FIELDS = new Set(["connection", "content-length", "transfer-encoding", "keep-alive"]);
+const HOST = /^[A-Za-z0-9._~!$&'()*+,;=:\[\]%-]*$/;
+
+/** The host a request names: its Host field, or the stream's own address. */
+function requestHost(head: RequestHead, stream: ByteStream): string {
+  const host = head.headers.get("host");
+  if (host === null) {
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); Go answers 400 without it, and so do we.
+    if (head.version === "HTTP/1.1") throw new HttpParseError("missing required Host header");
+  } else {
+    if (!HOST.test(host)) throw new HttpParseError("malformed Host header");
+    if (host !== "") return host;
+  }
+  const local = (stream as { localAddr?: { pk?: { hex(): string }; port?: number } }).localAddr;
+  return local?.pk ? `${local.pk.hex()}:${local.port}` : "localhost";
+}
+
+function requestUrl(head: RequestHead, host: string): string {
+  if (head.target.startsWith("/")) return `http://${host}${head.target}`;
+  if (/^https?:\/\//i.test(head.target)) return head.target;
+  if (head.target === "*" && head.method === "OPTIONS") return `http://${host}*`;
+  throw new HttpParseError("malformed request target");
+}
+
+function wantsClose(headers: Headers): boolean {
+  const value = headers.get("connection");
+  return value !== null && value.toLowerCase().split(",").some((t) => t.trim() === "close");
+}
+
+async function sendError(writer: MessageWriter, status: number, message: string): Promise<void> {
+  const body = new TextEncoder().encode(message + "\n");
+  await writer.write({
+    startLine: `HTTP/1.1 ${status} ${statusText(status)}`,
+    fields: [["Content-Type", "text/plain; charset=utf-8"]],
+    body: new Blob([body]).stream(),
+    declaredLength: body.length,
+    emptyLength: true,
+    bodyAllowed: true,
+    chunkedAllowed: false,
+    keepAlive: false,
+  });
+}
+
+function responseMessage(
+  response: Response,
+  head: RequestHead,
+  keepAlive: boolean,
+): OutgoingMessage {
+  const status = response.status;
+  const fields: Array<[string, string]> = [];
+  let declared: number | undefined;
+  for (const [name, value] of response.headers) {
+    if (name === "content-length") {
+      declared = /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+      continue;
+    }
+    if (FRAMING_FIELDS.has(name)) continue;
+    if (name === "set-cookie") continue;
+    fields.push([name, value]);
+  }
+  for (const cookie of response.headers.getSetCookie()) fields.push(["set-cookie", cookie]);
+  if (!response.headers.has("date")) fields.push(["date", new Date().toUTCString()]);
+  const bodyAllowed = head.method !== "HEAD" && status >= 200 && status !== 204 &&
+    status !== 304;
+  return {
+    startLine: `HTTP/1.1 ${status} ${response.statusText || statusText(status)}`,
+    fields,
+    body: response.body,
+    // A HEAD answer keeps the length the handler gave; 204 and 304 carry none.
+    declaredLength: bodyAllowed || head.method === "HEAD" ? declared : undefined,
+    emptyLength: true,
+    bodyAllowed,
+    chunkedAllowed: head.version === "HTTP/1.1",
+    keepAlive,
+  };
+}
+
+/** Half-close, then read and drop what the peer still sends, briefly. */
+async function linger(watch: StreamWatchdog, reader: HttpReader): Promise<void> {
+  if (!watch.canCloseWrite) return;
+  watch.deadline(LINGER_MS, "linger");
+  try {
+    await watch.closeWrite();
+    const scratch = new Uint8Array(16 * 1024);
+    for (let left = LINGER_BYTES; left > 0;) {
+      const n = await reader.readInto(scratch);
+      if (n === null) return;
+      left -= n;
+    }
+  } catch {
+    // The peer reset or the linger ran out: the stream is closed below either way.
+  }
+}
+
+/** Whether the server is shutting down; checked between requests. */
+export interface ConnectionControl {
+  /** True once no further request should be read. */
+  readonly stopping: boolean;
+  /** Called when the connection starts or finishes a request (idle connections close first). */
+  onState?(busy: boolean): void;
+}
+
+/**
+ * Serve HTTP/1.1 on one stream until the peer closes it, a limit runs out, or a message cannot
+ * be parsed (answered with its 4xx/5xx status, then closed). Keep-alive follows Go's net/http:
+ * HTTP/1.1 connections stay open unless either side says `Connection: close`; an unread
+ * request body up to 256 KiB is discarded to reach the next request. Resolves when the stream
+ * is closed; never rejects.
+ */
+export async function serveHttpConnection<S extends ByteStream>(
+  stream: S,
+  handler: HttpHandler<S>,
+  options: HttpConnectionOptions & { control?: ConnectionControl; watchdog?: StreamWatchdog } = {},
+): Promise<void> {
+  const logger = options.logger;
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  const watch = options.watchdog ?? new StreamWatchdog(stream);
+  const reader = new HttpReader(watch);
+  const writer = new MessageWriter(watch);
+  const info: HttpConnectionInfo<S> = { stream };
+  try {
+    for (;;) {
+      if (options.control?.stopping) return;
+      watch.deadline(0, "");
+      watch.inactivity(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idle connection");
+      if (!(await reader.waitForData())) return;
+      options.control?.onState?.(true);
+      watch.deadline(options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS, "request head");
+      let head: RequestHead;
+      let url: string;
+      let body: MessageBody | undefined;
+      try {
+        const bytes = await reader.readHead(maxHeaderBytes, "request");
+        if (bytes === null) return;
+        head = parseRequestHead(bytes);
+        const framing = requestFraming(head);
+        url = requestUrl(head, requestHost(head, stream));
+        const expect = head.headers.get("expect");
+        const expectContinue = expect?.toLowerCase() === "100-continue" &&
+          head.version === "HTTP/1.1";
+        if (expect !== null && !expectContinue) {
+          throw new HttpParseError(`unsupported Expect "${expect}"`, 417);
+        }
+        if (framing.kind !== "none") {
+          body = new MessageBody(reader, framing, {
+            maxTrailerBytes: maxHeaderBytes,
+            beforeFirstRead: expectContinue ? () => writer.raw(CONTINUE) : undefined,
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof HttpParseError)) throw error;
+        logger?.debug("malformed request; answering and closing", {
+          status: error.status,
+          error: error.message,
+        });
+        watch.inactivity(options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS, "error response");
+        await sendError(writer, error.status, error.message);
+        await linger(watch, reader);
+        return;
+      }
+      watch.inactivity(options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS, "request");
+      // Fetch refuses a body on GET and HEAD; such a body is read past, not handed over.
+      const passBody = body && head.method !== "GET" && head.method !== "HEAD";
+      let response: Response;
+      try {
+        const request = new Request(url, {
+          method: head.method,
+          headers: head.headers,
+          body: passBody ? body!.stream() : null,
+        });
+        response = await handler(request, info);
+        if (!(response instanceof Response)) {
+          throw new TypeError("handler did not return a Response");
+        }
+      } catch (error) {
+        logger?.error("HTTP handler failed", { method: head.method, url, error });
+        response = new Response("internal server error\n", {
+          status: 500,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
+      }
+      let keepAlive = head.version === "HTTP/1.1" && !wantsClose(head.headers) &&
+        !wantsClose(response.headers) && !options.control?.stopping;
+      // A client waiting for 100 Continue may never send the body we did not ask for.
+      if (body && !body.started && head.headers.has("expect")) keepAlive = false;
+      keepAlive = await writer.write(responseMessage(response, head, keepAlive));
+      if (body && !body.complete && keepAlive) keepAlive = await body.discard(MAX_DISCARD_BYTES);
+      else if (body && !body.complete) await body.discard(0);
+      if (!keepAlive) {
+        if (!options.control?.stopping) await linger(watch, reader);
+        return;
+      }
+      reader.shrink();
+      options.control?.onState?.(false);
+    }
+  } catch (error) {
+    logger?.debug("HTTP connection ended", { error: watch.expired ?? error });
+  } finally {
+    options.control?.onState?.(false);
+    watch.close();
+  }
+}
