@@ -7,6 +7,7 @@ import { VERSION } from "../../mod/version/mod.ts";
 import { type Command, notYetAvailable, runCommandLine } from "./command.ts";
 import { configGenCommand } from "./config_gen.ts";
 import { discoveryCommand } from "./discovery.ts";
+import { dmsgServerCommand } from "./dmsg_server.ts";
 import { tpIdCommand } from "./tp_id.ts";
 import { installCommand } from "./install.ts";
 import { releaseCommand } from "./release.ts";
@@ -50,7 +51,7 @@ export function rootCommand(): Command {
         name: "dmsg",
         summary: "dmsg server, discovery and tools",
         subcommands: [
-          notYetAvailable("server", "run a dmsg server"),
+          dmsgServerCommand,
           discoveryCommand,
           notYetAvailable("curl", "fetch a dmsg:// URL over dmsg HTTP"),
         ],

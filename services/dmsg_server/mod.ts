@@ -26,3 +26,13 @@ export { PEER_RECONNECT_BASE_MS, PEER_RECONNECT_FACTOR } from "./peers.ts";
 export type { PeerConfig } from "./peers.ts";
 export { relayStream } from "./relay.ts";
 export type { RelayContext } from "./relay.ts";
+export {
+  DEFAULT_DISCOVERY_URL,
+  DmsgServerConfigError,
+  generateServerConfig,
+  parsePeer,
+  parseServerConfig,
+  serverConfigToJson,
+  serverOptionsFromConfig,
+} from "./config.ts";
+export type { DmsgServerConfig } from "./config.ts";
