@@ -99,10 +99,15 @@ function peerFrom(pkHex: string, address: string, what: string): PeerConfig {
   return { pk, address: address.trim() };
 }
 
-function field<T>(raw: Record<string, unknown>, name: string, type: string, fallback: T): T {
+function field<T extends string | number>(
+  raw: Record<string, unknown>,
+  name: string,
+  fallback: T,
+): T {
   const value = raw[name];
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== type) throw new DmsgServerConfigError(`"${name}" must be a ${type}`);
+  const want = typeof fallback;
+  if (typeof value !== want) throw new DmsgServerConfigError(`"${name}" must be a ${want}`);
   return value as T;
 }
 
@@ -120,15 +125,15 @@ export function parseServerConfig(text: string): DmsgServerConfig {
   const r = raw as Record<string, unknown>;
   const defaults = { ...generateServerConfig(), public_key: "", secret_key: "" };
   const config: DmsgServerConfig = {
-    public_key: field(r, "public_key", "string", ""),
-    secret_key: field(r, "secret_key", "string", ""),
-    discovery: field(r, "discovery", "string", defaults.discovery),
-    public_address: field(r, "public_address", "string", defaults.public_address),
-    local_address: field(r, "local_address", "string", defaults.local_address),
-    health_endpoint_address: field(r, "health_endpoint_address", "string", ""),
-    log_level: field(r, "log_level", "string", defaults.log_level),
-    update_interval: field(r, "update_interval", "number", 0),
-    max_sessions: field(r, "max_sessions", "number", defaults.max_sessions),
+    public_key: field(r, "public_key", ""),
+    secret_key: field(r, "secret_key", ""),
+    discovery: field(r, "discovery", defaults.discovery),
+    public_address: field(r, "public_address", defaults.public_address),
+    local_address: field(r, "local_address", defaults.local_address),
+    health_endpoint_address: field(r, "health_endpoint_address", ""),
+    log_level: field(r, "log_level", defaults.log_level),
+    update_interval: field(r, "update_interval", 0),
+    max_sessions: field(r, "max_sessions", defaults.max_sessions),
     peers: [],
   };
   let sk: SecKey;

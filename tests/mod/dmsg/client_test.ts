@@ -1,21 +1,235 @@
-import { assertEquals } from "@std/assert";
-import { echo, roundTrip, testNetwork } from "./_harness.ts";
+import { assert, assertEquals, assertInstanceOf, assertRejects } from "@std/assert";
+import { generateKeyPair, sha256 } from "../../../mod/cipher/mod.ts";
+import { readFull, writeAll } from "../../../mod/conn/mod.ts";
+import { DiscoveryClient, DmsgError, type DmsgStream } from "../../../mod/dmsg/mod.ts";
+import { echo, roundTrip, testNetwork, waitFor } from "./_harness.ts";
+
+function serveEcho(listener: AsyncIterable<DmsgStream>): Promise<void> {
+  return (async () => {
+    const running: Promise<void>[] = [];
+    for await (const stream of listener) running.push(echo(stream));
+    await Promise.all(running);
+  })();
+}
 
 Deno.test("DmsgClient dials another client through a server and echoes bytes", async () => {
   await using net = await testNetwork();
-  await net.server();
+  const server = await net.server();
   const a = await net.client();
   const b = await net.client();
   await a.ready();
   await b.ready();
   const listener = b.listen(7);
-  const served = (async () => {
-    for await (const stream of listener) echo(stream);
-  })();
+  const served = serveEcho(listener);
   const stream = await a.dialStream({ pk: b.pk, port: 7 });
+  assertEquals(stream.serverPk.hex(), server.pk.hex());
+  assertEquals(stream.remoteAddr.pk.hex(), b.pk.hex());
+  assertEquals(stream.remoteAddr.port, 7);
+  assert(stream.localAddr.port >= 49152);
   const data = new TextEncoder().encode("hello dmsg");
   assertEquals(await roundTrip(stream, data), data);
   stream.close();
   listener.close();
   await served;
+  await waitFor("streams released", () => a.stats().ports === 0 && b.stats().streams === 0);
+});
+
+Deno.test("DmsgClient moves 20 MB through the server intact", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const listener = b.listen(9);
+  const size = 20 * 1024 * 1024;
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(data.subarray(i, i + 65536));
+  const received = (async () => {
+    const stream = (await listener.accept())!;
+    const got = new Uint8Array(size);
+    await readFull(stream, got);
+    assertEquals(await stream.read(new Uint8Array(1)), null);
+    await writeAll(stream, sha256(got));
+    stream.close();
+  })();
+  const stream = await a.dialStream({ pk: b.pk, port: 9 });
+  await writeAll(stream, data);
+  await stream.closeWrite();
+  const digest = new Uint8Array(32);
+  await readFull(stream, digest);
+  assertEquals(digest, sha256(data));
+  await received;
+  stream.close();
+  listener.close();
+});
+
+Deno.test("DmsgClient publishes a visor entry without protocol, then its server", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const a = await net.client();
+  await a.ready();
+  const entry = await new DiscoveryClient({ url: net.url }).getEntry(a.pk);
+  assertEquals(entry.clientType, "visor");
+  assertEquals(entry.protocol, "");
+  assertEquals(entry.client?.delegatedServers?.map((pk) => pk.hex()), [server.pk.hex()]);
+  assertEquals(a.sessions().map((s) => [s.serverPk.hex(), s.address]), [[
+    server.pk.hex(),
+    server.address,
+  ]]);
+});
+
+Deno.test("DmsgClient dial to a port nobody listens on fails with 202 wrapping 306", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const error = await assertRejects(() => a.dialStream({ pk: b.pk, port: 1234 }), DmsgError);
+  assertEquals(error.code, 202);
+  assertInstanceOf(error.cause, DmsgError);
+  assertEquals((error.cause as DmsgError).code, 306);
+  assertEquals(a.stats().ports, 0);
+  // The session survives: listening now makes the same dial work.
+  const listener = b.listen(1234);
+  const served = serveEcho(listener);
+  const stream = await a.dialStream({ pk: b.pk, port: 1234 });
+  stream.close();
+  listener.close();
+  await served;
+});
+
+Deno.test("DmsgClient dial to an unknown key fails with 202 wrapping 100", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client();
+  await a.ready();
+  const error = await assertRejects(
+    () => a.dialStream({ pk: generateKeyPair().pk, port: 80 }),
+    DmsgError,
+  );
+  assertEquals(error.code, 202);
+  assertEquals((error.cause as DmsgError).code, 100);
+});
+
+Deno.test("DmsgClient listen refuses a taken port with 400 and frees it on close", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client();
+  const first = a.listen(80);
+  const error = (() => {
+    try {
+      a.listen(80);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assertInstanceOf(error, DmsgError);
+  assertEquals(error.code, 400);
+  first.close();
+  assertEquals(await first.accept(), null);
+  a.listen(80).close();
+  assertEquals(a.stats().ports, 0);
+});
+
+Deno.test("DmsgClient dial can be aborted and leaves no port behind", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const controller = new AbortController();
+  controller.abort(new Error("stop"));
+  await assertRejects(
+    () => a.dialStream({ pk: b.pk, port: 5 }, { signal: controller.signal }),
+    Error,
+    "stop",
+  );
+  assertEquals(a.stats().ports, 0);
+});
+
+Deno.test("DmsgClient closes a stream idle past its timeout and frees the port", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const a = await net.client({ streamIdleTimeoutMs: 200 });
+  const b = await net.client({ streamIdleTimeoutMs: 200 });
+  await Promise.all([a.ready(), b.ready()]);
+  const listener = b.listen(6);
+  const accepted = listener.accept();
+  const stream = await a.dialStream({ pk: b.pk, port: 6 });
+  const other = (await accepted)!;
+  await waitFor("idle close", () => a.stats().streams === 0 && b.stats().streams === 0);
+  assertEquals(a.stats().ports, 0);
+  assertEquals(await other.read(new Uint8Array(1)), null);
+  stream.close();
+  listener.close();
+});
+
+Deno.test("DmsgClient reconnects to another server when its server dies", async () => {
+  await using net = await testNetwork();
+  const s1 = await net.server();
+  const s2 = await net.server();
+  const a = await net.client({ servers: [] });
+  await a.ready();
+  const first = a.sessions()[0].serverPk.hex();
+  const dying = first === s1.pk.hex() ? s1 : s2;
+  const survivor = dying === s1 ? s2 : s1;
+  await dying.close();
+  await waitFor(
+    "a session to the other server",
+    () => a.sessions().some((s) => s.serverPk.hex() === survivor.pk.hex()),
+  );
+  const disc = new DiscoveryClient({ url: net.url });
+  await waitFor("entry names the new server", async () => {
+    const entry = await disc.getEntry(a.pk);
+    return entry.client?.delegatedServers?.map((pk) => pk.hex()).join() === survivor.pk.hex();
+  });
+});
+
+Deno.test("DmsgClient keeps working across a server restart on the same discovery", async () => {
+  await using net = await testNetwork();
+  const keys = generateKeyPair();
+  const s1 = await net.server({ keys });
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const listener = b.listen(7);
+  const served = serveEcho(listener);
+  (await a.dialStream({ pk: b.pk, port: 7 })).close();
+  await s1.close();
+  await waitFor("sessions gone", () => a.sessions().length === 0 && b.sessions().length === 0);
+  const s1again = await net.server({ keys });
+  await waitFor(
+    "both back",
+    () =>
+      a.sessions()[0]?.address === s1again.address && b.sessions()[0]?.address === s1again.address,
+  );
+  const stream = await a.dialStream({ pk: b.pk, port: 7 });
+  const data = new TextEncoder().encode("after restart");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  listener.close();
+  await served;
+});
+
+Deno.test("DmsgClient close releases sessions, listeners and ports and rejects later use", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const listener = b.listen(7);
+  const accepted = listener.accept();
+  const stream = await a.dialStream({ pk: b.pk, port: 7 });
+  const far = (await accepted)!;
+  await a.close();
+  const stats = a.stats();
+  for (const [key, value] of Object.entries(stats)) {
+    if (key !== "entryCache" && key !== "routeCache") assertEquals(value, 0, key);
+  }
+  assertEquals(await far.read(new Uint8Array(1)).catch(() => null), null);
+  far.close();
+  stream.close();
+  await assertRejects(() => a.dialStream({ pk: b.pk, port: 7 }), DmsgError);
+  await waitFor("server forgot a", () => server.sessionCount() === 1);
+  listener.close();
 });

@@ -1,0 +1,149 @@
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { generateKeyPair, PubKey } from "../../../mod/cipher/mod.ts";
+import { dialSession, DiscoveryClient, DmsgError } from "../../../mod/dmsg/mod.ts";
+import { echo, roundTrip, testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
+import { craftRequest, rawSession, sendRequest } from "./_raw.ts";
+
+const text = new TextEncoder();
+
+Deno.test("server refuses forged, foreign, null-key and zero-port requests; the session survives", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const b = await net.client();
+  await b.ready();
+  const listener = b.listen(7);
+  const served = (async () => {
+    for await (const stream of listener) echo(stream);
+  })();
+  await using raw = await rawSession(server);
+  const other = generateKeyPair();
+  const refusals = [
+    craftRequest(raw.keys, b.pk, {}, other), // bad signature
+    craftRequest(other, b.pk), // source key is not the session's
+    craftRequest(raw.keys, PubKey.NULL), // null destination
+    craftRequest(raw.keys, b.pk, { SrcAddr: { PK: PubKey.NULL, Port: 1 } }), // null source
+    craftRequest(raw.keys, b.pk, { SrcAddr: { PK: raw.keys.pk, Port: 0 } }), // zero ports
+    craftRequest(raw.keys, b.pk, { DstAddr: { PK: b.pk, Port: 0 } }),
+    craftRequest(raw.keys, generateKeyPair().pk), // nobody there
+    new Uint8Array(70), // not an object
+  ];
+  for (const signed of refusals) assertEquals(await sendRequest(raw, signed), null);
+  assertEquals(server.sessionCount(), 2);
+  // The same session still dials properly.
+  const stream = await raw.endpoint.dial(raw.session, { pk: b.pk, port: 7 });
+  const data = text.encode("still here");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  listener.close();
+  await served;
+  await waitFor("relays drained", () => server.stats().relays === 0);
+});
+
+Deno.test("server enforces maxSessions and publishes availableSessions", async () => {
+  await using net = await testNetwork();
+  const server = await net.server({ maxSessions: 2 });
+  const disc = new DiscoveryClient({ url: net.url });
+  const available = async () => (await disc.getEntry(server.pk)).server?.availableSessions;
+  assertEquals(await available(), 2n);
+  await using one = await rawSession(server);
+  await using two = await rawSession(server);
+  await waitFor("both sessions", () => server.sessionCount() === 2);
+  await waitFor("entry says 0", async () => (await available()) === 0n);
+  await assertRejects(() => rawSession(server));
+  assertEquals(server.sessionCount(), 2);
+  await one.session.close();
+  await waitFor("entry says 1", async () => (await available()) === 1n);
+  await using three = await rawSession(server);
+  await waitFor("three in", () => server.sessionCount() === 2);
+  assert(!two.session.isClosed && !three.session.isClosed);
+});
+
+Deno.test("server: a newer session for the same key replaces the older one", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const keys = generateKeyPair();
+  await using first = await rawSession(server, keys);
+  await waitFor("first in", () => server.sessionCount() === 1);
+  await using second = await rawSession(server, keys);
+  await first.session.closed;
+  assertEquals(server.sessionCount(), 1);
+  assert(!second.session.isClosed);
+  // Relaying to that key uses the newer session.
+  const a = await net.client();
+  await a.ready();
+  second.endpoint.listen(7);
+  const serving = (async () => {
+    const incoming = await second.session.accept();
+    if (incoming) await second.endpoint.serveIncoming(second.session, incoming);
+  })();
+  const stream = await a.dialStream({ pk: keys.pk, port: 7 });
+  stream.close();
+  await serving;
+  await second.session.close();
+  await waitFor("gone", () => server.sessionCount() === 1);
+});
+
+Deno.test("server answers streams to its own key through server.listen", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const a = await net.client();
+  await a.ready();
+  const health = server.listen(80);
+  const served = (async () => {
+    for await (const stream of health) echo(stream);
+  })();
+  const stream = await a.dialStream({ pk: server.pk, port: 80 });
+  assertEquals(stream.serverPk.hex(), server.pk.hex());
+  assertEquals(stream.remoteAddr.pk.hex(), server.pk.hex());
+  const data = text.encode("GET /health");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  const error = await assertRejects(() => a.dialStream({ pk: server.pk, port: 81 }), DmsgError);
+  assertEquals(error.code, 202);
+  assertEquals((error.cause as DmsgError).code, 306);
+  health.close();
+  await served;
+  await waitFor("server streams released", () => server.stats().streams === 0);
+});
+
+Deno.test("server refuses streams beyond the per-session cap", async () => {
+  await using net = await testNetwork();
+  const server = await net.server({ maxStreamsPerSession: 2 });
+  const a = await net.client();
+  const b = await net.client();
+  await Promise.all([a.ready(), b.ready()]);
+  const listener = b.listen(7);
+  const held = [listener.accept(), listener.accept()];
+  const s1 = await a.dialStream({ pk: b.pk, port: 7 });
+  const s2 = await a.dialStream({ pk: b.pk, port: 7 });
+  await Promise.all(held);
+  await assertRejects(() => a.dialStream({ pk: b.pk, port: 7 }), DmsgError);
+  s1.close();
+  for (const stream of await Promise.all(held)) stream!.close();
+  await waitFor("a slot freed", () => server.stats().relays < 2);
+  const s3 = await a.dialStream({ pk: b.pk, port: 7 });
+  (await listener.accept())!.close();
+  s2.close();
+  s3.close();
+  listener.close();
+});
+
+Deno.test("server refuses a TCP peer that never finishes the handshake within its limit", async () => {
+  await using net = await testNetwork();
+  const server = await net.server({ sessionHandshakeTimeoutMs: 200 });
+  const [host, port] = server.address.split(":");
+  const conn = await Deno.connect({ hostname: host, port: Number(port) });
+  await conn.write(new Uint8Array([0, 49]));
+  assertEquals(await conn.read(new Uint8Array(10)), null);
+  conn.close();
+  assertEquals(server.stats().admitted, 0);
+  // A real client still gets in.
+  const keys = generateKeyPair();
+  const session = await dialSession({
+    address: server.address,
+    serverPk: server.pk,
+    keyPair: keys,
+  });
+  await waitFor("admitted", () => server.sessionCount() === 1);
+  await session.close();
+});
