@@ -20,10 +20,16 @@ export class StreamWatchdog implements ByteStream {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #expired: HttpTimeoutError | undefined;
   #closed = false;
+  readonly #closedSignal = Promise.withResolvers<void>();
 
   /** Watch `stream`. */
   constructor(stream: ByteStream) {
     this.#stream = stream;
+  }
+
+  /** Resolves when the stream is closed here (by a limit or by its owner). */
+  get closed(): Promise<void> {
+    return this.#closedSignal.promise;
   }
 
   /** The timeout that closed the stream, if one did. */
@@ -125,6 +131,7 @@ export class StreamWatchdog implements ByteStream {
     this.#timer = undefined;
     if (this.#closed) return;
     this.#closed = true;
+    this.#closedSignal.resolve();
     try {
       this.#stream.close();
     } catch {

@@ -45,6 +45,7 @@ const LINGER_BYTES = 256 * 1024;
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
 // Fields the server frames itself; a handler's values for them are not passed on.
 const FRAMING_FIELDS = new Set(["connection", "content-length", "transfer-encoding", "keep-alive"]);
+const CONNECTION_CLOSED = Symbol("connection closed");
 const HOST = /^[A-Za-z0-9._~!$&'()*+,;=:\[\]%-]*$/;
 
 /** The host a request names: its Host field, or the stream's own address. */
@@ -164,6 +165,12 @@ export async function serveHttpConnection<S extends ByteStream>(
   const reader = new HttpReader(watch);
   const writer = new MessageWriter(watch);
   const info: HttpConnectionInfo<S> = { stream };
+  // Aborts the signal of the request in progress when the connection goes away.
+  const aborter = new AbortController();
+  const connectionClosed = watch.closed.then(() => {
+    throw CONNECTION_CLOSED;
+  });
+  connectionClosed.catch(() => {});
   try {
     for (;;) {
       if (options.control?.stopping) return;
@@ -213,12 +220,17 @@ export async function serveHttpConnection<S extends ByteStream>(
           method: head.method,
           headers: head.headers,
           body: passBody ? body!.stream() : null,
+          signal: aborter.signal,
         });
-        response = await handler(request, info);
+        const handled = Promise.resolve().then(() => handler(request, info));
+        // A handler that never answers must not keep a closed connection (and shutdown) waiting.
+        handled.catch(() => {});
+        response = await Promise.race([handled, connectionClosed]);
         if (!(response instanceof Response)) {
           throw new TypeError("handler did not return a Response");
         }
       } catch (error) {
+        if (error === CONNECTION_CLOSED) return;
         logger?.error("HTTP handler failed", { method: head.method, url, error });
         response = new Response("internal server error\n", {
           status: 500,
@@ -244,5 +256,6 @@ export async function serveHttpConnection<S extends ByteStream>(
   } finally {
     options.control?.onState?.(false);
     watch.close();
+    aborter.abort(new Error("HTTP connection closed"));
   }
 }

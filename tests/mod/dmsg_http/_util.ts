@@ -193,7 +193,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** `n` bytes from a seeded PRNG. */
-export function seededBytes(n: number, seed = 1): Uint8Array {
+export function seededBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
   const random = seededRandom(seed);
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i += 4) {
