@@ -4,14 +4,17 @@
  * @module
  */
 import { VERSION } from "../../mod/version/mod.ts";
-import { type Command, notYetAvailable, runCommandLine } from "./command.ts";
+import { type Command, runCommandLine } from "./command.ts";
 import { configGenCommand } from "./config_gen.ts";
 import { discoveryCommand } from "./discovery.ts";
 import { dmsgServerCommand } from "./dmsg_server.ts";
+import { dmsgCurlCommand } from "./dmsg_curl.ts";
 import { tpIdCommand } from "./tp_id.ts";
 import { installCommand } from "./install.ts";
 import { releaseCommand } from "./release.ts";
 import { updateCommand } from "./update.ts";
+import { upCommand } from "./up.ts";
+import { visorCommand } from "./visor.ts";
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
 
@@ -42,18 +45,15 @@ export function rootCommand(): Command {
         summary: "generate and check visor configs",
         subcommands: [configGenCommand],
       },
-      notYetAvailable(
-        "up",
-        "run a whole private network on loopback (discovery, dmsg server, visor)",
-      ),
-      notYetAvailable("visor", "run the visor (node) from a config file"),
+      upCommand,
+      visorCommand,
       {
         name: "dmsg",
         summary: "dmsg server, discovery and tools",
         subcommands: [
           dmsgServerCommand,
           discoveryCommand,
-          notYetAvailable("curl", "fetch a dmsg:// URL over dmsg HTTP"),
+          dmsgCurlCommand,
         ],
       },
       updateCommand,

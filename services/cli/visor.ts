@@ -1,0 +1,27 @@
+import { runVisor, stopOnSignals } from "../visor/mod.ts";
+import type { Command } from "./command.ts";
+
+/** `skywire visor`: run the node from its config until SIGINT/SIGTERM. */
+export const visorCommand: Command = {
+  name: "visor",
+  summary: "run the visor (node) from a config file",
+  description: "Starts the node from skywire-config.json: its stores under local_path, the dmsg\n" +
+    "client (dmsg.discovery, dmsg.sessions_count, dmsg.servers), /health on dmsg port 80 and\n" +
+    "the background updater. After an update it writes the booted-OK mark once reachable, or\n" +
+    "exits with code 75 when it rolled back to the previous binary. Stops cleanly on SIGINT or\n" +
+    "SIGTERM within 2 s (or the config's shutdown_timeout when shorter). Logs go to stderr.",
+  flags: [
+    {
+      name: "config",
+      short: "c",
+      type: "string",
+      valueName: "FILE",
+      description: "the visor config",
+      default: "skywire-config.json",
+    },
+  ],
+  run: async ({ flags }) => {
+    using stop = stopOnSignals();
+    return await runVisor({ configPath: String(flags.config), signal: stop.signal });
+  },
+};

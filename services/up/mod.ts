@@ -1,0 +1,16 @@
+/**
+ * `skywire up`: a private dmsg network in one process (discovery, dmsg server, visor) on
+ * 127.0.0.1, with keys kept across restarts. {@linkcode startUp} runs it; the CLI prints its
+ * addresses and stops it on Ctrl-C.
+ *
+ * @module
+ */
+export { DEFAULT_UP_DATA_DIR, startUp } from "./up.ts";
+export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
+export { loadOrCreateKeys, UP_STORE_FILE } from "./keys.ts";
+export type { UpRole } from "./keys.ts";
+export {
+  DEFAULT_DISCOVERY_PORT,
+  DEFAULT_DMSG_SERVER_PORT,
+  startWithPortFallback,
+} from "./ports.ts";

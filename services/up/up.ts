@@ -1,0 +1,176 @@
+import { join, resolve } from "node:path";
+import type { KeyPair } from "../../mod/cipher/mod.ts";
+import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
+import type { HttpServer } from "../../mod/dmsg_http/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import { type DiscoveryService, startDiscovery } from "../discovery/mod.ts";
+import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../dmsg_server/mod.ts";
+import { serveServerHealth, startVisor, type Visor } from "../visor/mod.ts";
+import { loadOrCreateKeys } from "./keys.ts";
+import {
+  DEFAULT_DISCOVERY_PORT,
+  DEFAULT_DMSG_SERVER_PORT,
+  startWithPortFallback,
+} from "./ports.ts";
+
+/** Where `skywire up` keeps its state unless told otherwise (relative to the working dir). */
+export const DEFAULT_UP_DATA_DIR = ".skywire-up";
+
+/** Options for {@linkcode startUp}. */
+export interface StartUpOptions {
+  /** State directory (keys, discovery entries, the visor's store). */
+  dataDir: string;
+  /** Discovery port (default 9090; a taken port falls back to a free one; 0 = any). */
+  discoveryPort?: number;
+  /** dmsg server port (default 8081; same fallback). */
+  serverPort?: number;
+  /** Where the services log. */
+  logger: Logger;
+  /** Client options for tests (entry debounce, reconnect pace). */
+  dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
+  /** Abort the start (e.g. Ctrl-C before the visor is reachable); everything is closed. */
+  signal?: AbortSignal;
+}
+
+/** How long the visor may take to become reachable on loopback before `up` gives up. */
+const READY_TIMEOUT_MS = 30_000;
+
+/** Addresses of a running private network, as `skywire up --json` prints them. */
+export interface UpInfo {
+  /** The discovery's base URL. */
+  discovery: string;
+  /** The dmsg server. */
+  dmsg_server: { pk: string; address: string };
+  /** The visor. */
+  visor: { pk: string };
+  /** The state directory (absolute). */
+  data_dir: string;
+  /** The visor's `/health` over dmsg HTTP. */
+  health_url: string;
+  /** A command that fetches it. */
+  try: string;
+}
+
+/** A running private network. */
+export interface UpNetwork {
+  /** Addresses and keys. */
+  readonly info: UpInfo;
+  /** The discovery. */
+  readonly discovery: DiscoveryService;
+  /** The dmsg server. */
+  readonly server: DmsgServer;
+  /** The visor. */
+  readonly visor: Visor;
+  /** Stop the visor, then the server, then the discovery. Idempotent. */
+  close(): Promise<void>;
+}
+
+function visorConfig(
+  dataDir: string,
+  keys: KeyPair,
+  discovery: string,
+  server: DmsgServer,
+): SkywireConfig {
+  const config = generateConfig({ keys, localPath: join(dataDir, "visor") });
+  config.dmsg = {
+    discovery,
+    sessions_count: 1,
+    // Our own server up front: the visor connects without waiting on available_servers.
+    servers: [{
+      static: server.pk.hex(),
+      server: { address: server.address, availableSessions: DEFAULT_MAX_SESSIONS },
+    }],
+    servers_type: "all",
+  };
+  config.updater = { ...config.updater, enabled: false };
+  return config;
+}
+
+/**
+ * `skywire up`: a whole private dmsg network in one process on 127.0.0.1: a discovery (test
+ * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, and a visor whose dmsg
+ * client uses them, each server and visor answering `/health` on dmsg port 80. Key pairs are
+ * kept in `<dataDir>/up.kv`, so public keys survive restarts. Resolves once the visor is
+ * reachable.
+ */
+export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
+  const { logger } = options;
+  const dataDir = resolve(options.dataDir);
+  await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  options.signal?.throwIfAborted();
+  const keys = await loadOrCreateKeys(dataDir, ["dmsg_server", "visor"], logger.child("keys"));
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) {
+      await step().catch((error) => logger.warn("cleanup step failed", { error }));
+    }
+  };
+  try {
+    const discovery = await startWithPortFallback(
+      "the discovery",
+      options.discoveryPort ?? DEFAULT_DISCOVERY_PORT,
+      (port) =>
+        startDiscovery({
+          storePath: join(dataDir, "dmsg-discovery.kv"),
+          addr: `127.0.0.1:${port}`,
+          testMode: true,
+          logger: logger.child("dmsg_discovery"),
+        }),
+      logger,
+    );
+    cleanups.push(() => discovery.close());
+
+    const server = await startWithPortFallback(
+      "the dmsg server",
+      options.serverPort ?? DEFAULT_DMSG_SERVER_PORT,
+      (port) =>
+        startDmsgServer({
+          pk: keys.dmsg_server.pk,
+          sk: keys.dmsg_server.sk,
+          addr: `127.0.0.1:${port}`,
+          discovery: discovery.url,
+          logger: logger.child("dmsg_server"),
+        }),
+      logger,
+    );
+    cleanups.push(() => server.close());
+    const serverHealth: HttpServer = serveServerHealth(server, {
+      logger: logger.child("dmsg_server/health"),
+    });
+    cleanups.push(() => serverHealth.shutdown());
+
+    const config = visorConfig(dataDir, keys.visor, discovery.url, server);
+    const visor = await startVisor({
+      config,
+      pk: keys.visor.pk,
+      sk: keys.visor.sk,
+      logger: logger.child("visor"),
+      dmsgTuning: options.dmsgTuning,
+    });
+    cleanups.push(() => visor.close());
+    const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+    await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
+
+    const healthUrl = `dmsg://${keys.visor.pk.hex()}:80/health`;
+    const info: UpInfo = {
+      discovery: discovery.url,
+      dmsg_server: { pk: server.pk.hex(), address: server.address },
+      visor: { pk: keys.visor.pk.hex() },
+      data_dir: dataDir,
+      health_url: healthUrl,
+      try: `skywire dmsg curl -d ${discovery.url} ${healthUrl}`,
+    };
+    let closing: Promise<void> | undefined;
+    return {
+      info,
+      discovery,
+      server,
+      visor,
+      close: () => closing ??= cleanup(),
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+import { parseConfig, type ParsedConfig, parseDuration } from "../../mod/config/mod.ts";
+import { createLogger, type Logger, type LogSink, parseLogLevel } from "../../mod/log/mod.ts";
+import {
+  type BackgroundUpdater,
+  checkPendingRollback,
+  markBootedOk,
+  ROLLBACK_EXIT_CODE,
+  startBackgroundUpdater,
+  watchBootDeadline,
+} from "../updater/mod.ts";
+import { startVisor, type Visor } from "./visor.ts";
+
+/** The visor's own shutdown target; a shorter `shutdown_timeout` in the config wins. */
+export const SHUTDOWN_BUDGET_MS = 2_000;
+
+/** Options for {@linkcode runVisor}. */
+export interface RunVisorOptions {
+  /** Path of `skywire-config.json`. */
+  configPath: string;
+  /** Aborting it stops the visor (the CLI aborts on SIGINT/SIGTERM). */
+  signal: AbortSignal;
+  /** Where log lines go (default stderr). */
+  logSink?: LogSink;
+  /** Called once the visor is started (tests use it to reach the client). */
+  onStarted?: (visor: Visor) => void;
+  /** Called once the visor is reachable and its "booted OK" mark is written. */
+  onHealthy?: (visor: Visor) => void;
+  /** Client options for tests (entry debounce, reconnect pace). */
+  dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
+}
+
+/** Read and validate the config file; warnings are logged once the logger exists. */
+export async function loadConfig(path: string): Promise<ParsedConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(`cannot read config ${path}: ${(error as Error).message}`);
+  }
+  return parseConfig(text);
+}
+
+function abortedPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** Run `close` within `budgetMs`; resolves whether it finished in time. */
+async function closeWithin(
+  close: () => Promise<void>,
+  budgetMs: number,
+  logger: Logger,
+): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) =>
+    timer = setTimeout(() => resolve(false), budgetMs)
+  );
+  const closed = close().then(() => true, (error) => {
+    logger.error("visor shutdown failed", { error });
+    return false;
+  });
+  const finished = await Promise.race([closed, timedOut]);
+  clearTimeout(timer);
+  if (!finished) {
+    logger.error("visor shutdown did not finish in time; exiting anyway", { budget_ms: budgetMs });
+  }
+  return finished;
+}
+
+/**
+ * `skywire visor`: run the node from its config until `options.signal` aborts. Resolves to the
+ * process exit code: 0 after a clean shutdown, 1 when shutdown overran its budget, and
+ * {@linkcode ROLLBACK_EXIT_CODE} when the updater put the previous binary back (at start, or
+ * because this version did not become healthy before its boot deadline).
+ *
+ * Order: config (warnings logged) → log level → updater boot check → store and dmsg client →
+ * `/health` on dmsg port 80 → once reachable, the "booted OK" mark → background updater.
+ * Shutdown closes everything within min(2 s, `shutdown_timeout`).
+ */
+export async function runVisor(options: RunVisorOptions): Promise<number> {
+  const parsed = await loadConfig(options.configPath);
+  const { config } = parsed;
+  const level = parseLogLevel(config.log_level) ?? "info";
+  const logger = createLogger({ level, component: "visor", sink: options.logSink });
+  for (const warning of parsed.warnings) logger.warn(warning);
+  if (!parseLogLevel(config.log_level)) {
+    logger.warn("unknown log_level; using info", { log_level: config.log_level });
+  }
+  const stateDir = config.local_path;
+  const updaterLogger = logger.child("updater");
+
+  const boot = await checkPendingRollback({ stateDir, logger: updaterLogger });
+  if (boot.action === "rolled-back") {
+    logger.error("exiting so the restored binary starts", { exit_code: ROLLBACK_EXIT_CODE });
+    return ROLLBACK_EXIT_CODE;
+  }
+
+  const stop = new AbortController();
+  const onOuterAbort = () => stop.abort();
+  if (options.signal.aborted) stop.abort();
+  else options.signal.addEventListener("abort", onOuterAbort, { once: true });
+  let exitCode = 0;
+  let deadlineWatch: Disposable | undefined;
+  if (boot.action === "pending") {
+    deadlineWatch = watchBootDeadline({
+      stateDir,
+      deadline: boot.deadline,
+      logger: updaterLogger,
+      onRollback: () => {
+        exitCode = ROLLBACK_EXIT_CODE;
+        stop.abort();
+      },
+    });
+  }
+
+  let visor: Visor | undefined;
+  let updater: BackgroundUpdater | undefined;
+  let healthy: Promise<void> | undefined;
+  try {
+    visor = await startVisor({
+      config,
+      pk: parsed.pk,
+      sk: parsed.sk,
+      logger,
+      dmsgTuning: options.dmsgTuning,
+    });
+    options.onStarted?.(visor);
+    const started = visor;
+    healthy = (async () => {
+      await started.ready(stop.signal);
+      await markBootedOk({ stateDir, logger: updaterLogger });
+      deadlineWatch?.[Symbol.dispose]();
+      logger.info("visor is reachable over dmsg; booted OK", { pk: started.pk.hex() });
+      options.onHealthy?.(started);
+    })();
+    healthy.catch((error) => {
+      if (!stop.signal.aborted) logger.error("visor did not become healthy", { error });
+    });
+    updater = startBackgroundUpdater({
+      config: config.updater,
+      stateDir,
+      configPath: options.configPath,
+      logger: updaterLogger,
+    });
+    await abortedPromise(stop.signal);
+  } finally {
+    options.signal.removeEventListener("abort", onOuterAbort);
+    deadlineWatch?.[Symbol.dispose]();
+    const budgetMs = Math.min(
+      SHUTDOWN_BUDGET_MS,
+      parseDuration(config.shutdown_timeout) ?? SHUTDOWN_BUDGET_MS,
+    );
+    logger.info("shutting down", { budget_ms: budgetMs });
+    const close = async () => {
+      await updater?.stop();
+      // A "booted OK" mark being written finishes before the stores close.
+      await healthy?.catch(() => {});
+      await visor?.close();
+    };
+    if (!(await closeWithin(close, budgetMs, logger)) && exitCode === 0) exitCode = 1;
+  }
+  return exitCode;
+}
