@@ -1,0 +1,137 @@
+/** `deno run -A main.ts ...` as a child process, the way operators run the CLI. */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const decoder = new TextDecoder();
+
+/** The result of a finished `skywire` run. */
+export interface SkywireResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `skywire ARGS` to completion. */
+export async function skywire(
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<SkywireResult> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    cwd: options.cwd,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** A long-running `skywire` child: its output as it comes, signals, and its exit. */
+export class SkywireProcess implements AsyncDisposable {
+  readonly #child: Deno.ChildProcess;
+  readonly #stdout: string[] = [];
+  readonly #stderr: string[] = [];
+  #waiters: Array<() => void> = [];
+  readonly #done: Promise<void>;
+
+  /** Start `skywire ARGS`. */
+  constructor(args: string[], options: { cwd?: string } = {}) {
+    this.#child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...args],
+      cwd: options.cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#done = Promise.all([
+      this.#collect(this.#child.stdout, this.#stdout),
+      this.#collect(this.#child.stderr, this.#stderr),
+    ]).then(() => {
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  async #collect(stream: ReadableStream<Uint8Array>, into: string[]): Promise<void> {
+    let rest = "";
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      const parts = (rest + text).split("\n");
+      rest = parts.pop()!;
+      into.push(...parts);
+      for (const wake of this.#waiters.splice(0)) wake();
+    }
+    if (rest) into.push(rest);
+  }
+
+  /** Lines printed on stdout so far. */
+  get stdout(): string[] {
+    return this.#stdout;
+  }
+
+  /** Lines logged on stderr so far. */
+  get stderr(): string[] {
+    return this.#stderr;
+  }
+
+  /** Wait for a stdout line matching `pattern` (within `ms`). */
+  async line(
+    pattern: RegExp,
+    ms = 30_000,
+    stream: "stdout" | "stderr" = "stdout",
+  ): Promise<string> {
+    const lines = stream === "stdout" ? this.#stdout : this.#stderr;
+    const end = Date.now() + ms;
+    for (;;) {
+      const found = lines.find((line) => pattern.test(line));
+      if (found !== undefined) return found;
+      if (Date.now() > end) {
+        throw new Error(
+          `no ${stream} line matching ${pattern}; stderr:\n${this.#stderr.join("\n")}`,
+        );
+      }
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.#waiters.push(resolve);
+      const timer = setTimeout(resolve, 200);
+      await Promise.race([promise, this.#done]);
+      clearTimeout(timer);
+      this.#waiters = this.#waiters.filter((w) => w !== resolve);
+    }
+  }
+
+  /** Send a signal. */
+  kill(signal: Deno.Signal): void {
+    try {
+      this.#child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  }
+
+  /**
+   * Wait for the exit. A process still running after `guardMs` is killed and reported (a
+   * guard so a broken shutdown fails the test instead of hanging it).
+   */
+  async exit(guardMs = 15_000): Promise<number> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const guard = new Promise<"guard">((resolve) =>
+      timer = setTimeout(() => resolve("guard"), guardMs)
+    );
+    const result = await Promise.race([this.#child.status, guard]);
+    clearTimeout(timer);
+    if (result === "guard") {
+      this.kill("SIGKILL");
+      await this.#child.status;
+      await this.#done;
+      throw new Error(
+        `process did not exit within ${guardMs} ms; stderr:\n${this.#stderr.join("\n")}`,
+      );
+    }
+    await this.#done;
+    return result.code;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill("SIGKILL");
+    await this.#child.status;
+    await this.#done;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * `skywire up` as operators run it: a child process that starts a private network, prints its
+ * keys and a command to try; that command, run as another child process, fetches the visor's
+ * /health over dmsg; SIGINT stops it with exit code 0 (the CLI exits 1 when its shutdown
+ * overruns the 2 s budget); a restart on the same data directory keeps the keys.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "node:path";
+import { tempDir } from "../_util/temp_dir.ts";
+import { skywire, SkywireProcess } from "./_skywire.ts";
+
+const PK = /[0-9a-f]{66}/;
+
+Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGINT, keeps its keys", async () => {
+  await using dir = await tempDir();
+  const data = join(dir.path, "data");
+  const ports = ["--discovery-port", "0", "--server-port", "0"];
+
+  let first: { visor: string; server: string };
+  {
+    await using up = new SkywireProcess(["up", "--data", data, ...ports]);
+    await up.line(/Stop with Ctrl-C/);
+    const visor = (await up.line(/^\s+visor\s/)).match(PK)![0];
+    const server = (await up.line(/^\s+dmsg server\s/)).match(PK)![0];
+    const tryLine = (await up.line(/^\s+skywire dmsg curl /)).trim();
+    assertMatch(
+      tryLine,
+      new RegExp(`^skywire dmsg curl -d http://127\\.0\\.0\\.1:\\d+ dmsg://${visor}:80/health$`),
+    );
+    assert(up.stdout.some((line) => line.trim() === `deno run -A main.ts ${tryLine.slice(8)}`));
+
+    // The exact printed command, from another process.
+    const curl = await skywire(tryLine.split(" ").slice(1));
+    assertEquals(curl.code, 0, curl.stderr);
+    const health = JSON.parse(curl.stdout);
+    assertEquals(health.role, "visor");
+    assertEquals(health.pk, visor);
+    assertEquals(health.sessions.server_pks, [server]);
+
+    up.kill("SIGINT");
+    assertEquals(await up.exit(), 0, up.stderr.join("\n"));
+    first = { visor, server };
+  }
+
+  await using again = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
+  const info = JSON.parse(await again.line(/^\{/));
+  assertEquals(info.visor.pk, first.visor);
+  assertEquals(info.dmsg_server.pk, first.server);
+  assertEquals(info.health_url, `dmsg://${first.visor}:80/health`);
+  const curl = await skywire(["dmsg", "curl", "--json", "-d", info.discovery, info.health_url]);
+  assertEquals(curl.code, 0, curl.stderr);
+  assertEquals(JSON.parse(curl.stdout).body.pk, first.visor);
+  again.kill("SIGTERM");
+  assertEquals(await again.exit(), 0);
+});
+
+Deno.test("skywire up falls back to a free port when its port is taken", async () => {
+  await using dir = await tempDir();
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  await using up = new SkywireProcess([
+    "up",
+    "--data",
+    join(dir.path, "data"),
+    "--json",
+    "--discovery-port",
+    String(taken.addr.port),
+    "--server-port",
+    "0",
+  ]);
+  const info = JSON.parse(await up.line(/^\{/));
+  const port = Number(new URL(info.discovery).port);
+  assert(port > 0 && port !== taken.addr.port, `discovery on ${port}`);
+  assert(up.stderr.some((line) => line.includes(`port ${taken.addr.port} is taken`)));
+  up.kill("SIGINT");
+  assertEquals(await up.exit(), 0);
+});

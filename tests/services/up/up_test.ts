@@ -1,0 +1,89 @@
+/**
+ * `startUp` in this process: a whole private network on 127.0.0.1 whose visor and dmsg server
+ * answer /health over dmsg; keys survive a restart; everything is released on close (Deno's
+ * sanitizers check).
+ */
+import { assertEquals, assertNotEquals } from "@std/assert";
+import { join } from "node:path";
+import { generateKeyPair } from "../../../mod/cipher/mod.ts";
+import { DmsgClient } from "../../../mod/dmsg/mod.ts";
+import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
+import { loadOrCreateKeys, startUp } from "../../../services/up/mod.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { captureLogger } from "../../_util/capture_logger.ts";
+import { createLogger } from "../../../mod/log/mod.ts";
+
+const TUNING = { updateDebounceMs: 50, reconnectBaseMs: 100 };
+
+async function fetchHealth(discovery: string, pk: string) {
+  const keys = generateKeyPair();
+  const client = new DmsgClient({ pk: keys.pk, sk: keys.sk, discovery, clientType: "" });
+  try {
+    await client.start();
+    const response = await dmsgFetch(client, `dmsg://${pk}:80/health`);
+    return await response.json();
+  } finally {
+    await client.close({ deleteEntry: true });
+  }
+}
+
+Deno.test("startUp runs discovery, server and visor; both answer /health; keys survive a restart", async () => {
+  await using dir = await tempDir();
+  const data = join(dir.path, "up");
+  const logger = captureLogger("info");
+  const options = { dataDir: data, discoveryPort: 0, serverPort: 0, logger, dmsgTuning: TUNING };
+
+  const first = await startUp(options);
+  const { info } = first;
+  try {
+    const visorHealth = await fetchHealth(info.discovery, info.visor.pk);
+    assertEquals(visorHealth.role, "visor");
+    assertEquals(visorHealth.sessions.server_pks, [info.dmsg_server.pk]);
+    const serverHealth = await fetchHealth(info.discovery, info.dmsg_server.pk);
+    assertEquals(serverHealth.role, "dmsg_server");
+    assertEquals(serverHealth.pk, info.dmsg_server.pk);
+    assertEquals(serverHealth.available_sessions, 2048 - serverHealth.sessions.count);
+  } finally {
+    await first.close();
+  }
+
+  const second = await startUp(options);
+  try {
+    assertEquals(second.info.visor.pk, info.visor.pk);
+    assertEquals(second.info.dmsg_server.pk, info.dmsg_server.pk);
+    assertEquals((await fetchHealth(second.info.discovery, info.visor.pk)).pk, info.visor.pk);
+  } finally {
+    await second.close();
+  }
+});
+
+Deno.test("loadOrCreateKeys keeps one key pair per role in the store", async () => {
+  await using dir = await tempDir();
+  const logger = captureLogger();
+  const a = await loadOrCreateKeys(dir.path, ["visor", "dmsg_server"], logger);
+  const b = await loadOrCreateKeys(dir.path, ["dmsg_server", "visor"], logger);
+  assertEquals(a.visor.pk.hex(), b.visor.pk.hex());
+  assertEquals(a.dmsg_server.sk.hex(), b.dmsg_server.sk.hex());
+  assertNotEquals(a.visor.pk.hex(), a.dmsg_server.pk.hex());
+});
+
+Deno.test("a start aborted half-way closes what it had started", async () => {
+  await using dir = await tempDir();
+  const controller = new AbortController();
+  // Abort once the dmsg server is up: the discovery and the server must be closed again.
+  const logger = createLogger({
+    level: "info",
+    sink: (line) => {
+      if (line.includes("dmsg server listening")) controller.abort(new Error("stop"));
+    },
+  });
+  const error = await startUp({
+    dataDir: join(dir.path, "up"),
+    discoveryPort: 0,
+    serverPort: 0,
+    logger,
+    signal: controller.signal,
+    dmsgTuning: TUNING,
+  }).catch((e) => e);
+  assertEquals(error.message, "stop");
+});

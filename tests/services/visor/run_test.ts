@@ -1,0 +1,129 @@
+/**
+ * `runVisor` in this process against an in-test discovery and dmsg server on 127.0.0.1: it
+ * reaches the network, answers /health over dmsg, writes the booted-OK mark and releases
+ * every resource on shutdown (Deno's sanitizers check the last part). The updater's boot gate
+ * is driven with real state files.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { join } from "node:path";
+import { generateKeyPair } from "../../../mod/cipher/mod.ts";
+import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
+import { openUpdaterState, ROLLBACK_EXIT_CODE } from "../../../services/updater/mod.ts";
+import { runVisor, type Visor, VISOR_STORE_FILE } from "../../../services/visor/mod.ts";
+import { openStore } from "../../../mod/store/mod.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { loopbackNetwork } from "../../mod/dmsg_http/_network.ts";
+import { pendingUpdate, writeVisorConfig } from "./_config.ts";
+import { VERSION } from "../../../mod/version/mod.ts";
+
+const TUNING = { updateDebounceMs: 50, reconnectBaseMs: 100 };
+
+Deno.test("runVisor reaches the network, serves /health, marks booted OK and stops cleanly", async () => {
+  await using dir = await tempDir();
+  await using net = await loopbackNetwork();
+  await net.server();
+  const keys = generateKeyPair();
+  const { path, config } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: net.discovery.url,
+    keys,
+    edit: (c) => {
+      c.unknown_section = { x: 1 };
+    },
+  });
+  const lines: string[] = [];
+  const stop = new AbortController();
+  const { promise: healthy, resolve: onHealthy } = Promise.withResolvers<Visor>();
+  const running = runVisor({
+    configPath: path,
+    signal: stop.signal,
+    logSink: (line) => lines.push(line),
+    onHealthy,
+    dmsgTuning: TUNING,
+  });
+  const visor = await healthy;
+  assertEquals(visor.pk.hex(), keys.pk.hex());
+
+  const peer = await net.client();
+  const response = await dmsgFetch(peer, `dmsg://${keys.pk.hex()}:80/health`);
+  const health = await response.json();
+  assertEquals(health.role, "visor");
+  assertEquals(health.pk, keys.pk.hex());
+  assertEquals(health.sessions.count, 1);
+
+  {
+    using state = await openUpdaterState({ stateDir: config.local_path });
+    assertEquals((await state.status()).booted_ok?.version, VERSION);
+  }
+  stop.abort();
+  assertEquals(await running, 0);
+  assert(lines.some((line) => /WARN .*unknown config field "unknown_section"/.test(line)));
+
+  // The visor's own store recorded the start.
+  const store = await openStore({ path: join(config.local_path, VISOR_STORE_FILE) });
+  assertEquals((await store.kv.get(["visor", "starts"])).value, 1);
+  store.close();
+});
+
+Deno.test("runVisor exits with ROLLBACK_EXIT_CODE when a pending update is past its deadline", async () => {
+  await using dir = await tempDir();
+  const { config, path } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: "http://127.0.0.1:1",
+  });
+  const update = await pendingUpdate({
+    dir: dir.path,
+    stateDir: config.local_path,
+    firstStartAt: new Date(Date.now() - 60_000),
+    bootTimeoutMs: 1_000,
+  });
+  const code = await runVisor({
+    configPath: path,
+    signal: new AbortController().signal,
+    logSink: () => {},
+  });
+  assertEquals(code, ROLLBACK_EXIT_CODE);
+  assertEquals(await Deno.readFile(update.exe), update.previous);
+  using state = await openUpdaterState({ stateDir: config.local_path });
+  const status = await state.status();
+  assertEquals(status.pending, undefined);
+  assertEquals(status.rolled_back_versions, [VERSION]);
+});
+
+Deno.test("a version on trial that never becomes reachable is rolled back at its deadline", async () => {
+  await using dir = await tempDir();
+  // Nothing listens at the discovery: the visor cannot become healthy.
+  const { config, path } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: "http://127.0.0.1:1",
+  });
+  const update = await pendingUpdate({
+    dir: dir.path,
+    stateDir: config.local_path,
+    bootTimeoutMs: 300,
+  });
+  const lines: string[] = [];
+  const code = await runVisor({
+    configPath: path,
+    signal: new AbortController().signal,
+    logSink: (line) => lines.push(line),
+    dmsgTuning: TUNING,
+  });
+  assertEquals(code, ROLLBACK_EXIT_CODE);
+  assertEquals(await Deno.readFile(update.exe), update.previous);
+  assert(lines.some((line) => /rolled back .* no "booted OK" mark within/.test(line)));
+});
+
+Deno.test("a config error is reported with the field, before anything starts", async () => {
+  await using dir = await tempDir();
+  const { path } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: "http://127.0.0.1:1",
+    edit: (c) => {
+      (c.dmsg as Record<string, unknown>).sessions_count = "two";
+    },
+  });
+  const error = await runVisor({ configPath: path, signal: new AbortController().signal })
+    .catch((e) => e);
+  assertMatch(String(error), /dmsg\.sessions_count/);
+});
