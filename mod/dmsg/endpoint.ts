@@ -11,6 +11,7 @@ import {
 } from "./constants.ts";
 import { nowNanos } from "./entry.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
+import { isExpectedFailure } from "./expected_errors.ts";
 import { type DmsgListener, PortListener } from "./listener.ts";
 import { Porter } from "./porter.ts";
 import type { DmsgSession } from "./session.ts";
@@ -229,9 +230,13 @@ export class StreamEndpoint {
       }
       await this.#answer(request, inner, (obj) => session.writeObject(inner, obj), session);
     } catch (error) {
-      this.#log?.debug("incoming stream refused", {
-        error: expired ? "stream handshake timed out" : error,
-      });
+      if (!expired && !isExpectedFailure(error)) {
+        this.#log?.error("unexpected error answering a stream", { error });
+      } else {
+        this.#log?.debug("incoming stream refused", {
+          error: expired ? "stream handshake timed out" : error,
+        });
+      }
       inner.close();
     } finally {
       this.#handshakes--;

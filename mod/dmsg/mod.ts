@@ -93,6 +93,7 @@ export type {
 export { addrEquals, formatAddr, parseAddr } from "./addr.ts";
 export type { DmsgAddr } from "./addr.ts";
 export { DmsgError, DmsgErrorCode, isKnownDmsgErrorCode } from "./errors.ts";
+export { isExpectedFailure } from "./expected_errors.ts";
 export * from "./constants.ts";
 export {
   checkStreamResponse,

@@ -5,6 +5,7 @@ import {
   DmsgError,
   DmsgErrorCode,
   type DmsgSession,
+  isExpectedFailure,
   type StreamEndpoint,
   type VerifiedStreamRequest,
   verifyStreamRequest,
@@ -99,7 +100,11 @@ export async function relayStream(
       return;
     }
   } catch (error) {
-    log?.debug("stream refused", { error: expired ? "stream handshake timed out" : error });
+    if (!expired && !isExpectedFailure(error)) {
+      log?.error("unexpected error relaying a stream", { error });
+    } else {
+      log?.debug("stream refused", { error: expired ? "stream handshake timed out" : error });
+    }
     if (expired) inner.reset();
     else inner.close();
     forwarded?.stream.reset();

@@ -13,7 +13,7 @@ import {
 const text = new TextEncoder();
 
 // Servers on fixed ports picked by binding first, so each can name the others as peers.
-async function freeAddress(): Promise<string> {
+function freeAddress(): string {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
@@ -22,7 +22,7 @@ async function freeAddress(): Promise<string> {
 
 async function meshServers(net: TestNetwork, links: Array<[number, number]>, count: number) {
   const keys: KeyPair[] = Array.from({ length: count }, () => generateKeyPair());
-  const addrs = await Promise.all(keys.map(() => freeAddress()));
+  const addrs = keys.map(() => freeAddress());
   const servers: DmsgServer[] = [];
   for (let i = 0; i < count; i++) {
     const peers = links.flatMap(([x, y]) => x === i ? [y] : y === i ? [x] : [])
@@ -107,7 +107,7 @@ Deno.test("mesh: a client dials a peer server's own listener through its server"
 Deno.test("mesh: a peer link that drops is dialed again", async () => {
   await using net = await testNetwork();
   const keys = [generateKeyPair(), generateKeyPair()];
-  const addrs = [await freeAddress(), await freeAddress()];
+  const addrs = [freeAddress(), freeAddress()];
   const s1 = await net.server({
     keys: keys[0],
     addr: addrs[0],

@@ -15,7 +15,7 @@ const YAMUX_HEADER = 12;
  * encrypted at session level, so the proxy can find payloads; the payload itself is the
  * stream's KK ciphertext, which the server relays without reading.
  */
-async function tamperProxy(target: string) {
+function tamperProxy(target: string) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const [host, port] = target.split(":");
   let armed = false;
@@ -90,7 +90,7 @@ async function tamperProxy(target: string) {
 Deno.test("a byte tampered on the relay path fails the KK stream at the receiver", async () => {
   await using net = await testNetwork();
   const server = await net.server();
-  const proxy = await tamperProxy(server.address);
+  const proxy = tamperProxy(server.address);
   try {
     const entry = await new DiscoveryClient({ url: net.url }).getEntry(server.pk);
     const a = await net.client({
