@@ -1,0 +1,114 @@
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { PubKey } from "../../../mod/cipher/mod.ts";
+import { DiscoveryClient, DiscoveryError } from "../../../mod/dmsg/mod.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { testNetwork } from "../../mod/dmsg/_harness.ts";
+
+const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
+const GO_FIELDS = [
+  "public_key",
+  "secret_key",
+  "discovery",
+  "public_address",
+  "local_address",
+  "health_endpoint_address",
+  "log_level",
+  "update_interval",
+  "max_sessions",
+  "peers",
+];
+
+function run(args: string[]) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "dmsg", "server", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+Deno.test("skywire dmsg server config gen writes Go's fields, mode 0600, secret not echoed", async () => {
+  await using dir = await tempDir();
+  const path = `${dir.path}/dmsg-server.json`;
+  const out = await run(["config", "gen", "-o", path]);
+  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+  const config = JSON.parse(await Deno.readTextFile(path));
+  assertEquals(Object.keys(config), GO_FIELDS);
+  assertEquals(config.max_sessions, 2048);
+  assertEquals(config.peers, []);
+  PubKey.fromHex(config.public_key);
+  const printed = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  assert(!printed.includes(config.secret_key));
+});
+
+Deno.test("skywire dmsg server start serves, prints its key and address, stops on SIGTERM", async () => {
+  await using net = await testNetwork();
+  await using dir = await tempDir();
+  const path = `${dir.path}/dmsg-server.json`;
+  assertEquals((await run(["config", "gen", "-o", path])).code, 0);
+  const config = JSON.parse(await Deno.readTextFile(path));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "dmsg",
+      "server",
+      "start",
+      "-c",
+      path,
+      "--addr",
+      "127.0.0.1:0",
+      "--public-address",
+      "127.0.0.1:1",
+      "--discovery",
+      net.url,
+      "--max-sessions",
+      "7",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    line += value;
+  }
+  const [pk, address] = line.trim().split(" ");
+  assertEquals(pk, config.public_key);
+  assertMatch(address, /^127\.0\.0\.1:\d+$/);
+  const disc = new DiscoveryClient({ url: net.url });
+  const entry = await disc.getEntry(PubKey.fromHex(pk));
+  assertEquals(entry.server?.address, "127.0.0.1:1");
+  assertEquals(entry.server?.availableSessions, 7n);
+  child.kill("SIGTERM");
+  const status = await child.status;
+  for (;;) if ((await reader.read()).done) break;
+  const log = await stderr;
+  assertEquals(status.code, 0, log);
+  assertMatch(log, /shutting down signal=SIGTERM/);
+  assert(!log.includes(config.secret_key));
+  // Go's server removes its entry on the way out; so does ours when stopped by a signal.
+  await assertRejects(() => disc.getEntry(PubKey.fromHex(pk)), DiscoveryError);
+});
+
+Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2", async () => {
+  await using dir = await tempDir();
+  const bad = `${dir.path}/bad.json`;
+  await Deno.writeTextFile(bad, `{"secret_key": "zz"}`);
+  for (
+    const args of [
+      ["start", "--peers", "nonsense"],
+      ["start", "--addr", "nowhere"],
+      ["start", "--max-sessions", "-1"],
+      ["start", "-c", bad],
+      ["start", "-c", `${dir.path}/missing.json`],
+    ]
+  ) {
+    const out = await run(args);
+    assertEquals(out.code, 2, args.join(" "));
+  }
+});
