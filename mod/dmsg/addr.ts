@@ -20,7 +20,12 @@ export function formatAddr(addr: DmsgAddr): string {
 export function parseAddr(text: string): DmsgAddr {
   const parts = text.trim().split(":").map((part) => part.trim());
   if (parts.length > 2) throw new TypeError(`invalid dmsg address "${text}"`);
-  const pk = parts[0] === "" ? PubKey.NULL : PubKey.fromHex(parts[0]);
+  let pk: PubKey;
+  try {
+    pk = parts[0] === "" ? PubKey.NULL : PubKey.fromHex(parts[0]);
+  } catch (cause) {
+    throw new TypeError(`invalid dmsg address "${text}": bad public key`, { cause });
+  }
   const portText = parts[1] ?? "";
   if (portText === "" || portText === "~") return { pk, port: 0 };
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 0xffff) {

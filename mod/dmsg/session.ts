@@ -186,6 +186,7 @@ export async function dialSession(options: DialSessionOptions): Promise<DmsgSess
   const onAbort = () => conn.close();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
+    options.signal?.throwIfAborted();
     const reader = new HandshakeReader(conn);
     const keys = await performHandshake({
       stream: reader,

@@ -109,6 +109,8 @@ export class DmsgServerImpl implements DmsgServer {
   readonly #clients = new Map<string, Served>();
   readonly #served = new Set<Served>();
   readonly #tasks = new Set<Promise<unknown>>();
+  // Connections still in their XK handshake: closed at once when the server closes.
+  readonly #handshaking = new Set<Deno.TcpConn>();
   readonly #relayContext: RelayContext;
   #admitted = 0;
   #relays = 0;
@@ -242,6 +244,7 @@ export class DmsgServerImpl implements DmsgServer {
       handshakes: endpoint.handshakes,
       timers: endpoint.timers + this.#publisher.timers + peers.timers,
       tasks: this.#tasks.size,
+      handshakingConns: this.#handshaking.size,
     };
   }
 
@@ -255,6 +258,13 @@ export class DmsgServerImpl implements DmsgServer {
       // Already closed.
     }
     this.#endpoint.close();
+    for (const conn of this.#handshaking) {
+      try {
+        conn.close();
+      } catch {
+        // The handshake already failed and closed it.
+      }
+    }
     await this.#publisher.close();
     await this.#peers.close();
     await Promise.all([...this.#served].map((served) => served.session.close()));
@@ -317,13 +327,14 @@ export class DmsgServerImpl implements DmsgServer {
       } catch {
         // Latency only.
       }
+      this.#handshaking.add(conn);
       session = await acceptSession({
         conn,
         address,
         keyPair: this.#keyPair,
         handshakeTimeoutMs: this.#o.sessionHandshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
         yamux: this.#o.yamux,
-      });
+      }).finally(() => this.#handshaking.delete(conn));
     } catch (error) {
       release();
       this.#log?.debug("session handshake failed", { remote: address, error });
