@@ -18,6 +18,7 @@ export class StreamWatchdog implements ByteStream {
   #pending = 0;
   #lastProgress = Date.now();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = 0;
   #expired: HttpTimeoutError | undefined;
   #closed = false;
   readonly #closedSignal = Promise.withResolvers<void>();
@@ -54,10 +55,17 @@ export class StreamWatchdog implements ByteStream {
     this.#reschedule();
   }
 
-  /** A new limit may fall before the armed timer: start over (once per limit, not per I/O). */
+  /**
+   * A new limit may fall before the armed timer: re-arm then. A timer due earlier than the new
+   * limit is kept; when it fires, #check re-arms for the real due time.
+   */
   #reschedule(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (this.#timer !== undefined) {
+      const due = this.#due();
+      if (due === 0 || this.#timerDue <= due) return;
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     this.#schedule();
   }
 
@@ -71,6 +79,7 @@ export class StreamWatchdog implements ByteStream {
     if (this.#timer !== undefined || this.#closed) return;
     const due = this.#due();
     if (due === 0) return;
+    this.#timerDue = due;
     this.#timer = setTimeout(() => this.#check(), Math.max(0, due - Date.now()));
   }
 
