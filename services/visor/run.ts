@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseConfig, type ParsedConfig, parseDuration } from "../../mod/config/mod.ts";
 import { createLogger, type Logger, type LogSink, parseLogLevel } from "../../mod/log/mod.ts";
 import {
@@ -88,7 +89,11 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
   if (!parseLogLevel(config.log_level)) {
     logger.warn("unknown log_level; using info", { log_level: config.log_level });
   }
-  const stateDir = config.local_path;
+  // As `skywire update` does: a relative local_path is taken relative to the config file (the
+  // unit's working directory), so both find the same updater.kv.
+  const local = config.local_path || "local";
+  const stateDir = isAbsolute(local) ? local : join(dirname(resolve(options.configPath)), local);
+  config.local_path = stateDir;
   const updaterLogger = logger.child("updater");
 
   const boot = await checkPendingRollback({ stateDir, logger: updaterLogger });

@@ -127,3 +127,27 @@ Deno.test("a config error is reported with the field, before anything starts", a
     .catch((e) => e);
   assertMatch(String(error), /dmsg\.sessions_count/);
 });
+
+Deno.test("a relative local_path is taken relative to the config file, as skywire update does", async () => {
+  await using dir = await tempDir();
+  const { path } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: "http://127.0.0.1:1",
+    edit: (c) => {
+      c.local_path = "relative-state";
+    },
+  });
+  // The test runs elsewhere: only a path resolved against the config's directory finds this.
+  await pendingUpdate({
+    dir: dir.path,
+    stateDir: join(dir.path, "relative-state"),
+    firstStartAt: new Date(Date.now() - 60_000),
+    bootTimeoutMs: 1_000,
+  });
+  const code = await runVisor({
+    configPath: path,
+    signal: new AbortController().signal,
+    logSink: () => {},
+  });
+  assertEquals(code, ROLLBACK_EXIT_CODE);
+});
