@@ -363,3 +363,22 @@ Deno.test("curl: keep-alive across two URLs, a chunked upload and a HEAD", async
     assertMatch(new TextDecoder().decode(head.stdout), /^HTTP\/1\.1 200 OK\r\n/);
   });
 });
+
+Deno.test("200 connections, each with a request, leave no connection behind", async () => {
+  const { port, listener } = tcpListener();
+  const server = serveHttp(listener, () => new Response("ok"));
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+      using conn = await connect(port);
+      const close = i % 2 === 0 ? "Connection: close\r\n" : "";
+      await send(conn, `GET / HTTP/1.1\r\nHost: h\r\n${close}\r\n`);
+      assertEquals((await new RawResponseReader(conn).next())?.text, "ok");
+    }));
+  }
+  const end = Date.now() + 5_000;
+  while (server.connections > 0 && Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assertEquals(server.connections, 0);
+  await server.shutdown();
+});
