@@ -94,7 +94,30 @@ export { addrEquals, formatAddr, parseAddr } from "./addr.ts";
 export type { DmsgAddr } from "./addr.ts";
 export { DmsgError, DmsgErrorCode, isKnownDmsgErrorCode } from "./errors.ts";
 export { isExpectedFailure } from "./expected_errors.ts";
-export * from "./constants.ts";
+export {
+  ACCEPT_BUFFER_SIZE,
+  CLIENT_UPDATE_INTERVAL_MS,
+  DEFAULT_CLIENT_TYPE,
+  DEFAULT_SESSIONS_COUNT,
+  DIAL_EXISTING_SESSIONS_MAX,
+  DIAL_FAILURE_BACKOFF_MAX_MS,
+  DIAL_FAILURE_BACKOFF_MS,
+  DIAL_NEW_SESSIONS_MAX,
+  ENTRY_CACHE_MAX,
+  ENTRY_CACHE_TTL_MS,
+  ENTRY_UPDATE_DEBOUNCE_MS,
+  MAX_PORT,
+  MIN_EPHEMERAL_PORT,
+  RECONNECT_BASE_MS,
+  RECONNECT_FACTOR,
+  RECONNECT_MAX_MS,
+  SESSION_DIAL_TIMEOUT_MS,
+  SESSION_HANDSHAKE_TIMEOUT_MS,
+  SESSION_PING_INTERVAL_MS,
+  SIG_LENGTH,
+  STREAM_HANDSHAKE_TIMEOUT_MS,
+  STREAM_IDLE_TIMEOUT_MS,
+} from "./constants.ts";
 export {
   checkStreamResponse,
   signStreamRequest,
