@@ -71,6 +71,13 @@ export const DIAL_FAILURE_BACKOFF_MS = 1_000;
 /** Largest failure backoff for a destination (our value). */
 export const DIAL_FAILURE_BACKOFF_MAX_MS = 30_000;
 
+/**
+ * Largest encrypted session object (stream request/response) we read, prefix value in bytes.
+ * Go reads any 16-bit length; real objects are a few hundred bytes (about 1.5 KiB with a 2026
+ * post-quantum offer), and a cap keeps a peer from parking 64 KiB buffers on every stream.
+ */
+export const MAX_SESSION_OBJECT_LENGTH = 16 * 1024;
+
 /** Length of a signature in front of a signed object (`cipher.Sig`). */
 export const SIG_LENGTH = 65;
 

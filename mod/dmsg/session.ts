@@ -1,9 +1,26 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
-import { type ByteStream, writeAll } from "../conn/mod.ts";
+import {
+  type ByteStream,
+  readFull,
+  readFullOrEof,
+  UnexpectedEofError,
+  writeAll,
+} from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { performHandshake, SessionObjectCipher, type TransportKeys } from "../noise/mod.ts";
+import {
+  FRAME_OVERHEAD,
+  FRAME_PREFIX_SIZE,
+  NoiseFrameError,
+  performHandshake,
+  SessionObjectCipher,
+  type TransportKeys,
+} from "../noise/mod.ts";
 import { Session as YamuxSession, type SessionOptions, type Stream } from "../yamux/mod.ts";
-import { SESSION_DIAL_TIMEOUT_MS, SESSION_HANDSHAKE_TIMEOUT_MS } from "./constants.ts";
+import {
+  MAX_SESSION_OBJECT_LENGTH,
+  SESSION_DIAL_TIMEOUT_MS,
+  SESSION_HANDSHAKE_TIMEOUT_MS,
+} from "./constants.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import { HandshakeReader } from "./_handshake_reader.ts";
 
@@ -91,10 +108,28 @@ export class DmsgSession {
 
   /**
    * Read one session object from `stream` and decrypt it; `null` when the stream ends first.
-   * Throws the Noise layer's errors for a bad frame, or the stream's own error.
+   * Objects longer than 16 KiB are refused before anything is allocated for them. Throws the
+   * Noise layer's errors (`NoiseFrameError` for a bad or oversized frame, `NoiseDecryptError`,
+   * `NoiseNonceError`), or the stream's own error.
    */
-  readObject(stream: ByteStream): Promise<Uint8Array | null> {
-    return this.objects.readObject(stream);
+  async readObject(stream: ByteStream): Promise<Uint8Array | null> {
+    const prefix = new Uint8Array(FRAME_PREFIX_SIZE);
+    try {
+      if (!(await readFullOrEof(stream, prefix))) return null;
+      const length = (prefix[0] << 8) | prefix[1];
+      if (length > MAX_SESSION_OBJECT_LENGTH || length < FRAME_OVERHEAD) {
+        throw new NoiseFrameError(
+          `dmsg: session object of ${length} bytes outside ${FRAME_OVERHEAD}..${MAX_SESSION_OBJECT_LENGTH}`,
+        );
+      }
+      const frame = new Uint8Array(FRAME_PREFIX_SIZE + length);
+      frame.set(prefix);
+      await readFull(stream, frame.subarray(FRAME_PREFIX_SIZE));
+      return this.objects.decryptObject(frame);
+    } catch (error) {
+      if (!(error instanceof UnexpectedEofError)) throw error;
+      throw new NoiseFrameError("dmsg: stream ended inside a session object", { cause: error });
+    }
   }
 
   /** Measure the round trip with a yamux ping and remember it. */

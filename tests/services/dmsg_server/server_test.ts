@@ -28,6 +28,12 @@ Deno.test("server refuses forged, foreign, null-key and zero-port requests; the 
     new Uint8Array(70), // not an object
   ];
   for (const signed of refusals) assertEquals(await sendRequest(raw, signed), null);
+  // An object whose prefix claims 64 KiB is refused at once (no buffer, no waiting for it):
+  // the stream ends with a FIN, not with the handshake timeout's reset.
+  const oversize = await raw.session.open();
+  await oversize.write(new Uint8Array([0xff, 0xff, 1, 2, 3]));
+  assertEquals(await oversize.read(new Uint8Array(16)), null);
+  oversize.close();
   assertEquals(server.sessionCount(), 2);
   // The same session still dials properly.
   const stream = await raw.endpoint.dial(raw.session, { pk: b.pk, port: 7 });
