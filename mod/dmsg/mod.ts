@@ -26,6 +26,14 @@
  * **Discovery.** Entries with Go-canonical JSON, signing and validation, the HTTP client for
  * the discovery API, and {@linkcode EntryPublisher} which keeps an entity's entry current.
  *
+ * **Where we differ from Go (on purpose).** Stream handshakes time out after 5 s (Go 2026;
+ * 2023/2024 wait 20 s); listeners hold 256 streams (2026; 2024 holds 20); a server refuses
+ * sessions past `maxSessions` (2024 only logs) and, having no `bufio`, does not apply Go's
+ * racy "bytes buffered after the handshake" check (203) on its side, while a client does;
+ * session objects over 16 KiB are refused; a signed refusal from the destination is passed
+ * back to the dialer (Go drops it); `close()` leaves the entry in the discovery unless asked;
+ * `ready()` waits until the published entry names a server (as Go's `Ready`).
+ *
  * @module
  */
 export {
