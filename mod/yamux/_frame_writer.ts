@@ -152,6 +152,13 @@ export class FrameWriter {
       this.#running = false;
       if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
       this.#watchdog = undefined;
+      // A writer resumed by the last batch's resolve() may have queued a frame after #run saw
+      // an empty queue but before this callback ran; without this it would wait for the next
+      // unrelated frame (often the 30 s keepalive).
+      if (this.#head < this.#queue.length && !this.#closedWith) {
+        this.#start();
+        return;
+      }
       this.#wakeIdle();
     });
   }
