@@ -39,7 +39,7 @@ Deno.test("FrameWriter sends a frame from a writer that was waiting for room in 
     body,
   });
   const writes = [writer.write(frame(1)), writer.write(frame(3)), writer.write(frame(5))];
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const outcome = await Promise.race([
     Promise.all(writes).then(() => "written"),
     new Promise((resolve) => timer = setTimeout(resolve, 5_000, "stuck")),
