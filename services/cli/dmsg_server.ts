@@ -10,6 +10,7 @@ import {
   splitListenAddress,
   startDmsgServer,
 } from "../dmsg_server/mod.ts";
+import { serveServerHealth } from "../visor/mod.ts";
 import { type Command, UsageError } from "./command.ts";
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -137,12 +138,18 @@ const startCommand: Command = {
     const logger = createLogger({ level, component: "dmsg_server" });
     if (!path) logger.warn("no config given: using a fresh key pair for this run");
     const server = await startDmsgServer({ ...serverOptionsFromConfig(config), logger });
+    // Every dmsg server answers /health on dmsg port 80 of its own key.
+    const health = serveServerHealth(server, { logger: logger.child("health") });
     out(`${server.pk.hex()} ${server.address}`);
     const signal = await nextSignal();
     logger.info("shutting down", { signal });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<void>((resolve) => timer = setTimeout(resolve, SHUTDOWN_LIMIT_MS));
-    await Promise.race([server.close({ deleteEntry: true }), limit]);
+    const stop = async () => {
+      await health.shutdown();
+      await server.close({ deleteEntry: true });
+    };
+    await Promise.race([stop(), limit]);
     clearTimeout(timer);
     return 0;
   },

@@ -106,8 +106,9 @@ function field<T extends string | number>(
 ): T {
   const value = raw[name];
   if (value === undefined || value === null) return fallback;
-  const want = typeof fallback;
-  if (typeof value !== want) throw new DmsgServerConfigError(`"${name}" must be a ${want}`);
+  if (typeof value !== typeof fallback) {
+    throw new DmsgServerConfigError(`"${name}" must be a ${typeof fallback}`);
+  }
   return value as T;
 }
 

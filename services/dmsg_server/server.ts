@@ -75,6 +75,10 @@ export interface DmsgServer {
   stats(): Record<string, number>;
   /** Client sessions now. */
   sessionCount(): number;
+  /** Sessions the server can still take (`maxSessions` minus the sessions now), as published. */
+  availableSessions(): number;
+  /** Public keys of the clients with a session now. */
+  clients(): PubKey[];
   /**
    * Stop accepting, close every session, link, listener and timer; resolves when released.
    * With `deleteEntry`, also remove the server's entry from the discovery (as Go does).
@@ -211,6 +215,16 @@ export class DmsgServerImpl implements DmsgServer {
   /** {@inheritDoc DmsgServer.sessionCount} */
   sessionCount(): number {
     return this.#clients.size;
+  }
+
+  /** {@inheritDoc DmsgServer.availableSessions} */
+  availableSessions(): number {
+    return this.#available();
+  }
+
+  /** {@inheritDoc DmsgServer.clients} */
+  clients(): PubKey[] {
+    return [...this.#clients.values()].map((served) => served.session.remotePk);
   }
 
   /** {@inheritDoc DmsgServer.stats} */

@@ -1,7 +1,7 @@
 import type { DmsgClient, DmsgListener } from "../../mod/dmsg/mod.ts";
 import { DMSG_HTTP_PORT, healthApp, type HttpServer, serveHttp } from "../../mod/dmsg_http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { DEFAULT_MAX_SESSIONS, type DmsgServer } from "../dmsg_server/mod.ts";
+import type { DmsgServer } from "../dmsg_server/mod.ts";
 
 /** Options for the health endpoints. */
 export interface ServeHealthOptions {
@@ -48,15 +48,17 @@ export function serveClientHealth(
  */
 export function serveServerHealth(
   server: DmsgServer,
-  options: ServeHealthOptions & { maxSessions?: number } = {},
+  options: ServeHealthOptions = {},
 ): HttpServer {
-  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const app = healthApp({
     role: "dmsg_server",
     pk: server.pk.hex(),
     startedAt: options.startedAt,
-    sessions: () => ({ count: server.sessionCount() }),
-    availableSessions: () => Math.max(0, maxSessions - server.sessionCount()),
+    sessions: () => ({
+      count: server.sessionCount(),
+      client_pks: server.clients().map((pk) => pk.hex()),
+    }),
+    availableSessions: () => server.availableSessions(),
   });
   return serve(server.listen(DMSG_HTTP_PORT), app, options.logger);
 }

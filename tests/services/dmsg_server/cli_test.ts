@@ -3,6 +3,7 @@ import { PubKey } from "../../../mod/cipher/mod.ts";
 import { DiscoveryClient, DiscoveryError } from "../../../mod/dmsg/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { testNetwork } from "../../mod/dmsg/_harness.ts";
+import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
 
 const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
 const GO_FIELDS = [
@@ -111,4 +112,54 @@ Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2",
     const out = await run(args);
     assertEquals(out.code, 2, args.join(" "));
   }
+});
+
+Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own key", async () => {
+  await using net = await testNetwork();
+  await using dir = await tempDir();
+  const path = `${dir.path}/dmsg-server.json`;
+  assertEquals((await run(["config", "gen", "-o", path])).code, 0);
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "dmsg",
+      "server",
+      "start",
+      "-c",
+      path,
+      "--addr",
+      `127.0.0.1:${port}`,
+      "--public-address",
+      `127.0.0.1:${port}`,
+      "--discovery",
+      net.url,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    line += value;
+  }
+  const [pk] = line.trim().split(" ");
+  const client = await net.client({ clientType: "" });
+  await client.ready();
+  const response = await dmsgFetch(client, `dmsg://${pk}:80/health`);
+  assertEquals(response.status, 200);
+  const health = await response.json();
+  assertEquals(health.pk, pk);
+  assertEquals(health.sessions.client_pks, [client.pk.hex()]);
+  assertEquals(health.available_sessions, 2047);
+  child.kill("SIGTERM");
+  assertEquals((await child.status).code, 0, await stderr);
+  for (;;) if ((await reader.read()).done) break;
 });
