@@ -14,6 +14,8 @@ export interface FlagSpec {
   valueName?: string;
   /** Default value shown in `--help` and used when absent. */
   default?: string | boolean;
+  /** A string flag that may repeat; its values arrive as a list. */
+  multiple?: boolean;
 }
 
 /** What a command's `run` receives. */
@@ -21,7 +23,7 @@ export interface CommandContext {
   /** Positional arguments after the command path. */
   args: string[];
   /** Parsed flags by long name. */
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
   /** Write a line to stdout. */
   out: (text: string) => void;
   /** Write a line to stderr. */
@@ -135,6 +137,7 @@ export async function runCommandLine(
     string: specs.filter((f) => f.type === "string").map((f) => f.name),
     boolean: specs.filter((f) => f.type === "boolean").map((f) => f.name),
     alias: Object.fromEntries(specs.filter((f) => f.short).map((f) => [f.short!, f.name])),
+    collect: specs.filter((f) => f.multiple).map((f) => f.name),
     unknown: (arg: string) => {
       if (arg.startsWith("-") && arg !== "-") {
         unknown ??= arg;
@@ -166,7 +169,7 @@ export async function runCommandLine(
   const flags: CommandContext["flags"] = {};
   for (const spec of specs) {
     const value = parsed[spec.name];
-    if (spec.type === "string" && value === "") {
+    if (spec.type === "string" && (value === "" || (Array.isArray(value) && value.includes("")))) {
       io.err(`${where}: flag --${spec.name} needs a value`);
       return 2;
     }

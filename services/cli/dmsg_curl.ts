@@ -90,7 +90,8 @@ export const dmsgCurlCommand: Command = {
       short: "H",
       type: "string",
       valueName: "'NAME: VALUE'",
-      description: "send a request header",
+      description: "send a request header (repeatable)",
+      multiple: true,
     },
     {
       name: "request",
@@ -123,7 +124,9 @@ export const dmsgCurlCommand: Command = {
       throw new UsageError(`--timeout wants a duration such as "30s"`);
     }
     const headers = new Headers();
-    if (typeof flags.header === "string") headers.append(...parseHeader(flags.header));
+    for (const header of (flags.header as string[] | undefined) ?? []) {
+      headers.append(...parseHeader(header));
+    }
     const method = String(flags.request).toUpperCase();
 
     using stop = stopOnSignals();

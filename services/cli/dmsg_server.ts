@@ -11,7 +11,7 @@ import {
   startDmsgServer,
 } from "../dmsg_server/mod.ts";
 import { serveServerHealth } from "../visor/mod.ts";
-import { type Command, UsageError } from "./command.ts";
+import { type Command, type CommandContext, UsageError } from "./command.ts";
 
 const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 // Shutdown must finish within 2 s of a signal; past this the process exits anyway.
@@ -50,7 +50,7 @@ async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
 
 function applyFlags(
   config: DmsgServerConfig,
-  flags: Record<string, string | boolean | undefined>,
+  flags: CommandContext["flags"],
 ): void {
   const text = (name: string) =>
     typeof flags[name] === "string" ? flags[name] as string : undefined;
