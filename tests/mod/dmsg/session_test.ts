@@ -94,3 +94,46 @@ Deno.test("dialSession stops when its signal aborts", async () => {
   conn.close();
   listener.close();
 });
+
+Deno.test("acceptSession hands bytes sent with the last handshake message to yamux, losing none", async () => {
+  // Go's server reads the handshake through a bufio.Reader and must refuse such bytes (203),
+  // since they would be lost to yamux. We read the handshake exactly, so nothing is lost and a
+  // client that opens a stream at once is served instead of being dropped by a race.
+  const server = generateKeyPair(), client = generateKeyPair();
+  const { listener, address } = listen();
+  const accepted = (async () => {
+    const conn = await listener.accept();
+    return await acceptSession({ conn, address: "peer", keyPair: server });
+  })();
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(address.split(":")[1]) });
+  const initiator = new Handshake({
+    pattern: "XK",
+    initiator: true,
+    localKeyPair: client,
+    remoteStatic: server.pk,
+  });
+  const framed = (message: Uint8Array, extra = new Uint8Array(0)) => {
+    const out = new Uint8Array(2 + message.length + extra.length);
+    out[0] = message.length >> 8;
+    out[1] = message.length & 0xff;
+    out.set(message, 2);
+    out.set(extra, 2 + message.length);
+    return out;
+  };
+  await writeAll(conn, framed(initiator.writeMessage()));
+  const prefix = new Uint8Array(2);
+  await readFull(conn, prefix);
+  const reply = new Uint8Array((prefix[0] << 8) | prefix[1]);
+  await readFull(conn, reply);
+  initiator.readMessage(reply);
+  // Message 3 and a yamux ping (version 0, type 2, flag SYN, stream 0, opaque 7) in one write.
+  const ping = new Uint8Array([0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 7]);
+  await writeAll(conn, framed(initiator.writeMessage(), ping));
+  const session = await accepted;
+  const answer = new Uint8Array(12);
+  await readFull(conn, answer);
+  assertEquals(answer, new Uint8Array([0, 2, 0, 2, 0, 0, 0, 0, 0, 0, 0, 7]), "ping answered (ACK)");
+  conn.close();
+  await session.closed;
+  listener.close();
+});
