@@ -8,4 +8,6 @@ export type { ByteStream } from "./byte_stream.ts";
 export { readFull, readFullOrEof, writeAll } from "./io.ts";
 export { UnexpectedEofError } from "./errors.ts";
 export { pipe } from "./pipe.ts";
+export { concatBytes, readAllLimited } from "./bytes.ts";
+export type { ReadAllLimitedOptions } from "./bytes.ts";
 export type { PipeOptions, PipeResult } from "./pipe.ts";

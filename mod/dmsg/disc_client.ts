@@ -1,5 +1,6 @@
 import { delay } from "@std/async";
 import { PubKey, type SecKey } from "../cipher/mod.ts";
+import { readAllLimited } from "../conn/mod.ts";
 import type { Entry } from "./entry.ts";
 import { nowNanos } from "./entry.ts";
 import { decodeEntry, decodeEntryList, decodeEntryMap, decodeStringList } from "./entry_decode.ts";
@@ -60,29 +61,12 @@ interface Answer {
   body: Uint8Array;
 }
 
-async function readLimited(response: Response, limit: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new DiscoveryRequestError(`answer larger than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let n = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, n);
-    n += chunk.length;
-  }
-  return out;
+function readLimited(response: Response, limit: number): Promise<Uint8Array> {
+  if (!response.body) return Promise.resolve(new Uint8Array(0));
+  return readAllLimited(response.body, {
+    limit,
+    tooLarge: () => new DiscoveryRequestError(`answer larger than ${limit} bytes`),
+  });
 }
 
 function errorFromAnswer(answer: Answer): DiscoveryError {

@@ -1,4 +1,4 @@
-import { type ByteStream, writeAll } from "../conn/mod.ts";
+import { type ByteStream, concatBytes, writeAll } from "../conn/mod.ts";
 import { BODY_CHUNK_BYTES, BUFFERED_BODY_BYTES } from "./constants.ts";
 
 /** A request or response to send. */
@@ -40,16 +40,6 @@ function encodeHead(message: OutgoingMessage, framing: Array<[string, string]>):
   for (const [name, value] of framing) text += `${name}: ${value}\r\n`;
   if (!message.keepAlive) text += "Connection: close\r\n";
   return latin1Bytes(text + "\r\n");
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 function checkChunk(value: unknown): Uint8Array {
@@ -130,7 +120,7 @@ export class MessageWriter {
       let chunk = checkChunk(value);
       if (sent + chunk.length > length) chunk = chunk.subarray(0, length - sent);
       if (first && chunk.length <= BUFFERED_BODY_BYTES) {
-        await writeAll(this.#stream, concat([head, chunk], head.length + chunk.length));
+        await writeAll(this.#stream, concatBytes([head, chunk], head.length + chunk.length));
       } else {
         if (first) await writeAll(this.#stream, head);
         await writeAll(this.#stream, chunk);
@@ -172,7 +162,7 @@ export class MessageWriter {
     }
     if (done) {
       const head = encodeHead(message, [["Content-Length", String(size)]]);
-      await writeAll(this.#stream, concat([head, ...buffered], head.length + size));
+      await writeAll(this.#stream, concatBytes([head, ...buffered], head.length + size));
       return message.keepAlive;
     }
     if (message.chunkedAllowed) {

@@ -1,3 +1,5 @@
+import { readAllLimited } from "../../mod/conn/mod.ts";
+
 /** A request body over the size limit. */
 export class BodyTooLargeError extends Error {
   /** Create the error. */
@@ -19,25 +21,8 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     throw new BodyTooLargeError(limit);
   }
   if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new BodyTooLargeError(limit);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return await readAllLimited(request.body, {
+    limit,
+    tooLarge: () => new BodyTooLargeError(limit),
+  });
 }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { readAllLimited } from "../../mod/conn/mod.ts";
 import { MAX_MANIFEST_BYTES } from "../../mod/release/mod.ts";
 import { idleDeadline } from "./_deadline.ts";
 import { errorText, UpdateError } from "./errors.ts";
@@ -37,23 +38,12 @@ export interface FetchManifestOptions {
   signal?: AbortSignal;
 }
 
-async function readCapped(body: ReadableStream<Uint8Array>, url: URL): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > MAX_MANIFEST_BYTES) {
-      throw new UpdateError("manifest", "too-large", `${url} is larger than a manifest can be`);
-    }
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+function readCapped(body: ReadableStream<Uint8Array>, url: URL): Promise<Uint8Array> {
+  return readAllLimited(body, {
+    limit: MAX_MANIFEST_BYTES,
+    tooLarge: () =>
+      new UpdateError("manifest", "too-large", `${url} is larger than a manifest can be`),
+  });
 }
 
 /** The manifest's bytes, at most `MAX_MANIFEST_BYTES`. Throws {@linkcode UpdateError} (`manifest`). */
