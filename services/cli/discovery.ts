@@ -1,23 +1,8 @@
 import { join } from "node:path";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
 import { splitHostPort, startDiscovery } from "../discovery/mod.ts";
+import { stopOnSignals } from "../visor/mod.ts";
 import { type Command, UsageError } from "./command.ts";
-
-const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-
-/** Resolve on the first SIGINT or SIGTERM; the listeners are removed again. */
-function nextSignal(): Promise<Deno.Signal> {
-  return new Promise((resolve) => {
-    const handlers = SIGNALS.map((signal) => {
-      const handler = () => {
-        for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-        resolve(signal);
-      };
-      Deno.addSignalListener(signal, handler);
-      return [signal, handler] as const;
-    });
-  });
-}
 
 /** `skywire dmsg discovery`: run a dmsg discovery until SIGINT/SIGTERM. */
 export const discoveryCommand: Command = {
@@ -64,6 +49,8 @@ export const discoveryCommand: Command = {
       throw new UsageError(`invalid --addr "${addr}" (want host:port)`);
     }
     const logger = createLogger({ level, component: "dmsg_discovery" });
+    // Listen for signals before printing the URL, which tells callers we are up.
+    using stop = stopOnSignals();
     const service = await startDiscovery({
       addr,
       storePath: join(String(flags.data), "dmsg-discovery.kv"),
@@ -71,7 +58,7 @@ export const discoveryCommand: Command = {
       logger,
     });
     out(service.url);
-    const signal = await nextSignal();
+    const signal = await stop.received;
     logger.info("shutting down", { signal });
     await service.close();
     return 0;

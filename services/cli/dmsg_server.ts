@@ -10,25 +10,11 @@ import {
   splitListenAddress,
   startDmsgServer,
 } from "../dmsg_server/mod.ts";
-import { serveServerHealth } from "../visor/mod.ts";
+import { serveServerHealth, stopOnSignals } from "../visor/mod.ts";
 import { type Command, type CommandContext, UsageError } from "./command.ts";
 
-const SIGNALS: Deno.Signal[] = ["SIGINT", "SIGTERM"];
 // Shutdown must finish within 2 s of a signal; past this the process exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;
-
-function nextSignal(): Promise<Deno.Signal> {
-  return new Promise((resolve) => {
-    const handlers = SIGNALS.map((signal) => {
-      const handler = () => {
-        for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-        resolve(signal);
-      };
-      Deno.addSignalListener(signal, handler);
-      return [signal, handler] as const;
-    });
-  });
-}
 
 async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
   if (!path) return generateServerConfig();
@@ -137,19 +123,21 @@ const startCommand: Command = {
     const level = parseLogLevel(config.log_level) ?? "info";
     const logger = createLogger({ level, component: "dmsg_server" });
     if (!path) logger.warn("no config given: using a fresh key pair for this run");
+    // Listen for signals before printing the address, which tells callers we are up.
+    using stop = stopOnSignals();
     const server = await startDmsgServer({ ...serverOptionsFromConfig(config), logger });
     // Every dmsg server answers /health on dmsg port 80 of its own key.
     const health = serveServerHealth(server, { logger: logger.child("health") });
     out(`${server.pk.hex()} ${server.address}`);
-    const signal = await nextSignal();
+    const signal = await stop.received;
     logger.info("shutting down", { signal });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const limit = new Promise<void>((resolve) => timer = setTimeout(resolve, SHUTDOWN_LIMIT_MS));
-    const stop = async () => {
+    const shutdown = async () => {
       await health.shutdown();
       await server.close({ deleteEntry: true });
     };
-    await Promise.race([stop(), limit]);
+    await Promise.race([shutdown(), limit]);
     clearTimeout(timer);
     return 0;
   },
