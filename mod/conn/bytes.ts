@@ -6,9 +6,8 @@ export interface ReadAllLimitedOptions {
   tooLarge: () => Error;
 }
 
-/** Join `parts` into one array (`total` is their summed length when the caller knows it). */
+/** Join `parts` into one new array (`total` is their summed length when the caller knows it). */
 export function concatBytes(parts: Uint8Array[], total?: number): Uint8Array {
-  if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total ?? parts.reduce((n, part) => n + part.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -44,5 +43,6 @@ export async function readAllLimited(
   } finally {
     reader.releaseLock();
   }
-  return chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, size);
+  // A body that came in one chunk is returned as is, without a copy.
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks, size);
 }

@@ -43,5 +43,8 @@ Deno.test("concatBytes joins parts, with or without a known total", () => {
   assertEquals(concatBytes(parts), new Uint8Array([1, 2, 3]));
   assertEquals(concatBytes(parts, 3), new Uint8Array([1, 2, 3]));
   const only = new Uint8Array([9]);
-  assertEquals(concatBytes([only]), only);
+  const joined = concatBytes([only]);
+  assertEquals(joined, only);
+  joined[0] = 1;
+  assertEquals(only[0], 9, "always a new array");
 });

@@ -1,37 +1,5 @@
-/** mulberry32: a small seeded PRNG, so every run sees the same inputs. */
-export class Prng {
-  #seed: number;
-
-  /** Start from `seed`. */
-  constructor(seed: number) {
-    this.#seed = seed | 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#seed = (this.#seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.#seed ^ (this.#seed >>> 15), 1 | this.#seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  /** `n` random bytes. */
-  bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.int(256);
-    return out;
-  }
-
-  /** One of `items`. */
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-}
+import { Prng } from "../../_util/prng.ts";
+export { Prng };
 
 /**
  * A mutation of `seed`: bit flips, byte overwrites with edge values, truncation, extension,

@@ -3,6 +3,8 @@ import type { HttpStreamListener } from "../../../mod/dmsg_http/mod.ts";
 import { parseResponseHead, responseFraming } from "../../../mod/dmsg_http/mod.ts";
 import { HttpReader } from "../../../mod/dmsg_http/_reader.ts";
 import { MessageBody } from "../../../mod/dmsg_http/_body.ts";
+import { mulberry32 as seededRandom } from "../../_util/prng.ts";
+export { seededRandom };
 
 /** A TCP listener on 127.0.0.1 with an ephemeral port, in the shape `serveHttp` takes. */
 export function tcpListener(): { port: number; listener: HttpStreamListener<Deno.TcpConn> } {
@@ -181,16 +183,6 @@ class Channel {
 }
 
 /** A seeded PRNG (mulberry32): the same seed gives the same inputs on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `n` bytes from a seeded PRNG. */
 export function seededBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {

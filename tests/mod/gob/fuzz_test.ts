@@ -19,18 +19,11 @@ import {
 import * as T from "../../../mod/gob/types/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { vectors2023, vectors2024 } from "./_vectors.ts";
+import { mulberry32 as prng } from "../../_util/prng.ts";
 
 const ITERATIONS = 100_000;
 
 // mulberry32: small, fast, seeded.
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0x81, 0xf8, 0xf9, 0xfe, 0xff];
 

@@ -1,5 +1,6 @@
 import type { ByteStream } from "../../../mod/conn/mod.ts";
 import { type KeyPair, keyPairFromSecKey, SecKey } from "../../../mod/cipher/mod.ts";
+import { Prng as SharedPrng } from "../../_util/prng.ts";
 
 /** The Go vectors (tests/testdata first, the shared copy otherwise). */
 export async function loadVectors(): Promise<Record<string, Record<string, unknown>>> {
@@ -39,32 +40,11 @@ export function vectorPlaintext(text: string): Uint8Array {
   return Uint8Array.from(text.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
 
-/** A small seeded PRNG (mulberry32): reproducible fuzz inputs. */
-export class Prng {
-  #state: number;
-
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  u32(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
+/** The shared seeded PRNG with noise's mapping of `int` and a byte-string mutator. */
+export class Prng extends SharedPrng {
   /** An integer in [0, n). */
-  int(n: number): number {
+  override int(n: number): number {
     return this.u32() % n;
-  }
-
-  /** `length` random bytes. */
-  bytes(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    for (let i = 0; i < length; i++) out[i] = this.u32() & 0xff;
-    return out;
   }
 
   /** A copy of `input` with 1–4 random mutations (flip, set, insert, delete, truncate, extend). */

@@ -25,6 +25,7 @@ import {
   verifyManifest,
 } from "../../../mod/release/mod.ts";
 import { bytesToHex } from "../../../mod/cipher/mod.ts";
+import { mulberry32 as prng } from "../../_util/prng.ts";
 
 const SHA_A = "a".repeat(64);
 const SHA_B = "b".repeat(64);
@@ -253,14 +254,6 @@ Deno.test("parseSignedManifest refuses oversize and malformed input with typed e
 });
 
 /** Seeded PRNG (mulberry32) so a failing input can be reproduced. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test("fuzz: 100,000 random and mutated manifests only ever raise ManifestError", () => {
   const random = prng(0x5eed);

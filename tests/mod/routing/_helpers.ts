@@ -1,4 +1,6 @@
 import { hexToBytes, PubKey, SecKey } from "../../../mod/cipher/mod.ts";
+import { concatBytes } from "../../../mod/conn/mod.ts";
+import { mulberry32 } from "../../_util/prng.ts";
 
 /** Two fixed public keys (from secret keys 1 and 2). */
 export const PK_A: PubKey = SecKey.fromHex("01".padStart(64, "0")).pubKey();
@@ -10,27 +12,14 @@ export function bytes(...parts: (Uint8Array | string | number[])[]): Uint8Array 
   const arrays = parts.map((p) =>
     typeof p === "string" ? hexToBytes(p) : p instanceof Uint8Array ? p : Uint8Array.from(p)
   );
-  const out = new Uint8Array(arrays.reduce((n, a) => n + a.length, 0));
-  let off = 0;
-  for (const a of arrays) {
-    out.set(a, off);
-    off += a.length;
-  }
-  return out;
+  return concatBytes(arrays);
 }
 
 /** A seeded PRNG (mulberry32) so fuzz runs are reproducible. */
 export function prng(
   seed: number,
 ): { next(): number; int(n: number): number; fill(b: Uint8Array): void } {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (n) => Math.floor(next() * n),

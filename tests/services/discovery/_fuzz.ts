@@ -1,17 +1,11 @@
 import { PubKey, SecKey } from "../../../mod/cipher/mod.ts";
 import { marshalEntry, newClientEntry, newServerEntry, signEntry } from "../../../mod/dmsg/mod.ts";
+import { mulberry32 as prng } from "../../_util/prng.ts";
+export { prng };
 
 // Fuzz inputs shared by the entry decoder test (mod/dmsg) and the admission test (service).
 
 /** mulberry32: a small seeded PRNG, so every run sees the same inputs. */
-export function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = new TextEncoder();
 const vectors = JSON.parse(
