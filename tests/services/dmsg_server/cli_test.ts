@@ -27,6 +27,35 @@ function run(args: string[]) {
   }).output();
 }
 
+/** A `skywire dmsg server start` child process, once it has printed its key and address. */
+async function startServer(args: string[]) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "dmsg", "server", "start", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let line = "";
+  while (!line.includes("\n")) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    line += value;
+  }
+  const [pk, address] = line.trim().split(" ");
+  return {
+    pk,
+    address,
+    /** Send `signal`, wait for the exit and return its code and the log. */
+    async stop(signal: Deno.Signal) {
+      child.kill(signal);
+      const status = await child.status;
+      for (;;) if ((await reader.read()).done) break;
+      return { code: status.code, log: await stderr };
+    },
+  };
+}
+
 Deno.test("skywire dmsg server config gen writes Go's fields, mode 0600, secret not echoed", async () => {
   await using dir = await tempDir();
   const path = `${dir.path}/dmsg-server.json`;
@@ -48,48 +77,26 @@ Deno.test("skywire dmsg server start serves, prints its key and address, stops o
   const path = `${dir.path}/dmsg-server.json`;
   assertEquals((await run(["config", "gen", "-o", path])).code, 0);
   const config = JSON.parse(await Deno.readTextFile(path));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "dmsg",
-      "server",
-      "start",
-      "-c",
-      path,
-      "--addr",
-      "127.0.0.1:0",
-      "--public-address",
-      "127.0.0.1:1",
-      "--discovery",
-      net.url,
-      "--max-sessions",
-      "7",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    line += value;
-  }
-  const [pk, address] = line.trim().split(" ");
+  const { pk, address, stop } = await startServer([
+    "-c",
+    path,
+    "--addr",
+    "127.0.0.1:0",
+    "--public-address",
+    "127.0.0.1:1",
+    "--discovery",
+    net.url,
+    "--max-sessions",
+    "7",
+  ]);
   assertEquals(pk, config.public_key);
   assertMatch(address, /^127\.0\.0\.1:\d+$/);
   const disc = new DiscoveryClient({ url: net.url });
   const entry = await disc.getEntry(PubKey.fromHex(pk));
   assertEquals(entry.server?.address, "127.0.0.1:1");
   assertEquals(entry.server?.availableSessions, 7n);
-  child.kill("SIGTERM");
-  const status = await child.status;
-  for (;;) if ((await reader.read()).done) break;
-  const log = await stderr;
-  assertEquals(status.code, 0, log);
+  const { code, log } = await stop("SIGTERM");
+  assertEquals(code, 0, log);
   assertMatch(log, /shutting down signal=SIGTERM/);
   assert(!log.includes(config.secret_key));
   // Go's server removes its entry on the way out; so does ours when stopped by a signal.
@@ -122,35 +129,16 @@ Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own 
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      MAIN,
-      "dmsg",
-      "server",
-      "start",
-      "-c",
-      path,
-      "--addr",
-      `127.0.0.1:${port}`,
-      "--public-address",
-      `127.0.0.1:${port}`,
-      "--discovery",
-      net.url,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    line += value;
-  }
-  const [pk] = line.trim().split(" ");
+  const { pk, stop } = await startServer([
+    "-c",
+    path,
+    "--addr",
+    `127.0.0.1:${port}`,
+    "--public-address",
+    `127.0.0.1:${port}`,
+    "--discovery",
+    net.url,
+  ]);
   const client = await net.client({ clientType: "" });
   await client.ready();
   const response = await dmsgFetch(client, `dmsg://${pk}:80/health`);
@@ -159,7 +147,6 @@ Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own 
   assertEquals(health.pk, pk);
   assertEquals(health.sessions.client_pks, [client.pk.hex()]);
   assertEquals(health.available_sessions, 2047);
-  child.kill("SIGTERM");
-  assertEquals((await child.status).code, 0, await stderr);
-  for (;;) if ((await reader.read()).done) break;
+  const { code, log } = await stop("SIGTERM");
+  assertEquals(code, 0, log);
 });
