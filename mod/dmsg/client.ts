@@ -302,20 +302,21 @@ export class DmsgClient {
     this.#wake?.();
     this.#endpoint.close();
     await this.#publisher.close();
+    // Delete the entry while the sessions wind down rather than after: a caller with a short
+    // exit budget (dmsg curl) must not leave its throw-away entry behind.
+    const entry = options.deleteEntry ? this.#publisher.current : undefined;
+    const deleting = entry
+      ? this.#discovery.deleteEntry(entry).catch((error) =>
+        this.#log?.warn("discovery entry not deleted", { error })
+      )
+      : undefined;
     for (const timer of this.#pingTimers.values()) clearTimeout(timer);
     this.#pingTimers.clear();
     await Promise.allSettled([...this.#dialing.values()]);
     await Promise.all([...this.#sessions.values()].map((session) => session.close()));
     await this.#maintaining;
     await Promise.all([...this.#serving]);
-    if (options.deleteEntry) {
-      const entry = this.#publisher.current;
-      if (entry) {
-        await this.#discovery.deleteEntry(entry).catch((error) =>
-          this.#log?.warn("discovery entry not deleted", { error })
-        );
-      }
-    }
+    await deleting;
   }
 
   // Keep `sessionsCount` sessions: connect rounds with a growing backoff, then sleep until a

@@ -280,19 +280,19 @@ export class DmsgServerImpl implements DmsgServer {
       }
     }
     await this.#publisher.close();
+    // Delete the entry while sessions wind down, not after: the CLI's shutdown budget is short.
+    const entry = options.deleteEntry ? this.#publisher.current : undefined;
+    const deleting = entry
+      ? this.#discovery.deleteEntry(entry).catch((error) =>
+        this.#log?.warn("discovery entry not deleted", { error })
+      )
+      : undefined;
     await this.#peers.close();
     await Promise.all([...this.#served].map((served) => served.session.close()));
     await this.#accepting;
     while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
+    await deleting;
     this.#log?.info("dmsg server stopped", { pk: this.pk.hex() });
-    if (options.deleteEntry) {
-      const entry = this.#publisher.current;
-      if (entry) {
-        await this.#discovery.deleteEntry(entry).catch((error) =>
-          this.#log?.warn("discovery entry not deleted", { error })
-        );
-      }
-    }
   }
 
   #track(task: Promise<unknown>): void {
