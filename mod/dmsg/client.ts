@@ -301,10 +301,10 @@ export class DmsgClient {
     this.#ready.reject(new DmsgError(DmsgErrorCode.entityClosed));
     this.#wake?.();
     this.#endpoint.close();
-    await this.#publisher.close();
+    await this.#publisher.close({ finishInFlight: options.deleteEntry });
     // Delete the entry while the sessions wind down rather than after: a caller with a short
     // exit budget (dmsg curl) must not leave its throw-away entry behind.
-    const entry = options.deleteEntry ? this.#publisher.current : undefined;
+    const entry = options.deleteEntry ? this.#publisher.entryForDeletion() : undefined;
     const deleting = entry
       ? this.#discovery.deleteEntry(entry).catch((error) =>
         this.#log?.warn("discovery entry not deleted", { error })

@@ -60,6 +60,15 @@ export class EntryPublisher {
     return this.#current;
   }
 
+  /**
+   * A signed entry that identifies ours to the discovery for deletion: the last one
+   * published, or (when none is known, e.g. the first post was cut off) a fresh one.
+   */
+  entryForDeletion(): Entry {
+    return this.#current ??
+      signEntry({ ...this.#o.build(undefined), sequence: 0n, timestamp: nowNanos() }, this.#o.sk);
+  }
+
   /** Armed timers (debounce and refresh). */
   get timers(): number {
     return (this.#debounceTimer !== undefined ? 1 : 0) + (this.#refreshTimer !== undefined ? 1 : 0);
@@ -94,11 +103,15 @@ export class EntryPublisher {
     }, this.#o.debounceMs);
   }
 
-  /** Stop the timers and abandon a publish in progress; resolves when it has stopped. */
-  async close(): Promise<void> {
+  /**
+   * Stop the timers and abandon a publish in progress (or, with `finishInFlight`, let it
+   * finish: before deleting the entry, so that a late write cannot land after the delete);
+   * resolves when it has stopped.
+   */
+  async close(options: { finishInFlight?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort.abort();
+    if (!options.finishInFlight) this.#abort.abort();
     if (this.#debounceTimer !== undefined) clearTimeout(this.#debounceTimer);
     if (this.#refreshTimer !== undefined) clearTimeout(this.#refreshTimer);
     this.#debounceTimer = this.#refreshTimer = undefined;
@@ -160,9 +173,11 @@ export class EntryPublisher {
         this.#published(again.entry);
       }
     } catch (error) {
+      // Closing aborts a publish in flight, which may already have been applied; keep the last
+      // entry so that close() can still delete ours.
+      if (this.#closed) return;
       // Start again from what the discovery holds next time.
       this.#current = undefined;
-      if (this.#closed) return;
       throw error;
     }
   }

@@ -279,9 +279,9 @@ export class DmsgServerImpl implements DmsgServer {
         // The handshake already failed and closed it.
       }
     }
-    await this.#publisher.close();
+    await this.#publisher.close({ finishInFlight: options.deleteEntry });
     // Delete the entry while sessions wind down, not after: the CLI's shutdown budget is short.
-    const entry = options.deleteEntry ? this.#publisher.current : undefined;
+    const entry = options.deleteEntry ? this.#publisher.entryForDeletion() : undefined;
     const deleting = entry
       ? this.#discovery.deleteEntry(entry).catch((error) =>
         this.#log?.warn("discovery entry not deleted", { error })

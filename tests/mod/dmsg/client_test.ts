@@ -233,3 +233,24 @@ Deno.test("DmsgClient close releases sessions, listeners and ports and rejects l
   await waitFor("server forgot a", () => server.sessionCount() === 1);
   listener.close();
 });
+
+Deno.test("DmsgClient close with deleteEntry removes its entry even while an update is in flight", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const disc = new DiscoveryClient({ url: net.url });
+  // Close at many points of the start-up: during the first post, while the session-added
+  // update is being debounced or sent, and after it. The entry must be gone every time (a
+  // publish cut off by close used to forget the entry, and nothing was deleted).
+  for (const waitMs of [0, 1, 2, 5, 10, 20, 40, 60, 80, 120]) {
+    const keys = generateKeyPair();
+    const client = await net.client({ keys, updateDebounceMs: 30 });
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await client.close({ deleteEntry: true });
+    await assertRejects(
+      () => disc.getEntry(keys.pk),
+      Error,
+      undefined,
+      `closed after ${waitMs} ms`,
+    );
+  }
+});
