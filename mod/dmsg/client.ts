@@ -301,22 +301,16 @@ export class DmsgClient {
     this.#ready.reject(new DmsgError(DmsgErrorCode.entityClosed));
     this.#wake?.();
     this.#endpoint.close();
-    await this.#publisher.close({ finishInFlight: options.deleteEntry });
-    // Delete the entry while the sessions wind down rather than after: a caller with a short
-    // exit budget (dmsg curl) must not leave its throw-away entry behind.
-    const entry = options.deleteEntry ? this.#publisher.entryForDeletion() : undefined;
-    const deleting = entry
-      ? this.#discovery.deleteEntry(entry).catch((error) =>
-        this.#log?.warn("discovery entry not deleted", { error })
-      )
-      : undefined;
+    // The entry is deleted while the sessions wind down rather than after: a caller with a
+    // short exit budget (dmsg curl) must not leave its throw-away entry behind.
+    const publishing = options.deleteEntry ? this.#publisher.retire() : this.#publisher.close();
     for (const timer of this.#pingTimers.values()) clearTimeout(timer);
     this.#pingTimers.clear();
     await Promise.allSettled([...this.#dialing.values()]);
     await Promise.all([...this.#sessions.values()].map((session) => session.close()));
     await this.#maintaining;
     await Promise.all([...this.#serving]);
-    await deleting;
+    await publishing;
   }
 
   // Keep `sessionsCount` sessions: connect rounds with a growing backoff, then sleep until a

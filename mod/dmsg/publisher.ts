@@ -60,15 +60,6 @@ export class EntryPublisher {
     return this.#current;
   }
 
-  /**
-   * A signed entry that identifies ours to the discovery for deletion: the last one
-   * published, or (when none is known, e.g. the first post was cut off) a fresh one.
-   */
-  entryForDeletion(): Entry {
-    return this.#current ??
-      signEntry({ ...this.#o.build(undefined), sequence: 0n, timestamp: nowNanos() }, this.#o.sk);
-  }
-
   /** Armed timers (debounce and refresh). */
   get timers(): number {
     return (this.#debounceTimer !== undefined ? 1 : 0) + (this.#refreshTimer !== undefined ? 1 : 0);
@@ -103,15 +94,30 @@ export class EntryPublisher {
     }, this.#o.debounceMs);
   }
 
+  /** Stop the timers and abandon a publish in progress; resolves when it has stopped. */
+  close(): Promise<void> {
+    return this.#stop(false);
+  }
+
   /**
-   * Stop the timers and abandon a publish in progress (or, with `finishInFlight`, let it
-   * finish: before deleting the entry, so that a late write cannot land after the delete);
-   * resolves when it has stopped.
+   * Stop publishing and remove our entry from the discovery (as Go's `Close` does). A publish
+   * in flight is let finish first, so it cannot land after the delete; the delete uses the
+   * last entry published, or a freshly signed one when none is known (the first post was cut
+   * off). A failed delete is logged, not thrown.
    */
-  async close(options: { finishInFlight?: boolean } = {}): Promise<void> {
+  async retire(): Promise<void> {
+    await this.#stop(true);
+    const entry = this.#current ??
+      signEntry({ ...this.#o.build(undefined), sequence: 0n, timestamp: nowNanos() }, this.#o.sk);
+    await this.#o.discovery.deleteEntry(entry).catch((error) =>
+      this.#o.logger?.warn("discovery entry not deleted", { error })
+    );
+  }
+
+  async #stop(finishInFlight: boolean): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!options.finishInFlight) this.#abort.abort();
+    if (!finishInFlight) this.#abort.abort();
     if (this.#debounceTimer !== undefined) clearTimeout(this.#debounceTimer);
     if (this.#refreshTimer !== undefined) clearTimeout(this.#refreshTimer);
     this.#debounceTimer = this.#refreshTimer = undefined;

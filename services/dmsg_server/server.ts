@@ -279,19 +279,14 @@ export class DmsgServerImpl implements DmsgServer {
         // The handshake already failed and closed it.
       }
     }
-    await this.#publisher.close({ finishInFlight: options.deleteEntry });
-    // Delete the entry while sessions wind down, not after: the CLI's shutdown budget is short.
-    const entry = options.deleteEntry ? this.#publisher.entryForDeletion() : undefined;
-    const deleting = entry
-      ? this.#discovery.deleteEntry(entry).catch((error) =>
-        this.#log?.warn("discovery entry not deleted", { error })
-      )
-      : undefined;
+    // The entry is deleted while sessions wind down, not after: the CLI's shutdown budget is
+    // short.
+    const publishing = options.deleteEntry ? this.#publisher.retire() : this.#publisher.close();
     await this.#peers.close();
     await Promise.all([...this.#served].map((served) => served.session.close()));
     await this.#accepting;
     while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
-    await deleting;
+    await publishing;
     this.#log?.info("dmsg server stopped", { pk: this.pk.hex() });
   }
 
