@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
-import { envFileTemplate, isCompiledBinary, systemdUnit } from "../updater/mod.ts";
+import { isCompiledBinary } from "../../mod/launch/mod.ts";
+import { envFileTemplate, systemdUnit } from "../updater/mod.ts";
 import { type Command, UsageError } from "./command.ts";
 
 async function exists(path: string): Promise<boolean> {

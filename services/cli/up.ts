@@ -23,7 +23,6 @@ function portFlag(value: unknown, name: string): number {
 
 /** The text `skywire up` prints once the network is up. */
 export function upSummary(info: UpInfo): string {
-  const curlArgs = `dmsg curl -d ${info.discovery} ${info.health_url}`;
   return [
     "skywire up: a private dmsg network on this machine",
     "",
@@ -32,9 +31,9 @@ export function upSummary(info: UpInfo): string {
     `  visor        ${info.visor.pk}`,
     `  data         ${info.data_dir}`,
     "",
-    "Try it from another terminal (the visor answers /health on dmsg port 80):",
-    `  skywire ${curlArgs}`,
-    `  deno run -A main.ts ${curlArgs}`,
+    `Try it from another terminal${info.try_dir ? ` in ${info.try_dir}` : ""}` +
+    " (the visor answers /health on dmsg port 80):",
+    `  ${info.try}`,
     "",
     "Stop with Ctrl-C.",
   ].join("\n");

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseConfig, parseDuration, type UpdaterConfig } from "../../mod/config/mod.ts";
 import { defaultUpdater } from "../../mod/config/generate.ts";
+import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import {
   RELEASE_CHANNELS,
@@ -9,7 +10,6 @@ import {
 } from "../../mod/release/mod.ts";
 import {
   createProgress,
-  isCompiledBinary,
   openUpdaterState,
   resolveUpdateTarget,
   restartAfterUpdate,

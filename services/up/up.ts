@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import type { KeyPair } from "../../mod/cipher/mod.ts";
 import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
 import type { HttpServer } from "../../mod/dmsg_http/mod.ts";
+import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../discovery/mod.ts";
 import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../dmsg_server/mod.ts";
@@ -30,6 +31,8 @@ export interface StartUpOptions {
   dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
   /** Abort the start (e.g. Ctrl-C before the visor is reachable); everything is closed. */
   signal?: AbortSignal;
+  /** How this process was started, for the command to try (default: detected). */
+  launch?: Launch;
 }
 
 /** How long the visor may take to become reachable on loopback before `up` gives up. */
@@ -47,8 +50,10 @@ export interface UpInfo {
   data_dir: string;
   /** The visor's `/health` over dmsg HTTP. */
   health_url: string;
-  /** A command that fetches it. */
+  /** A command that fetches it, in the form that runs the way this node was started. */
   try: string;
+  /** Where {@linkcode UpInfo.try} must run (`deno task` forms), or `null` (anywhere). */
+  try_dir: string | null;
 }
 
 /** A running private network. */
@@ -153,13 +158,15 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
 
     const healthUrl = `dmsg://${keys.visor.pk.hex()}:80/health`;
+    const launch = options.launch ?? detectLaunch();
     const info: UpInfo = {
       discovery: discovery.url,
       dmsg_server: { pk: server.pk.hex(), address: server.address },
       visor: { pk: keys.visor.pk.hex() },
       data_dir: dataDir,
       health_url: healthUrl,
-      try: `skywire dmsg curl -d ${discovery.url} ${healthUrl}`,
+      try: shellCommand(launch, ["dmsg", "curl", "-d", discovery.url, healthUrl]),
+      try_dir: needsProjectDir(launch) ? launch.projectDir ?? null : null,
     };
     let closing: Promise<void> | undefined;
     return {

@@ -10,7 +10,8 @@ import {
 } from "../../mod/release/mod.ts";
 import { VERSION } from "../../mod/version/mod.ts";
 import { errorText, UpdateError } from "./errors.ts";
-import { isCompiledBinary, resolveUpdateTarget, type UpdateTarget } from "./target.ts";
+import { isCompiledBinary } from "../../mod/launch/mod.ts";
+import { resolveUpdateTarget, type UpdateTarget } from "./target.ts";
 import { runUpdate, type UpdateResult } from "./update.ts";
 
 /** Jitter added to each interval: a tenth of it, at most this much (spreads a fleet's checks). */

@@ -50,7 +50,7 @@ export type {
 } from "./state.ts";
 export { envFileTemplate, quoteUnitArg, systemdUnit } from "./systemd_unit.ts";
 export type { SystemdUnitOptions } from "./systemd_unit.ts";
-export { isCompiledBinary, resolveUpdateTarget } from "./target.ts";
+export { resolveUpdateTarget } from "./target.ts";
 export type { ResolveTargetOptions, UpdateTarget } from "./target.ts";
 export { runUpdate } from "./update.ts";
 export type { UpdateOptions, UpdateResult, UpdateStatus } from "./update.ts";

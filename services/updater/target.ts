@@ -1,20 +1,8 @@
-import { basename, resolve } from "node:path";
+import { resolve } from "node:path";
+import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { VERSION } from "../../mod/version/mod.ts";
 import { probeVersion } from "./binary.ts";
 import { UpdateError } from "./errors.ts";
-
-/**
- * Whether this process is a `deno compile` binary (so `Deno.execPath()` is skywire itself)
- * rather than `deno run main.ts` (where it is the Deno runtime, which must never be replaced).
- * A compiled binary's main module lives in the embedded `deno-compile-<name>` file system.
- */
-export function isCompiledBinary(
-  execPath: string = Deno.execPath(),
-  mainModule: string = Deno.mainModule,
-): boolean {
-  if (mainModule.includes("/deno-compile-")) return true;
-  return !/^deno(\.exe)?$/.test(basename(execPath));
-}
 
 /** The binary an update replaces and its current version. */
 export interface UpdateTarget {

@@ -1,6 +1,9 @@
 /** `deno run -A main.ts ...` as a child process, the way operators run the CLI. */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** The repository's `main.ts`. */
+export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+/** The repository root (where `deno.json` and its tasks are). */
+export const REPO_ROOT = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 const decoder = new TextDecoder();
 
 /** The result of a finished `skywire` run. */
@@ -26,6 +29,23 @@ export async function skywire(
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
+/** Run a command line with `sh -c`, as a person pastes it into a terminal. */
+export async function shell(
+  line: string,
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<SkywireResult> {
+  const out = await new Deno.Command("sh", {
+    args: ["-c", line],
+    cwd: options.cwd,
+    env: options.env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
 /** A long-running `skywire` child: its output as it comes, signals, and its exit. */
 export class SkywireProcess implements AsyncDisposable {
   readonly #child: Deno.ChildProcess;
@@ -34,11 +54,19 @@ export class SkywireProcess implements AsyncDisposable {
   #waiters: Array<() => void> = [];
   readonly #done: Promise<void>;
 
-  /** Start `skywire ARGS`. */
-  constructor(args: string[], options: { cwd?: string } = {}) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, ...args],
+  /**
+   * Start `skywire ARGS`: by default `deno run -A main.ts ARGS`; `launcher` replaces the
+   * words before ARGS (e.g. `["npx", "-y", "deno@2.9.6", "task", "skywire"]`).
+   */
+  constructor(
+    args: string[],
+    options: { cwd?: string; launcher?: string[]; env?: Record<string, string> } = {},
+  ) {
+    const [program, ...words] = options.launcher ?? [Deno.execPath(), "run", "-A", MAIN];
+    this.#child = new Deno.Command(program, {
+      args: [...words, ...args],
       cwd: options.cwd,
+      env: options.env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -60,6 +88,11 @@ export class SkywireProcess implements AsyncDisposable {
       for (const wake of this.#waiters.splice(0)) wake();
     }
     if (rest) into.push(rest);
+  }
+
+  /** The process id of the child (which may be a launcher such as npx). */
+  get pid(): number {
+    return this.#child.pid;
   }
 
   /** Lines printed on stdout so far. */

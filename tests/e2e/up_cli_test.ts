@@ -7,9 +7,10 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
-import { skywire, SkywireProcess } from "./_skywire.ts";
+import { MAIN, shell, skywire, SkywireProcess } from "./_skywire.ts";
 
 const PK = /[0-9a-f]{66}/;
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGINT, keeps its keys", async () => {
   await using dir = await tempDir();
@@ -22,15 +23,25 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
     await up.line(/Stop with Ctrl-C/);
     const visor = (await up.line(/^\s+visor\s/)).match(PK)![0];
     const server = (await up.line(/^\s+dmsg server\s/)).match(PK)![0];
-    const tryLine = (await up.line(/^\s+skywire dmsg curl /)).trim();
+    // Started with `deno run`: the printed command is `deno run -A <main.ts> dmsg curl ...`,
+    // which runs from any directory (tests/e2e/up_try_it_test.ts covers the other forms).
+    const tryLine = (await up.line(/ dmsg curl /)).trim();
     assertMatch(
       tryLine,
-      new RegExp(`^skywire dmsg curl -d http://127\\.0\\.0\\.1:\\d+ dmsg://${visor}:80/health$`),
+      new RegExp(
+        `^\\S*deno run -A ${
+          escape(MAIN)
+        } dmsg curl -d http://127\\.0\\.0\\.1:\\d+ dmsg://${visor}:80/health$`,
+      ),
     );
-    assert(up.stdout.some((line) => line.trim() === `deno run -A main.ts ${tryLine.slice(8)}`));
+    assert(
+      up.stdout.some((line) =>
+        line === "Try it from another terminal (the visor answers /health on dmsg port 80):"
+      ),
+    );
 
-    // The exact printed command, from another process.
-    const curl = await skywire(tryLine.split(" ").slice(1));
+    // The exact printed command, from another process in another directory.
+    const curl = await shell(tryLine, { cwd: dir.path });
     assertEquals(curl.code, 0, curl.stderr);
     const health = JSON.parse(curl.stdout);
     assertEquals(health.role, "visor");
