@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
-import { splitHostPort, startDiscovery } from "../discovery/mod.ts";
+import { splitHostPort, startDiscovery } from "../dmsg_discovery/mod.ts";
 import { stopOnSignals } from "../visor/mod.ts";
 import { type Command, UsageError } from "./command.ts";
 

@@ -4,7 +4,7 @@ import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
 import type { HttpServer } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { type DiscoveryService, startDiscovery } from "../discovery/mod.ts";
+import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
 import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../dmsg_server/mod.ts";
 import { serveServerHealth, startVisor, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";

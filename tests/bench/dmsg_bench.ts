@@ -25,7 +25,7 @@ import {
 } from "../../mod/dmsg/mod.ts";
 import { HttpClientConnection, serveHttpConnection } from "../../mod/dmsg_http/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { startDiscovery } from "../../services/discovery/mod.ts";
+import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
 import { startDmsgServer } from "../../services/dmsg_server/mod.ts";
 
 const MIB = 1024 * 1024;

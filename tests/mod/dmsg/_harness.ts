@@ -2,7 +2,7 @@ import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
 import { readFull, writeAll } from "../../../mod/conn/mod.ts";
 import { DmsgClient, type DmsgClientOptions, type DmsgStream } from "../../../mod/dmsg/mod.ts";
 import { createLogger, type Logger } from "../../../mod/log/mod.ts";
-import { type DiscoveryService, startDiscovery } from "../../../services/discovery/mod.ts";
+import { type DiscoveryService, startDiscovery } from "../../../services/dmsg_discovery/mod.ts";
 import {
   type DmsgServer,
   type DmsgServerOptions,

@@ -16,7 +16,7 @@ import {
   generateKeyPair,
   serverEntry,
   startTestDiscovery,
-} from "../../services/discovery/_harness.ts";
+} from "../../services/dmsg_discovery/_harness.ts";
 
 const dec = new TextDecoder();
 const canonical = (entry: Entry) => dec.decode(marshalEntry(entry));

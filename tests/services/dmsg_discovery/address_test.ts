@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { isLoopbackAddr, parseIP, splitHostPort } from "../../../services/discovery/mod.ts";
+import { isLoopbackAddr, parseIP, splitHostPort } from "../../../services/dmsg_discovery/mod.ts";
 
 Deno.test("splitHostPort accepts and refuses what Go's net.SplitHostPort does", () => {
   assertEquals(splitHostPort("1.2.3.4:80"), { host: "1.2.3.4", port: "80" });

@@ -5,7 +5,7 @@ import {
   marshalEntry,
   verifyEntrySignature,
 } from "../../../mod/dmsg/mod.ts";
-import { admitEntry } from "../../../services/discovery/mod.ts";
+import { admitEntry } from "../../../services/dmsg_discovery/mod.ts";
 import { fuzzInput, fuzzSeeds, fuzzSk, prng } from "./_fuzz.ts";
 import { call, clientEntry, generateKeyPair, serverEntry, startTestDiscovery } from "./_harness.ts";
 

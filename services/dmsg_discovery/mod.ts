@@ -6,19 +6,22 @@
  */
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
+import type { RateLimitOptions } from "../../mod/http/mod.ts";
 import { splitHostPort } from "./address.ts";
-import { createDiscoveryApp } from "./api.ts";
-import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from "./rate_limit.ts";
+import { createDiscoveryApp } from "./app.ts";
+import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
 import { DiscoveryStore } from "./store.ts";
 
-export { createDiscoveryApp } from "./api.ts";
-export type { DiscoveryAppOptions } from "./api.ts";
+export { createDiscoveryApp } from "./app.ts";
+export type { DiscoveryAppOptions } from "./app.ts";
+export { EntryService, parsePubKeyText } from "./service.ts";
+export type { DeleteResult, EntryServiceOptions, Refusal, RegisterResult } from "./service.ts";
 export { admitEntry, SERVER_TYPE_COMMUNITY, SERVER_TYPE_OFFICIAL } from "./admit.ts";
 export type { Admission, AdmitOptions } from "./admit.ts";
 export { DiscoveryStore } from "./store.ts";
 export type { ClientRecord, ServerRecord, StoredRecord } from "./store.ts";
-export { DEFAULT_RATE_LIMIT, RateLimiter } from "./rate_limit.ts";
-export type { RateLimitOptions } from "./rate_limit.ts";
+export { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "./middleware.ts";
+export type { DiscoveryMiddlewareOptions } from "./middleware.ts";
 export { isLoopbackAddr, parseIP, splitHostPort } from "./address.ts";
 
 /** Go's default client entry TTL (`--entry-timeout`): 12 of the clients' 5-minute refreshes. */

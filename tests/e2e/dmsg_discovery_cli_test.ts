@@ -1,9 +1,9 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { DiscoveryClient } from "../../../mod/dmsg/mod.ts";
-import { tempDir } from "../../_util/temp_dir.ts";
-import { clientEntry, generateKeyPair } from "./_harness.ts";
+import { DiscoveryClient } from "../../mod/dmsg/mod.ts";
+import { tempDir } from "../_util/temp_dir.ts";
+import { clientEntry, generateKeyPair } from "../services/dmsg_discovery/_harness.ts";
 
-const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
 /** Start `skywire dmsg discovery`; resolves with the URL it prints first. */
 async function startCli(args: string[]) {

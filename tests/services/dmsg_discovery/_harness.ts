@@ -11,7 +11,7 @@ import {
   type DiscoveryService,
   startDiscovery,
   type StartDiscoveryOptions,
-} from "../../../services/discovery/mod.ts";
+} from "../../../services/dmsg_discovery/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 

@@ -1,0 +1,20 @@
+/**
+ * Building blocks for the Hono apps of the services: small middlewares (per-key rate limit,
+ * bounded bodies, request log) and Go-compatible answers (JSON messages, chi's 404/405).
+ *
+ * @module
+ */
+export {
+  DEFAULT_MAX_RATE_LIMIT_KEYS,
+  rateLimit,
+  rateLimitedResponse,
+  RateLimiter,
+  remoteIp,
+} from "./rate_limit.ts";
+export type { RateLimitMiddlewareOptions, RateLimitOptions } from "./rate_limit.ts";
+export { bodyLimit, BodyTooLargeError, bodyTooLargeResponse, readBody } from "./body_limit.ts";
+export type { BodyLimitOptions, BodyVariables } from "./body_limit.ts";
+export { requestLog } from "./request_log.ts";
+export type { RequestLogOptions } from "./request_log.ts";
+export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
+export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";

@@ -1,0 +1,71 @@
+/**
+ * The dmsg discovery HTTP API (Go's `dmsg-discovery` routes and answers) as a Hono app composed
+ * of the middleware chain and one route module per resource.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import { DISC_MESSAGES } from "../../mod/dmsg/mod.ts";
+import {
+  answerWrongMethods,
+  messageResponse,
+  notFoundResponse,
+  type RateLimitOptions,
+} from "../../mod/http/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import { discoveryMiddleware } from "./middleware.ts";
+import { entryRoutes } from "./routes/entries.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { serverRoutes } from "./routes/servers.ts";
+import { EntryService } from "./service.ts";
+import type { DiscoveryStore } from "./store.ts";
+
+/** Options for {@linkcode createDiscoveryApp}. */
+export interface DiscoveryAppOptions {
+  /** Where entries live. */
+  store: DiscoveryStore;
+  /** Go's `-t`: allow loopback server addresses. */
+  testMode: boolean;
+  /** Millisecond clock (injectable for tests). */
+  now: () => number;
+  /** Request and error log. */
+  logger: Logger;
+  /** Per-remote-IP limit, or `false` for none. */
+  rateLimit: RateLimitOptions | false;
+  /** Largest request body in bytes; larger ones get 413. */
+  maxBodyBytes: number;
+  /** TTL of client entries in ms (Go's `--entry-timeout`, 60 min); 0 = no expiry. */
+  clientEntryTtlMs: number;
+  /** Require sequence 0 for a first registration and exactly old + 1 for an update. */
+  strictSequence: boolean;
+  /** Go's `--auth` passphrase for official servers. */
+  authPassphrase: string;
+  /** Keys (hex) of servers classed official. */
+  officialServers: ReadonlySet<string>;
+  /** Start time reported by `/health`. */
+  startedAt: Date;
+}
+
+/**
+ * Build the app. Serve it with `Deno.serve(app.fetch)` so that the per-IP rate limit sees the
+ * remote address.
+ */
+export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
+  const log = options.logger;
+  const service = new EntryService(options);
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    log.error("request failed", { method: c.req.method, path: c.req.path, error });
+    return messageResponse(500, DISC_MESSAGES.unexpected);
+  });
+  app.notFound(notFoundResponse);
+  app.use("*", ...discoveryMiddleware(options));
+
+  app.route("/dmsg-discovery", entryRoutes({ service, maxBodyBytes: options.maxBodyBytes }));
+  app.route("/dmsg-discovery", serverRoutes(service));
+  app.route("/", healthRoutes(options.startedAt));
+  // chi answers a known path with the wrong method with an empty 405.
+  answerWrongMethods(app);
+  return app;
+}

@@ -1,0 +1,87 @@
+/**
+ * Routes of single entries and client listings: read, register, delete, batch read, and the
+ * lists of client keys.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import {
+  decodeStringList,
+  DISC_MESSAGES,
+  DISC_OK_MESSAGES,
+  EntryDecodeError,
+} from "../../../mod/dmsg/mod.ts";
+import {
+  bodyLimit,
+  type BodyVariables,
+  jsonResponse,
+  messageResponse,
+} from "../../../mod/http/mod.ts";
+import { type EntryService, parsePubKeyText } from "../service.ts";
+import { rawObject, stringArray } from "./_json.ts";
+
+// Most keys one batch request may name (the Go service also caps batches; its number is not
+// in the source we have).
+const MAX_BATCH_KEYS = 512;
+
+/** What {@linkcode entryRoutes} needs. */
+export interface EntryRoutesOptions {
+  /** The operations behind the routes. */
+  service: EntryService;
+  /** Largest request body in bytes; larger ones get 413. */
+  maxBodyBytes: number;
+}
+
+/** Routes under `/dmsg-discovery`: `entry`, `entries`, `visorEntries`, `entries/batch`. */
+export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: BodyVariables }> {
+  const { service } = options;
+  const body = bodyLimit({ maxBytes: options.maxBodyBytes });
+  const app = new Hono<{ Variables: BodyVariables }>();
+
+  app.get("/entry/:pk", async (c) => {
+    const pk = parsePubKeyText(c.req.param("pk"));
+    if (!pk) return messageResponse(400, DISC_MESSAGES.badInput);
+    const entry = await service.get(pk);
+    return entry ? jsonResponse(200, entry) : messageResponse(404, DISC_MESSAGES.keyNotFound);
+  });
+
+  // Go's clients post to `entry/` and, older ones, to `entry/<pk>`; the key in the path is
+  // not read, the entry names its own.
+  for (const path of ["/entry/", "/entry/:pk"]) {
+    app.post(path, body, async (c) => {
+      const result = await service.register(c.get("body"), {
+        legacyTimeout: c.req.query("timeout") === "true",
+      });
+      if (!result.ok) return messageResponse(result.status, result.message);
+      const text = result.updated ? DISC_OK_MESSAGES.entryUpdated : DISC_OK_MESSAGES.entrySet;
+      return messageResponse(200, text);
+    });
+  }
+
+  app.delete("/entry", body, async (c) => {
+    const result = await service.delete(c.get("body"));
+    if (!result.ok) return messageResponse(result.status, result.message);
+    return messageResponse(200, DISC_OK_MESSAGES.entryDeleted);
+  });
+
+  app.get("/entries", async () => jsonResponse(200, stringArray(await service.clientKeys())));
+
+  app.get(
+    "/visorEntries",
+    async () => jsonResponse(200, stringArray(await service.clientKeys({ visorsOnly: true }))),
+  );
+
+  app.post("/entries/batch", body, async (c) => {
+    let keys: string[];
+    try {
+      keys = decodeStringList(c.get("body"));
+    } catch (error) {
+      if (error instanceof EntryDecodeError) return messageResponse(400, DISC_MESSAGES.badInput);
+      throw error;
+    }
+    if (keys.length > MAX_BATCH_KEYS) return messageResponse(400, DISC_MESSAGES.badInput);
+    return jsonResponse(200, rawObject(await service.batch(keys)));
+  });
+
+  return app;
+}

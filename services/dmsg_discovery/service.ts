@@ -1,0 +1,227 @@
+/**
+ * What the dmsg discovery does, without HTTP: admit, store, update with the KV retry loop,
+ * delete, and the listings. Routes turn requests into calls here and results into Go's answers;
+ * a refusal carries the status and message Go's discovery answers with.
+ *
+ * @module
+ */
+import { PubKey } from "../../mod/cipher/mod.ts";
+import {
+  DISC_MESSAGES,
+  EntryValidationError,
+  marshalEntry,
+  nowNanos,
+  validateFirstRegistration,
+  validateIteration,
+} from "../../mod/dmsg/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import { admitEntry } from "./admit.ts";
+import type { DiscoveryStore } from "./store.ts";
+
+// Go's cap on `available_servers` answers (`maxGetAvailableServersResult`).
+const MAX_AVAILABLE_SERVERS = 512;
+// Server entries live two update intervals (Go: `dmsg.DefaultUpdateInterval * 2`).
+const SERVER_ENTRY_TTL_MS = 2 * 60_000;
+// TTL for client entries posted with the legacy `?timeout=true` (Go `store.DefaultTimeout`).
+const LEGACY_CLIENT_TTL_MS = 3 * 60_000;
+// Deno KV refuses values over 64 KiB; an entry's canonical form must leave room for its record.
+const MAX_STORED_ENTRY_BYTES = 60_000;
+// A write that keeps losing the atomic check is given up after this many rounds.
+const MAX_WRITE_ROUNDS = 8;
+
+/** Options for {@linkcode EntryService}. */
+export interface EntryServiceOptions {
+  /** Where entries live. */
+  store: DiscoveryStore;
+  /** Go's `-t`: allow loopback server addresses. */
+  testMode: boolean;
+  /** Millisecond clock. */
+  now: () => number;
+  /** Where lost write races are noted. */
+  logger: Logger;
+  /** TTL of client entries in ms (Go's `--entry-timeout`); 0 = no expiry. */
+  clientEntryTtlMs: number;
+  /** Require sequence 0 for a first registration and exactly old + 1 for an update. */
+  strictSequence: boolean;
+  /** Go's `--auth` passphrase for official servers. */
+  authPassphrase: string;
+  /** Keys (hex) of servers classed official. */
+  officialServers: ReadonlySet<string>;
+}
+
+/** A request the discovery turns down: Go's status and message for it. */
+export interface Refusal {
+  /** Always `false`. */
+  ok: false;
+  /** The HTTP status Go answers with. */
+  status: number;
+  /** Go's message text. */
+  message: string;
+}
+
+/** The outcome of {@linkcode EntryService.register}. */
+export type RegisterResult = { ok: true; updated: boolean } | Refusal;
+
+/** The outcome of {@linkcode EntryService.delete}. */
+export type DeleteResult = { ok: true } | Refusal;
+
+/** Go's `cipher.PubKey.UnmarshalText`: all zeros is the null key; `undefined` if not a key. */
+export function parsePubKeyText(text: string): PubKey | undefined {
+  if (/^0*$/.test(text)) return PubKey.NULL;
+  try {
+    return PubKey.fromHex(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function refuse(status: number, message: string): Refusal {
+  return { ok: false, status, message };
+}
+
+/** The dmsg discovery's operations on its entries. */
+export class EntryService {
+  readonly #o: EntryServiceOptions;
+
+  /** Create the service over `options.store`. */
+  constructor(options: EntryServiceOptions) {
+    this.#o = options;
+  }
+
+  /** The Go-canonical JSON of the live entry of `pk`, or `undefined`. */
+  async get(pk: PubKey): Promise<Uint8Array | undefined> {
+    const record = await this.#o.store.get(pk.hex());
+    return record.entry ? record.body : undefined;
+  }
+
+  /**
+   * Admit and store a submitted entry (its JSON `body`). A new key must start a sequence, an
+   * existing one advance it; the atomic check on the stored version makes two concurrent
+   * updates of one key end with exactly one winner. `legacyTimeout` is Go's `?timeout=true`.
+   */
+  async register(body: Uint8Array, options: { legacyTimeout?: boolean } = {}): Promise<
+    RegisterResult
+  > {
+    const o = this.#o;
+    const admission = admitEntry(body, {
+      purpose: "register",
+      testMode: o.testMode,
+      nowNs: nowNanos(o.now()),
+      authPassphrase: o.authPassphrase,
+      officialServers: o.officialServers,
+    });
+    if (!admission.ok) return refuse(admission.status, admission.message);
+    const entry = admission.entry;
+    const canonical = marshalEntry(entry);
+    if (canonical.length > MAX_STORED_ENTRY_BYTES) return refuse(413, "Request Entity Too Large");
+    let ttl = o.clientEntryTtlMs;
+    if (options.legacyTimeout) ttl = LEGACY_CLIENT_TTL_MS;
+    if (entry.server) ttl = SERVER_ENTRY_TTL_MS;
+    const strictSequence = o.strictSequence;
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const current = await o.store.get(entry.static.hex());
+      try {
+        if (current.entry) validateIteration(current.entry, entry, { strictSequence });
+        else validateFirstRegistration(entry, { strictSequence });
+      } catch (error) {
+        if (error instanceof EntryValidationError) return refuse(422, error.message);
+        throw error;
+      }
+      if (await o.store.put(entry, canonical, ttl, current.versionstamp)) {
+        return { ok: true, updated: current.entry !== null };
+      }
+    }
+    o.logger.warn("entry write kept losing to concurrent writes", { pk: entry.static.hex() });
+    return refuse(500, DISC_MESSAGES.unexpected);
+  }
+
+  /** Delete the entry a signed submitted entry names (absent is fine, as in Go). */
+  async delete(body: Uint8Array): Promise<DeleteResult> {
+    const admission = admitEntry(body, {
+      purpose: "delete",
+      testMode: this.#o.testMode,
+      nowNs: nowNanos(this.#o.now()),
+    });
+    if (!admission.ok) return refuse(admission.status, admission.message);
+    await this.#o.store.delete(admission.entry.static.hex());
+    return { ok: true };
+  }
+
+  /**
+   * The live entries of `keys` as `[key as asked, entry JSON]`, each distinct key once, keys
+   * that are not keys or have no entry left out (Go's batch answer).
+   */
+  async batch(keys: string[]): Promise<Array<[string, Uint8Array]>> {
+    const out: Array<[string, Uint8Array]> = [];
+    const seen = new Set<string>();
+    for (const key of keys) {
+      if (seen.has(key)) continue;
+      const pk = parsePubKeyText(key.trim());
+      if (!pk) continue;
+      const body = await this.get(pk);
+      if (!body) continue;
+      seen.add(key);
+      out.push([key, body]);
+    }
+    return out;
+  }
+
+  /** Keys (hex) of the live clients, or only of visors. */
+  async clientKeys(options: { visorsOnly?: boolean } = {}): Promise<string[]> {
+    const clients = await this.#o.store.clients();
+    return clients.filter((c) => !options.visorsOnly || c.visor).map((c) => c.pk);
+  }
+
+  /**
+   * Entries (JSON) of servers with free sessions, most free first, at most 512; Go picks at
+   * random and then orders, so ties come in random order.
+   */
+  async availableServers(): Promise<Uint8Array[]> {
+    const servers = (await this.#o.store.servers()).filter((s) => s.availableSessions > 0n);
+    shuffle(servers);
+    // A stable sort after the shuffle keeps ties in random order.
+    servers.sort((a, b) =>
+      a.availableSessions === b.availableSessions
+        ? 0
+        : a.availableSessions > b.availableSessions
+        ? -1
+        : 1
+    );
+    return servers.slice(0, MAX_AVAILABLE_SERVERS).map((s) => s.body);
+  }
+
+  /** Entries (JSON) of every live server, in random order. */
+  async allServers(): Promise<Uint8Array[]> {
+    const servers = await this.#o.store.servers();
+    shuffle(servers);
+    return servers.map((s) => s.body);
+  }
+
+  /** Client keys grouped by the servers they delegate to. */
+  async clientsByServer(): Promise<Map<string, string[]>> {
+    const grouped = new Map<string, string[]>();
+    for (const client of await this.#o.store.clients()) {
+      for (const server of client.delegatedServers ?? []) {
+        const list = grouped.get(server) ?? [];
+        list.push(client.pk);
+        grouped.set(server, list);
+      }
+    }
+    return grouped;
+  }
+
+  /** Keys of the clients that delegate to `server`. */
+  async clientsOf(server: PubKey): Promise<string[]> {
+    const hex = server.hex();
+    return (await this.#o.store.clients())
+      .filter((client) => client.delegatedServers?.includes(hex))
+      .map((client) => client.pk);
+  }
+}
+
+function shuffle<T>(items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
