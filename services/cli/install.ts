@@ -1,7 +1,6 @@
 import { join, resolve } from "node:path";
-import { isCompiledBinary } from "../../mod/launch/mod.ts";
-import { envFileTemplate, systemdUnit } from "../updater/mod.ts";
-import { type Command, UsageError } from "./command.ts";
+import { envFileTemplate, nodeCommand, systemdUnit } from "../updater/mod.ts";
+import type { Command } from "./command.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
@@ -13,8 +12,9 @@ export const installCommand: Command = {
   summary: "write the systemd unit and environment file",
   usage: "[flags]",
   description: "Writes skywire.service (Restart=on-failure, RestartSec=5, start limits, running\n" +
-    "'skywire visor -c CONFIG' in the config's directory) and, if it does not exist yet, the\n" +
-    "environment file with a commented RESTART_SERVICES. --dry-run prints both instead.",
+    "'skywire visor -c CONFIG' in the config's directory: this binary, or under 'deno run' the\n" +
+    "same Deno running main.ts) and, if it does not exist yet, the environment file with a\n" +
+    "commented RESTART_SERVICES. --dry-run prints both instead.",
   flags: [
     { name: "dry-run", type: "boolean", description: "print the files; write nothing" },
     {
@@ -35,7 +35,7 @@ export const installCommand: Command = {
       name: "exe",
       type: "string",
       valueName: "PATH",
-      description: "skywire binary (default: this executable)",
+      description: "compiled skywire binary to run (default: the way this command runs)",
     },
     {
       name: "config",
@@ -46,18 +46,18 @@ export const installCommand: Command = {
     },
   ],
   run: async ({ flags, out, err }) => {
-    let exe = flags.exe as string | undefined;
-    if (exe === undefined) {
-      if (!isCompiledBinary()) {
-        throw new UsageError("under 'deno run' pass --exe PATH of the compiled skywire binary");
-      }
-      exe = Deno.execPath();
-    }
-    exe = resolve(exe);
     const config = resolve(flags.config as string);
+    const exe = flags.exe === undefined ? undefined : resolve(flags.exe as string);
+    const command = nodeCommand({ config, exe });
     const unitPath = join(flags["unit-dir"] as string, "skywire.service");
     const envPath = resolve(flags["env-file"] as string);
-    const unit = systemdUnit({ exe, config });
+    const unit = systemdUnit({ command, config });
+    if (command[0].includes("/_npx/")) {
+      err(
+        `warning: the unit runs Deno from npx's cache (${command[0]}), which npm may clear; ` +
+          "install Deno, or pass --exe of a compiled skywire, for a lasting service",
+      );
+    }
     const env = envFileTemplate();
     if (flags["dry-run"]) {
       out(`# ${unitPath}`);
@@ -67,7 +67,7 @@ export const installCommand: Command = {
       out(env.trimEnd());
       return 0;
     }
-    if (!(await exists(exe))) err(`warning: ${exe} does not exist (yet)`);
+    if (!(await exists(command[0]))) err(`warning: ${command[0]} does not exist (yet)`);
     if (!(await exists(config))) {
       err(`warning: ${config} does not exist; create it with 'skywire config gen -o ${config}'`);
     }

@@ -48,8 +48,8 @@ export type {
   UpdaterState,
   UpdaterStatusRecord,
 } from "./state.ts";
-export { envFileTemplate, quoteUnitArg, systemdUnit } from "./systemd_unit.ts";
-export type { SystemdUnitOptions } from "./systemd_unit.ts";
+export { envFileTemplate, nodeCommand, quoteUnitArg, systemdUnit } from "./systemd_unit.ts";
+export type { NodeCommandOptions, SystemdUnitOptions } from "./systemd_unit.ts";
 export { resolveUpdateTarget } from "./target.ts";
 export type { ResolveTargetOptions, UpdateTarget } from "./target.ts";
 export { runUpdate } from "./update.ts";

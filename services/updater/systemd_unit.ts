@@ -1,9 +1,10 @@
 import { dirname } from "node:path";
+import { detectLaunch, type Launch, serviceCommand } from "../../mod/launch/mod.ts";
 
 /** Options for {@linkcode systemdUnit}. */
 export interface SystemdUnitOptions {
-  /** Absolute path of the skywire binary. */
-  exe: string;
+  /** The node's command line (see {@linkcode nodeCommand}), absolute paths. */
+  command: string[];
   /** Absolute path of the visor config. */
   config: string;
   /** Working directory; default the config's directory (where a relative `local_path` lives). */
@@ -28,6 +29,27 @@ export function quoteUnitArg(text: string): string {
   return `"${escaped.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
 }
 
+/** Options for {@linkcode nodeCommand}. */
+export interface NodeCommandOptions {
+  /** Absolute path of the visor config. */
+  config: string;
+  /** A compiled skywire binary to run instead of the way this process runs (`--exe`). */
+  exe?: string;
+  /** How this process was started (default: detected). */
+  launch?: Launch;
+}
+
+/**
+ * The command line that runs the node (`visor -c CONFIG`) the way this process runs: the
+ * compiled binary, or the Deno runtime with `run -A --unstable-kv main.ts` under `deno run`,
+ * `deno task` or npx; `exe` names a compiled binary explicitly.
+ */
+export function nodeCommand(options: NodeCommandOptions): string[] {
+  const args = ["visor", "-c", options.config];
+  if (options.exe !== undefined) return [options.exe, ...args];
+  return serviceCommand(options.launch ?? detectLaunch(), args);
+}
+
 /** Text of `skywire.service`. */
 export function systemdUnit(options: SystemdUnitOptions): string {
   const cwd = options.workingDirectory ?? dirname(options.config);
@@ -45,7 +67,7 @@ StartLimitBurst=${START_LIMIT_BURST}
 [Service]
 Type=simple
 WorkingDirectory=${quoteUnitArg(cwd)}
-ExecStart=${quoteUnitArg(options.exe)} visor -c ${quoteUnitArg(options.config)}
+ExecStart=${options.command.map(quoteUnitArg).join(" ")}
 Restart=on-failure
 RestartSec=${RESTART_SEC}
 TimeoutStopSec=30

@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   envFileTemplate,
+  nodeCommand,
   parseEnvFile,
   quoteUnitArg,
   systemdUnit,
@@ -17,7 +18,10 @@ function directives(text: string): Map<string, string> {
 
 Deno.test("the unit restarts on failure with a delay and start limits, running visor -c CONFIG", () => {
   const unit = directives(
-    systemdUnit({ exe: "/opt/skywire/skywire", config: "/opt/skywire/skywire-config.json" }),
+    systemdUnit({
+      command: ["/opt/skywire/skywire", "visor", "-c", "/opt/skywire/skywire-config.json"],
+      config: "/opt/skywire/skywire-config.json",
+    }),
   );
   assertEquals(unit.get("Restart"), "on-failure");
   assertEquals(unit.get("RestartSec"), "5");
@@ -32,7 +36,9 @@ Deno.test("the unit restarts on failure with a delay and start limits, running v
 });
 
 Deno.test("the start limit leaves room for a rollback: 3 trial starts, the rollback start, the old binary", () => {
-  const unit = directives(systemdUnit({ exe: "/a", config: "/b/c.json" }));
+  const unit = directives(
+    systemdUnit({ command: ["/a", "visor", "-c", "/b/c.json"], config: "/b/c.json" }),
+  );
   const startsForRollback = 3 + 1 + 1;
   const burst = Number(unit.get("StartLimitBurst"));
   assert(startsForRollback < burst);
@@ -50,10 +56,45 @@ Deno.test("paths with spaces and unit-file specials are quoted", () => {
   assertEquals(quoteUnitArg('/a"b c'), '"/a\\"b c"');
   assertThrows(() => quoteUnitArg("/a\nb"));
   const unit = directives(
-    systemdUnit({ exe: "/opt/my node/skywire", config: "/etc/sky wire/c.json" }),
+    systemdUnit({
+      command: ["/opt/my node/skywire", "visor", "-c", "/etc/sky wire/c.json"],
+      config: "/etc/sky wire/c.json",
+    }),
   );
   assertEquals(unit.get("ExecStart"), '"/opt/my node/skywire" visor -c "/etc/sky wire/c.json"');
   assertEquals(unit.get("WorkingDirectory"), '"/etc/sky wire"');
+});
+
+Deno.test("the node's command: the compiled binary, or Deno running main.ts with the node's flags", () => {
+  const config = "/opt/skywire/skywire-config.json";
+  const base = { denoVersion: "2.9.6", denoCommand: "deno" };
+  assertEquals(
+    nodeCommand({ config, launch: { ...base, kind: "compiled", execPath: "/usr/bin/skywire" } }),
+    ["/usr/bin/skywire", "visor", "-c", config],
+  );
+  const deno = {
+    ...base,
+    execPath: "/usr/local/bin/deno",
+    mainPath: "/src/skywire/main.ts",
+    projectDir: "/src/skywire",
+  };
+  for (const kind of ["deno_run", "deno_task", "npx_task"] as const) {
+    assertEquals(nodeCommand({ config, launch: { ...deno, kind } }), [
+      "/usr/local/bin/deno",
+      "run",
+      "-A",
+      "--unstable-kv",
+      "/src/skywire/main.ts",
+      "visor",
+      "-c",
+      config,
+    ]);
+  }
+  // --exe names a compiled binary whatever runs this command.
+  assertEquals(
+    nodeCommand({ config, exe: "/opt/skywire/skywire", launch: { ...deno, kind: "deno_run" } }),
+    ["/opt/skywire/skywire", "visor", "-c", config],
+  );
 });
 
 Deno.test("the environment file template documents RESTART_SERVICES, commented out", () => {
