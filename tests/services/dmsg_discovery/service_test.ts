@@ -1,0 +1,104 @@
+import { assert, assertEquals } from "@std/assert";
+import { marshalEntry } from "../../../mod/dmsg/mod.ts";
+import { openStore } from "../../../mod/store/mod.ts";
+import {
+  DiscoveryStore,
+  EntryService,
+  type EntryServiceOptions,
+  parsePubKeyText,
+} from "../../../services/dmsg_discovery/mod.ts";
+import { captureLogger } from "../../_util/capture_logger.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
+import { clientEntry, generateKeyPair, serverEntry, type TestClock } from "./_harness.ts";
+
+/** An EntryService over a real KV file, without HTTP. */
+async function openService(options: Partial<EntryServiceOptions> = {}) {
+  const dir = await tempDir("skywire-disc-service-");
+  const clock: TestClock = { ms: Date.now() };
+  const logger = captureLogger();
+  const kv = await openStore({ path: `${dir.path}/d.kv`, logger });
+  const now = () => clock.ms;
+  const service = new EntryService({
+    store: new DiscoveryStore(() => kv.kv, now, logger),
+    testMode: true,
+    now,
+    logger,
+    clientEntryTtlMs: 60 * 60_000,
+    strictSequence: true,
+    authPassphrase: "",
+    officialServers: new Set(),
+    ...options,
+  });
+  return {
+    service,
+    clock,
+    async [Symbol.asyncDispose]() {
+      kv.close();
+      await dir[Symbol.asyncDispose]();
+    },
+  };
+}
+
+Deno.test("EntryService: register, update, read back, delete, with Go's refusals", async () => {
+  await using s = await openService();
+  const keys = generateKeyPair();
+  const first = clientEntry(keys, s.clock);
+  assertEquals(await s.service.register(marshalEntry(first)), { ok: true, updated: false });
+  assertEquals(await s.service.get(keys.pk), marshalEntry(first));
+  const replay = await s.service.register(marshalEntry(first));
+  assert(!replay.ok);
+  assertEquals(replay.status, 422);
+  s.clock.ms += 1000;
+  const next = clientEntry(keys, s.clock, { sequence: 1n });
+  assertEquals(await s.service.register(marshalEntry(next)), { ok: true, updated: true });
+  const junk = await s.service.register(new TextEncoder().encode("{bad"));
+  assertEquals(junk, { ok: false, status: 500, message: "something unexpected happened" });
+  assertEquals(await s.service.delete(marshalEntry(next)), { ok: true });
+  assertEquals(await s.service.get(keys.pk), undefined);
+});
+
+Deno.test("EntryService: concurrent updates of one key end with exactly one winner", async () => {
+  await using s = await openService();
+  const keys = generateKeyPair();
+  await s.service.register(marshalEntry(clientEntry(keys, s.clock)));
+  s.clock.ms += 1000;
+  const variants = ["a", "b", "c", "d"].map((clientType) =>
+    clientEntry(keys, s.clock, { sequence: 1n, clientType })
+  );
+  const results = await Promise.all(variants.map((e) => s.service.register(marshalEntry(e))));
+  const winners = results.flatMap((r, i) => r.ok ? [i] : []);
+  assertEquals(winners.length, 1, JSON.stringify(results));
+  assertEquals(await s.service.get(keys.pk), marshalEntry(variants[winners[0]]));
+});
+
+Deno.test("EntryService: listings, batch keyed as asked, legacy timeout", async () => {
+  await using s = await openService();
+  const srv = generateKeyPair(), visor = generateKeyPair(), app = generateKeyPair();
+  await s.service.register(marshalEntry(serverEntry(srv, s.clock, { sessions: 3 })));
+  const v = clientEntry(visor, s.clock, { delegated: [srv], clientType: "visor" });
+  await s.service.register(marshalEntry(v));
+  await s.service.register(marshalEntry(clientEntry(app, s.clock)), { legacyTimeout: true });
+  assertEquals((await s.service.clientKeys()).sort(), [visor.pk.hex(), app.pk.hex()].sort());
+  assertEquals(await s.service.clientKeys({ visorsOnly: true }), [visor.pk.hex()]);
+  assertEquals((await s.service.availableServers()).length, 1);
+  assertEquals(await s.service.clientsByServer(), new Map([[srv.pk.hex(), [visor.pk.hex()]]]));
+  assertEquals(await s.service.clientsOf(srv.pk), [visor.pk.hex()]);
+  const asked = [visor.pk.hex(), ` ${visor.pk.hex()}`, visor.pk.hex(), "junk"];
+  assertEquals(await s.service.batch(asked), [
+    [visor.pk.hex(), marshalEntry(v)],
+    [` ${visor.pk.hex()}`, marshalEntry(v)],
+  ]);
+  s.clock.ms += 3 * 60_000 + 1; // past the legacy 3 minutes and the servers' 2
+  assertEquals(await s.service.clientKeys(), [visor.pk.hex()]);
+  assertEquals(await s.service.allServers(), []);
+});
+
+Deno.test("parsePubKeyText: Go's text form, all zeros is the null key", () => {
+  const keys = generateKeyPair();
+  assertEquals(parsePubKeyText(keys.pk.hex())?.hex(), keys.pk.hex());
+  assertEquals(parsePubKeyText("")?.hex(), "0".repeat(66));
+  assertEquals(parsePubKeyText("00")?.hex(), "0".repeat(66));
+  for (const bad of ["xyz", keys.pk.hex().slice(2), `${keys.pk.hex()}00`]) {
+    assertEquals(parsePubKeyText(bad), undefined, bad);
+  }
+});
