@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { PubKey } from "../cipher/mod.ts";
+import { BodyTooLargeError, bodyTooLargeResponse, readBody } from "../http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { NONCE_MISMATCH_MESSAGE } from "./constants.ts";
 import { goVerifyMessage } from "./go_errors.ts";
@@ -7,7 +8,6 @@ import { parseAuthHeaders } from "./headers.ts";
 import { goJsonResponse, httpAuthErrorJson } from "./json.ts";
 import type { NonceStore } from "./nonce_store.ts";
 import { verifyRequest } from "./payload.ts";
-import { BodyTooLargeError, readBody } from "./_body.ts";
 
 /**
  * The context variables {@linkcode httpAuth} sets: `Hono<{ Variables: HttpAuthVariables }>`.
@@ -94,7 +94,7 @@ export function httpAuth(
         body = await readBody(c.req.raw, maxBodyBytes);
       } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
-        return goJsonResponse(413, httpAuthErrorJson(413, "Request Entity Too Large"));
+        return bodyTooLargeResponse();
       }
     }
     try {
