@@ -13,3 +13,5 @@ export type { ParsedConfig } from "./validate.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export { type ServiceEndpoints, SERVICES } from "./services.ts";
 export { configToJson } from "./serialize.ts";
+export { DEFAULT_CONFIG_FILE, loadNodeConfig, resolveLocalPath } from "./load.ts";
+export type { NodeConfig } from "./load.ts";

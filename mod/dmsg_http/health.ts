@@ -1,6 +1,9 @@
 import { Hono } from "hono";
+import type { ByteStream } from "../conn/mod.ts";
+import type { Logger } from "../log/mod.ts";
 import { PROTOCOLS, VERSION } from "../version/mod.ts";
 import { DMSG_HTTP_PORT } from "./constants.ts";
+import { type HttpServer, type HttpStreamListener, serveHttp } from "./serve.ts";
 
 /** Sessions as `/health` reports them. */
 export interface HealthSessions {
@@ -67,4 +70,92 @@ export function healthApp(options: HealthAppOptions): Hono {
     return c.json(body);
   });
   return app;
+}
+
+/** A public key as `/health` reports it. */
+interface HexKey {
+  hex(): string;
+}
+
+/** What answers `/health`: a dmsg client or server, listening on a port of its own key. */
+export interface HealthEndpoint {
+  /** Its public key. */
+  readonly pk: HexKey;
+  /** Accept dmsg streams to `port` of its key. */
+  listen(port: number): HttpStreamListener<ByteStream>;
+}
+
+/** A visor's dmsg client as `/health` sees it (a `DmsgClient` fits). */
+export interface HealthClient extends HealthEndpoint {
+  /** Its sessions with dmsg servers. */
+  sessions(): Array<{ serverPk: HexKey }>;
+}
+
+/** A dmsg server as `/health` sees it (a `DmsgServer` fits). */
+export interface HealthServer extends HealthEndpoint {
+  /** Client sessions open now. */
+  sessionCount(): number;
+  /** Keys of the clients with a session. */
+  clients(): HexKey[];
+  /** How many more sessions it accepts. */
+  availableSessions(): number;
+}
+
+/** Options for {@linkcode serveClientHealth} and {@linkcode serveServerHealth}. */
+export interface ServeHealthOptions {
+  /** Where the HTTP server logs. */
+  logger?: Logger;
+  /** When the node started (default now). */
+  startedAt?: Date;
+}
+
+function serveHealth(endpoint: HealthEndpoint, app: Hono, logger?: Logger): HttpServer {
+  // Health answers are tiny: a few connections at once is plenty, and bounds a flood.
+  // A short shutdown grace keeps a node's whole shutdown within its 2 s budget.
+  return serveHttp(endpoint.listen(DMSG_HTTP_PORT), (request) => app.fetch(request), {
+    logger,
+    maxConnections: 16,
+    shutdownGraceMs: 250,
+  });
+}
+
+/**
+ * Serve `/health` on dmsg port 80 of a visor's dmsg client: build info, uptime and the
+ * sessions (with the servers' keys). Shut the returned server down before closing the client.
+ */
+export function serveClientHealth(
+  client: HealthClient,
+  options: ServeHealthOptions = {},
+): HttpServer {
+  const app = healthApp({
+    role: "visor",
+    pk: client.pk.hex(),
+    startedAt: options.startedAt,
+    sessions: () => {
+      const sessions = client.sessions();
+      return { count: sessions.length, server_pks: sessions.map((s) => s.serverPk.hex()) };
+    },
+  });
+  return serveHealth(client, app, options.logger);
+}
+
+/**
+ * Serve `/health` on dmsg port 80 of a dmsg server's own key: build info, uptime, sessions
+ * and `available_sessions` (`maxSessions` minus the sessions now).
+ */
+export function serveServerHealth(
+  server: HealthServer,
+  options: ServeHealthOptions = {},
+): HttpServer {
+  const app = healthApp({
+    role: "dmsg_server",
+    pk: server.pk.hex(),
+    startedAt: options.startedAt,
+    sessions: () => ({
+      count: server.sessionCount(),
+      client_pks: server.clients().map((pk) => pk.hex()),
+    }),
+    availableSessions: () => server.availableSessions(),
+  });
+  return serveHealth(server, app, options.logger);
 }

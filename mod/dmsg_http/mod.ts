@@ -4,7 +4,8 @@
  * - {@linkcode serveHttp}: serve a `DmsgListener` (or any listener of byte streams) with a
  *   Fetch-style handler (`Request` in, `Response` out; a Hono app's `fetch` fits).
  * - {@linkcode dmsgFetch}: fetch a `dmsg://PK:PORT/path` URL through a `DmsgClient`.
- * - {@linkcode healthApp}: the `/health` endpoint every dmsg server and visor serves on port 80.
+ * - {@linkcode healthApp}: the `/health` endpoint every dmsg server and visor serves on port 80;
+ *   {@linkcode serveClientHealth} and {@linkcode serveServerHealth} serve it on their own key.
  *
  * The HTTP/1.1 codec is our own, in-process: bounded heads, Content-Length, chunked and
  * read-until-close bodies, keep-alive, header/idle/progress timeouts, and typed errors
@@ -42,5 +43,12 @@ export type { HttpClientConnectionOptions, HttpRequestOptions } from "./client_c
 export { dmsgFetch, parseDmsgUrl } from "./fetch.ts";
 export type { DmsgFetchInit, DmsgStreamDialer, DmsgUrl } from "./fetch.ts";
 export { statusText } from "./status.ts";
-export { healthApp } from "./health.ts";
-export type { HealthAppOptions, HealthSessions } from "./health.ts";
+export { healthApp, serveClientHealth, serveServerHealth } from "./health.ts";
+export type {
+  HealthAppOptions,
+  HealthClient,
+  HealthEndpoint,
+  HealthServer,
+  HealthSessions,
+  ServeHealthOptions,
+} from "./health.ts";

@@ -1,35 +1,34 @@
 import { keyPairFromSecKey, PubKey } from "../../mod/cipher/mod.ts";
 import {
-  ConfigError,
+  booleanFlag,
+  defineCommand,
+  integerValue,
+  stringFlag,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
+import {
   configToJson,
+  DEFAULT_CONFIG_FILE,
   generateConfig,
   type GenerateOptions,
   parseConfig,
 } from "../../mod/config/mod.ts";
-import { type Command, UsageError } from "./command.ts";
 
-function parseHops(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) {
-    throw new UsageError(`--min-hops wants 0..65535, got "${text}"`);
-  }
-  return n;
-}
-
-function parsePks(text: string): string[] {
+function parsePks(text: string, flag: string): string[] {
   const list = text.split(",").map((s) => s.trim()).filter(Boolean);
   for (const pk of list) {
     try {
       PubKey.fromHex(pk);
     } catch (error) {
-      throw new UsageError(`--hvpks: ${(error as Error).message}`);
+      throw new UsageError(`${flag}: ${(error as Error).message}`);
     }
   }
   return list;
 }
 
 /** `skywire config gen`. */
-export const configGenCommand: Command = {
+export const configGenCommand = defineCommand({
   name: "gen",
   summary: "generate a visor config (skywire-config.json) with a fresh key pair",
   usage: "[flags]",
@@ -37,46 +36,33 @@ export const configGenCommand: Command = {
     "Writes a complete config with Skywire's field names. With -r an existing file is\n" +
     "regenerated keeping its keys and opt-ins (cascade route setup, min hops, hypervisors)\n" +
     "unless flags override them.",
-  flags: [
-    {
-      name: "output",
+  flags: {
+    output: stringFlag({
       short: "o",
-      type: "string",
       valueName: "FILE",
       description: "file to write",
-      default: "skywire-config.json",
-    },
-    {
-      name: "regen",
-      short: "r",
-      type: "boolean",
-      description: "regenerate, keeping keys and opt-ins",
-    },
-    {
-      name: "stdout",
-      short: "n",
-      type: "boolean",
-      description: "print the config instead of writing a file",
-    },
-    {
-      name: "cascade",
-      type: "boolean",
-      description: "opt in to cascade (source-driven) route setup",
-    },
-    { name: "min-hops", type: "string", valueName: "N", description: "minimum hops for routes" },
-    { name: "hvpks", type: "string", valueName: "PK,...", description: "hypervisor public keys" },
-    {
-      name: "testenv",
-      short: "t",
-      type: "boolean",
-      description: "use the test deployment's services",
-    },
-  ],
+      default: DEFAULT_CONFIG_FILE,
+    }),
+    regen: booleanFlag({ short: "r", description: "regenerate, keeping keys and opt-ins" }),
+    stdout: booleanFlag({ short: "n", description: "print the config instead of writing a file" }),
+    cascade: booleanFlag({ description: "opt in to cascade (source-driven) route setup" }),
+    "min-hops": valueFlag({
+      valueName: "N",
+      description: "minimum hops for routes",
+      parse: integerValue(0, 65535),
+    }),
+    hvpks: valueFlag({
+      valueName: "PK,...",
+      description: "hypervisor public keys",
+      parse: parsePks,
+    }),
+    testenv: booleanFlag({ short: "t", description: "use the test deployment's services" }),
+  },
   run: async ({ flags, out, err }) => {
-    const output = flags.output as string;
+    const { output } = flags;
     const options: GenerateOptions = {};
-    if (flags["min-hops"] !== undefined) options.minHops = parseHops(flags["min-hops"] as string);
-    if (flags.hvpks !== undefined) options.hypervisors = parsePks(flags.hvpks as string);
+    if (flags["min-hops"] !== undefined) options.minHops = flags["min-hops"];
+    if (flags.hvpks !== undefined) options.hypervisors = flags.hvpks;
     if (flags.cascade) options.cascade = true;
     if (flags.testenv) options.testEnv = true;
 
@@ -125,6 +111,4 @@ export const configGenCommand: Command = {
       return 0;
     }
   },
-};
-
-export { ConfigError };
+});

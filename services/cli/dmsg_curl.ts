@@ -1,14 +1,21 @@
 import { generateKeyPair } from "../../mod/cipher/mod.ts";
-import { parseDuration, SERVICES } from "../../mod/config/mod.ts";
+import {
+  booleanFlag,
+  createProgress,
+  defineCommand,
+  jsonFlag,
+  listFlag,
+  stringFlag,
+  UsageError,
+  valueFlag,
+  withDescription,
+} from "../../mod/cli/mod.ts";
+import { formatDuration, parseDuration, SERVICES } from "../../mod/config/mod.ts";
 import { DmsgClient, DmsgError } from "../../mod/dmsg/mod.ts";
 import { dmsgFetch, DmsgUrlError, parseDmsgUrl } from "../../mod/dmsg_http/mod.ts";
+import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { createProgress } from "../updater/mod.ts";
-import { stopOnSignals } from "../visor/mod.ts";
-import { type Command, UsageError } from "./command.ts";
 
-// Closing the client (entry deletion included) gets this long; then the command exits anyway.
-const CLOSE_BUDGET_MS = 2_000;
 // Bodies at least this large get a progress bar when saved with -o on a terminal.
 const PROGRESS_MIN_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
@@ -54,7 +61,7 @@ async function writeBody(
 }
 
 /** `skywire dmsg curl`: fetch a `dmsg://PK:PORT/path` URL with an ephemeral identity. */
-export const dmsgCurlCommand: Command = {
+export const dmsgCurlCommand = defineCommand({
   name: "curl",
   summary: "fetch a dmsg:// URL over dmsg HTTP",
   usage: "[flags] dmsg://PK[:PORT]/path",
@@ -64,53 +71,46 @@ export const dmsgCurlCommand: Command = {
     `The default discovery is production's (${SERVICES.prod.dmsgDiscovery}); for a local\n` +
     "'skywire up', pass the -d it prints. Redirects are not followed.",
   args: { min: 1, max: 1 },
-  flags: [
-    {
-      name: "discovery",
+  flags: {
+    discovery: stringFlag({
       short: "d",
-      type: "string",
       valueName: "URL",
       description: "dmsg discovery",
       default: SERVICES.prod.dmsgDiscovery,
-    },
-    {
-      name: "output",
+    }),
+    output: stringFlag({
       short: "o",
-      type: "string",
       valueName: "FILE",
       description: "write the body to FILE (progress on a terminal)",
-    },
-    {
-      name: "json",
-      type: "boolean",
-      description: "print {status, headers, body} as JSON",
-    },
-    {
-      name: "header",
+    }),
+    json: withDescription(jsonFlag(), "print {status, headers, body} as JSON"),
+    header: listFlag({
       short: "H",
-      type: "string",
       valueName: "'NAME: VALUE'",
       description: "send a request header (repeatable)",
-      multiple: true,
-    },
-    {
-      name: "request",
+    }),
+    request: stringFlag({
       short: "X",
-      type: "string",
       valueName: "METHOD",
       description: "request method",
       default: "GET",
-    },
-    { name: "data", type: "string", valueName: "TEXT", description: "request body" },
-    {
-      name: "timeout",
-      type: "string",
+    }),
+    data: stringFlag({ valueName: "TEXT", description: "request body" }),
+    timeout: valueFlag({
       valueName: "DURATION",
       description: "give up after this long (Go duration)",
-      default: "30s",
-    },
-    { name: "verbose", short: "v", type: "boolean", description: "log dmsg activity on stderr" },
-  ],
+      parse: (text, flag) => {
+        const ms = parseDuration(text);
+        if (ms === undefined || ms <= 0) {
+          throw new UsageError(`${flag} wants a duration such as "30s"`);
+        }
+        return ms;
+      },
+      default: 30_000,
+      defaultText: "30s",
+    }),
+    verbose: booleanFlag({ short: "v", description: "log dmsg activity on stderr" }),
+  },
   run: async ({ args, flags, out, err }) => {
     const url = args[0];
     try {
@@ -119,15 +119,10 @@ export const dmsgCurlCommand: Command = {
       if (error instanceof DmsgUrlError) throw new UsageError(error.message);
       throw error;
     }
-    const timeoutMs = parseDuration(String(flags.timeout));
-    if (timeoutMs === undefined || timeoutMs <= 0) {
-      throw new UsageError(`--timeout wants a duration such as "30s"`);
-    }
+    const timeoutMs = flags.timeout;
     const headers = new Headers();
-    for (const header of (flags.header as string[] | undefined) ?? []) {
-      headers.append(...parseHeader(header));
-    }
-    const method = String(flags.request).toUpperCase();
+    for (const header of flags.header) headers.append(...parseHeader(header));
+    const method = flags.request.toUpperCase();
 
     using stop = stopOnSignals();
     const signal = AbortSignal.any([stop.signal, AbortSignal.timeout(timeoutMs)]);
@@ -135,7 +130,7 @@ export const dmsgCurlCommand: Command = {
     const client = new DmsgClient({
       pk: keys.pk,
       sk: keys.sk,
-      discovery: String(flags.discovery),
+      discovery: flags.discovery,
       // No client_type: discoveries from before it existed would fail our entry's signature.
       clientType: "",
       logger: createLogger({ level: flags.verbose ? "debug" : "error", component: "dmsg" }),
@@ -152,7 +147,7 @@ export const dmsgCurlCommand: Command = {
       const response = await dmsgFetch(client, url, {
         method,
         headers,
-        body: typeof flags.data === "string" ? flags.data : undefined,
+        body: flags.data,
         signal,
       });
       const failed = response.status >= 400;
@@ -175,7 +170,7 @@ export const dmsgCurlCommand: Command = {
       } else if (response.body) {
         const length = Number(response.headers.get("content-length") ?? NaN);
         const total = Number.isFinite(length) ? length : undefined;
-        if (typeof flags.output === "string") {
+        if (flags.output !== undefined) {
           using file = await Deno.open(flags.output, {
             write: true,
             create: true,
@@ -194,18 +189,14 @@ export const dmsgCurlCommand: Command = {
       const reason = stop.signal.aborted
         ? "interrupted"
         : signal.aborted
-        ? `timed out after ${flags.timeout}`
+        ? `timed out after ${formatDuration(timeoutMs)}`
         : failureText(error);
       err(`skywire dmsg curl: ${reason}`);
       code = 1;
     } finally {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        client.close({ deleteEntry: true }),
-        new Promise((resolve) => timer = setTimeout(resolve, CLOSE_BUDGET_MS)),
-      ]);
-      clearTimeout(timer);
+      // Closing (entry deletion included) gets the usual budget; then the command exits anyway.
+      await closeWithin(() => client.close({ deleteEntry: true }));
     }
     return code;
   },
-};
+});

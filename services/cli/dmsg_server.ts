@@ -1,3 +1,16 @@
+import {
+  type Command,
+  configFlag,
+  defineCommand,
+  type FlagValues,
+  integerValue,
+  logLevelFlag,
+  stringFlag,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
+import { serveServerHealth } from "../../mod/dmsg_http/mod.ts";
+import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
 import {
   type DmsgServerConfig,
@@ -10,10 +23,8 @@ import {
   splitListenAddress,
   startDmsgServer,
 } from "../dmsg_server/mod.ts";
-import { serveServerHealth, stopOnSignals } from "../visor/mod.ts";
-import { type Command, type CommandContext, UsageError } from "./command.ts";
 
-// Shutdown must finish within 2 s of a signal; past this the process exits anyway.
+// Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;
 
 async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
@@ -34,35 +45,40 @@ async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
   }
 }
 
-function applyFlags(
-  config: DmsgServerConfig,
-  flags: CommandContext["flags"],
-): void {
-  const text = (name: string) =>
-    typeof flags[name] === "string" ? flags[name] as string : undefined;
-  const addr = text("addr");
-  if (addr !== undefined) {
+const startFlags = {
+  config: configFlag({ description: "config file" }),
+  addr: stringFlag({
+    valueName: "ADDR",
+    description: "TCP address to listen on, host:port (overrides local_address)",
+  }),
+  "public-address": stringFlag({
+    valueName: "ADDR",
+    description: "address published in the discovery (overrides public_address)",
+  }),
+  discovery: stringFlag({ valueName: "URL", description: "dmsg discovery URL" }),
+  "max-sessions": valueFlag({
+    valueName: "N",
+    description: "client sessions accepted at once",
+    parse: integerValue(1),
+  }),
+  peers: stringFlag({ valueName: "PK@ADDR,...", description: "peer servers of the mesh" }),
+  "log-level": logLevelFlag({ description: "log level (default the config's log_level)" }),
+};
+
+function applyFlags(config: DmsgServerConfig, flags: FlagValues<typeof startFlags>): void {
+  if (flags.addr !== undefined) {
     try {
-      splitListenAddress(addr);
+      splitListenAddress(flags.addr);
     } catch {
-      throw new UsageError(`invalid --addr "${addr}" (want host:port)`);
+      throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
     }
-    config.local_address = addr;
+    config.local_address = flags.addr;
   }
-  const publicAddress = text("public-address");
-  if (publicAddress !== undefined) config.public_address = publicAddress;
-  const discovery = text("discovery");
-  if (discovery !== undefined) config.discovery = discovery;
-  const max = text("max-sessions");
-  if (max !== undefined) {
-    if (!/^\d+$/.test(max) || Number(max) <= 0) {
-      throw new UsageError(`--max-sessions wants a positive integer, got "${max}"`);
-    }
-    config.max_sessions = Number(max);
-  }
-  const peers = text("peers");
-  if (peers !== undefined) {
-    config.peers = peers.split(",").map((s) => s.trim()).filter(Boolean).map((spec) => {
+  if (flags["public-address"] !== undefined) config.public_address = flags["public-address"];
+  if (flags.discovery !== undefined) config.discovery = flags.discovery;
+  if (flags["max-sessions"] !== undefined) config.max_sessions = flags["max-sessions"];
+  if (flags.peers !== undefined) {
+    config.peers = flags.peers.split(",").map((s) => s.trim()).filter(Boolean).map((spec) => {
       try {
         const peer = parsePeer(spec);
         return { public_key: peer.pk.hex(), address: peer.address };
@@ -71,14 +87,10 @@ function applyFlags(
       }
     });
   }
-  const level = text("log-level");
-  if (level !== undefined) {
-    if (!parseLogLevel(level)) throw new UsageError(`unknown log level "${level}"`);
-    config.log_level = level;
-  }
+  if (flags["log-level"] !== undefined) config.log_level = flags["log-level"];
 }
 
-const startCommand: Command = {
+const startCommand = defineCommand({
   name: "start",
   summary: "run a dmsg server",
   usage: "[flags] [CONFIG]",
@@ -87,37 +99,9 @@ const startCommand: Command = {
     "is used. Prints the public key and address on stdout, logs on stderr, stops cleanly on\n" +
     "SIGINT or SIGTERM.",
   args: { min: 0, max: 1 },
-  flags: [
-    { name: "config", short: "c", type: "string", valueName: "FILE", description: "config file" },
-    {
-      name: "addr",
-      type: "string",
-      valueName: "ADDR",
-      description: "TCP address to listen on, host:port (overrides local_address)",
-    },
-    {
-      name: "public-address",
-      type: "string",
-      valueName: "ADDR",
-      description: "address published in the discovery (overrides public_address)",
-    },
-    { name: "discovery", type: "string", valueName: "URL", description: "dmsg discovery URL" },
-    {
-      name: "max-sessions",
-      type: "string",
-      valueName: "N",
-      description: "client sessions accepted at once",
-    },
-    {
-      name: "peers",
-      type: "string",
-      valueName: "PK@ADDR,...",
-      description: "peer servers of the mesh",
-    },
-    { name: "log-level", type: "string", valueName: "LEVEL", description: "log level" },
-  ],
+  flags: startFlags,
   run: async ({ args, flags, out }) => {
-    const path = typeof flags.config === "string" ? flags.config : args[0];
+    const path = flags.config ?? args[0];
     const config = await loadConfig(path);
     applyFlags(config, flags);
     const level = parseLogLevel(config.log_level) ?? "info";
@@ -131,34 +115,30 @@ const startCommand: Command = {
     out(`${server.pk.hex()} ${server.address}`);
     const signal = await stop.received;
     logger.info("shutting down", { signal });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const limit = new Promise<void>((resolve) => timer = setTimeout(resolve, SHUTDOWN_LIMIT_MS));
-    const shutdown = async () => {
+    await closeWithin(async () => {
       await health.shutdown();
       await server.close({ deleteEntry: true });
-    };
-    await Promise.race([shutdown(), limit]);
-    clearTimeout(timer);
+    }, { budgetMs: SHUTDOWN_LIMIT_MS, logger });
     return 0;
   },
-};
+});
 
-const configGenCommand: Command = {
+const configGenCommand = defineCommand({
   name: "gen",
   summary: "generate a dmsg server config with a fresh key pair",
   usage: "[flags]",
   description: "Writes Go dmsg-server's config fields plus 'peers' (mode 0600); without -o the\n" +
     "config is printed.",
-  flags: [
-    { name: "output", short: "o", type: "string", valueName: "FILE", description: "file to write" },
-  ],
+  flags: {
+    output: stringFlag({ short: "o", valueName: "FILE", description: "file to write" }),
+  },
   run: async ({ flags, out }) => {
     const text = serverConfigToJson(generateServerConfig());
-    if (typeof flags.output !== "string") {
+    const path = flags.output;
+    if (path === undefined) {
       out(text.trimEnd());
       return 0;
     }
-    const path = flags.output;
     const tmp = `${path}.tmp-${crypto.randomUUID()}`;
     try {
       await Deno.writeTextFile(tmp, text, { mode: 0o600 });
@@ -171,7 +151,7 @@ const configGenCommand: Command = {
     out(`wrote ${path}`);
     return 0;
   },
-};
+});
 
 /** `skywire dmsg server`: run a dmsg server, generate its config. */
 export const dmsgServerCommand: Command = {

@@ -1,13 +1,14 @@
 import { join, resolve } from "node:path";
 import { envFileTemplate, nodeCommand, systemdUnit } from "../updater/mod.ts";
-import type { Command } from "./command.ts";
+import { booleanFlag, configFlag, defineCommand, stringFlag } from "../../mod/cli/mod.ts";
+import { DEFAULT_CONFIG_FILE } from "../../mod/config/mod.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
 }
 
 /** `skywire install`. */
-export const installCommand: Command = {
+export const installCommand = defineCommand({
   name: "install",
   summary: "write the systemd unit and environment file",
   usage: "[flags]",
@@ -15,42 +16,30 @@ export const installCommand: Command = {
     "'skywire visor -c CONFIG' in the config's directory: this binary, or under 'deno run' the\n" +
     "same Deno running main.ts) and, if it does not exist yet, the environment file with a\n" +
     "commented RESTART_SERVICES. --dry-run prints both instead.",
-  flags: [
-    { name: "dry-run", type: "boolean", description: "print the files; write nothing" },
-    {
-      name: "unit-dir",
-      type: "string",
+  flags: {
+    "dry-run": booleanFlag({ description: "print the files; write nothing" }),
+    "unit-dir": stringFlag({
       valueName: "DIR",
       description: "where the unit goes",
       default: "/etc/systemd/system",
-    },
-    {
-      name: "env-file",
-      type: "string",
+    }),
+    "env-file": stringFlag({
       valueName: "PATH",
       description: "environment file (never overwritten)",
       default: "/etc/skywire.conf",
-    },
-    {
-      name: "exe",
-      type: "string",
+    }),
+    exe: stringFlag({
       valueName: "PATH",
       description: "compiled skywire binary to run (default: the way this command runs)",
-    },
-    {
-      name: "config",
-      type: "string",
-      valueName: "PATH",
-      description: "visor config",
-      default: "skywire-config.json",
-    },
-  ],
+    }),
+    config: configFlag({ default: DEFAULT_CONFIG_FILE }),
+  },
   run: async ({ flags, out, err }) => {
-    const config = resolve(flags.config as string);
-    const exe = flags.exe === undefined ? undefined : resolve(flags.exe as string);
+    const config = resolve(flags.config);
+    const exe = flags.exe === undefined ? undefined : resolve(flags.exe);
     const command = nodeCommand({ config, exe });
-    const unitPath = join(flags["unit-dir"] as string, "skywire.service");
-    const envPath = resolve(flags["env-file"] as string);
+    const unitPath = join(flags["unit-dir"], "skywire.service");
+    const envPath = resolve(flags["env-file"]);
     const unit = systemdUnit({ command, config });
     if (command[0].includes("/_npx/")) {
       err(
@@ -91,4 +80,4 @@ export const installCommand: Command = {
     out("next: systemctl daemon-reload && systemctl enable --now skywire");
     return 0;
   },
-};
+});

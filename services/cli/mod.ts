@@ -4,7 +4,13 @@
  * @module
  */
 import { VERSION } from "../../mod/version/mod.ts";
-import { type Command, runCommandLine } from "./command.ts";
+import {
+  booleanFlag,
+  type Command,
+  defineCommand,
+  jsonFlag,
+  runCommandLine,
+} from "../../mod/cli/mod.ts";
 import { configGenCommand } from "./config_gen.ts";
 import { discoveryCommand } from "./discovery.ts";
 import { dmsgServerCommand } from "./dmsg_server.ts";
@@ -20,15 +26,15 @@ const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build
 
 /** The root command. */
 export function rootCommand(): Command {
-  return {
+  return defineCommand({
     name: "skywire",
     summary: "skywire: a Skywire edge node (visor, dmsg server, discovery, updater) in one binary",
-    flags: [{ name: "version", short: "v", type: "boolean", description: "print the version" }],
+    flags: { version: booleanFlag({ short: "v", description: "print the version" }) },
     subcommands: [
-      {
+      defineCommand({
         name: "version",
         summary: "print the version",
-        flags: [{ name: "json", type: "boolean", description: "print JSON" }],
+        flags: { json: jsonFlag() },
         run: ({ flags, out }) =>
           out(
             flags.json
@@ -39,7 +45,7 @@ export function rootCommand(): Command {
               })
               : versionText,
           ),
-      },
+      }),
       {
         name: "config",
         summary: "generate and check visor configs",
@@ -72,7 +78,7 @@ export function rootCommand(): Command {
       }
       return undefined;
     },
-  };
+  });
 }
 
 const encoder = new TextEncoder();

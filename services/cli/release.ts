@@ -22,8 +22,16 @@ import {
 } from "../../mod/release/mod.ts";
 import { bytesToHex } from "../../mod/cipher/mod.ts";
 import { VERSION } from "../../mod/version/mod.ts";
-import { createProgress } from "../updater/mod.ts";
-import { type Command, UsageError } from "./command.ts";
+import {
+  booleanFlag,
+  type Command,
+  createProgress,
+  defineCommand,
+  oneOfValue,
+  stringFlag,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -44,34 +52,26 @@ async function writeAtomic(path: string, text: string, mode = 0o644): Promise<vo
   }
 }
 
-function channelFlag(value: unknown): ReleaseChannel {
-  const channel = String(value);
-  if (!(RELEASE_CHANNELS as readonly string[]).includes(channel)) {
-    throw new UsageError(`--channel must be one of ${RELEASE_CHANNELS.join(", ")}`);
-  }
-  return channel as ReleaseChannel;
-}
+const channelValue = oneOfValue<ReleaseChannel>(RELEASE_CHANNELS);
 
-const keygenCommand: Command = {
+const keygenCommand = defineCommand({
   name: "keygen",
   summary: "make a release signing key pair (secret file mode 0600)",
   usage: "[flags]",
   description: "Writes PREFIX.key (secret, mode 0600) and PREFIX.pub, and prints the key id and\n" +
     "public key. The secret key is never printed unless --print-secret is given. Keep it\n" +
     "offline; put the public key into mod/release/trusted_keys.ts (or updater.trusted_keys).",
-  flags: [
-    {
-      name: "output",
+  flags: {
+    output: stringFlag({
       short: "o",
-      type: "string",
       valueName: "PREFIX",
       description: "file name prefix",
       default: "skywire-release",
-    },
-    { name: "print-secret", type: "boolean", description: "also print the secret key" },
-  ],
+    }),
+    "print-secret": booleanFlag({ description: "also print the secret key" }),
+  },
   run: async ({ flags, out, err }) => {
-    const prefix = flags.output as string;
+    const prefix = flags.output;
     const secretPath = `${prefix}.key`, publicPath = `${prefix}.pub`;
     for (const path of [secretPath, publicPath]) {
       if (await exists(path)) throw new Error(`${path} already exists; not overwriting a key`);
@@ -94,51 +94,46 @@ const keygenCommand: Command = {
     out(`public_key ${bytesToHex(pair.publicKey)}`);
     if (flags["print-secret"]) out(`secret_key ${bytesToHex(pair.secretKey)}`);
   },
-};
+});
 
-const manifestCommand: Command = {
+const manifestCommand = defineCommand({
   name: "manifest",
   summary: "build an unsigned release manifest from the binaries in dist/",
   usage: "[flags]",
   description: "Hashes dist/skywire-<target> for each release target and writes the manifest\n" +
     "(unsigned; sign it with 'skywire release sign'). Publish it beside the binaries.",
-  flags: [
-    {
-      name: "dist",
-      type: "string",
-      valueName: "DIR",
-      description: "build output",
-      default: "dist",
-    },
-    {
-      name: "version",
-      type: "string",
+  flags: {
+    dist: stringFlag({ valueName: "DIR", description: "build output", default: "dist" }),
+    version: stringFlag({
       valueName: "V",
       description: "version of the binaries",
       default: VERSION,
-    },
-    {
-      name: "channel",
-      type: "string",
+    }),
+    channel: valueFlag({
       valueName: "C",
       description: `channel (${RELEASE_CHANNELS.join(", ")})`,
+      parse: channelValue,
       default: "stable",
-    },
-    { name: "date", type: "string", valueName: "ISO", description: "release time (default now)" },
-    { name: "notes", type: "string", valueName: "TEXT", description: "release notes" },
-    {
-      name: "output",
+    }),
+    date: valueFlag({
+      valueName: "ISO",
+      description: "release time (default now)",
+      parse: (text, flag) => {
+        const date = new Date(text);
+        if (Number.isNaN(date.getTime())) throw new UsageError(`${flag} is not a time`);
+        return date;
+      },
+    }),
+    notes: stringFlag({ valueName: "TEXT", description: "release notes" }),
+    output: stringFlag({
       short: "o",
-      type: "string",
       valueName: "FILE",
       description: "manifest file (default DIR/manifest.json)",
-    },
-  ],
+    }),
+  },
   run: async ({ flags, out, err }) => {
-    const dist = flags.dist as string;
-    const channel = channelFlag(flags.channel);
-    const date = flags.date !== undefined ? new Date(String(flags.date)) : new Date();
-    if (Number.isNaN(date.getTime())) throw new UsageError(`--date is not a time`);
+    const { dist, channel } = flags;
+    const date = flags.date ?? new Date();
     const assets: Partial<Record<ReleaseTarget, ReleaseAsset>> = {};
     for (const target of RELEASE_TARGETS) {
       const file = `skywire-${target}`;
@@ -163,36 +158,34 @@ const manifestCommand: Command = {
       throw new Error(`no skywire-<target> binaries in ${dist}`);
     }
     const release = createRelease({
-      version: String(flags.version),
+      version: flags.version,
       channel,
       date,
       assets,
-      notes: flags.notes as string | undefined,
+      notes: flags.notes,
     });
-    const output = (flags.output as string | undefined) ?? join(dist, "manifest.json");
+    const output = flags.output ?? join(dist, "manifest.json");
     await writeAtomic(output, encodeManifest(unsignedManifest(release)));
     out(`wrote ${output}: ${release.version} (${channel}), ${Object.keys(assets).join(", ")}`);
   },
-};
+});
 
-const signCommand: Command = {
+const signCommand = defineCommand({
   name: "sign",
   summary: "sign a release manifest with a release secret key",
   usage: "--key FILE [flags] MANIFEST",
   args: { min: 1, max: 1 },
-  flags: [
-    { name: "key", short: "k", type: "string", valueName: "FILE", description: "secret key file" },
-    {
-      name: "output",
+  flags: {
+    key: stringFlag({ short: "k", valueName: "FILE", description: "secret key file" }),
+    output: stringFlag({
       short: "o",
-      type: "string",
       valueName: "FILE",
       description: "signed manifest (default: in place)",
-    },
-  ],
+    }),
+  },
   run: async ({ args, flags, out, err }) => {
-    if (flags.key === undefined) throw new UsageError("--key FILE is required");
-    const keyPath = flags.key as string;
+    const keyPath = flags.key;
+    if (keyPath === undefined) throw new UsageError("--key FILE is required");
     const mode = (await Deno.stat(keyPath)).mode;
     if (mode !== null && (mode & 0o077) !== 0) {
       err(
@@ -204,43 +197,45 @@ const signCommand: Command = {
     const pair = decodeSecretKeyFile(await Deno.readTextFile(keyPath));
     const manifest = parseSignedManifest(await Deno.readFile(args[0]));
     const signed = signManifest(manifest, pair);
-    const output = (flags.output as string | undefined) ?? args[0];
+    const output = flags.output ?? args[0];
     await writeAtomic(output, encodeManifest(signed));
     out(`signed ${output} with key ${pair.keyId}`);
   },
-};
+});
 
-const verifyCommand: Command = {
+const verifyCommand = defineCommand({
   name: "verify",
   summary: "check a manifest's signature against the trusted keys",
   usage: "[--key PUB] MANIFEST",
   args: { min: 1, max: 1 },
-  flags: [
-    {
-      name: "key",
+  flags: {
+    key: stringFlag({
       short: "k",
-      type: "string",
       valueName: "PUB",
       description: "also trust this public key (hex or .pub file)",
-    },
-    { name: "channel", type: "string", valueName: "C", description: "require this channel" },
-  ],
+    }),
+    channel: valueFlag({
+      valueName: "C",
+      description: "require this channel",
+      parse: channelValue,
+    }),
+  },
   run: async ({ args, flags, out }) => {
     const keys: ReleaseKey[] = trustedReleaseKeys();
     if (flags.key !== undefined) {
-      const text = String(flags.key);
+      const text = flags.key;
       keys.push(decodePublicKey(await exists(text) ? await Deno.readTextFile(text) : text));
     }
     const { release, keyId } = verifyManifest(parseSignedManifest(await Deno.readFile(args[0])), {
       trustedKeys: keys,
-      channel: flags.channel !== undefined ? channelFlag(flags.channel) : undefined,
+      channel: flags.channel,
     });
     out(
       `${resolve(args[0])}: ${release.version} (${release.channel}, ${release.date}) ` +
         `signed by ${keyId}`,
     );
   },
-};
+});
 
 /** `skywire release`: maintainers' tools. */
 export const releaseCommand: Command = {

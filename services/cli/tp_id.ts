@@ -1,25 +1,24 @@
 import { makeTransportId, PubKey } from "../../mod/cipher/mod.ts";
-import { type Command, UsageError } from "./command.ts";
+import { defineCommand, jsonFlag, oneOfValue, UsageError, valueFlag } from "../../mod/cli/mod.ts";
 
-const TYPES = ["stcpr", "sudph", "stcp", "dmsg", "squicr", "ws", "wt", "webrtc"];
+const TYPES = ["stcpr", "sudph", "stcp", "dmsg", "squicr", "ws", "wt", "webrtc"] as const;
 
 /** `skywire cli tp id PK1 PK2 -t TYPE`: print the deterministic transport id. */
-export const tpIdCommand: Command = {
+export const tpIdCommand = defineCommand({
   name: "id",
   summary: "print the deterministic transport id of two public keys and a type",
   usage: "[flags] PK1 PK2",
   args: { min: 2, max: 2 },
-  flags: [
-    {
-      name: "type",
+  flags: {
+    type: valueFlag({
       short: "t",
-      type: "string",
       valueName: "TYPE",
       description: `transport type (${TYPES.join(", ")})`,
+      parse: oneOfValue(TYPES),
       default: "stcpr",
-    },
-    { name: "json", type: "boolean", description: "print JSON" },
-  ],
+    }),
+    json: jsonFlag(),
+  },
   run: ({ args, flags, out }) => {
     const keys = args.map((text, i) => {
       try {
@@ -28,9 +27,8 @@ export const tpIdCommand: Command = {
         throw new UsageError(`PK${i + 1}: ${(error as Error).message}`);
       }
     });
-    const type = flags.type as string;
-    if (!TYPES.includes(type)) throw new UsageError(`unknown transport type "${type}"`);
+    const { type } = flags;
     const id = makeTransportId(keys[0], keys[1], type);
     out(flags.json ? JSON.stringify({ id, type, edges: keys.map((k) => k.hex()).sort() }) : id);
   },
-};
+});

@@ -1,15 +1,27 @@
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { parseConfig, parseDuration, type UpdaterConfig } from "../../mod/config/mod.ts";
+import { join, resolve } from "node:path";
+import {
+  booleanFlag,
+  configFlag,
+  createProgress,
+  defineCommand,
+  type FlagValues,
+  jsonFlag,
+  oneOfValue,
+  stringFlag,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
+import {
+  DEFAULT_CONFIG_FILE,
+  loadNodeConfig,
+  parseDuration,
+  type UpdaterConfig,
+} from "../../mod/config/mod.ts";
 import { defaultUpdater } from "../../mod/config/generate.ts";
 import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
+import { RELEASE_CHANNELS, trustedReleaseKeys } from "../../mod/release/mod.ts";
 import {
-  RELEASE_CHANNELS,
-  type ReleaseChannel,
-  trustedReleaseKeys,
-} from "../../mod/release/mod.ts";
-import {
-  createProgress,
   openUpdaterState,
   resolveUpdateTarget,
   restartAfterUpdate,
@@ -19,47 +31,76 @@ import {
   targetFiles,
   type UpdaterStatusRecord,
 } from "../updater/mod.ts";
-import { type Command, type CommandContext, UsageError } from "./command.ts";
 
 const encoder = new TextEncoder();
-const DEFAULT_CONFIG = "skywire-config.json";
+
+const updateFlags = {
+  check: booleanFlag({ description: "only check; install nothing" }),
+  channel: valueFlag({
+    valueName: "C",
+    description: `release channel (${RELEASE_CHANNELS.join(", ")}; default updater.channel)`,
+    parse: oneOfValue(RELEASE_CHANNELS),
+  }),
+  from: stringFlag({ valueName: "URL|FILE", description: "manifest source (default updater.url)" }),
+  yes: booleanFlag({ short: "y", description: "install without asking" }),
+  target: stringFlag({
+    valueName: "PATH",
+    description: "binary to replace (default: this executable; required under deno run)",
+  }),
+  "allow-downgrade": booleanFlag({ description: "accept an older version" }),
+  rollback: booleanFlag({ description: "put <exe>.prev back and restart" }),
+  status: booleanFlag({ description: "show updater state" }),
+  json: jsonFlag("print JSON (with --status or --check)"),
+  config: configFlag(),
+  "state-dir": stringFlag({
+    valueName: "DIR",
+    description: "directory of updater.kv (default the config's local_path)",
+  }),
+  "env-file": stringFlag({
+    valueName: "PATH",
+    description: "file with RESTART_SERVICES (default updater.env_file)",
+  }),
+  service: stringFlag({
+    valueName: "UNIT",
+    description: "this node's systemd unit (default updater.service)",
+  }),
+  "no-restart": booleanFlag({ description: "do not restart any unit" }),
+  "restart-only": booleanFlag({
+    description: "only restart the node's unit and RESTART_SERVICES (used after an update)",
+  }),
+};
 
 interface Settings {
   updater: UpdaterConfig;
   stateDir: string;
-  configPath?: string;
 }
 
 /**
  * The updater settings: `-c CONFIG`, else `./skywire-config.json` when present, else defaults.
- * A relative `local_path` is taken relative to the config file, which is the working directory
- * `skywire install` gives the node.
+ * The state directory is the config's `local_path`, resolved as the visor resolves it.
  */
-async function loadSettings(flags: CommandContext["flags"], err: (t: string) => void) {
-  let configPath = flags.config as string | undefined;
-  if (configPath === undefined && await Deno.stat(DEFAULT_CONFIG).then(() => true, () => false)) {
-    configPath = DEFAULT_CONFIG;
+async function loadSettings(
+  flags: FlagValues<typeof updateFlags>,
+  err: (t: string) => void,
+): Promise<Settings> {
+  let configPath = flags.config;
+  if (
+    configPath === undefined && await Deno.stat(DEFAULT_CONFIG_FILE).then(() => true, () => false)
+  ) {
+    configPath = DEFAULT_CONFIG_FILE;
   }
   let updater = defaultUpdater();
   let stateDir = resolve("local");
   if (configPath !== undefined) {
-    const parsed = parseConfig(await Deno.readTextFile(configPath));
-    for (const warning of parsed.warnings) err(`warning: ${warning}`);
-    updater = parsed.config.updater;
-    const local = parsed.config.local_path || "local";
-    stateDir = isAbsolute(local) ? local : join(dirname(resolve(configPath)), local);
+    const loaded = await loadNodeConfig(configPath);
+    for (const warning of loaded.warnings) err(`warning: ${warning}`);
+    updater = loaded.config.updater;
+    stateDir = loaded.stateDir;
   }
-  if (flags["state-dir"] !== undefined) stateDir = resolve(flags["state-dir"] as string);
-  if (flags.service !== undefined) updater = { ...updater, service: flags.service as string };
-  if (flags["env-file"] !== undefined) {
-    updater = { ...updater, env_file: flags["env-file"] as string };
-  }
-  const settings: Settings = {
-    updater,
-    stateDir,
-    configPath: configPath === undefined ? undefined : resolve(configPath),
-  };
-  return settings;
+  if (flags["state-dir"] !== undefined) stateDir = resolve(flags["state-dir"]);
+  if (flags.service !== undefined) updater = { ...updater, service: flags.service };
+  if (flags["env-file"] !== undefined) updater = { ...updater, env_file: flags["env-file"] };
+  return { updater, stateDir };
 }
 
 function printRestart(report: RestartReport, out: (t: string) => void, err: (t: string) => void) {
@@ -118,7 +159,7 @@ async function askYesNo(question: string): Promise<boolean> {
 }
 
 /** `skywire update`. */
-export const updateCommand: Command = {
+export const updateCommand = defineCommand({
   name: "update",
   summary: "check for and install a signed update",
   usage: "[flags]",
@@ -127,59 +168,11 @@ export const updateCommand: Command = {
     "SHA-256, '--version'), the current binary kept as <exe>.prev, then renamed over it. After\n" +
     "an install the node's unit and the units in RESTART_SERVICES (updater.env_file) are\n" +
     "restarted if active. Without -c, ./skywire-config.json is used when present.",
-  flags: [
-    { name: "check", type: "boolean", description: "only check; install nothing" },
-    {
-      name: "channel",
-      type: "string",
-      valueName: "C",
-      description: `release channel (${RELEASE_CHANNELS.join(", ")}; default updater.channel)`,
-    },
-    {
-      name: "from",
-      type: "string",
-      valueName: "URL|FILE",
-      description: "manifest source (default updater.url)",
-    },
-    { name: "yes", short: "y", type: "boolean", description: "install without asking" },
-    {
-      name: "target",
-      type: "string",
-      valueName: "PATH",
-      description: "binary to replace (default: this executable; required under deno run)",
-    },
-    { name: "allow-downgrade", type: "boolean", description: "accept an older version" },
-    { name: "rollback", type: "boolean", description: "put <exe>.prev back and restart" },
-    { name: "status", type: "boolean", description: "show updater state" },
-    { name: "json", type: "boolean", description: "print JSON (with --status or --check)" },
-    { name: "config", short: "c", type: "string", valueName: "FILE", description: "visor config" },
-    {
-      name: "state-dir",
-      type: "string",
-      valueName: "DIR",
-      description: "directory of updater.kv (default the config's local_path)",
-    },
-    {
-      name: "env-file",
-      type: "string",
-      valueName: "PATH",
-      description: "file with RESTART_SERVICES (default updater.env_file)",
-    },
-    {
-      name: "service",
-      type: "string",
-      valueName: "UNIT",
-      description: "this node's systemd unit (default updater.service)",
-    },
-    { name: "no-restart", type: "boolean", description: "do not restart any unit" },
-    {
-      name: "restart-only",
-      type: "boolean",
-      description: "only restart the node's unit and RESTART_SERVICES (used after an update)",
-    },
-  ],
+  flags: updateFlags,
   run: async ({ flags, out, err }) => {
-    const modes = ["check", "rollback", "status", "restart-only"].filter((m) => flags[m]);
+    const modes = (["check", "rollback", "status", "restart-only"] as const).filter((m) =>
+      flags[m]
+    );
     if (modes.length > 1) throw new UsageError(`--${modes.join(" and --")} do not go together`);
     const settings = await loadSettings(flags, err);
     const { updater } = settings;
@@ -198,8 +191,7 @@ export const updateCommand: Command = {
     if (flags.status) {
       using state = await openUpdaterState({ stateDir: settings.stateDir });
       const status = await state.status();
-      const target = await resolveUpdateTarget({ explicit: flags.target as string | undefined })
-        .catch(() => undefined);
+      const target = await resolveUpdateTarget({ explicit: flags.target }).catch(() => undefined);
       const prev = target
         ? await Deno.stat(targetFiles(target.path).prev).then(() => true, () => false)
         : false;
@@ -232,7 +224,7 @@ export const updateCommand: Command = {
     const logger = createLogger({ component: "updater", level: "warn" });
 
     if (flags.rollback) {
-      let exe = flags.target as string | undefined;
+      let exe = flags.target;
       if (exe === undefined && isCompiledBinary()) exe = Deno.execPath();
       if (exe === undefined) {
         using state = await openUpdaterState({ stateDir: settings.stateDir });
@@ -259,24 +251,22 @@ export const updateCommand: Command = {
       return 0;
     }
 
-    const channel = (flags.channel as string | undefined) ?? updater.channel;
-    if (!(RELEASE_CHANNELS as readonly string[]).includes(channel)) {
-      throw new UsageError(`--channel must be one of ${RELEASE_CHANNELS.join(", ")}`);
-    }
-    const source = (flags.from as string | undefined) ?? updater.url;
+    const channel = flags.channel ??
+      oneOfValue(RELEASE_CHANNELS)(updater.channel, "updater.channel");
+    const source = flags.from ?? updater.url;
     if (!source) {
       throw new UsageError("no update source: set updater.url in the config or pass --from");
     }
-    const target = await resolveUpdateTarget({ explicit: flags.target as string | undefined });
+    const target = await resolveUpdateTarget({ explicit: flags.target });
     const interactive = Deno.stdin.isTerminal();
     const result = await runUpdate({
       source,
-      channel: channel as ReleaseChannel,
+      channel,
       trustedKeys: trustedReleaseKeys(updater.trusted_keys ?? []),
       target,
       stateDir: settings.stateDir,
       install: !flags.check,
-      allowDowngrade: flags["allow-downgrade"] === true,
+      allowDowngrade: flags["allow-downgrade"],
       bootTimeoutMs: parseDuration(updater.boot_timeout) ?? 120_000,
       logger,
       progress: createProgress({
@@ -316,4 +306,4 @@ export const updateCommand: Command = {
     if (result.restart?.units.some((u) => u.result === "failed")) return 1;
     return 0;
   },
-};
+});

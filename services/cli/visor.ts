@@ -1,8 +1,10 @@
-import { runVisor, stopOnSignals } from "../visor/mod.ts";
-import type { Command } from "./command.ts";
+import { configFlag, defineCommand } from "../../mod/cli/mod.ts";
+import { DEFAULT_CONFIG_FILE } from "../../mod/config/mod.ts";
+import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { runVisor } from "../visor/mod.ts";
 
 /** `skywire visor`: run the node from its config until SIGINT/SIGTERM. */
-export const visorCommand: Command = {
+export const visorCommand = defineCommand({
   name: "visor",
   summary: "run the visor (node) from a config file",
   description: "Starts the node from skywire-config.json: its stores under local_path, the dmsg\n" +
@@ -10,18 +12,9 @@ export const visorCommand: Command = {
     "the background updater. After an update it writes the booted-OK mark once reachable, or\n" +
     "exits with code 75 when it rolled back to the previous binary. Stops cleanly on SIGINT or\n" +
     "SIGTERM within 2 s (or the config's shutdown_timeout when shorter). Logs go to stderr.",
-  flags: [
-    {
-      name: "config",
-      short: "c",
-      type: "string",
-      valueName: "FILE",
-      description: "the visor config",
-      default: "skywire-config.json",
-    },
-  ],
+  flags: { config: configFlag({ default: DEFAULT_CONFIG_FILE }) },
   run: async ({ flags }) => {
     using stop = stopOnSignals();
-    return await runVisor({ configPath: String(flags.config), signal: stop.signal });
+    return await runVisor({ configPath: flags.config, signal: stop.signal });
   },
-};
+});

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import type { RateLimitOptions } from "../../mod/http/mod.ts";
@@ -132,12 +133,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     port: bound.port,
     close() {
       closing ??= (async () => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const grace = new Promise<void>((resolve) =>
-          timer = setTimeout(resolve, SHUTDOWN_GRACE_MS)
-        );
-        await Promise.race([server.shutdown(), grace]);
-        clearTimeout(timer);
+        await closeWithin(server.shutdown(), { budgetMs: SHUTDOWN_GRACE_MS });
         kvStore.close();
         logger.info("dmsg discovery stopped");
       })();

@@ -34,8 +34,6 @@ export { parseEnvFile, readRestartServices, splitRestartServices } from "./env_f
 export type { RestartServices } from "./env_file.ts";
 export { UPDATE_STEPS, UpdateError } from "./errors.ts";
 export type { UpdateErrorCode, UpdateStep } from "./errors.ts";
-export { createProgress } from "./progress.ts";
-export type { Progress, ProgressOptions } from "./progress.ts";
 export { findExecutable, insideUnit, restartAfterUpdate } from "./restart.ts";
 export type { RestartOptions, RestartReport, UnitRestart } from "./restart.ts";
 export { fetchManifest, manifestUrl } from "./source.ts";

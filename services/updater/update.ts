@@ -20,7 +20,7 @@ import {
 } from "./binary.ts";
 import { downloadAsset, type DownloadResult } from "./download.ts";
 import { errorText, UpdateError } from "./errors.ts";
-import type { Progress } from "./progress.ts";
+import type { Progress } from "../../mod/cli/mod.ts";
 import { restartAfterUpdate, type RestartOptions, type RestartReport } from "./restart.ts";
 import { fetchManifest, manifestUrl } from "./source.ts";
 import { type CheckRecord, openUpdaterState, type UpdaterState } from "./state.ts";

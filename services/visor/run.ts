@@ -1,6 +1,6 @@
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { parseConfig, type ParsedConfig, parseDuration } from "../../mod/config/mod.ts";
-import { createLogger, type Logger, type LogSink, parseLogLevel } from "../../mod/log/mod.ts";
+import { loadNodeConfig, parseDuration } from "../../mod/config/mod.ts";
+import { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "../../mod/lifecycle/mod.ts";
+import { createLogger, type LogSink, parseLogLevel } from "../../mod/log/mod.ts";
 import {
   type BackgroundUpdater,
   checkPendingRollback,
@@ -10,9 +10,6 @@ import {
   watchBootDeadline,
 } from "../updater/mod.ts";
 import { startVisor, type Visor } from "./visor.ts";
-
-/** The visor's own shutdown target; a shorter `shutdown_timeout` in the config wins. */
-export const SHUTDOWN_BUDGET_MS = 2_000;
 
 /** Options for {@linkcode runVisor}. */
 export interface RunVisorOptions {
@@ -30,46 +27,6 @@ export interface RunVisorOptions {
   dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
 }
 
-/** Read and validate the config file; warnings are logged once the logger exists. */
-export async function loadConfig(path: string): Promise<ParsedConfig> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new Error(`cannot read config ${path}: ${(error as Error).message}`);
-  }
-  return parseConfig(text);
-}
-
-function abortedPromise(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
-
-/** Run `close` within `budgetMs`; resolves whether it finished in time. */
-async function closeWithin(
-  close: () => Promise<void>,
-  budgetMs: number,
-  logger: Logger,
-): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<false>((resolve) =>
-    timer = setTimeout(() => resolve(false), budgetMs)
-  );
-  const closed = close().then(() => true, (error) => {
-    logger.error("visor shutdown failed", { error });
-    return false;
-  });
-  const finished = await Promise.race([closed, timedOut]);
-  clearTimeout(timer);
-  if (!finished) {
-    logger.error("visor shutdown did not finish in time; exiting anyway", { budget_ms: budgetMs });
-  }
-  return finished;
-}
-
 /**
  * `skywire visor`: run the node from its config until `options.signal` aborts. Resolves to the
  * process exit code: 0 after a clean shutdown, 1 when shutdown overran its budget, and
@@ -78,22 +35,17 @@ async function closeWithin(
  *
  * Order: config (warnings logged) → log level → updater boot check → store and dmsg client →
  * `/health` on dmsg port 80 → once reachable, the "booted OK" mark → background updater.
- * Shutdown closes everything within min(2 s, `shutdown_timeout`).
+ * Shutdown closes everything within min({@linkcode SHUTDOWN_BUDGET_MS}, `shutdown_timeout`).
  */
 export async function runVisor(options: RunVisorOptions): Promise<number> {
-  const parsed = await loadConfig(options.configPath);
-  const { config } = parsed;
+  const parsed = await loadNodeConfig(options.configPath);
+  const { config, stateDir } = parsed;
   const level = parseLogLevel(config.log_level) ?? "info";
   const logger = createLogger({ level, component: "visor", sink: options.logSink });
   for (const warning of parsed.warnings) logger.warn(warning);
   if (!parseLogLevel(config.log_level)) {
     logger.warn("unknown log_level; using info", { log_level: config.log_level });
   }
-  // As `skywire update` does: a relative local_path is taken relative to the config file (the
-  // unit's working directory), so both find the same updater.kv.
-  const local = config.local_path || "local";
-  const stateDir = isAbsolute(local) ? local : join(dirname(resolve(options.configPath)), local);
-  config.local_path = stateDir;
   const updaterLogger = logger.child("updater");
 
   const boot = await checkPendingRollback({ stateDir, logger: updaterLogger });
@@ -149,7 +101,7 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
       configPath: options.configPath,
       logger: updaterLogger,
     });
-    await abortedPromise(stop.signal);
+    await aborted(stop.signal);
   } finally {
     options.signal.removeEventListener("abort", onOuterAbort);
     deadlineWatch?.[Symbol.dispose]();
@@ -164,7 +116,8 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
       await healthy?.catch(() => {});
       await visor?.close();
     };
-    if (!(await closeWithin(close, budgetMs, logger)) && exitCode === 0) exitCode = 1;
+    const closed = await closeWithin(close, { budgetMs, logger, what: "visor shutdown" });
+    if (!closed && exitCode === 0) exitCode = 1;
   }
   return exitCode;
 }

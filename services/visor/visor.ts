@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { PubKey, SecKey } from "../../mod/cipher/mod.ts";
 import { parseDuration, type SkywireConfig } from "../../mod/config/mod.ts";
 import { decodeEntry, DmsgClient, type Entry } from "../../mod/dmsg/mod.ts";
-import type { HttpServer } from "../../mod/dmsg_http/mod.ts";
+import { type HttpServer, serveClientHealth } from "../../mod/dmsg_http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import {
   openStore,
@@ -10,7 +10,6 @@ import {
   type Store,
   type StoreMonitor,
 } from "../../mod/store/mod.ts";
-import { serveClientHealth } from "./health.ts";
 
 /** File name of the visor's own store under `local_path`. */
 export const VISOR_STORE_FILE = "visor.kv";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { createProgress } from "../../../services/updater/mod.ts";
+import { createProgress } from "../../../mod/cli/mod.ts";
 
 function recorder(terminal: boolean) {
   let clock = 0;
