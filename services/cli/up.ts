@@ -8,6 +8,7 @@ import {
 } from "../../mod/cli/mod.ts";
 import { aborted, closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
+import { DirLockedError } from "../../mod/store/mod.ts";
 import {
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
@@ -42,7 +43,8 @@ export const upCommand = defineCommand({
     `so public keys stay the same across restarts. Ports default to ${DEFAULT_DISCOVERY_PORT}` +
     ` (discovery) and ${DEFAULT_DMSG_SERVER_PORT}\n` +
     "(dmsg server); a taken port falls back to a free one. Prints the keys, the addresses and\n" +
-    "a command to try; logs go to stderr. Ctrl-C stops everything within 2 s.",
+    "a command to try; logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a\n" +
+    "time per data directory: a second one exits 2 naming the running one.",
   flags: {
     data: stringFlag({
       valueName: "DIR",
@@ -64,7 +66,7 @@ export const upCommand = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: async ({ flags, out }) => {
+  run: async ({ flags, out, err }) => {
     const logger = createLogger({ level: flags["log-level"], component: "up" });
     using stop = stopOnSignals();
     let network;
@@ -79,6 +81,10 @@ export const upCommand = defineCommand({
     } catch (error) {
       // Ctrl-C while starting: everything started so far is closed; that is a clean stop.
       if (stop.signal.aborted) return 0;
+      if (error instanceof DirLockedError) {
+        err(`skywire up: ${error.message}; stop it first, or pass --data DIR`);
+        return 2;
+      }
       throw error;
     }
     out(flags.json ? JSON.stringify(network.info) : upSummary(network.info));

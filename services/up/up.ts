@@ -4,6 +4,7 @@ import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
 import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { lockDir } from "../../mod/store/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
 import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../dmsg_server/mod.ts";
 import { startVisor, type Visor } from "../visor/mod.ts";
@@ -16,6 +17,8 @@ import {
 
 /** Where `skywire up` keeps its state unless told otherwise (relative to the working dir). */
 export const DEFAULT_UP_DATA_DIR = ".skywire-up";
+/** The lock file in the data directory that keeps a second `up` off the same keys and stores. */
+export const UP_LOCK_FILE = "up.lock";
 
 /** Options for {@linkcode startUp}. */
 export interface StartUpOptions {
@@ -95,23 +98,26 @@ function visorConfig(
  * `skywire up`: a whole private dmsg network in one process on 127.0.0.1: a discovery (test
  * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, and a visor whose dmsg
  * client uses them, each server and visor answering `/health` on dmsg port 80. Key pairs are
- * kept in `<dataDir>/up.kv`, so public keys survive restarts. Resolves once the visor is
- * reachable.
+ * kept in `<dataDir>/up.kv`, so public keys survive restarts. The data directory is locked
+ * (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
+ * `DirLockedError` (mod/store) naming the first. Resolves once the visor is reachable.
  */
 export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
   const { logger } = options;
   const dataDir = resolve(options.dataDir);
   await Deno.mkdir(dataDir, { recursive: true, mode: 0o700 });
   options.signal?.throwIfAborted();
-  const keys = await loadOrCreateKeys(dataDir, ["dmsg_server", "visor"], logger.child("keys"));
+  // Throws DirLockedError (naming the running `up`) before any key or store is touched.
+  const lock = await lockDir({ dir: dataDir, name: UP_LOCK_FILE, what: "skywire up", logger });
 
-  const cleanups: Array<() => Promise<void>> = [];
+  const cleanups: Array<() => Promise<void>> = [() => Promise.resolve(lock.release())];
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) {
       await step().catch((error) => logger.warn("cleanup step failed", { error }));
     }
   };
   try {
+    const keys = await loadOrCreateKeys(dataDir, ["dmsg_server", "visor"], logger.child("keys"));
     const discovery = await startWithPortFallback(
       "the discovery",
       options.discoveryPort ?? DEFAULT_DISCOVERY_PORT,
@@ -168,6 +174,11 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       try: shellCommand(launch, ["dmsg", "curl", "-d", discovery.url, healthUrl]),
       try_dir: needsProjectDir(launch) ? launch.projectDir ?? null : null,
     };
+    await lock.update({
+      discovery: info.discovery,
+      "dmsg server": info.dmsg_server.address,
+      visor: info.visor.pk,
+    });
     let closing: Promise<void> | undefined;
     return {
       info,

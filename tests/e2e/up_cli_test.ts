@@ -85,3 +85,33 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
   up.kill("SIGINT");
   assertEquals(await up.exit(), 0);
 });
+
+Deno.test("skywire up locks its data directory: a second up exits 2 naming the first; a killed one's lock is taken over", async () => {
+  await using dir = await tempDir();
+  const data = join(dir.path, "data");
+  const ports = ["--discovery-port", "0", "--server-port", "0"];
+  await using first = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
+  const info = JSON.parse(await first.line(/^\{/));
+
+  const second = await skywire(["up", "--data", data, ...ports]);
+  assertEquals(second.code, 2, second.stderr);
+  assertEquals(second.stdout, "");
+  const reason = second.stderr.trim();
+  assertEquals(reason.split("\n").length, 1, reason);
+  assertMatch(
+    reason,
+    new RegExp(`^skywire up: ${escape(data)} is in use by skywire up \\(pid \\d+`),
+  );
+  for (const part of [info.discovery, info.dmsg_server.address, info.visor.pk]) {
+    assert(reason.includes(part), reason);
+  }
+
+  // Killed without a chance to release: the next up takes the lock over and says so.
+  first.kill("SIGKILL");
+  await first.exit();
+  await using third = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
+  assertEquals(JSON.parse(await third.line(/^\{/)).visor.pk, info.visor.pk);
+  assert(third.stderr.some((line) => line.includes("stale lock")), third.stderr.join("\n"));
+  third.kill("SIGINT");
+  assertEquals(await third.exit(), 0);
+});

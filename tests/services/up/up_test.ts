@@ -3,7 +3,7 @@
  * answer /health over dmsg; keys survive a restart; everything is released on close (Deno's
  * sanitizers check).
  */
-import { assertEquals, assertNotEquals } from "@std/assert";
+import { assert, assertEquals, assertNotEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { generateKeyPair } from "../../../mod/cipher/mod.ts";
 import { DmsgClient } from "../../../mod/dmsg/mod.ts";
@@ -12,6 +12,7 @@ import { loadOrCreateKeys, startUp } from "../../../services/up/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { createLogger } from "../../../mod/log/mod.ts";
+import { DirLockedError } from "../../../mod/store/mod.ts";
 
 const TUNING = { updateDebounceMs: 50, reconnectBaseMs: 100 };
 
@@ -43,6 +44,13 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys s
     assertEquals(serverHealth.role, "dmsg_server");
     assertEquals(serverHealth.pk, info.dmsg_server.pk);
     assertEquals(serverHealth.available_sessions, 2048 - serverHealth.sessions.count);
+
+    // A second network on the same directory is refused, naming the first.
+    const locked = await assertRejects(() => startUp(options), DirLockedError);
+    assertEquals(locked.holder?.pid, Deno.pid);
+    assertEquals(locked.holder?.details?.discovery, info.discovery);
+    assert(locked.message.includes(`pid ${Deno.pid}`), locked.message);
+    assert(locked.message.includes(`dmsg server ${info.dmsg_server.address}`), locked.message);
   } finally {
     await first.close();
   }
@@ -86,4 +94,13 @@ Deno.test("a start aborted half-way closes what it had started", async () => {
     dmsgTuning: TUNING,
   }).catch((e) => e);
   assertEquals(error.message, "stop");
+  // The aborted start let go of the data directory's lock.
+  const again = await startUp({
+    dataDir: join(dir.path, "up"),
+    discoveryPort: 0,
+    serverPort: 0,
+    logger: createLogger({ level: "error" }),
+    dmsgTuning: TUNING,
+  });
+  await again.close();
 });
