@@ -46,3 +46,14 @@ export class Prng {
     return items[this.int(items.length)];
   }
 }
+
+/** `n` bytes from a PRNG seeded with `seed`: the same bytes on every run, four per PRNG step. */
+export function seededBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const prng = new Prng(seed);
+  const out = new Uint8Array(n);
+  const whole = n - (n % 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < whole; i += 4) view.setUint32(i, prng.u32(), true);
+  for (let i = whole; i < n; i++) out[i] = prng.u32() & 0xff;
+  return out;
+}

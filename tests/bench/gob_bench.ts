@@ -12,6 +12,7 @@ import { PubKey, SecKey } from "../../mod/cipher/mod.ts";
 import { readFull, writeAll } from "../../mod/conn/mod.ts";
 import { decodeGob, encodeGob, go, RpcClient, rpcMethod, RpcServer } from "../../mod/gob/mod.ts";
 import * as T from "../../mod/gob/types/mod.ts";
+import { tcpPair } from "../_util/tcp_pair.ts";
 
 const MIN_MS = 500;
 
@@ -117,18 +118,6 @@ function codecs(): void {
       "JSON.parse    ",
     );
   }
-}
-
-async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [a, b] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
-  listener.close();
-  a.setNoDelay(true);
-  b.setNoDelay(true);
-  return [a, b];
 }
 
 async function rpc(): Promise<void> {

@@ -11,7 +11,8 @@ import { generateKeyPair } from "../../mod/cipher/mod.ts";
 import type { ByteStream } from "../../mod/conn/mod.ts";
 import { writeAll } from "../../mod/conn/mod.ts";
 import { type Aead, getAead, Handshake, NoiseStream } from "../../mod/noise/mod.ts";
-import { memoryPipe } from "../mod/noise/_util.ts";
+import { memoryPipe } from "../_util/memory_pipe.ts";
+import { tcpPair } from "../_util/tcp_pair.ts";
 
 const MEMORY_BYTES = 64 * 1024 * 1024;
 const TCP_BYTES = 128 * 1024 * 1024;
@@ -19,13 +20,8 @@ const CHUNK = 64 * 1024;
 
 type Pair = () => Promise<[ByteStream, ByteStream, () => void]>;
 
-async function tcpPair(): Promise<[ByteStream, ByteStream, () => void]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [a, b] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
-  listener.close();
+async function tcpEnds(): Promise<[ByteStream, ByteStream, () => void]> {
+  const [a, b] = await tcpPair();
   return [a, b, () => (a.close(), b.close())];
 }
 
@@ -111,7 +107,7 @@ export async function main(): Promise<void> {
   for (
     const [name, pair, total] of [["memory pipe", memoryPair, MEMORY_BYTES], [
       "loopback TCP",
-      tcpPair,
+      tcpEnds,
       TCP_BYTES,
     ]] as const
   ) {

@@ -18,6 +18,7 @@
  * @module
  */
 import { Session } from "../../mod/yamux/mod.ts";
+import { tcpPair } from "../_util/tcp_pair.ts";
 
 const MIB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -29,18 +30,6 @@ interface Contender {
   name: string;
   transfer(streams: number, bytesPerStream: number): Promise<void>;
   openClose?(cycles: number): Promise<void>;
-}
-
-async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [a, b] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
-  listener.close();
-  a.setNoDelay(true);
-  b.setNoDelay(true);
-  return [a, b];
 }
 
 async function drain(

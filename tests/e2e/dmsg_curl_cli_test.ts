@@ -8,7 +8,8 @@ import { generateKeyPair } from "../../mod/cipher/mod.ts";
 import { serveHttp } from "../../mod/dmsg_http/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { loopbackNetwork, waitFor } from "../mod/dmsg_http/_network.ts";
-import { seededBytes, sha256Hex } from "../mod/dmsg_http/_util.ts";
+import { seededBytes } from "../_util/prng.ts";
+import { sha256Hex } from "../mod/dmsg_http/_util.ts";
 import { skywire } from "./_skywire.ts";
 
 Deno.test("skywire dmsg curl: body to stdout or -o FILE, --json, HTTP errors, unreachable keys, bad URLs", async () => {

@@ -13,7 +13,8 @@ import {
   SessionClosedError,
   type Stream,
 } from "../../mod/yamux/mod.ts";
-import { readAllFrom, seededBytes } from "../mod/yamux/_util.ts";
+import { seededBytes } from "../_util/prng.ts";
+import { readAllFrom } from "../mod/yamux/_util.ts";
 
 const PROGRAM_DIR = new URL("./go/yamuxpeer/", import.meta.url);
 const BUILD_TIMEOUT_MS = 180_000;

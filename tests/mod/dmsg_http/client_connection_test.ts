@@ -10,7 +10,9 @@ import {
   serveHttpConnection,
 } from "../../../mod/dmsg_http/mod.ts";
 import { HttpReader } from "../../../mod/dmsg_http/_reader.ts";
-import { memoryPipe, send } from "./_util.ts";
+import { memoryPipe } from "../../_util/memory_pipe.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
+import { send } from "./_util.ts";
 
 /** A TCP server that reads each request head and answers with the next scripted bytes. */
 async function scripted(
@@ -165,18 +167,12 @@ Deno.test("the abort signal's reason ends a request waiting for its answer and a
 });
 
 Deno.test("a silent server fails the request with HttpTimeoutError", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const accepted = listener.accept();
-  const connection = new HttpClientConnection(
-    await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    { timeoutMs: 100 },
-  );
-  using server = await accepted;
+  const [dialed, server] = await tcpPair();
+  const connection = new HttpClientConnection(dialed, { timeoutMs: 100 });
   const error = await connection.request(get()).catch((e) => e);
   assertInstanceOf(error, HttpTimeoutError);
   assert(connection.closed);
   server.close();
-  listener.close();
 });
 
 Deno.test("response bodies stream with backpressure: an unread body stops the sender", async () => {

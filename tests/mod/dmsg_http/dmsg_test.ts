@@ -16,7 +16,7 @@ import {
 } from "../../../mod/dmsg_http/mod.ts";
 import { loopbackNetwork, waitFor } from "./_network.ts";
 import { RawResponseReader, send, sha256Hex } from "./_util.ts";
-import { seededBytes } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
 
 async function withPair(
   handler: HttpHandler<DmsgStream>,

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { type HttpHandler, serveHttp, type ServeHttpOptions } from "../../../mod/dmsg_http/mod.ts";
 import { connect, RawResponseReader, send, sha256Hex, tcpListener } from "./_util.ts";
-import { seededBytes } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
 
 async function withServer(
   handler: HttpHandler<Deno.TcpConn>,

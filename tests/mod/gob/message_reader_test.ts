@@ -1,15 +1,7 @@
 import { assertEquals, assertRejects } from "@std/assert";
 import { writeAll } from "../../../mod/conn/mod.ts";
 import { encodeGob, go, GobDecoder, GobError, GobMessageReader } from "../../../mod/gob/mod.ts";
-
-// A connected TCP pair on loopback.
-async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const dialing = Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const accepted = await listener.accept();
-  listener.close();
-  return [await dialing, accepted];
-}
+import { tcpPair } from "../../_util/tcp_pair.ts";
 
 Deno.test("GobMessageReader splits a TCP stream into messages, large ones included", async () => {
   const [a, b] = await tcpPair();

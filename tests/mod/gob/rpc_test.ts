@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { go, GobError, RpcClient, RpcError, rpcMethod, RpcServer } from "../../../mod/gob/mod.ts";
 import * as T from "../../../mod/gob/types/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
 
 // A server on a real loopback port; stop() releases the listener and every connection.
 function listen(server: RpcServer) {
@@ -237,10 +238,8 @@ Deno.test("a malformed request stream drops the connection with a log line", asy
   const logger = captureLogger();
   const server = new RpcServer({ logger });
   server.register("S", { Now: rpcMethod(go.uint16, go.uint16, (n) => n) });
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const serving = server.serve(await listener.accept());
-  listener.close();
+  const [conn, accepted] = await tcpPair();
+  const serving = server.serve(accepted);
   // A type definition with a wireType field number out of range.
   await conn.write(Uint8Array.from([4, 0xff, 0x81, 0x09, 0x00]));
   const buf = new Uint8Array(16);

@@ -19,6 +19,7 @@ import {
 import type { PendingValue } from "../../../mod/gob/decoder.ts";
 import * as T from "../../../mod/gob/types/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
 import { plain, vectors2024 } from "./_vectors.ts";
 
 // Argument and reply types of every method the captures call.
@@ -122,10 +123,8 @@ async function replayAgainstServer(calls: Exchange[], registry: GobTypeRegistry)
   }
   for (const [service, methods] of services) server.register(service, methods);
 
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-  const serving = server.serve(await listener.accept());
-  listener.close();
+  const [client, accepted] = await tcpPair();
+  const serving = server.serve(accepted);
   const reader = new GobMessageReader(client), decoder = new GobDecoder();
   try {
     for (; next < calls.length; next++) {
@@ -142,13 +141,8 @@ async function replayAgainstServer(calls: Exchange[], registry: GobTypeRegistry)
 // Our client makes the same calls against a peer that checks each request and plays back
 // Go's response.
 async function replayAgainstClient(calls: Exchange[], registry: GobTypeRegistry) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const client = new RpcClient(
-    await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    { registry },
-  );
-  const peer = await listener.accept();
-  listener.close();
+  const [dialed, peer] = await tcpPair();
+  const client = new RpcClient(dialed, { registry });
   const reader = new GobMessageReader(peer), decoder = new GobDecoder();
   let mismatch: unknown;
   const playback = (async () => {

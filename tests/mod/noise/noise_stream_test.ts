@@ -21,16 +21,14 @@ import {
   SendCipher,
   type TransportKeys,
 } from "../../../mod/noise/mod.ts";
-import { memoryPipe, Prng, ScriptedStream } from "./_util.ts";
+import { memoryPipe } from "../../_util/memory_pipe.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
+import { Prng, ScriptedStream } from "./_util.ts";
 
 /** Both ends of a TCP connection on 127.0.0.1, Noise-wrapped after a real handshake. */
-async function tcpPair(pattern: HandshakePattern): Promise<[NoiseStream, NoiseStream]> {
+async function noisePair(pattern: HandshakePattern): Promise<[NoiseStream, NoiseStream]> {
   const client = generateKeyPair(), server = generateKeyPair();
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [dialed, accepted] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
+  const [dialed, accepted] = await tcpPair();
   const [clientKeys, serverKeys] = await Promise.all([
     performHandshake({
       stream: dialed,
@@ -81,7 +79,7 @@ async function receiveAll(stream: ByteStream, size = 32 * 1024): Promise<Uint8Ar
 
 for (const pattern of ["XK", "KK"] as const) {
   Deno.test(`NoiseStream moves 5 MB each way over loopback TCP after a ${pattern} handshake`, async () => {
-    const [a, b] = await tcpPair(pattern);
+    const [a, b] = await noisePair(pattern);
     const prng = new Prng(pattern === "XK" ? 1 : 2);
     const aToB = new Uint8Array(5 * 1024 * 1024).map(() => prng.u32());
     const bToA = new Uint8Array(5 * 1024 * 1024 + 12_345).map(() => prng.u32());
@@ -268,7 +266,7 @@ Deno.test("concurrent writes are queued whole, never interleaved", async () => {
 });
 
 Deno.test("closeWrite half-closes over TCP: the peer reads the end and can still answer", async () => {
-  const [client, server] = await tcpPair("KK");
+  const [client, server] = await noisePair("KK");
   await client.write(new TextEncoder().encode("request"));
   await client.closeWrite();
   assertEquals(new TextDecoder().decode(await receiveAll(server)), "request");
@@ -279,7 +277,7 @@ Deno.test("closeWrite half-closes over TCP: the peer reads the end and can still
 });
 
 Deno.test("close closes the inner stream; later reads end and writes fail", async () => {
-  const [client, server] = await tcpPair("XK");
+  const [client, server] = await noisePair("XK");
   const pending = client.read(new Uint8Array(10));
   client.close();
   client.close(); // idempotent
@@ -294,11 +292,7 @@ Deno.test("close closes the inner stream; later reads end and writes fail", asyn
 Deno.test("a NoiseStream peer over TCP reads exactly what the raw connection carried", async () => {
   // Cross-check the framing on a real socket: the raw bytes parse as frames of the right sizes.
   const client = generateKeyPair() as KeyPair, server = generateKeyPair();
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [dialed, accepted] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
+  const [dialed, accepted] = await tcpPair();
   const [keys] = await Promise.all([
     performHandshake({
       stream: dialed,

@@ -9,17 +9,10 @@ import {
   performHandshake,
   PQ_OFFER_SIZE,
 } from "../../../mod/noise/mod.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
 import { loadVectors, Prng, ScriptedStream, vectorKeys } from "./_util.ts";
 
 const vectorKeyPairs = vectorKeys((await loadVectors()).keys);
-
-async function tcpConnection(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  return await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept() as Promise<Deno.TcpConn>,
-  ]);
-}
 
 function framed(...messages: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(messages.reduce((n, m) => n + 2 + m.length, 0));
@@ -44,7 +37,7 @@ const TRAILING = new TextEncoder().encode("first yamux bytes");
 
 Deno.test("XK responder over TCP reads no byte past message 3, even when more arrive with it", async () => {
   const client = generateKeyPair(), server = generateKeyPair();
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   const initiator = new Handshake({
     pattern: "XK",
     initiator: true,
@@ -74,7 +67,7 @@ Deno.test("XK responder over TCP reads no byte past message 3, even when more ar
 
 Deno.test("KK initiator over TCP reads no byte past message 2", async () => {
   const a = generateKeyPair(), b = generateKeyPair();
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   const responder = new Handshake({
     pattern: "KK",
     initiator: false,
@@ -122,7 +115,7 @@ Deno.test("performHandshake reads exactly each message when the stream hands out
 });
 
 Deno.test("a responder that gets no message 1 in time fails with NoiseHandshakeTimeoutError", async () => {
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   await assertRejects(
     () =>
       performHandshake({
@@ -141,7 +134,7 @@ Deno.test("a responder that gets no message 1 in time fails with NoiseHandshakeT
 });
 
 Deno.test("an initiator whose peer never answers fails with NoiseHandshakeTimeoutError", async () => {
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   await assertRejects(
     () =>
       performHandshake({
@@ -201,7 +194,7 @@ Deno.test("after a timeout, a late message is still read by the pending read but
 
 Deno.test("a peer that closes during the handshake gives NoiseHandshakeError", async () => {
   const server = generateKeyPair();
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   const failing = performHandshake({
     stream: dialed,
     pattern: "XK",
@@ -260,7 +253,7 @@ Deno.test("short, empty and garbage handshake messages are NoiseHandshakeError",
 
 Deno.test("an XK initiator with the wrong server key is refused by the real server", async () => {
   const server = generateKeyPair();
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   const initiator = performHandshake({
     stream: dialed,
     pattern: "XK",
@@ -282,7 +275,7 @@ Deno.test("an XK initiator with the wrong server key is refused by the real serv
 
 Deno.test("a 2026-style initiator's ML-KEM offer gets an empty answer and a classical session over TCP", async () => {
   const client = generateKeyPair(), server = generateKeyPair();
-  const [dialed, accepted] = await tcpConnection();
+  const [dialed, accepted] = await tcpPair();
   const responding = performHandshake({
     stream: accepted,
     pattern: "XK",

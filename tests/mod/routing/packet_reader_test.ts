@@ -11,16 +11,7 @@ import {
   TruncatedPacketError,
 } from "../../../mod/routing/mod.ts";
 import { bytes } from "./_helpers.ts";
-
-async function tcpPair(): Promise<{ client: Deno.TcpConn; server: Deno.TcpConn }> {
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const [client, server] = await Promise.all([
-    Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-    listener.accept(),
-  ]);
-  client.setNoDelay(true);
-  return { client, server };
-}
+import { tcpPair } from "../../_util/tcp_pair.ts";
 
 const PACKETS: Packet[] = [
   { type: PacketType.KeepAlive, routeId: 1, payload: new Uint8Array() },
@@ -52,7 +43,7 @@ for (const initialBufferSize of [16, 16 * 1024]) {
   Deno.test(
     `PacketReader reads back-to-back packets split at every boundary over TCP (buffer ${initialBufferSize})`,
     async () => {
-      const { client, server } = await tcpPair();
+      const [client, server] = await tcpPair();
       const reader = new PacketReader(server, { initialBufferSize });
       for (let split = 0; split <= STREAM.length; split++) {
         await writeAll(client, STREAM.subarray(0, split));
@@ -70,7 +61,7 @@ for (const initialBufferSize of [16, 16 * 1024]) {
 }
 
 Deno.test("PacketReader reads a stream written one byte at a time", async () => {
-  const { client, server } = await tcpPair();
+  const [client, server] = await tcpPair();
   const reader = new PacketReader(server, { initialBufferSize: 8 });
   const writing = (async () => {
     for (let i = 0; i < STREAM.length; i++) await writeAll(client, STREAM.subarray(i, i + 1));
@@ -83,7 +74,7 @@ Deno.test("PacketReader reads a stream written one byte at a time", async () => 
 });
 
 Deno.test("PacketReader handles largest packets back to back and bursts of small ones", async () => {
-  const { client, server } = await tcpPair();
+  const [client, server] = await tcpPair();
   const big = new Uint8Array(MAX_PACKET_PAYLOAD).map((_, i) => (i * 7) & 0xff);
   const small = new Uint8Array(3).fill(9);
   const frames: Uint8Array[] = [];
@@ -104,7 +95,7 @@ Deno.test("PacketReader handles largest packets back to back and bursts of small
 
 Deno.test("PacketReader payloads are borrowed until next() unless copy is set", async () => {
   for (const copy of [false, true]) {
-    const { client, server } = await tcpPair();
+    const [client, server] = await tcpPair();
     await writeAll(client, bytes(FRAMES[3], FRAMES[3]));
     client.close();
     const reader = new PacketReader(server, { copy });
@@ -123,7 +114,7 @@ Deno.test("PacketReader payloads are borrowed until next() unless copy is set", 
 
 Deno.test("PacketReader throws TruncatedPacketError when the stream ends inside a packet", async () => {
   for (const cut of [1, 6, 7, 8, FRAMES[3].length - 1]) {
-    const { client, server } = await tcpPair();
+    const [client, server] = await tcpPair();
     await writeAll(client, bytes(FRAMES[0], FRAMES[3].subarray(0, cut)));
     client.close();
     const reader = new PacketReader(server);

@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { ReceiveBuffer } from "../../../mod/yamux/_receive_buffer.ts";
-import { seededBytes } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
 
 Deno.test("ReceiveBuffer returns bytes in order across copied, packed and owned chunks", () => {
   const source = seededBytes(2_000_000, 3);

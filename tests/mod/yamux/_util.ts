@@ -1,20 +1,5 @@
 import { Session, type SessionOptions } from "../../../mod/yamux/mod.ts";
-
-/** Two ends of a real loopback TCP connection. */
-export async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const [dialed, accepted] = await Promise.all([
-      Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port }),
-      listener.accept(),
-    ]);
-    dialed.setNoDelay(true);
-    accepted.setNoDelay(true);
-    return [dialed, accepted];
-  } finally {
-    listener.close();
-  }
-}
+import { tcpPair } from "../../_util/tcp_pair.ts";
 
 /** Options shared by both ends of {@linkcode sessionPair}. */
 export type PairOptions = Omit<SessionOptions, "role">;
@@ -33,19 +18,6 @@ export async function sessionPair(
       await Promise.all([client.close(), server.close()]);
     },
   };
-}
-
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-export function seededBytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** Read until end of stream with reads of at most `chunk` bytes; returns everything read. */

@@ -7,7 +7,8 @@ import {
   INITIAL_STREAM_WINDOW,
   YamuxProtocolError,
 } from "../../../mod/yamux/mod.ts";
-import { eventually, rawPair, seededBytes, sessionPair } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
+import { eventually, rawPair, sessionPair } from "./_util.ts";
 
 const WINDOW = INITIAL_STREAM_WINDOW;
 

@@ -8,7 +8,7 @@ import {
   HEADER_SIZE,
   YamuxProtocolError,
 } from "../../../mod/yamux/mod.ts";
-import { seededBytes } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
 
 Deno.test("encodeHeader writes version 0, type, flags, stream id and length big-endian", () => {
   const bytes = encodeHeader({

@@ -14,7 +14,8 @@ import {
   YamuxTimeoutError,
 } from "../../../mod/yamux/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
-import { rawPair, readAllFrom, sessionPair, tcpPair } from "./_util.ts";
+import { tcpPair } from "../../_util/tcp_pair.ts";
+import { rawPair, readAllFrom, sessionPair } from "./_util.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 

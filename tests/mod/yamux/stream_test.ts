@@ -7,7 +7,8 @@ import {
   StreamClosedError,
   StreamResetError,
 } from "../../../mod/yamux/mod.ts";
-import { eventually, rawPair, readAllFrom, seededBytes, sessionPair } from "./_util.ts";
+import { seededBytes } from "../../_util/prng.ts";
+import { eventually, rawPair, readAllFrom, sessionPair } from "./_util.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
