@@ -1,6 +1,7 @@
 /**
  * A local stand-in for `@std/assert` (JSR is unreachable from the build machines): the same names
- * and behaviour for the assertions the tests use. `deno.json` maps `@std/assert` here.
+ * and behaviour for the assertions the tests use. `deno.json` maps `@std/assert` here; it lives
+ * with the tests because nothing the node ships may assert this way.
  *
  * @module
  */
