@@ -13,14 +13,15 @@ export interface SkywireResult {
   stderr: string;
 }
 
-/** Run `skywire ARGS` to completion. */
+/** Run `skywire ARGS` to completion (`env` is added to the inherited environment). */
 export async function skywire(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<SkywireResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     cwd: options.cwd,
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -2,31 +2,18 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { DiscoveryClient } from "../../mod/dmsg/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { clientEntry, generateKeyPair } from "../services/dmsg_discovery/_harness.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { skywire, SkywireProcess } from "./_skywire.ts";
 
 /** Start `skywire dmsg discovery`; resolves with the URL it prints first. */
 async function startCli(args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "dmsg", "discovery", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  const stderr = new Response(child.stderr).text();
+  const child = new SkywireProcess(["dmsg", "discovery", ...args]);
+  const url = (await child.line(/^http/)).trim();
   const finish = async (signal: Deno.Signal) => {
     child.kill(signal);
-    const status = await child.status;
-    for (;;) if ((await reader.read()).done) break;
-    return { code: status.code, stderr: await stderr };
+    const code = await child.exit();
+    return { code, stderr: child.stderr.join("\n") };
   };
-  return { url: text.trim(), finish };
+  return { url, finish };
 }
 
 Deno.test("skywire dmsg discovery serves, prints its URL and stops cleanly on SIGTERM/SIGINT", async () => {
@@ -54,13 +41,9 @@ Deno.test("skywire dmsg discovery serves, prints its URL and stops cleanly on SI
 Deno.test("skywire dmsg discovery refuses a bad address or log level with exit 2", async () => {
   await using dir = await tempDir();
   for (const args of [["-a", "nonsense"], ["--log-level", "loud"]]) {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "dmsg", "discovery", "--data", dir.path, ...args],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const out = await skywire(["dmsg", "discovery", "--data", dir.path, ...args]);
     assertEquals(out.code, 2, args.join(" "));
-    assertEquals(new TextDecoder().decode(out.stderr).trim().split("\n").length, 1);
+    assertEquals(out.stderr.trim().split("\n").length, 1);
   }
 });
 

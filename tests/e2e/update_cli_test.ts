@@ -9,6 +9,7 @@ import { bytesToHex } from "../../mod/cipher/mod.ts";
 import { configToJson, generateConfig } from "../../mod/config/mod.ts";
 import type { ReleaseKeyPair } from "../../mod/release/mod.ts";
 import { startReleaseServer } from "../services/updater/_release_server.ts";
+import { MAIN, skywire as runSkywire } from "./_skywire.ts";
 import {
   assertUntouched,
   fakeBinary,
@@ -20,21 +21,9 @@ import {
   writeBinary,
 } from "../services/updater/_fixtures.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const decoder = new TextDecoder();
-
-async function skywire(args: string[], options: { cwd?: string; pathEnv?: string } = {}) {
-  const env: Record<string, string> = {};
-  if (options.pathEnv) env.PATH = options.pathEnv;
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: options.cwd,
-    env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+function skywire(args: string[], options: { cwd?: string; pathEnv?: string } = {}) {
+  const env = options.pathEnv ? { PATH: options.pathEnv } : undefined;
+  return runSkywire(args, { cwd: options.cwd, env });
 }
 
 async function node(key: ReleaseKeyPair, url: string) {

@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
-import { PubKey } from "../../../mod/cipher/mod.ts";
-import { DiscoveryClient, DiscoveryError } from "../../../mod/dmsg/mod.ts";
-import { tempDir } from "../../_util/temp_dir.ts";
-import { testNetwork } from "../../mod/dmsg/_harness.ts";
-import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
+import { PubKey } from "../../mod/cipher/mod.ts";
+import { DiscoveryClient, DiscoveryError } from "../../mod/dmsg/mod.ts";
+import { dmsgFetch } from "../../mod/dmsg_http/mod.ts";
+import { tempDir } from "../_util/temp_dir.ts";
+import { testNetwork } from "../mod/dmsg/_harness.ts";
+import { skywire, SkywireProcess } from "./_skywire.ts";
 
-const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
 const GO_FIELDS = [
   "public_key",
   "secret_key",
@@ -20,38 +20,21 @@ const GO_FIELDS = [
 ];
 
 function run(args: string[]) {
-  return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "dmsg", "server", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  return skywire(["dmsg", "server", ...args]);
 }
 
 /** A `skywire dmsg server start` child process, once it has printed its key and address. */
 async function startServer(args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "dmsg", "server", "start", ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let line = "";
-  while (!line.includes("\n")) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    line += value;
-  }
-  const [pk, address] = line.trim().split(" ");
+  const child = new SkywireProcess(["dmsg", "server", "start", ...args]);
+  const [pk, address] = (await child.line(/^[0-9a-f]{66} /)).trim().split(" ");
   return {
     pk,
     address,
     /** Send `signal`, wait for the exit and return its code and the log. */
     async stop(signal: Deno.Signal) {
       child.kill(signal);
-      const status = await child.status;
-      for (;;) if ((await reader.read()).done) break;
-      return { code: status.code, log: await stderr };
+      const code = await child.exit();
+      return { code, log: child.stderr.join("\n") };
     },
   };
 }
@@ -60,15 +43,14 @@ Deno.test("skywire dmsg server config gen writes Go's fields, mode 0600, secret 
   await using dir = await tempDir();
   const path = `${dir.path}/dmsg-server.json`;
   const out = await run(["config", "gen", "-o", path]);
-  assertEquals(out.code, 0, new TextDecoder().decode(out.stderr));
+  assertEquals(out.code, 0, out.stderr);
   assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
   const config = JSON.parse(await Deno.readTextFile(path));
   assertEquals(Object.keys(config), GO_FIELDS);
   assertEquals(config.max_sessions, 2048);
   assertEquals(config.peers, []);
   PubKey.fromHex(config.public_key);
-  const printed = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  assert(!printed.includes(config.secret_key));
+  assert(!(out.stdout + out.stderr).includes(config.secret_key));
 });
 
 Deno.test("skywire dmsg server start serves, prints its key and address, stops on SIGTERM", async () => {

@@ -1,19 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { tempDir } from "../../_util/temp_dir.ts";
-import { parseConfig } from "../../../mod/config/mod.ts";
-
-const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
-
-async function skywire(args: string[], cwd?: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { parseConfig } from "../../mod/config/mod.ts";
+import { tempDir } from "../_util/temp_dir.ts";
+import { skywire } from "./_skywire.ts";
 
 Deno.test("skywire --version prints the version", async () => {
   const r = await skywire(["--version"]);
@@ -49,17 +37,17 @@ Deno.test("misuse exits 2 with a one-line reason", async () => {
 
 Deno.test("config gen writes a valid config; -r keeps keys and opt-ins", async () => {
   await using dir = await tempDir();
-  const first = await skywire(["config", "gen", "--cascade", "--min-hops", "2"], dir.path);
+  const first = await skywire(["config", "gen", "--cascade", "--min-hops", "2"], { cwd: dir.path });
   assertEquals(first.code, 0, first.stderr);
   const a = parseConfig(await Deno.readTextFile(`${dir.path}/skywire-config.json`));
   assertEquals(a.config.routing.enable_cascade_route_setup, true);
   assertEquals((await Deno.stat(`${dir.path}/skywire-config.json`)).mode! & 0o777, 0o600);
 
-  const again = await skywire(["config", "gen"], dir.path);
+  const again = await skywire(["config", "gen"], { cwd: dir.path });
   assertEquals(again.code, 1, "refuses to overwrite without -r");
   assertMatch(again.stderr, /already exists/);
 
-  const regen = await skywire(["config", "gen", "-r"], dir.path);
+  const regen = await skywire(["config", "gen", "-r"], { cwd: dir.path });
   assertEquals(regen.code, 0, regen.stderr);
   const b = parseConfig(await Deno.readTextFile(`${dir.path}/skywire-config.json`));
   assertEquals(b.pk.hex(), a.pk.hex());
@@ -70,7 +58,7 @@ Deno.test("config gen writes a valid config; -r keeps keys and opt-ins", async (
 
 Deno.test("config gen --stdout prints JSON and writes nothing", async () => {
   await using dir = await tempDir();
-  const r = await skywire(["config", "gen", "--stdout", "-o", "x.json"], dir.path);
+  const r = await skywire(["config", "gen", "--stdout", "-o", "x.json"], { cwd: dir.path });
   assertEquals(r.code, 0);
   parseConfig(r.stdout);
   assertEquals([...Deno.readDirSync(dir.path)].length, 0);
