@@ -18,3 +18,5 @@ export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";
 export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
+export { parseListenAddress, serveHttp } from "./serve.ts";
+export type { HttpService, ServeHttpOptions } from "./serve.ts";

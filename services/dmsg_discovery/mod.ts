@@ -8,7 +8,7 @@ import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import type { RateLimitOptions } from "../../mod/http/mod.ts";
-import { splitHostPort } from "./address.ts";
+import { splitHostPort } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
 import { DiscoveryStore } from "./store.ts";
@@ -23,7 +23,8 @@ export { DiscoveryStore } from "./store.ts";
 export type { ClientRecord, ServerRecord, StoredRecord } from "./store.ts";
 export { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "./middleware.ts";
 export type { DiscoveryMiddlewareOptions } from "./middleware.ts";
-export { isLoopbackAddr, parseIP, splitHostPort } from "./address.ts";
+export { isLoopbackAddr } from "./address.ts";
+export { parseIP, splitHostPort } from "../../mod/netutil/mod.ts";
 
 /** Go's default client entry TTL (`--entry-timeout`): 12 of the clients' 5-minute refreshes. */
 export const DEFAULT_CLIENT_ENTRY_TTL_MS = 60 * 60_000;

@@ -1,0 +1,78 @@
+/**
+ * Serving a service's app on a Go-style listen address (`:9091`, `127.0.0.1:0`, `[::1]:80`) and
+ * stopping it within a bounded time.
+ *
+ * @module
+ */
+import { splitHostPort } from "../netutil/mod.ts";
+
+/** A listening HTTP service. */
+export interface HttpService {
+  /** Base URL clients use, e.g. `http://127.0.0.1:9091` (loopback when bound to all). */
+  readonly url: string;
+  /** The address it listens on. */
+  readonly hostname: string;
+  /** The port it listens on. */
+  readonly port: number;
+  /** Stop listening and wait (at most the grace time) for requests in flight. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options for {@linkcode serveHttp}. */
+export interface ServeHttpOptions {
+  /** `host:port` as Go takes it; an empty host is every interface. */
+  addr: string;
+  /** The handler, e.g. a Hono app's `fetch` (it receives Deno's handler info as `env`). */
+  fetch: (
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+  ) => Response | Promise<Response>;
+  /** How long `close()` waits for requests in flight (default 1.5 s). */
+  graceMs?: number;
+}
+
+const DEFAULT_GRACE_MS = 1_500;
+
+/**
+ * Parse a Go listen address. Throws a `RangeError` naming the problem for anything that is not
+ * `host:port` with a decimal port up to 65535.
+ */
+export function parseListenAddress(addr: string): { hostname: string; port: number } {
+  const split = splitHostPort(addr);
+  const port = Number(split?.port);
+  if (!split || !/^\d+$/.test(split.port) || port > 65535) {
+    throw new RangeError(`invalid listen address "${addr}" (want host:port)`);
+  }
+  return { hostname: split.host === "" ? "0.0.0.0" : split.host, port };
+}
+
+function urlHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/** Start serving and resolve once the port is bound. */
+export async function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
+  const { hostname, port } = parseListenAddress(options.addr);
+  const { promise: listening, resolve } = Promise.withResolvers<void>();
+  const server = Deno.serve({ hostname, port, onListen: () => resolve() }, options.fetch);
+  await listening;
+  const bound = server.addr;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(bound.hostname)}:${bound.port}`,
+    hostname: bound.hostname,
+    port: bound.port,
+    close() {
+      closing ??= (async () => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<void>((done) => timer = setTimeout(done, graceMs));
+        await Promise.race([server.shutdown(), grace]);
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

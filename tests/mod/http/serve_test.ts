@@ -1,0 +1,33 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { parseListenAddress, serveHttp } from "../../../mod/http/mod.ts";
+
+Deno.test("parseListenAddress takes Go listen addresses", () => {
+  assertEquals(parseListenAddress(":9091"), { hostname: "0.0.0.0", port: 9091 });
+  assertEquals(parseListenAddress("127.0.0.1:0"), { hostname: "127.0.0.1", port: 0 });
+  assertEquals(parseListenAddress("[::1]:80"), { hostname: "::1", port: 80 });
+  for (const bad of ["", "9091", "host:", "host:x", "1.2.3.4:65536", "::1:80"]) {
+    assertThrows(() => parseListenAddress(bad), RangeError, undefined, bad);
+  }
+});
+
+Deno.test("serveHttp serves on a free port and close() returns within the grace time", async () => {
+  const { promise: stuck, resolve: release } = Promise.withResolvers<void>();
+  const service = await serveHttp({
+    addr: "127.0.0.1:0",
+    graceMs: 200,
+    fetch: async (req, info) => {
+      if (new URL(req.url).pathname === "/hang") await stuck;
+      return new Response(info.remoteAddr.hostname);
+    },
+  });
+  assertEquals(service.url, `http://127.0.0.1:${service.port}`);
+  assertEquals(await (await fetch(`${service.url}/`)).text(), "127.0.0.1");
+  const hanging = fetch(`${service.url}/hang`).then((r) => r.text()).catch(() => "");
+  await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  await service.close();
+  await service.close();
+  assertEquals(Date.now() - started < 2_000, true);
+  release();
+  await hanging;
+});
