@@ -22,7 +22,7 @@ import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import { RELEASE_CHANNELS, trustedReleaseKeys } from "../../mod/release/mod.ts";
 import {
-  openUpdaterState,
+  readUpdaterStatus,
   resolveUpdateTarget,
   restartAfterUpdate,
   type RestartReport,
@@ -113,10 +113,10 @@ function printRestart(report: RestartReport, out: (t: string) => void, err: (t: 
   }
 }
 
-function statusText(status: UpdaterStatusRecord, settings: Settings): string[] {
+function statusText(status: UpdaterStatusRecord, settings: Settings, exists: boolean): string[] {
   const lines = [
     `channel ${settings.updater.channel}, source ${settings.updater.url || "(none)"}`,
-    `state ${join(settings.stateDir, "updater.kv")}`,
+    `state ${join(settings.stateDir, "updater.kv")}${exists ? "" : " (none yet)"}`,
   ];
   const c = status.last_check;
   lines.push(
@@ -189,8 +189,9 @@ export const updateCommand = defineCommand({
     }
 
     if (flags.status) {
-      using state = await openUpdaterState({ stateDir: settings.stateDir });
-      const status = await state.status();
+      // Only reads: a node that never checked has no state yet, and looking must not make one.
+      const found = await readUpdaterStatus({ stateDir: settings.stateDir });
+      const status = found ?? { history: [], rolled_back_versions: [] };
       const target = await resolveUpdateTarget({ explicit: flags.target }).catch(() => undefined);
       const prev = target
         ? await Deno.stat(targetFiles(target.path).prev).then(() => true, () => false)
@@ -204,6 +205,7 @@ export const updateCommand = defineCommand({
             channel: updater.channel,
             source: updater.url,
             state: join(settings.stateDir, "updater.kv"),
+            state_exists: found !== undefined,
             ...status,
           },
           null,
@@ -216,7 +218,7 @@ export const updateCommand = defineCommand({
               (prev ? ` (previous kept as ${targetFiles(target.path).prev})` : "")
             : `skywire (not a compiled binary; pass --target to show one)`,
         );
-        for (const line of statusText(status, settings)) out(line);
+        for (const line of statusText(status, settings, found !== undefined)) out(line);
       }
       return 0;
     }
@@ -227,8 +229,7 @@ export const updateCommand = defineCommand({
       let exe = flags.target;
       if (exe === undefined && isCompiledBinary()) exe = Deno.execPath();
       if (exe === undefined) {
-        using state = await openUpdaterState({ stateDir: settings.stateDir });
-        exe = (await state.pending())?.exe;
+        exe = (await readUpdaterStatus({ stateDir: settings.stateDir }))?.pending?.exe;
       }
       if (exe === undefined) {
         throw new UsageError("under 'deno run' --rollback needs --target PATH");

@@ -37,7 +37,7 @@ export type { UpdateErrorCode, UpdateStep } from "./errors.ts";
 export { findExecutable, insideUnit, restartAfterUpdate } from "./restart.ts";
 export type { RestartOptions, RestartReport, UnitRestart } from "./restart.ts";
 export { fetchManifest, manifestUrl } from "./source.ts";
-export { openUpdaterState, UPDATER_STATE_FILE } from "./state.ts";
+export { openUpdaterState, readUpdaterStatus, UPDATER_STATE_FILE } from "./state.ts";
 export type {
   BootedOkMark,
   CheckRecord,

@@ -241,3 +241,21 @@ export async function openUpdaterState(options: OpenUpdaterStateOptions): Promis
     [Symbol.dispose]: () => store.close(),
   };
 }
+
+/**
+ * The updater's status for `skywire update --status`, creating nothing: `undefined` when
+ * `<stateDir>/updater.kv` does not exist (no check or install ever ran with this state
+ * directory), so looking does not leave a state directory behind.
+ */
+export async function readUpdaterStatus(
+  options: OpenUpdaterStateOptions,
+): Promise<UpdaterStatusRecord | undefined> {
+  try {
+    await Deno.lstat(join(options.stateDir, UPDATER_STATE_FILE));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  using state = await openUpdaterState(options);
+  return await state.status();
+}

@@ -312,3 +312,18 @@ Deno.test("skywire install writes the unit and the env file, and never overwrite
   assertEquals(noExe.code, 0, noExe.stderr);
   assertStringIncludes(noExe.stdout, `run -A --unstable-kv ${MAIN} visor -c `);
 });
+
+Deno.test("skywire update --status with no config creates no state", async () => {
+  await using dir = await tempDir();
+  const text = await skywire(["update", "--status"], { cwd: dir.path });
+  assertEquals(text.code, 0, text.stderr);
+  assertStringIncludes(text.stdout, `state ${join(dir.path, "local", "updater.kv")} (none yet)`);
+  assertStringIncludes(text.stdout, "last check: never");
+  const json = await skywire(["update", "--status", "--json"], { cwd: dir.path });
+  assertEquals(json.code, 0, json.stderr);
+  assertEquals(JSON.parse(json.stdout).state_exists, false);
+  // --rollback under deno run looks for a pending update's binary; it must not create either.
+  const rollback = await skywire(["update", "--rollback"], { cwd: dir.path });
+  assertEquals(rollback.code, 2);
+  assertEquals([...Deno.readDirSync(dir.path)], []);
+});
