@@ -1,7 +1,8 @@
 import { generateKeyPair, type KeyPair } from "../cipher/mod.ts";
 import { VERSION } from "../version/mod.ts";
 import { SERVICES } from "./services.ts";
-import type { SkywireConfig, StoreConfig, UpdaterConfig } from "./types.ts";
+import { defaultStore, defaultUpdater } from "./schema.ts";
+import type { SkywireConfig } from "./types.ts";
 
 /** Options for {@linkcode generateConfig}. */
 export interface GenerateOptions {
@@ -17,26 +18,6 @@ export interface GenerateOptions {
   hypervisors?: string[];
   /** Directory for local state. Default `./local`. */
   localPath?: string;
-}
-
-/** Defaults of our store section. */
-export function defaultStore(): StoreConfig {
-  return { health_check_interval: "5m0s" };
-}
-
-/** Defaults of our updater section: daily check, report only, no source configured. */
-export function defaultUpdater(): UpdaterConfig {
-  return {
-    enabled: true,
-    channel: "stable",
-    url: "",
-    interval: "24h0m0s",
-    trusted_keys: [],
-    env_file: "/etc/skywire.conf",
-    service: "skywire",
-    boot_timeout: "2m0s",
-    auto_install: false,
-  };
 }
 
 /** Build a complete visor config, as `skywire config gen` writes it. */

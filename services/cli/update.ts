@@ -13,11 +13,11 @@ import {
 } from "../../mod/cli/mod.ts";
 import {
   DEFAULT_CONFIG_FILE,
+  defaultUpdater,
   loadNodeConfig,
   parseDuration,
   type UpdaterConfig,
 } from "../../mod/config/mod.ts";
-import { defaultUpdater } from "../../mod/config/generate.ts";
 import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import { RELEASE_CHANNELS, trustedReleaseKeys } from "../../mod/release/mod.ts";
@@ -252,8 +252,7 @@ export const updateCommand = defineCommand({
       return 0;
     }
 
-    const channel = flags.channel ??
-      oneOfValue(RELEASE_CHANNELS)(updater.channel, "updater.channel");
+    const channel = flags.channel ?? updater.channel;
     const source = flags.from ?? updater.url;
     if (!source) {
       throw new UsageError("no update source: set updater.url in the config or pass --from");

@@ -3,8 +3,7 @@ import { join } from "node:path";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { bytesToHex } from "../../../mod/cipher/mod.ts";
-import type { UpdaterConfig } from "../../../mod/config/mod.ts";
-import { defaultUpdater } from "../../../mod/config/generate.ts";
+import { defaultUpdater, type UpdaterConfig } from "../../../mod/config/mod.ts";
 import {
   nextCheckDelay,
   openUpdaterState,
