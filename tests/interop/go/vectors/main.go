@@ -59,6 +59,7 @@ func main() {
 		"rpc":               rpcSection(),
 		"routing":           routingSection(),
 		"discovery_entries": discoverySection(),
+		"transport":         transportSection(),
 	}
 	writeJSON(doc)
 }
