@@ -1,5 +1,6 @@
 import { type KeyPair, keyPairFromSecKey, SecKey } from "../../../mod/cipher/mod.ts";
 import type { ByteStream } from "../../../mod/conn/mod.ts";
+import { tcpPair as sharedTcpPair } from "../../_util/tcp_pair.ts";
 
 /** The `transport` and `keys` sections of the Go 2024 vectors. */
 export interface TransportVectors {
@@ -43,26 +44,18 @@ export interface TcpPair extends AsyncDisposable {
   server: Deno.TcpConn;
 }
 
-/** Connect two real TCP sockets on 127.0.0.1. */
-export async function tcpPair(listener?: Deno.TcpListener): Promise<TcpPair> {
-  const own = listener ?? Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const [client, server] = await Promise.all([
-      Deno.connect({ hostname: "127.0.0.1", port: own.addr.port }),
-      own.accept(),
-    ]);
-    return {
-      client,
-      server,
-      [Symbol.asyncDispose]() {
-        closeQuietly(client);
-        closeQuietly(server);
-        return Promise.resolve();
-      },
-    };
-  } finally {
-    if (!listener) own.close();
-  }
+/** The shared {@linkcode sharedTcpPair}, named and disposable. */
+export async function tcpPair(): Promise<TcpPair> {
+  const [client, server] = await sharedTcpPair();
+  return {
+    client,
+    server,
+    [Symbol.asyncDispose]() {
+      closeQuietly(client);
+      closeQuietly(server);
+      return Promise.resolve();
+    },
+  };
 }
 
 /** Close, ignoring "already closed". */

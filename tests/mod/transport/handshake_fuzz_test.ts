@@ -69,12 +69,10 @@ interface Attack {
 
 async function runAttacks(name: string, seed: number, attack: Attack): Promise<void> {
   const rng = new Prng(seed);
-  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let failures = 0;
   for (let i = 0; i < CASES; i += BATCH) {
-    // One accept at a time on the listener; the cases of a batch then run side by side.
     const pairs = [];
-    for (let j = 0; j < BATCH; j++) pairs.push(await tcpPair(listener));
+    for (let j = 0; j < BATCH; j++) pairs.push(await tcpPair());
     await Promise.all(pairs.map(async (pair, j) => {
       await using _pair = pair;
       const caseRng = new Prng(rng.u32());
