@@ -102,7 +102,7 @@ export function withDescription<T>(flag: Flag<T>, description: string): Flag<T> 
 }
 
 /** Parser for a TCP port, 0..65535. */
-export const portValue: FlagParser<number> = (text, flag) => {
+export const portValue: FlagParser<number> = (text: string, flag: string): number => {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port > 65535) {
     throw new UsageError(`${flag} wants a port number, got "${text}"`);

@@ -5,7 +5,7 @@ import { booleanFlag, type Flag, type FlagParser, stringFlag, valueFlag } from "
 // The flags several commands share, declared here once so they are spelled and parsed alike.
 
 /** Parser for a log level (trace, debug, info, warn, error). */
-export const logLevelValue: FlagParser<LogLevel> = (text) => {
+export const logLevelValue: FlagParser<LogLevel> = (text: string): LogLevel => {
   const level = parseLogLevel(text);
   if (!level) throw new UsageError(`unknown log level "${text}"`);
   return level;

@@ -9,7 +9,17 @@
  */
 export type * from "./types.ts";
 export { generateConfig } from "./generate.ts";
-export { CONFIG_LOG_LEVELS, CONFIG_SCHEMA, defaultStore, defaultUpdater } from "./schema.ts";
+export {
+  APP_SPEC,
+  CONFIG_LOG_LEVELS,
+  CONFIG_SCHEMA,
+  defaultStore,
+  defaultUpdater,
+  DMSG_SERVER_ENTRY_SPEC,
+  HYPERVISOR_SPEC,
+  STORE_SPEC,
+  UPDATER_SPEC,
+} from "./schema.ts";
 export type { GenerateOptions } from "./generate.ts";
 export { ConfigError } from "./errors.ts";
 export { parseConfig } from "./validate.ts";
@@ -41,11 +51,14 @@ export type {
   DurationSpec,
   EnumSpec,
   FieldSpecs,
+  Filled,
   Infer,
   IntSpec,
   KeySpec,
   ListSpec,
   ObjectSpec,
   Spec,
+  SpecModifiers,
+  SpecValue,
   StringSpec,
 } from "./spec.ts";

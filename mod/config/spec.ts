@@ -7,7 +7,7 @@ import { ConfigError } from "./errors.ts";
 // `skywire-config.json` and the dmsg server's config use the same engine.
 
 /** What any spec node may add: absent allowed, `null` allowed, a value when absent. */
-interface Modifiers {
+export interface SpecModifiers {
   /** The field may be absent (or `null`, which counts as absent). */
   readonly optional?: boolean;
   /** `null` is a value of its own (Go writes `null` for an empty list). */
@@ -17,12 +17,12 @@ interface Modifiers {
 }
 
 /** A string. */
-export interface StringSpec extends Modifiers {
+export interface StringSpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "string";
 }
 /** A whole number within `min..max`. */
-export interface IntSpec extends Modifiers {
+export interface IntSpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "int";
   /** Smallest allowed. */
@@ -31,29 +31,29 @@ export interface IntSpec extends Modifiers {
   readonly max: number;
 }
 /** `true` or `false`. */
-export interface BoolSpec extends Modifiers {
+export interface BoolSpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "bool";
 }
 /** A hex public key (`pk`) or secret key (`sk`; never echoed in errors). */
-export interface KeySpec extends Modifiers {
+export interface KeySpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "pk" | "sk";
 }
 /** A Go duration string such as `10s`. */
-export interface DurationSpec extends Modifiers {
+export interface DurationSpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "duration";
 }
 /** One of a fixed set of strings. */
-export interface EnumSpec<V extends string = string> extends Modifiers {
+export interface EnumSpec<V extends string = string> extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "enum";
   /** The allowed values. */
   readonly values: readonly V[];
 }
 /** A list of `items`. */
-export interface ListSpec<I extends Spec = Spec> extends Modifiers {
+export interface ListSpec<I extends Spec = Spec> extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "array";
   /** Spec of each item. */
@@ -61,7 +61,7 @@ export interface ListSpec<I extends Spec = Spec> extends Modifiers {
 }
 /** An object with known `fields`; unknown fields warn unless `open`. */
 export interface ObjectSpec<F extends FieldSpecs = FieldSpecs, O extends boolean = boolean>
-  extends Modifiers {
+  extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "object";
   /** The known fields. */
@@ -83,7 +83,8 @@ export type Spec =
   | ObjectSpec;
 
 type Simplify<T> = { [K in keyof T]: T[K] } & unknown;
-type Filled = { readonly fill: () => unknown };
+/** A spec node with a default. */
+export type Filled = { readonly fill: () => unknown };
 type IsOptional<S> = S extends Filled ? false
   : S extends { readonly optional: true } ? true
   : false;
@@ -95,7 +96,8 @@ type ObjectValue<F extends FieldSpecs, O extends boolean> =
   >
   & (O extends true ? { [field: string]: unknown } : unknown);
 
-type Value<S> = S extends { readonly kind: "string" | "pk" | "sk" | "duration" } ? string
+/** The type of a value of spec `S`, before its modifiers. */
+export type SpecValue<S> = S extends { readonly kind: "string" | "pk" | "sk" | "duration" } ? string
   : S extends { readonly kind: "int" } ? number
   : S extends { readonly kind: "bool" } ? boolean
   : S extends EnumSpec<infer V> ? V
@@ -104,9 +106,9 @@ type Value<S> = S extends { readonly kind: "string" | "pk" | "sk" | "duration" }
   : never;
 
 /** The TypeScript type of a value that passed {@linkcode checkSpec} with spec `S`. */
-export type Infer<S> = S extends Filled ? Value<S>
-  : S extends { readonly nullable: true } ? Value<S> | null
-  : Value<S>;
+export type Infer<S> = S extends Filled ? SpecValue<S>
+  : S extends { readonly nullable: true } ? SpecValue<S> | null
+  : SpecValue<S>;
 
 /** A string field. */
 export function str(): StringSpec {
@@ -159,8 +161,8 @@ export function nullable<S extends Spec>(spec: S): S & { readonly nullable: true
 /** An absent or `null` field takes `fill()`, so the checked value always has it. */
 export function withDefault<S extends Spec>(
   spec: S,
-  fill: () => Value<S>,
-): S & { readonly fill: () => Value<S> } {
+  fill: () => SpecValue<S>,
+): S & { readonly fill: () => SpecValue<S> } {
   return { ...spec, fill };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The `skywire` command tree. `main.ts` hands the command line to {@linkcode main}.
+ * The `skywire` command tree, composed from the commands each service exports (its
+ * `commands.ts`) plus `version`. `main.ts` hands the command line to {@linkcode main}.
  *
  * @module
  */
@@ -11,16 +12,11 @@ import {
   jsonFlag,
   runCommandLine,
 } from "../../mod/cli/mod.ts";
-import { configGenCommand } from "./config_gen.ts";
-import { discoveryCommand } from "./discovery.ts";
-import { dmsgServerCommand } from "./dmsg_server.ts";
-import { dmsgCurlCommand } from "./dmsg_curl.ts";
-import { tpIdCommand } from "./tp_id.ts";
-import { installCommand } from "./install.ts";
-import { releaseCommand } from "./release.ts";
-import { updateCommand } from "./update.ts";
-import { upCommand } from "./up.ts";
-import { visorCommand } from "./visor.ts";
+import { discoveryCommand } from "../dmsg_discovery/commands.ts";
+import { dmsgServerCommand } from "../dmsg_server/commands.ts";
+import { upCommand } from "../up/commands.ts";
+import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
+import { configGenCommand, dmsgCurlCommand, tpIdCommand, visorCommand } from "../visor/commands.ts";
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
 

@@ -1,6 +1,7 @@
 import { generateKeyPair } from "../../mod/cipher/mod.ts";
 import {
   booleanFlag,
+  type Command,
   createProgress,
   defineCommand,
   jsonFlag,
@@ -61,7 +62,7 @@ async function writeBody(
 }
 
 /** `skywire dmsg curl`: fetch a `dmsg://PK:PORT/path` URL with an ephemeral identity. */
-export const dmsgCurlCommand = defineCommand({
+export const dmsgCurlCommand: Command = defineCommand({
   name: "curl",
   summary: "fetch a dmsg:// URL over dmsg HTTP",
   usage: "[flags] dmsg://PK[:PORT]/path",

@@ -1,4 +1,10 @@
+/**
+ * `skywire up`, for `services/cli` to compose.
+ *
+ * @module
+ */
 import {
+  type Command,
   defineCommand,
   jsonFlag,
   logLevelFlag,
@@ -15,7 +21,7 @@ import {
   DEFAULT_UP_DATA_DIR,
   startUp,
   type UpInfo,
-} from "../up/mod.ts";
+} from "./mod.ts";
 
 /** The text `skywire up` prints once the network is up. */
 export function upSummary(info: UpInfo): string {
@@ -36,7 +42,7 @@ export function upSummary(info: UpInfo): string {
 }
 
 /** `skywire up`: discovery, dmsg server and visor on loopback until Ctrl-C. */
-export const upCommand = defineCommand({
+export const upCommand: Command = defineCommand({
   name: "up",
   summary: "run a whole private network on loopback (discovery, dmsg server, visor)",
   description: "Needs no config and no network. Keys and state are kept in the data directory,\n" +

@@ -1,6 +1,12 @@
 import { join, resolve } from "node:path";
-import { envFileTemplate, nodeCommand, systemdUnit } from "../updater/mod.ts";
-import { booleanFlag, configFlag, defineCommand, stringFlag } from "../../mod/cli/mod.ts";
+import { envFileTemplate, nodeCommand, systemdUnit } from "./mod.ts";
+import {
+  booleanFlag,
+  type Command,
+  configFlag,
+  defineCommand,
+  stringFlag,
+} from "../../mod/cli/mod.ts";
 import { DEFAULT_CONFIG_FILE } from "../../mod/config/mod.ts";
 
 async function exists(path: string): Promise<boolean> {
@@ -8,7 +14,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** `skywire install`. */
-export const installCommand = defineCommand({
+export const installCommand: Command = defineCommand({
   name: "install",
   summary: "write the systemd unit and environment file",
   usage: "[flags]",

@@ -1,3 +1,9 @@
+/**
+ * The dmsg server's commands, for `services/cli` to compose: `dmsg server start` and
+ * `dmsg server config gen`.
+ *
+ * @module
+ */
 import {
   type Command,
   configFlag,
@@ -22,7 +28,7 @@ import {
   serverOptionsFromConfig,
   splitListenAddress,
   startDmsgServer,
-} from "../dmsg_server/mod.ts";
+} from "./mod.ts";
 
 // Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;

@@ -1,6 +1,12 @@
+/**
+ * `skywire dmsg discovery`, for `services/cli` to compose.
+ *
+ * @module
+ */
 import { join } from "node:path";
 import {
   booleanFlag,
+  type Command,
   defineCommand,
   logLevelFlag,
   stringFlag,
@@ -8,10 +14,11 @@ import {
 } from "../../mod/cli/mod.ts";
 import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { splitHostPort, startDiscovery } from "../dmsg_discovery/mod.ts";
+import { splitHostPort } from "../../mod/netutil/mod.ts";
+import { startDiscovery } from "./mod.ts";
 
 /** `skywire dmsg discovery`: run a dmsg discovery until SIGINT/SIGTERM. */
-export const discoveryCommand = defineCommand({
+export const discoveryCommand: Command = defineCommand({
   name: "discovery",
   summary: "run a dmsg discovery",
   description: "Serves Go's dmsg-discovery HTTP API; entries are kept in DIR/dmsg-discovery.kv.\n" +

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import {
   booleanFlag,
+  type Command,
   configFlag,
   createProgress,
   defineCommand,
@@ -30,7 +31,7 @@ import {
   runUpdate,
   targetFiles,
   type UpdaterStatusRecord,
-} from "../updater/mod.ts";
+} from "./mod.ts";
 
 const encoder = new TextEncoder();
 
@@ -159,7 +160,7 @@ async function askYesNo(question: string): Promise<boolean> {
 }
 
 /** `skywire update`. */
-export const updateCommand = defineCommand({
+export const updateCommand: Command = defineCommand({
   name: "update",
   summary: "check for and install a signed update",
   usage: "[flags]",

@@ -1,10 +1,17 @@
-import { configFlag, defineCommand } from "../../mod/cli/mod.ts";
+/**
+ * The visor's commands, for `services/cli` to compose: `skywire visor` (run the node),
+ * `config gen` (its skywire-config.json), `cli tp id` (transport ids) and `dmsg curl` (a
+ * dmsg client fetching one URL).
+ *
+ * @module
+ */
+import { type Command, configFlag, defineCommand } from "../../mod/cli/mod.ts";
 import { DEFAULT_CONFIG_FILE } from "../../mod/config/mod.ts";
 import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
-import { runVisor } from "../visor/mod.ts";
+import { runVisor } from "./run.ts";
 
 /** `skywire visor`: run the node from its config until SIGINT/SIGTERM. */
-export const visorCommand = defineCommand({
+export const visorCommand: Command = defineCommand({
   name: "visor",
   summary: "run the visor (node) from a config file",
   description: "Starts the node from skywire-config.json: its stores under local_path, the dmsg\n" +
@@ -18,3 +25,7 @@ export const visorCommand = defineCommand({
     return await runVisor({ configPath: flags.config, signal: stop.signal });
   },
 });
+
+export { configGenCommand } from "./config_gen_command.ts";
+export { dmsgCurlCommand } from "./dmsg_curl_command.ts";
+export { tpIdCommand } from "./tp_id_command.ts";

@@ -1,6 +1,7 @@
 import { keyPairFromSecKey, PubKey } from "../../mod/cipher/mod.ts";
 import {
   booleanFlag,
+  type Command,
   defineCommand,
   integerValue,
   stringFlag,
@@ -28,7 +29,7 @@ function parsePks(text: string, flag: string): string[] {
 }
 
 /** `skywire config gen`. */
-export const configGenCommand = defineCommand({
+export const configGenCommand: Command = defineCommand({
   name: "gen",
   summary: "generate a visor config (skywire-config.json) with a fresh key pair",
   usage: "[flags]",

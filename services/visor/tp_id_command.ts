@@ -1,10 +1,17 @@
 import { makeTransportId, PubKey } from "../../mod/cipher/mod.ts";
-import { defineCommand, jsonFlag, oneOfValue, UsageError, valueFlag } from "../../mod/cli/mod.ts";
+import {
+  type Command,
+  defineCommand,
+  jsonFlag,
+  oneOfValue,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
 
 const TYPES = ["stcpr", "sudph", "stcp", "dmsg", "squicr", "ws", "wt", "webrtc"] as const;
 
 /** `skywire cli tp id PK1 PK2 -t TYPE`: print the deterministic transport id. */
-export const tpIdCommand = defineCommand({
+export const tpIdCommand: Command = defineCommand({
   name: "id",
   summary: "print the deterministic transport id of two public keys and a type",
   usage: "[flags] PK1 PK2",
