@@ -20,3 +20,4 @@ export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./jso
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
 export { parseListenAddress, serveHttp } from "./serve.ts";
 export type { HttpService, ServeHttpOptions } from "./serve.ts";
+export { healthJson } from "./health.ts";

@@ -12,6 +12,7 @@ import {
   jsonFlag,
   runCommandLine,
 } from "../../mod/cli/mod.ts";
+import { addressResolverCommand } from "../address_resolver/commands.ts";
 import { discoveryCommand } from "../dmsg_discovery/commands.ts";
 import { dmsgServerCommand } from "../dmsg_server/commands.ts";
 import { upCommand } from "../up/commands.ts";
@@ -57,6 +58,11 @@ export function rootCommand(): Command {
           discoveryCommand,
           dmsgCurlCommand,
         ],
+      },
+      {
+        name: "svc",
+        summary: "the services a private network needs (as Go's skywire svc)",
+        subcommands: [addressResolverCommand],
       },
       updateCommand,
       releaseCommand,

@@ -1,0 +1,83 @@
+/**
+ * The address resolver's HTTP API (Go's `address-resolver` routes and answers) as a Hono app:
+ * middleware chain, then one route module per resource.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { Hono } from "hono";
+import {
+  answerWrongMethods,
+  healthJson,
+  jsonResponse,
+  notFoundResponse,
+  type RateLimitOptions,
+} from "../../mod/http/mod.ts";
+import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+import { resolverAuth, resolverMiddleware } from "./middleware.ts";
+import { requesterIp } from "./remote_ip.ts";
+import { bindRoutes } from "./routes/bind.ts";
+import { resolveRoutes } from "./routes/resolve.ts";
+import { transportRoutes } from "./routes/transports.ts";
+import { AddressService } from "./service.ts";
+import type { BindingStore } from "./store.ts";
+
+/** Options for {@linkcode createAddressResolverApp}. */
+export interface AddressResolverAppOptions {
+  /** Where bindings live. */
+  store: BindingStore;
+  /** Where httpauth nonces live. */
+  nonces: NonceStore;
+  /** Test mode: bind visors from any IP, loopback included. */
+  testMode: boolean;
+  /** Binding lifetime without a new bind, ms (0 = until unbound). */
+  bindTtlMs: number;
+  /** Take the requester IP from `X-Real-IP`/`X-Forwarded-For` (behind a reverse proxy only). */
+  trustProxyHeaders: boolean;
+  /** Millisecond clock. */
+  now: () => number;
+  /** Request and error log. */
+  logger: Logger;
+  /** Per-remote-IP limit, or `false` for none. */
+  ipRateLimit: RateLimitOptions | false;
+  /** Per-key limit of authenticated routes, or `false` for none. */
+  keyRateLimit: RateLimitOptions | false;
+  /** Largest request body in bytes; larger ones get 413. */
+  maxBodyBytes: number;
+  /** Start time reported by `/health`. */
+  startedAt: Date;
+}
+
+/**
+ * Build the app. Serve it with `Deno.serve(app.fetch)` (or `serveHttp`) so that the resolver
+ * sees the requester's address.
+ */
+export function createAddressResolverApp(
+  options: AddressResolverAppOptions,
+): Hono<{ Variables: HttpAuthVariables }> {
+  const log = options.logger;
+  const service = new AddressService({ ...options, logger: log });
+  const auth = resolverAuth(options);
+  const fromIp = (c: Context) => requesterIp(c, options.trustProxyHeaders);
+  const app = new Hono<{ Variables: HttpAuthVariables }>();
+
+  app.onError((error, c) => {
+    log.error("request failed", { method: c.req.method, path: c.req.path, error });
+    return new Response(null, { status: 500 });
+  });
+  app.notFound(notFoundResponse);
+  app.use("*", ...resolverMiddleware(options));
+
+  app.get("/security/nonces/:pk", nonceHandler(options.nonces));
+  app.route(
+    "/",
+    bindRoutes({ service, auth, maxBodyBytes: options.maxBodyBytes, requesterIp: fromIp }),
+  );
+  app.route("/", resolveRoutes({ service, auth, requesterIp: fromIp }));
+  app.route("/", transportRoutes(service));
+  app.get("/health", () => jsonResponse(200, healthJson(options.startedAt)));
+  // chi answers a known path with the wrong method with an empty 405.
+  answerWrongMethods(app);
+  return app;
+}
