@@ -69,3 +69,5 @@ export type { EncryptStreamOptions } from "./encrypt.ts";
 export { initiateSettlement, respondSettlement } from "./settlement.ts";
 export type { InitiateSettlementOptions, RespondSettlementOptions } from "./settlement.ts";
 export type { AddressResolver, ResolvedAddress, TransportRegistry } from "./registry.ts";
+export { AddressResolverClient, decodeVisorData } from "./ar_client.ts";
+export type { AddressResolverClientOptions } from "./ar_client.ts";
