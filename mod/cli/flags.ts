@@ -1,3 +1,4 @@
+import { httpUrlProblem } from "../netutil/mod.ts";
 import { UsageError } from "./errors.ts";
 
 /** How a flag is written: a switch, a flag with a value, or a flag with a value that repeats. */
@@ -131,3 +132,10 @@ export function oneOfValue<const V extends string>(values: readonly V[]): FlagPa
     return text as V;
   };
 }
+
+/** Parser for an `http://` or `https://` URL; a missing scheme is misuse, not a later failure. */
+export const urlValue: FlagParser<string> = (text, flag) => {
+  const problem = httpUrlProblem(text);
+  if (problem !== undefined) throw new UsageError(`${flag}: ${problem}`);
+  return text;
+};

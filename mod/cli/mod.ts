@@ -21,6 +21,7 @@ export {
   oneOfValue,
   portValue,
   stringFlag,
+  urlValue,
   valueFlag,
   withDescription,
 } from "./flags.ts";

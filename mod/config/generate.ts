@@ -1,6 +1,6 @@
 import { generateKeyPair, type KeyPair } from "../cipher/mod.ts";
 import { VERSION } from "../version/mod.ts";
-import { SERVICES } from "./services.ts";
+import { type ServiceEndpoints, SERVICES } from "./services.ts";
 import { defaultStore, defaultUpdater } from "./schema.ts";
 import type { SkywireConfig } from "./types.ts";
 
@@ -18,12 +18,42 @@ export interface GenerateOptions {
   hypervisors?: string[];
   /** Directory for local state. Default `./local`. */
   localPath?: string;
+  /** Service endpoints that replace the deployment's (e.g. a private network's discovery). */
+  services?: Partial<ServiceEndpoints>;
+}
+
+function serviceEndpointsOf(config: SkywireConfig): ServiceEndpoints {
+  return {
+    dmsgDiscovery: config.dmsg.discovery,
+    transportDiscovery: config.transport.discovery,
+    addressResolver: config.transport.address_resolver,
+    routeFinder: config.routing.route_finder,
+    routeSetupNodes: [...(config.routing.route_setup_nodes ?? [])],
+    transportSetup: [...(config.transport.transport_setup ?? [])],
+    uptimeTracker: config.uptime_tracker?.addr ?? "",
+    serviceDiscovery: config.launcher.service_discovery ?? "",
+  };
+}
+
+/**
+ * The service endpoints of `config` that are no known deployment's: the ones an operator
+ * chose (e.g. a private network's discovery), which regenerating the config keeps.
+ */
+export function customServiceEndpoints(config: SkywireConfig): Partial<ServiceEndpoints> {
+  const custom: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(serviceEndpointsOf(config))) {
+    const known = Object.values(SERVICES).some((deployment) =>
+      String(deployment[name as keyof ServiceEndpoints]) === String(value)
+    );
+    if (!known) custom[name] = value;
+  }
+  return custom as Partial<ServiceEndpoints>;
 }
 
 /** Build a complete visor config, as `skywire config gen` writes it. */
 export function generateConfig(options: GenerateOptions = {}): SkywireConfig {
   const keys = options.keys ?? generateKeyPair();
-  const services = SERVICES[options.testEnv ? "test" : "prod"];
+  const services = { ...SERVICES[options.testEnv ? "test" : "prod"], ...options.services };
   const localPath = options.localPath ?? "./local";
   return {
     version: VERSION,

@@ -8,7 +8,7 @@
  * @module
  */
 export type * from "./types.ts";
-export { generateConfig } from "./generate.ts";
+export { customServiceEndpoints, generateConfig } from "./generate.ts";
 export {
   APP_SPEC,
   CONFIG_LOG_LEVELS,

@@ -1,8 +1,10 @@
 /**
  * Go's address handling where services must agree with Go on every string: `SplitHostPort`,
- * `ParseIP`, `IP.String`, and Skywire's `IsPublicIP`.
+ * `ParseIP`, `IP.String`, and Skywire's `IsPublicIP`; plus the check that a service URL has
+ * the scheme a client needs ({@linkcode httpUrlProblem}).
  *
  * @module
  */
 export { canonicalIP, formatIP, isIPv4Mapped, parseIP, splitHostPort } from "./go_net.ts";
 export { isPublicIP } from "./public_ip.ts";
+export { httpUrlProblem } from "./http_url.ts";

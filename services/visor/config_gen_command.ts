@@ -5,15 +5,18 @@ import {
   defineCommand,
   integerValue,
   stringFlag,
+  urlValue,
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
 import {
   configToJson,
+  customServiceEndpoints,
   DEFAULT_CONFIG_FILE,
   generateConfig,
   type GenerateOptions,
   parseConfig,
+  type ServiceEndpoints,
 } from "../../mod/config/mod.ts";
 
 function parsePks(text: string, flag: string): string[] {
@@ -35,8 +38,10 @@ export const configGenCommand: Command = defineCommand({
   usage: "[flags]",
   description:
     "Writes a complete config with Skywire's field names. With -r an existing file is\n" +
-    "regenerated keeping its keys and opt-ins (cascade route setup, min hops, hypervisors)\n" +
-    "unless flags override them.",
+    "regenerated keeping its keys and opt-ins (cascade route setup, min hops, hypervisors,\n" +
+    "service endpoints other than a deployment's) unless flags override them.\n" +
+    "The service flags point the node at another deployment, e.g. the discovery that\n" +
+    "'skywire up' prints: --discovery http://127.0.0.1:9090.",
   flags: {
     output: stringFlag({
       short: "o",
@@ -58,6 +63,39 @@ export const configGenCommand: Command = defineCommand({
       parse: parsePks,
     }),
     testenv: booleanFlag({ short: "t", description: "use the test deployment's services" }),
+    discovery: valueFlag({ valueName: "URL", description: "dmsg discovery", parse: urlValue }),
+    "transport-discovery": valueFlag({
+      valueName: "URL",
+      description: "transport discovery",
+      parse: urlValue,
+    }),
+    "address-resolver": valueFlag({
+      valueName: "URL",
+      description: "address resolver",
+      parse: urlValue,
+    }),
+    "route-finder": valueFlag({ valueName: "URL", description: "route finder", parse: urlValue }),
+    "uptime-tracker": valueFlag({
+      valueName: "URL",
+      description: "uptime tracker",
+      parse: urlValue,
+    }),
+    "service-discovery": valueFlag({
+      valueName: "URL",
+      description: "service discovery (apps)",
+      parse: urlValue,
+    }),
+    // Go skywire-cli's names for the setup node lists.
+    routesetup: valueFlag({
+      valueName: "PK,...",
+      description: "route setup node public keys",
+      parse: parsePks,
+    }),
+    tpsetup: valueFlag({
+      valueName: "PK,...",
+      description: "transport setup node public keys",
+      parse: parsePks,
+    }),
   },
   run: async ({ flags, out, err }) => {
     const { output } = flags;
@@ -66,6 +104,22 @@ export const configGenCommand: Command = defineCommand({
     if (flags.hvpks !== undefined) options.hypervisors = flags.hvpks;
     if (flags.cascade) options.cascade = true;
     if (flags.testenv) options.testEnv = true;
+    const services: Partial<ServiceEndpoints> = {};
+    if (flags.discovery !== undefined) services.dmsgDiscovery = flags.discovery;
+    if (flags["transport-discovery"] !== undefined) {
+      services.transportDiscovery = flags["transport-discovery"];
+    }
+    if (flags["address-resolver"] !== undefined) {
+      services.addressResolver = flags["address-resolver"];
+    }
+    if (flags["route-finder"] !== undefined) services.routeFinder = flags["route-finder"];
+    if (flags["uptime-tracker"] !== undefined) services.uptimeTracker = flags["uptime-tracker"];
+    if (flags["service-discovery"] !== undefined) {
+      services.serviceDiscovery = flags["service-discovery"];
+    }
+    if (flags.routesetup !== undefined) services.routeSetupNodes = flags.routesetup;
+    if (flags.tpsetup !== undefined) services.transportSetup = flags.tpsetup;
+    options.services = services;
 
     let exists = false;
     try {
@@ -82,6 +136,9 @@ export const configGenCommand: Command = defineCommand({
       options.cascade ??= old.config.routing.enable_cascade_route_setup ? true : undefined;
       options.minHops ??= old.config.routing.min_hops;
       options.hypervisors ??= old.config.hypervisors ?? [];
+      // Endpoints the operator chose (none of the deployments') are opt-ins too; the
+      // deployments' own are refreshed to this build's.
+      options.services = { ...customServiceEndpoints(old.config), ...services };
       if (old.config.updater) {
         // Keep the operator's update source and channel; they are opt-ins too.
         const config = generateConfig(options);

@@ -8,3 +8,4 @@ export { configuredServers, startVisor, VISOR_STORE_FILE } from "./visor.ts";
 export type { StartVisorOptions, Visor } from "./visor.ts";
 export { runVisor } from "./run.ts";
 export type { RunVisorOptions } from "./run.ts";
+export { sectionsNotRun } from "./sections_not_run.ts";

@@ -9,6 +9,7 @@ import {
   startBackgroundUpdater,
   watchBootDeadline,
 } from "../updater/mod.ts";
+import { sectionsNotRun } from "./sections_not_run.ts";
 import { startVisor, type Visor } from "./visor.ts";
 
 /** Options for {@linkcode runVisor}. */
@@ -33,8 +34,9 @@ export interface RunVisorOptions {
  * {@linkcode ROLLBACK_EXIT_CODE} when the updater put the previous binary back (at start, or
  * because this version did not become healthy before its boot deadline).
  *
- * Order: config (warnings logged) → log level → updater boot check → store and dmsg client →
- * `/health` on dmsg port 80 → once reachable, the "booted OK" mark → background updater.
+ * Order: config (warnings, and the sections this build does not run, logged) → log level →
+ * updater boot check → store and dmsg client → `/health` on dmsg port 80 → once reachable,
+ * the "booted OK" mark → background updater.
  * Shutdown closes everything within min({@linkcode SHUTDOWN_BUDGET_MS}, `shutdown_timeout`).
  */
 export async function runVisor(options: RunVisorOptions): Promise<number> {
@@ -45,6 +47,12 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
   for (const warning of parsed.warnings) logger.warn(warning);
   if (!parseLogLevel(config.log_level)) {
     logger.warn("unknown log_level; using info", { log_level: config.log_level });
+  }
+  const notRun = sectionsNotRun(config);
+  if (notRun.length) {
+    logger.warn("this build does not run these config sections yet; they are kept as written", {
+      sections: notRun.join(", "),
+    });
   }
   const updaterLogger = logger.child("updater");
 

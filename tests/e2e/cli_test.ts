@@ -75,3 +75,61 @@ Deno.test("cli tp id prints Go's transport id format", async () => {
   const bad = await skywire(["cli", "tp", "id", a, "nothex", "-t", "dmsg"]);
   assertEquals(bad.code, 2);
 });
+
+Deno.test("config gen points the node at other services; -r keeps custom ones; a URL needs a scheme", async () => {
+  await using dir = await tempDir();
+  const pk = "0324579f003e6b4048bae2def4365e634d8e0e3054a20fc7af49daf2a179658557";
+  const first = await skywire([
+    "config",
+    "gen",
+    "--discovery",
+    "http://127.0.0.1:9090",
+    "--transport-discovery",
+    "http://127.0.0.1:9091",
+    "--address-resolver",
+    "http://127.0.0.1:9093",
+    "--route-finder",
+    "http://127.0.0.1:9092",
+    "--uptime-tracker",
+    "http://127.0.0.1:9096",
+    "--service-discovery",
+    "https://sd.example",
+    "--routesetup",
+    pk,
+    "--tpsetup",
+    pk,
+  ], { cwd: dir.path });
+  assertEquals(first.code, 0, first.stderr);
+  const read = async () =>
+    parseConfig(await Deno.readTextFile(`${dir.path}/skywire-config.json`)).config;
+  const expectCustom = (config: Awaited<ReturnType<typeof read>>) => {
+    assertEquals(config.dmsg.discovery, "http://127.0.0.1:9090");
+    assertEquals(config.transport.discovery, "http://127.0.0.1:9091");
+    assertEquals(config.transport.address_resolver, "http://127.0.0.1:9093");
+    assertEquals(config.routing.route_finder, "http://127.0.0.1:9092");
+    assertEquals(config.uptime_tracker?.addr, "http://127.0.0.1:9096");
+    assertEquals(config.launcher.service_discovery, "https://sd.example");
+    assertEquals(config.routing.route_setup_nodes, [pk]);
+    assertEquals(config.transport.transport_setup, [pk]);
+  };
+  expectCustom(await read());
+
+  const regen = await skywire(["config", "gen", "-r"], { cwd: dir.path });
+  assertEquals(regen.code, 0, regen.stderr);
+  expectCustom(await read());
+  const moved = await skywire(["config", "gen", "-r", "--discovery", "https://d.example"], {
+    cwd: dir.path,
+  });
+  assertEquals(moved.code, 0, moved.stderr);
+  assertEquals((await read()).dmsg.discovery, "https://d.example");
+  assertEquals((await read()).routing.route_finder, "http://127.0.0.1:9092");
+
+  for (const [flag, value] of [["--discovery", "127.0.0.1:9090"], ["--route-finder", "ftp://x"]]) {
+    const bad = await skywire(["config", "gen", "-n", flag, value], { cwd: dir.path });
+    assertEquals(bad.code, 2, `${flag} ${value}`);
+    assertEquals(bad.stderr.trim().split("\n").length, 1);
+    assert(bad.stderr.includes(`${flag}: "${value}"`), bad.stderr);
+  }
+  const bad = await skywire(["config", "gen", "-n", "--discovery", "127.0.0.1:9090"]);
+  assert(bad.stderr.includes("did you mean http://127.0.0.1:9090?"), bad.stderr);
+});

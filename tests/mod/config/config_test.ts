@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import {
   ConfigError,
   configToJson,
+  customServiceEndpoints,
   formatDuration,
   generateConfig,
   parseConfig,
@@ -123,4 +124,17 @@ Deno.test("Go durations parse and format", () => {
   assertEquals(formatDuration(86_400_000), "24h0m0s");
   assertEquals(formatDuration(90_000), "1m30s");
   assertEquals(formatDuration(10_000), "10s");
+});
+
+Deno.test("customServiceEndpoints: only endpoints no deployment uses", () => {
+  assertEquals(customServiceEndpoints(generateConfig()), {});
+  assertEquals(customServiceEndpoints(generateConfig({ testEnv: true })), {});
+  const config = generateConfig({
+    services: { dmsgDiscovery: "http://127.0.0.1:9090", routeSetupNodes: [] },
+  });
+  assertEquals(config.dmsg.discovery, "http://127.0.0.1:9090");
+  assertEquals(customServiceEndpoints(config), {
+    dmsgDiscovery: "http://127.0.0.1:9090",
+    routeSetupNodes: [],
+  });
 });

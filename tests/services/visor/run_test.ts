@@ -58,6 +58,10 @@ Deno.test("runVisor reaches the network, serves /health, marks booted OK and sto
   stop.abort();
   assertEquals(await running, 0);
   assert(lines.some((line) => /WARN .*unknown config field "unknown_section"/.test(line)));
+  // Said once, at start: what the config asks for that this build does not run.
+  const notRun = lines.filter((line) => line.includes("does not run these config sections"));
+  assertEquals(notRun.length, 1, lines.join("\n"));
+  assertMatch(notRun[0], /sections="dmsgpty, transport, routing, uptime_tracker, launcher apps/);
 
   // The visor's own store recorded the start.
   const store = await openStore({ path: join(config.local_path, VISOR_STORE_FILE) });

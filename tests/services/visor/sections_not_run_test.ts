@@ -1,0 +1,41 @@
+/** The config sections the visor does not run yet: named when they ask for something. */
+import { assertEquals } from "@std/assert";
+import { generateConfig } from "../../../mod/config/mod.ts";
+import { sectionsNotRun } from "../../../services/visor/mod.ts";
+
+Deno.test("sectionsNotRun: a generated config names everything it asks for but does not get", () => {
+  const config = generateConfig({ hypervisors: [generateConfig().pk] });
+  assertEquals(sectionsNotRun(config), [
+    "dmsgpty",
+    "transport",
+    "routing",
+    "uptime_tracker",
+    "launcher apps (skychat, skysocks)",
+    "hypervisors",
+    "cli_addr",
+    "hypervisor",
+  ]);
+});
+
+Deno.test("sectionsNotRun: empty or switched-off sections are not named", () => {
+  const config = generateConfig();
+  delete config.dmsgpty;
+  delete config.hypervisor;
+  config.uptime_tracker = { addr: "" };
+  config.launcher.apps = (config.launcher.apps ?? []).map((app) => ({ ...app, auto_start: false }));
+  config.cli_addr = "";
+  assertEquals(sectionsNotRun(config), ["transport", "routing"]);
+
+  config.stun_servers = ["stun.example:3478"];
+  config.is_public = true;
+  config.persistent_transports = [{ pk: config.pk, type: "stcpr" }];
+  config.survey_whitelist = [config.pk];
+  assertEquals(sectionsNotRun(config), [
+    "transport",
+    "routing",
+    "survey_whitelist",
+    "stun_servers",
+    "is_public",
+    "persistent_transports",
+  ]);
+});
