@@ -30,7 +30,8 @@ const EMPTY = new Uint8Array(0);
  *   (`NoiseFrameError`, `NoiseDecryptError`, `NoiseNonceError`) and closes the stream; later
  *   reads throw the same error.
  * - The stream owns `inner` from construction: `close` closes it, `closeWrite` half-closes it
- *   (or closes it if it cannot half-close).
+ *   (or closes it if it cannot half-close). After `close`, reads end (`null`) even when
+ *   decrypted bytes were still waiting to be read.
  */
 export class NoiseStream implements ByteStream {
   /** The peer's static public key, as authenticated by the handshake. */
@@ -77,6 +78,7 @@ export class NoiseStream implements ByteStream {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#pending = EMPTY;
     try {
       this.#inner.close();
     } catch {
@@ -93,9 +95,11 @@ export class NoiseStream implements ByteStream {
   }
 
   async #read(p: Uint8Array): Promise<number | null> {
-    if (this.#pending.length > 0) return this.#takePending(p);
     if (this.#readError !== undefined) throw this.#readError;
-    if (this.#readEnded || this.#closed) return null;
+    // Closed means released: plaintext decrypted but not read yet is dropped, not handed out.
+    if (this.#closed) return null;
+    if (this.#pending.length > 0) return this.#takePending(p);
+    if (this.#readEnded) return null;
     if (p.length === 0) return 0;
     for (;;) {
       let body: Uint8Array | null;
@@ -109,6 +113,7 @@ export class NoiseStream implements ByteStream {
         this.#readEnded = true;
         return null;
       }
+      if (this.#closed) return null; // closed while the frame was on its way
       let plaintext: Uint8Array;
       try {
         plaintext = this.#receive.openOrdered(body);

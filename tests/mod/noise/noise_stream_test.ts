@@ -289,6 +289,16 @@ Deno.test("close closes the inner stream; later reads end and writes fail", asyn
   server.close();
 });
 
+Deno.test("close drops decrypted bytes not read yet: the next read ends", async () => {
+  const [client, server] = await noisePair("XK");
+  await client.write(new TextEncoder().encode("0123456789"));
+  const first = new Uint8Array(1);
+  assertEquals(await server.read(first), 1); // the other nine wait in the stream
+  server.close();
+  assertEquals(await server.read(new Uint8Array(16)), null);
+  client.close();
+});
+
 Deno.test("a NoiseStream peer over TCP reads exactly what the raw connection carried", async () => {
   // Cross-check the framing on a real socket: the raw bytes parse as frames of the right sizes.
   const client = generateKeyPair() as KeyPair, server = generateKeyPair();
