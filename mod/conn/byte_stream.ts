@@ -5,6 +5,10 @@
  * - `write(p)` writes some of `p` and resolves to the count (use `writeAll` for all of it).
  * - `close()` releases the stream; pending and later reads/writes fail or end.
  * - `closeWrite()` (optional) half-closes: the peer reads end of stream, we can still read.
+ *
+ * `Deno.Conn` fits as is, with one difference: its second `close()` throws `BadResource`, so
+ * code that may close a raw connection twice closes it quietly. Every implementation runs the
+ * compliance suite in `tests/_util/byte_stream_compliance.ts`.
  */
 export interface ByteStream {
   /** Read into `p`; `null` at end of stream. */
