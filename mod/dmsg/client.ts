@@ -11,10 +11,10 @@ import {
   RECONNECT_MAX_MS,
   SESSION_PING_INTERVAL_MS,
 } from "./constants.ts";
-import { DiscoveryClient } from "./disc_client.ts";
-import { DiscoveryError } from "./disc_errors.ts";
-import { type Entry, newClientEntry } from "./entry.ts";
-import { EntryPublisher } from "./publisher.ts";
+import { DiscoveryClient } from "./disc/client.ts";
+import { DiscoveryError } from "./disc/errors.ts";
+import { type Entry, newClientEntry } from "./disc/entry.ts";
+import { EntryPublisher } from "./disc/publisher.ts";
 import { StreamEndpoint } from "./endpoint.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import type { DmsgListener } from "./listener.ts";

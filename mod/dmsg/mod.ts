@@ -2,9 +2,10 @@
  * dmsg: Skywire's relay network, byte-compatible with Go dmsg.
  *
  * **Entities.** {@linkcode DmsgClient} keeps sessions to dmsg servers, publishes its client
- * entry in the discovery, listens on ports and dials streams. The relay server is in
- * `services/dmsg_server` and is built from the same parts ({@linkcode acceptSession},
- * {@linkcode verifyStreamRequest}, {@linkcode StreamEndpoint} for streams to itself).
+ * entry in the discovery, listens on ports and dials streams. The relay server
+ * ({@linkcode startDmsgServer}, in `./server/`) is built from the same parts
+ * ({@linkcode acceptSession}, {@linkcode verifyStreamRequest}, {@linkcode StreamEndpoint} for
+ * streams to itself).
  *
  * ```ts
  * const client = new DmsgClient({ pk, sk, discovery: "http://127.0.0.1:9090" });
@@ -23,8 +24,9 @@
  * 2) back through the server, which re-encrypts the objects per hop and then relays bytes it
  * cannot read (KK end to end). Errors carry Go's numeric codes ({@linkcode DmsgError}).
  *
- * **Discovery.** Entries with Go-canonical JSON, signing and validation, the HTTP client for
- * the discovery API, and {@linkcode EntryPublisher} which keeps an entity's entry current.
+ * **Discovery** (in `./disc/`). Entries with Go-canonical JSON, signing and validation, the
+ * HTTP client for the discovery API, and {@linkcode EntryPublisher} which keeps an entity's
+ * entry current.
  *
  * **Where we differ from Go (on purpose).** Stream handshakes time out after 5 s (Go 2026;
  * 2023/2024 wait 20 s); listeners hold 256 streams (2026; 2024 holds 20); a server refuses
@@ -36,68 +38,7 @@
  *
  * @module
  */
-export {
-  cloneEntry,
-  emptyServerInfo,
-  ENTRY_VERSION,
-  newClientEntry,
-  newServerEntry,
-  nowNanos,
-  zeroEntry,
-} from "./entry.ts";
-export type {
-  ClientInfo,
-  Entry,
-  NewClientEntryOptions,
-  NewServerEntryOptions,
-  ServerInfo,
-} from "./entry.ts";
-export { goStringFromBytes, goStringToBytes } from "./entry_go_string.ts";
-export {
-  joinJsonArray,
-  JsonWriter,
-  marshalEntry,
-  signableBytes,
-  writeEntry,
-} from "./entry_json.ts";
-export {
-  decodeEntry,
-  decodeEntryList,
-  decodeEntryMap,
-  decodeStringList,
-  EntryDecodeError,
-  readEntryInto,
-} from "./entry_decode.ts";
-export { GoJsonReader } from "./entry_reader.ts";
-export { EntrySignatureError, signEntry, verifyEntrySignature } from "./entry_sign.ts";
-export {
-  EntryValidationError,
-  validateEntry,
-  validateFirstRegistration,
-  validateIteration,
-  VALIDATION_CAUSES,
-} from "./entry_validate.ts";
-export type {
-  ValidateEntryOptions,
-  ValidateIterationOptions,
-  ValidationRule,
-} from "./entry_validate.ts";
-export {
-  DISC_MESSAGES,
-  DISC_OK_MESSAGES,
-  DiscoveryError,
-  DiscoveryRequestError,
-  errorKindFromMessage,
-  httpMessageBytes,
-} from "./disc_errors.ts";
-export type { DiscErrorKind, DiscoveryErrorOptions } from "./disc_errors.ts";
-export { DiscoveryClient } from "./disc_client.ts";
-export type {
-  DiscoveryClientOptions,
-  DiscoveryHealth,
-  PutEntryResult,
-  RequestOptions,
-} from "./disc_client.ts";
+export * from "./disc/mod.ts";
 export { addrEquals, formatAddr, parseAddr } from "./addr.ts";
 export type { DmsgAddr } from "./addr.ts";
 export { DmsgError, DmsgErrorCode, isKnownDmsgErrorCode } from "./errors.ts";
@@ -153,7 +94,6 @@ export type {
   StreamEndpointOptions,
   StreamEndpointStats,
 } from "./endpoint.ts";
-export { EntryPublisher } from "./publisher.ts";
-export type { EntryPublisherOptions } from "./publisher.ts";
 export { DmsgClient } from "./client.ts";
 export type { ClientSessionInfo, DialStreamOptions, DmsgClientOptions } from "./client.ts";
+export * from "./server/mod.ts";

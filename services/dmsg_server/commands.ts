@@ -15,6 +15,7 @@ import {
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
+import { splitListenAddress, startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
@@ -26,9 +27,7 @@ import {
   parseServerConfig,
   serverConfigToJson,
   serverOptionsFromConfig,
-  splitListenAddress,
-  startDmsgServer,
-} from "./mod.ts";
+} from "./config.ts";
 
 // Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;

@@ -1,7 +1,11 @@
 import { generateKeyPair, keyPairFromSecKey, PubKey, SecKey } from "../../mod/cipher/mod.ts";
 import { parseLogLevel } from "../../mod/log/mod.ts";
-import type { PeerConfig } from "./peers.ts";
-import { DEFAULT_MAX_SESSIONS, type DmsgServerOptions, splitListenAddress } from "./server.ts";
+import {
+  DEFAULT_MAX_SESSIONS,
+  type DmsgServerOptions,
+  type PeerConfig,
+  splitListenAddress,
+} from "../../mod/dmsg/mod.ts";
 
 /** The production discovery Go's `config gen` writes. */
 export const DEFAULT_DISCOVERY_URL = "http://dmsgd.skywire.skycoin.com";

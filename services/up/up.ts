@@ -1,12 +1,12 @@
 import { join, resolve } from "node:path";
 import type { KeyPair } from "../../mod/cipher/mod.ts";
 import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
+import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { lockDir } from "../../mod/store/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
-import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../dmsg_server/mod.ts";
 import { startVisor, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import {

@@ -21,12 +21,12 @@ import {
   DmsgClient,
   type DmsgSession,
   emptyServerInfo,
+  startDmsgServer,
   zeroEntry,
 } from "../../mod/dmsg/mod.ts";
 import { HttpClientConnection, serveHttpConnection } from "../../mod/dmsg_http/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
-import { startDmsgServer } from "../../services/dmsg_server/mod.ts";
 
 const MIB = 1024 * 1024;
 const CHUNK = 64 * 1024;

@@ -18,10 +18,14 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { generateKeyPair, type KeyPair } from "../../mod/cipher/mod.ts";
-import { DmsgClient, type DmsgListener } from "../../mod/dmsg/mod.ts";
+import {
+  DmsgClient,
+  type DmsgListener,
+  type DmsgServer,
+  startDmsgServer,
+} from "../../mod/dmsg/mod.ts";
 import { dmsgFetch, healthApp, type HttpServer, serveHttp } from "../../mod/dmsg_http/mod.ts";
 import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
-import { type DmsgServer, startDmsgServer } from "../../services/dmsg_server/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { quietLogger, waitFor } from "../mod/dmsg_http/_network.ts";
 import {

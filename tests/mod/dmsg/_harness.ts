@@ -1,13 +1,15 @@
 import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
 import { readFull, writeAll } from "../../../mod/conn/mod.ts";
-import { DmsgClient, type DmsgClientOptions, type DmsgStream } from "../../../mod/dmsg/mod.ts";
-import { createLogger, type Logger } from "../../../mod/log/mod.ts";
-import { type DiscoveryService, startDiscovery } from "../../../services/dmsg_discovery/mod.ts";
 import {
+  DmsgClient,
+  type DmsgClientOptions,
   type DmsgServer,
   type DmsgServerOptions,
+  type DmsgStream,
   startDmsgServer,
-} from "../../../services/dmsg_server/mod.ts";
+} from "../../../mod/dmsg/mod.ts";
+import { createLogger, type Logger } from "../../../mod/log/mod.ts";
+import { type DiscoveryService, startDiscovery } from "../../../services/dmsg_discovery/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 
 /** A logger for tests: silent unless DMSG_TEST_LOG names a level. */

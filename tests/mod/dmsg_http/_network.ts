@@ -1,8 +1,12 @@
 import type { KeyPair } from "../../../mod/cipher/mod.ts";
-import type { DmsgClient, DmsgClientOptions } from "../../../mod/dmsg/mod.ts";
+import type {
+  DmsgClient,
+  DmsgClientOptions,
+  DmsgServer,
+  DmsgServerOptions,
+} from "../../../mod/dmsg/mod.ts";
 import { createLogger, type Logger, type LogLevel } from "../../../mod/log/mod.ts";
 import type { DiscoveryService } from "../../../services/dmsg_discovery/mod.ts";
-import type { DmsgServer, DmsgServerOptions } from "../../../services/dmsg_server/mod.ts";
 import { testNetwork, waitFor } from "../dmsg/_harness.ts";
 
 export { waitFor };

@@ -1,12 +1,12 @@
 import { delay } from "@std/async";
-import { PubKey, type SecKey } from "../cipher/mod.ts";
-import { readAllLimited } from "../conn/mod.ts";
+import { PubKey, type SecKey } from "../../cipher/mod.ts";
+import { readAllLimited } from "../../conn/mod.ts";
 import type { Entry } from "./entry.ts";
 import { nowNanos } from "./entry.ts";
 import { decodeEntry, decodeEntryList, decodeEntryMap, decodeStringList } from "./entry_decode.ts";
 import { JsonWriter, marshalEntry } from "./entry_json.ts";
 import { signEntry } from "./entry_sign.ts";
-import { DiscoveryError, DiscoveryRequestError } from "./disc_errors.ts";
+import { DiscoveryError, DiscoveryRequestError } from "./errors.ts";
 
 // Go's PutEntry gives up after this many sequence conflicts (`putEntryMaxConflictRetries`).
 const PUT_MAX_CONFLICT_RETRIES = 5;

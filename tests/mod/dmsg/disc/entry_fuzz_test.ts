@@ -7,9 +7,9 @@ import {
   marshalEntry,
   validateEntry,
   verifyEntrySignature,
-} from "../../../mod/dmsg/mod.ts";
+} from "../../../../mod/dmsg/mod.ts";
 
-import { fuzzInput, fuzzSeeds, prng } from "../../services/dmsg_discovery/_fuzz.ts";
+import { fuzzInput, fuzzSeeds, prng } from "../../../services/dmsg_discovery/_fuzz.ts";
 
 Deno.test("entry decoder and verifier: 120,000 random and mutated inputs, typed errors only", () => {
   const rnd = prng(0x5eed);

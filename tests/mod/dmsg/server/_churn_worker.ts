@@ -1,10 +1,10 @@
 /// <reference lib="deno.worker" />
 // A dmsg client in its own thread for the churn test: it dials `count` streams (some to a port
 // nobody listens on, some aborted mid-dial), then reports its counters once they are idle.
-import { generateKeyPair, PubKey } from "../../../mod/cipher/mod.ts";
-import { readFull, writeAll } from "../../../mod/conn/mod.ts";
-import { DmsgClient, DmsgError } from "../../../mod/dmsg/mod.ts";
-import { Prng } from "../../mod/dmsg/_fuzz.ts";
+import { generateKeyPair, PubKey } from "../../../../mod/cipher/mod.ts";
+import { readFull, writeAll } from "../../../../mod/conn/mod.ts";
+import { DmsgClient, DmsgError } from "../../../../mod/dmsg/mod.ts";
+import { Prng } from "../_fuzz.ts";
 
 /** What the test asks the worker to do. */
 export interface ChurnJob {

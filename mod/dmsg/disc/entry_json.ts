@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { PubKey } from "../cipher/mod.ts";
+import type { PubKey } from "../../cipher/mod.ts";
 import type { ClientInfo, Entry, ServerInfo } from "./entry.ts";
 import { goStringToBytes } from "./entry_go_string.ts";
 

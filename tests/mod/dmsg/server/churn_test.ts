@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import { DiscoveryClient, type DmsgClient } from "../../../mod/dmsg/mod.ts";
-import { testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
+import { DiscoveryClient, type DmsgClient } from "../../../../mod/dmsg/mod.ts";
+import { testNetwork, waitFor } from "../_harness.ts";
 import type { ChurnJob, ChurnReport } from "./_churn_worker.ts";
 
 const CLIENT_CYCLES = 500;

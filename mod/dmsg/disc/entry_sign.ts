@@ -4,7 +4,7 @@ import {
   Sig,
   signPayload,
   verifyPubKeySignedPayload,
-} from "../cipher/mod.ts";
+} from "../../cipher/mod.ts";
 import type { Entry } from "./entry.ts";
 import { signableBytes } from "./entry_json.ts";
 

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { generateKeyPair, PubKey } from "../../../mod/cipher/mod.ts";
-import { dialSession, DiscoveryClient, DmsgError } from "../../../mod/dmsg/mod.ts";
-import { echo, roundTrip, testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
+import { generateKeyPair, PubKey } from "../../../../mod/cipher/mod.ts";
+import { dialSession, DiscoveryClient, DmsgError } from "../../../../mod/dmsg/mod.ts";
+import { echo, roundTrip, testNetwork, waitFor } from "../_harness.ts";
 import { craftRequest, rawSession, sendRequest } from "./_raw.ts";
 
 const text = new TextEncoder();

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { PubKey } from "../cipher/mod.ts";
+import { PubKey } from "../../cipher/mod.ts";
 import {
   type ClientInfo,
   emptyServerInfo,

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { decodeEntry, EntryDecodeError, marshalEntry } from "../../../mod/dmsg/mod.ts";
+import { decodeEntry, EntryDecodeError, marshalEntry } from "../../../../mod/dmsg/mod.ts";
 
 /**
  * Inputs and what Go made of them: each input (base64) was decoded by Go with

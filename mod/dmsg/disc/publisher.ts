@@ -1,7 +1,7 @@
-import type { PubKey, SecKey } from "../cipher/mod.ts";
-import type { Logger } from "../log/mod.ts";
-import type { DiscoveryClient } from "./disc_client.ts";
-import { DiscoveryError } from "./disc_errors.ts";
+import type { PubKey, SecKey } from "../../cipher/mod.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { DiscoveryClient } from "./client.ts";
+import { DiscoveryError } from "./errors.ts";
 import { type Entry, nowNanos } from "./entry.ts";
 import { signEntry } from "./entry_sign.ts";
 

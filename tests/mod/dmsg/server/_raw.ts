@@ -1,12 +1,12 @@
-import { generateKeyPair, type KeyPair, type PubKey } from "../../../mod/cipher/mod.ts";
+import { generateKeyPair, type KeyPair, type PubKey } from "../../../../mod/cipher/mod.ts";
 import {
   dialSession,
+  type DmsgServer,
   type DmsgSession,
   signStreamRequest,
   StreamEndpoint,
-} from "../../../mod/dmsg/mod.ts";
-import type { StreamRequest } from "../../../mod/gob/types/mod.ts";
-import type { DmsgServer } from "../../../services/dmsg_server/mod.ts";
+} from "../../../../mod/dmsg/mod.ts";
+import type { StreamRequest } from "../../../../mod/gob/types/mod.ts";
 
 /** A bare session to a server, driven by hand (no client entity, no discovery entry). */
 export interface RawSession extends AsyncDisposable {

@@ -1,14 +1,7 @@
 import { assertEquals, assertRejects } from "@std/assert";
-import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
-import { DiscoveryClient, DmsgError } from "../../../mod/dmsg/mod.ts";
-import type { DmsgServer } from "../../../services/dmsg_server/mod.ts";
-import {
-  echo,
-  roundTrip,
-  type TestNetwork,
-  testNetwork,
-  waitFor,
-} from "../../mod/dmsg/_harness.ts";
+import { generateKeyPair, type KeyPair } from "../../../../mod/cipher/mod.ts";
+import { DiscoveryClient, DmsgError, type DmsgServer } from "../../../../mod/dmsg/mod.ts";
+import { echo, roundTrip, type TestNetwork, testNetwork, waitFor } from "../_harness.ts";
 
 const text = new TextEncoder();
 

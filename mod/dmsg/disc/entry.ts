@@ -1,4 +1,4 @@
-import { PubKey } from "../cipher/mod.ts";
+import { PubKey } from "../../cipher/mod.ts";
 
 /** The entry format version Go writes into new entries (`currentVersion` in `disc`). */
 export const ENTRY_VERSION = "0.0.1";

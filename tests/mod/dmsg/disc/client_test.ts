@@ -10,13 +10,13 @@ import {
   nowNanos,
   signEntry,
   verifyEntrySignature,
-} from "../../../mod/dmsg/mod.ts";
+} from "../../../../mod/dmsg/mod.ts";
 import {
   clientEntry,
   generateKeyPair,
   serverEntry,
   startTestDiscovery,
-} from "../../services/dmsg_discovery/_harness.ts";
+} from "../../../services/dmsg_discovery/_harness.ts";
 
 const dec = new TextDecoder();
 const canonical = (entry: Entry) => dec.decode(marshalEntry(entry));

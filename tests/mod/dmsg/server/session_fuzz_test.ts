@@ -1,10 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
-import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
-import { writeAll } from "../../../mod/conn/mod.ts";
-import { performHandshake } from "../../../mod/noise/mod.ts";
-import { captureLogger } from "../../_util/capture_logger.ts";
-import { echo, roundTrip, testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
-import { mutate, Prng } from "../../mod/dmsg/_fuzz.ts";
+import { generateKeyPair, type KeyPair } from "../../../../mod/cipher/mod.ts";
+import { writeAll } from "../../../../mod/conn/mod.ts";
+import { performHandshake } from "../../../../mod/noise/mod.ts";
+import { captureLogger } from "../../../_util/capture_logger.ts";
+import { echo, roundTrip, testNetwork, waitFor } from "../_harness.ts";
+import { mutate, Prng } from "../_fuzz.ts";
 import { craftRequest, rawSession } from "./_raw.ts";
 
 const STREAM_INPUTS = 2_000;

@@ -1,17 +1,16 @@
-import type { PubKey } from "../../mod/cipher/mod.ts";
-import { pipe } from "../../mod/conn/mod.ts";
+import type { PubKey } from "../../cipher/mod.ts";
+import { pipe } from "../../conn/mod.ts";
+import type { StreamEndpoint } from "../endpoint.ts";
+import { DmsgError, DmsgErrorCode } from "../errors.ts";
+import { isExpectedFailure } from "../expected_errors.ts";
+import type { DmsgSession } from "../session.ts";
 import {
   checkStreamResponse,
-  DmsgError,
-  DmsgErrorCode,
-  type DmsgSession,
-  isExpectedFailure,
-  type StreamEndpoint,
   type VerifiedStreamRequest,
   verifyStreamRequest,
-} from "../../mod/dmsg/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
-import type { Stream } from "../../mod/yamux/mod.ts";
+} from "../signed_object.ts";
+import type { Logger } from "../../log/mod.ts";
+import type { Stream } from "../../yamux/mod.ts";
 
 // Each relayed direction copies through a buffer this big: 32 KiB per relayed stream in all.
 const RELAY_BUFFER_SIZE = 16 * 1024;

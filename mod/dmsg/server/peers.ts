@@ -1,11 +1,7 @@
-import type { KeyPair, PubKey } from "../../mod/cipher/mod.ts";
-import {
-  dialSession,
-  type DmsgSession,
-  type DmsgYamuxOptions,
-  RECONNECT_MAX_MS,
-} from "../../mod/dmsg/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
+import type { KeyPair, PubKey } from "../../cipher/mod.ts";
+import { RECONNECT_MAX_MS } from "../constants.ts";
+import { dialSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import type { Logger } from "../../log/mod.ts";
 
 /** A peer server of the mesh: its key and TCP address (config `peers[{public_key,address}]`). */
 export interface PeerConfig {

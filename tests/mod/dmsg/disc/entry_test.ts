@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { PubKey, SecKey, signPayload } from "../../../mod/cipher/mod.ts";
+import { PubKey, SecKey, signPayload } from "../../../../mod/cipher/mod.ts";
 import {
   decodeEntry,
   decodeEntryList,
@@ -19,15 +19,17 @@ import {
   validateFirstRegistration,
   validateIteration,
   verifyEntrySignature,
-} from "../../../mod/dmsg/mod.ts";
+} from "../../../../mod/dmsg/mod.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const vectors2023 = JSON.parse(
-  await Deno.readTextFile(new URL("../../testdata/go-dmsg-2023-vectors.json", import.meta.url)),
+  await Deno.readTextFile(new URL("../../../testdata/go-dmsg-2023-vectors.json", import.meta.url)),
 );
 const vectors2024 = JSON.parse(
-  await Deno.readTextFile(new URL("../../testdata/go-skywire-2024-vectors.json", import.meta.url)),
+  await Deno.readTextFile(
+    new URL("../../../testdata/go-skywire-2024-vectors.json", import.meta.url),
+  ),
 );
 const clientSk = SecKey.fromHex(vectors2023.keys.initiator_sk);
 const clientPk = PubKey.fromHex(vectors2023.keys.initiator_pk);

@@ -1,8 +1,8 @@
 import { assertEquals, assertRejects } from "@std/assert";
-import { readFull, writeAll } from "../../../mod/conn/mod.ts";
-import { DiscoveryClient } from "../../../mod/dmsg/mod.ts";
-import { NoiseDecryptError } from "../../../mod/noise/mod.ts";
-import { testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
+import { readFull, writeAll } from "../../../../mod/conn/mod.ts";
+import { DiscoveryClient } from "../../../../mod/dmsg/mod.ts";
+import { NoiseDecryptError } from "../../../../mod/noise/mod.ts";
+import { testNetwork, waitFor } from "../_harness.ts";
 
 // XK messages with empty payloads, each behind a 2-byte length: the client sends 49 bytes,
 // waits for the server's 49, then sends 65.

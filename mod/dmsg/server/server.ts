@@ -1,18 +1,14 @@
-import type { KeyPair, PubKey, SecKey } from "../../mod/cipher/mod.ts";
+import type { KeyPair, PubKey, SecKey } from "../../cipher/mod.ts";
 import {
-  acceptSession,
-  DiscoveryClient,
-  type DmsgListener,
-  type DmsgSession,
-  type DmsgYamuxOptions,
   ENTRY_UPDATE_DEBOUNCE_MS,
-  EntryPublisher,
-  newServerEntry,
   SESSION_HANDSHAKE_TIMEOUT_MS,
   STREAM_HANDSHAKE_TIMEOUT_MS,
-  StreamEndpoint,
-} from "../../mod/dmsg/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
+} from "../constants.ts";
+import { DiscoveryClient, EntryPublisher, newServerEntry } from "../disc/mod.ts";
+import { StreamEndpoint } from "../endpoint.ts";
+import type { DmsgListener } from "../listener.ts";
+import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import type { Logger } from "../../log/mod.ts";
 import { type PeerConfig, PeerLinks } from "./peers.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
 
