@@ -15,3 +15,4 @@ export { makeTransportId, sortEdges } from "./transport_id.ts";
 export { CipherError } from "./errors.ts";
 export { sha256 } from "./hash.ts";
 export { bytesToHex, hexToBytes } from "./hex.ts";
+export * as cipherGob from "./gob_types.ts";

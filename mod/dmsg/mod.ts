@@ -76,6 +76,7 @@ export {
   verifyStreamResponse,
 } from "./signed_object.ts";
 export type { VerifiedStreamRequest } from "./signed_object.ts";
+export * as dmsgGob from "./gob_types.ts";
 export { Porter } from "./porter.ts";
 export { acceptSession, dialSession, DmsgSession, splitAddress } from "./session.ts";
 export type {

@@ -7,7 +7,7 @@ import {
   verifyPubKeySignedPayload,
 } from "../cipher/mod.ts";
 import { decodeGob, encodeGob, GobError, type GobType } from "../gob/mod.ts";
-import { StreamRequest, StreamResponse } from "../gob/types/mod.ts";
+import { StreamRequest, StreamResponse } from "./gob_types.ts";
 import { SIG_LENGTH } from "./constants.ts";
 import { DmsgError, DmsgErrorCode, isKnownDmsgErrorCode } from "./errors.ts";
 

@@ -1,7 +1,8 @@
 /**
  * Go's `encoding/gob` (the subset Skywire sends) and Go's `net/rpc` over gob.
  *
- * Describe a Go type with {@linkcode go} (or take one from `./types/mod.ts`), then:
+ * Describe a Go type with {@linkcode go} (the protocols keep theirs beside them: `dmsgGob` in
+ * `mod/dmsg`, `routingGob` in `mod/routing`, `cipherGob` in `mod/cipher`), then:
  *
  * - {@linkcode encodeGob} / {@linkcode decodeGob}: one value with its type definitions, as a
  *   fresh Go encoder writes it (dmsg's signed stream request/response).
@@ -16,10 +17,11 @@
  * @example Encode and decode a dmsg stream request
  * ```ts
  * import { decodeGob, encodeGob } from "./mod.ts";
- * import { StreamRequest } from "./types/mod.ts";
+ * import { dmsgGob } from "../dmsg/mod.ts";
  * import { PubKey } from "../cipher/mod.ts";
  *
- * const req: StreamRequest = {
+ * const { StreamRequest } = dmsgGob;
+ * const req: dmsgGob.StreamRequest = {
  *   Timestamp: 1_700_000_000_000_000_000n,
  *   SrcAddr: { PK: PubKey.NULL, Port: 49153 },
  *   DstAddr: { PK: PubKey.NULL, Port: 80 },

@@ -93,3 +93,4 @@ export type {
 } from "./rule_summary.ts";
 export { DEFAULT_RESERVATION_TTL_MS, MAX_RESERVATION, RoutingTable } from "./routing_table.ts";
 export type { RoutingTableOptions, RoutingTableStats } from "./routing_table.ts";
+export * as routingGob from "./gob_types.ts";

@@ -11,7 +11,7 @@
 import { PubKey, SecKey } from "../../mod/cipher/mod.ts";
 import { readFull, writeAll } from "../../mod/conn/mod.ts";
 import { decodeGob, encodeGob, go, RpcClient, rpcMethod, RpcServer } from "../../mod/gob/mod.ts";
-import * as T from "../../mod/gob/types/mod.ts";
+import * as T from "../mod/gob/_types.ts";
 import { tcpPair } from "../_util/tcp_pair.ts";
 
 const MIN_MS = 500;

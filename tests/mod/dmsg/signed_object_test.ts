@@ -9,7 +9,7 @@ import {
   verifyStreamResponse,
 } from "../../../mod/dmsg/mod.ts";
 import { decodeGob } from "../../../mod/gob/mod.ts";
-import { type StreamRequest, StreamResponse } from "../../../mod/gob/types/mod.ts";
+import { type StreamRequest, StreamResponse } from "../../../mod/dmsg/gob_types.ts";
 
 const vectors = JSON.parse(
   await Deno.readTextFile(new URL("../../testdata/go-dmsg-2023-vectors.json", import.meta.url)),

@@ -16,7 +16,7 @@ import {
   RpcResponseHeader,
   RpcServer,
 } from "../../../mod/gob/mod.ts";
-import * as T from "../../../mod/gob/types/mod.ts";
+import * as T from "./_types.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { vectors2023, vectors2024 } from "./_vectors.ts";
 import { mulberry32 as prng } from "../../_util/prng.ts";

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { go, GobError, RpcClient, RpcError, rpcMethod, RpcServer } from "../../../mod/gob/mod.ts";
-import * as T from "../../../mod/gob/types/mod.ts";
+import * as T from "./_types.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tcpPair } from "../../_util/tcp_pair.ts";
 

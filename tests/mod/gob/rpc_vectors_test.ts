@@ -17,7 +17,7 @@ import {
   RpcServer,
 } from "../../../mod/gob/mod.ts";
 import type { PendingValue } from "../../../mod/gob/decoder.ts";
-import * as T from "../../../mod/gob/types/mod.ts";
+import * as T from "./_types.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tcpPair } from "../../_util/tcp_pair.ts";
 import { plain, vectors2024 } from "./_vectors.ts";

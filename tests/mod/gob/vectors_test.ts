@@ -10,7 +10,7 @@ import {
   verifyPubKeySignedPayload,
 } from "../../../mod/cipher/mod.ts";
 import { decodeGob, encodeGob, go, type GobType, GobTypeRegistry } from "../../../mod/gob/mod.ts";
-import * as T from "../../../mod/gob/types/mod.ts";
+import * as T from "./_types.ts";
 import { plain, vectors2023, vectors2024 } from "./_vectors.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -6,7 +6,7 @@ import {
   signStreamRequest,
   StreamEndpoint,
 } from "../../../../mod/dmsg/mod.ts";
-import type { StreamRequest } from "../../../../mod/gob/types/mod.ts";
+import type { StreamRequest } from "../../../../mod/dmsg/gob_types.ts";
 
 /** A bare session to a server, driven by hand (no client entity, no discovery entry). */
 export interface RawSession extends AsyncDisposable {

@@ -1,5 +1,11 @@
-import { PubKey as PubKeyValue } from "../../cipher/mod.ts";
-import { type ByteArrayType, type ExternalType, go } from "../go_type.ts";
+/**
+ * Gob descriptions of the cipher types that other protocols' wire structs embed (Go's
+ * `cipher.PubKey`, `cipher.SHA256`); the public face exports them as `cipherGob`.
+ *
+ * @module
+ */
+import { type ByteArrayType, type ExternalType, go } from "../gob/mod.ts";
+import { PubKey as PubKeyValue } from "./pub_key.ts";
 
 /**
  * `cipher.PubKey`: a `[33]byte` with a value-receiver `MarshalBinary`, so gob sends it as 33

@@ -1,5 +1,12 @@
-import type { PubKey as PubKeyValue } from "../../cipher/mod.ts";
-import { GobError } from "../errors.ts";
+/**
+ * Gob descriptions of the routing types the route setup RPC sends (`RPCGateway`,
+ * `SetupRPCGateway`): routes, hops, edge rules, route ids and transport ids. Each constant is
+ * both the description (pass it to RPC calls) and, as a type, the TypeScript value it maps to.
+ * The public face exports them as `routingGob`.
+ *
+ * @module
+ */
+import { cipherGob, type PubKey } from "../cipher/mod.ts";
 import {
   type ByteArrayType,
   type BytesType,
@@ -9,8 +16,8 @@ import {
   type SliceType,
   type StructType,
   type UintType,
-} from "../go_type.ts";
-import { PubKey } from "./cipher.ts";
+} from "../gob/mod.ts";
+import { GobError } from "../gob/mod.ts";
 
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,15 +74,15 @@ export interface Hop {
   /** The transport id (UUID text). */
   TpID: string;
   /** The visor the hop starts at. */
-  From: PubKeyValue;
+  From: PubKey;
   /** The visor it ends at. */
-  To: PubKeyValue;
+  To: PubKey;
 }
 /** `routing.Hop{TpID uuid.UUID, From, To cipher.PubKey}`. */
 export const Hop: StructType<Hop> = go.struct("routing.Hop", {
   TpID: UUID,
-  From: PubKey,
-  To: PubKey,
+  From: cipherGob.PubKey,
+  To: cipherGob.PubKey,
 });
 
 /** `[]routing.Hop` (one object, as Go has one type for it). */

@@ -1,16 +1,26 @@
-import type { PubKey as PubKeyValue } from "../../cipher/mod.ts";
-import { type BytesType, go, type StructType, type UintType } from "../go_type.ts";
-import { PubKey, SHA256 } from "./cipher.ts";
+/**
+ * Gob descriptions of dmsg's wire structs: the signed stream request and response (both the
+ * 2023/2024 and the 2026 field sets) and what they embed. Each constant is both the description
+ * (pass it to `encodeGob`/`decodeGob`) and, as a type, the TypeScript value it maps to. The
+ * public face exports them as `dmsgGob`.
+ *
+ * @module
+ */
+import { cipherGob, type PubKey } from "../cipher/mod.ts";
+import { type BytesType, go, type StructType, type UintType } from "../gob/mod.ts";
 
 /** A dmsg address: public key and port. */
 export interface Addr {
   /** The entity's public key. */
-  PK: PubKeyValue;
+  PK: PubKey;
   /** The dmsg port. */
   Port: number;
 }
 /** `dmsg.Addr{PK cipher.PubKey, Port uint16}`. */
-export const Addr: StructType<Addr> = go.struct("dmsg.Addr", { PK: PubKey, Port: go.uint16 });
+export const Addr: StructType<Addr> = go.struct("dmsg.Addr", {
+  PK: cipherGob.PubKey,
+  Port: go.uint16,
+});
 
 /** A stream dial request (2023/2024 fields). */
 export interface StreamRequest {
@@ -73,7 +83,7 @@ export interface StreamResponse {
 }
 /** `dmsg.StreamResponse` as 2023/2024 peers define it. */
 export const StreamResponse: StructType<StreamResponse> = go.struct("dmsg.StreamResponse", {
-  ReqHash: SHA256,
+  ReqHash: cipherGob.SHA256,
   Accepted: go.bool,
   ErrCode: ErrorCode,
   NoiseMsg: go.bytes,
@@ -102,7 +112,7 @@ export interface StreamResponseV2026 extends StreamResponse {
 export const StreamResponseV2026: StructType<StreamResponseV2026> = go.struct(
   "dmsg.StreamResponse",
   {
-    ReqHash: SHA256,
+    ReqHash: cipherGob.SHA256,
     Accepted: go.bool,
     IP,
     GeoCountry: go.string,
