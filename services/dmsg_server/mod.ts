@@ -1,8 +1,7 @@
 /**
  * The dmsg server as a service: its `skywire dmsg server` commands (`commands.ts`), its config
- * file (Go `dmsg-server`'s format plus `peers`) and
- * the translation of that config into options for the server in `mod/dmsg`
- * ({@linkcode serverOptionsFromConfig} → `startDmsgServer`).
+ * file (Go `dmsg-server`'s format plus `peers`) and the translation of that config into options
+ * for the server in `mod/dmsg` ({@linkcode serverOptionsFromConfig} → `startDmsgServer`).
  *
  * ```ts
  * const config = parseServerConfig(await Deno.readTextFile("dmsg-server.json"));
