@@ -41,8 +41,8 @@ export {
   openObject,
   optional,
   parseSpec,
-  pk,
-  sk,
+  publicKey,
+  secretKey,
   str,
   withDefault,
 } from "./spec.ts";

@@ -9,8 +9,8 @@ import {
   oneOf,
   openObject,
   optional,
-  pk,
-  sk,
+  publicKey,
+  secretKey,
   str,
   withDefault,
 } from "./spec.ts";
@@ -30,7 +30,7 @@ export const CONFIG_LOG_LEVELS = [
   "panic",
 ] as const;
 
-const pkList = () => nullable(list(pk()));
+const pkList = () => nullable(list(publicKey()));
 
 /** A launcher app entry (`launcher.apps[]`). */
 export const APP_SPEC = object({
@@ -47,7 +47,7 @@ export const APP_SPEC = object({
 /** A dmsg server known up front (`dmsg.servers[]`), in discovery-entry form. */
 export const DMSG_SERVER_ENTRY_SPEC = openObject({
   /** The server's public key. */
-  static: pk(),
+  static: publicKey(),
   /** Its address (other discovery-entry fields are allowed and ignored). */
   server: openObject({ address: str() }),
 });
@@ -128,9 +128,9 @@ export const CONFIG_SCHEMA = object({
   /** Version of the program that wrote the file. */
   version: str(),
   /** Secret key (hex). Never logged. */
-  sk: sk(),
+  sk: secretKey(),
   /** Public key (hex); must match `sk`. */
-  pk: pk(),
+  pk: publicKey(),
   /** dmsg client settings. */
   dmsg: object({
     /** dmsg discovery URL. */
@@ -205,7 +205,7 @@ export const CONFIG_SCHEMA = object({
   /** Announce this visor as public. */
   is_public: optional(bool()),
   /** Transports to keep up. */
-  persistent_transports: optional(nullable(list(object({ pk: pk(), type: str() })))),
+  persistent_transports: optional(nullable(list(object({ pk: publicKey(), type: str() })))),
   /** Web UI. */
   hypervisor: optional(HYPERVISOR_SPEC),
   /** KV health probe. */

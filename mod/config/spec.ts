@@ -123,11 +123,11 @@ export function bool(): BoolSpec {
   return { kind: "bool" };
 }
 /** A hex public key field. */
-export function pk(): KeySpec {
+export function publicKey(): KeySpec {
   return { kind: "pk" };
 }
 /** A hex secret key field (errors never contain its value). */
-export function sk(): KeySpec {
+export function secretKey(): KeySpec {
   return { kind: "sk" };
 }
 /** A Go duration field (`10s`, `1h0m0s`). */

@@ -15,14 +15,15 @@ import {
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
+import { ConfigError } from "../../mod/config/mod.ts";
 import { splitListenAddress, startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
 import {
   type DmsgServerConfig,
-  DmsgServerConfigError,
   generateServerConfig,
+  type ParsedServerConfig,
   parsePeer,
   parseServerConfig,
   serverConfigToJson,
@@ -32,8 +33,8 @@ import {
 // Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;
 
-async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
-  if (!path) return generateServerConfig();
+async function loadConfig(path: string | undefined): Promise<ParsedServerConfig> {
+  if (!path) return { config: generateServerConfig(), warnings: [] };
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -43,7 +44,7 @@ async function loadConfig(path: string | undefined): Promise<DmsgServerConfig> {
   try {
     return parseServerConfig(text);
   } catch (error) {
-    if (error instanceof DmsgServerConfigError) {
+    if (error instanceof ConfigError) {
       throw new UsageError(`config "${path}": ${error.message}`);
     }
     throw error;
@@ -107,10 +108,11 @@ const startCommand = defineCommand({
   flags: startFlags,
   run: async ({ args, flags, out }) => {
     const path = flags.config ?? args[0];
-    const config = await loadConfig(path);
+    const { config, warnings } = await loadConfig(path);
     applyFlags(config, flags);
     const level = parseLogLevel(config.log_level) ?? "info";
     const logger = createLogger({ level, component: "dmsg_server" });
+    for (const warning of warnings) logger.warn(warning);
     if (!path) logger.warn("no config given: using a fresh key pair for this run");
     // Listen for signals before printing the address, which tells callers we are up.
     using stop = stopOnSignals();

@@ -1,4 +1,17 @@
 import { generateKeyPair, keyPairFromSecKey, PubKey, SecKey } from "../../mod/cipher/mod.ts";
+import {
+  checkSpec,
+  ConfigError,
+  type Infer,
+  int,
+  list,
+  object,
+  parseSpec,
+  publicKey,
+  secretKey,
+  str,
+  withDefault,
+} from "../../mod/config/mod.ts";
 import { parseLogLevel } from "../../mod/log/mod.ts";
 import {
   DEFAULT_MAX_SESSIONS,
@@ -12,55 +25,53 @@ export const DEFAULT_DISCOVERY_URL = "http://dmsgd.skywire.skycoin.com";
 
 /**
  * The dmsg server config file: Go `dmsg-server`'s field names and order, plus `peers` (ours,
- * Go 2026's mesh list). `update_interval` is a Go duration in nanoseconds (0 = default).
+ * Go 2026's mesh list). Missing fields take `config gen`'s defaults, except `public_key`
+ * (derived from `secret_key` when empty) and `health_endpoint_address` (empty).
  */
-export interface DmsgServerConfig {
-  /** The server's public key, hex. */
-  public_key: string;
+export const DMSG_SERVER_CONFIG_SPEC = object({
+  /** The server's public key, hex; empty means the key of `secret_key`. */
+  public_key: withDefault(str(), () => ""),
   /** The server's secret key, hex (never logged). */
-  secret_key: string;
+  secret_key: secretKey(),
   /** Discovery URL. */
-  discovery: string;
+  discovery: withDefault(str(), () => DEFAULT_DISCOVERY_URL),
   /** `host:port` published in the discovery. */
-  public_address: string;
+  public_address: withDefault(str(), () => "127.0.0.1:8081"),
   /** `host:port` to listen on (`:8081` is every interface). */
-  local_address: string;
+  local_address: withDefault(str(), () => ":8081"),
   /** Go's health HTTP endpoint; kept for compatibility, not served (see the service docs). */
-  health_endpoint_address: string;
-  /** trace, debug, info, warn or error. */
-  log_level: string;
-  /** Entry refresh period in nanoseconds; 0 means the default (1 min). */
-  update_interval: number;
+  health_endpoint_address: withDefault(str(), () => ""),
+  /** trace, debug, info, warn or error (any case, as Go's logrus reads it). */
+  log_level: withDefault(str(), () => "info"),
+  /** Entry refresh period in nanoseconds (a Go duration); 0 means the default (1 min). */
+  update_interval: withDefault(int(0, Number.MAX_SAFE_INTEGER), () => 0),
   /** Client sessions accepted at once. */
-  max_sessions: number;
+  max_sessions: withDefault(int(1, Number.MAX_SAFE_INTEGER), () => DEFAULT_MAX_SESSIONS),
   /** Peer servers of the mesh. */
-  peers: Array<{ public_key: string; address: string }>;
-}
+  peers: withDefault(list(object({ public_key: publicKey(), address: str() })), () => []),
+});
 
-/** A config file that cannot be used; the message names the field. */
-export class DmsgServerConfigError extends Error {
-  /** Create the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "DmsgServerConfigError";
-  }
+/** A checked dmsg server config file. */
+export type DmsgServerConfig = Infer<typeof DMSG_SERVER_CONFIG_SPEC>;
+
+/** A parsed config file and its warnings (unknown fields). */
+export interface ParsedServerConfig {
+  /** The config, defaults filled. */
+  config: DmsgServerConfig;
+  /** Non-fatal findings, such as unknown fields. */
+  warnings: string[];
 }
 
 /** A new config with a fresh key pair and Go's defaults (`dmsg-server config gen`). */
 export function generateServerConfig(): DmsgServerConfig {
   const keys = generateKeyPair();
-  return {
+  // The spec's defaults are config gen's; only the keys and Go's health address are added.
+  const fresh = {
     public_key: keys.pk.hex(),
     secret_key: keys.sk.hex(),
-    discovery: DEFAULT_DISCOVERY_URL,
-    public_address: "127.0.0.1:8081",
-    local_address: ":8081",
     health_endpoint_address: ":8082",
-    log_level: "info",
-    update_interval: 0,
-    max_sessions: DEFAULT_MAX_SESSIONS,
-    peers: [],
   };
+  return checkSpec(DMSG_SERVER_CONFIG_SPEC, fresh).value;
 }
 
 /** The file text: Go's field order, tab-indented as Go's `json.MarshalIndent` writes it. */
@@ -83,7 +94,7 @@ export function serverConfigToJson(config: DmsgServerConfig): string {
 /** Parse `PK@host:port`. */
 export function parsePeer(text: string): PeerConfig {
   const at = text.indexOf("@");
-  if (at < 0) throw new DmsgServerConfigError(`peer "${text}" is not PK@host:port`);
+  if (at < 0) throw new ConfigError(`peer "${text}" is not PK@host:port`);
   return peerFrom(text.slice(0, at), text.slice(at + 1), `peer "${text}"`);
 }
 
@@ -92,86 +103,33 @@ function peerFrom(pkHex: string, address: string, what: string): PeerConfig {
   try {
     pk = PubKey.fromHex(pkHex.trim());
   } catch (error) {
-    throw new DmsgServerConfigError(`${what}: ${(error as Error).message}`);
+    throw new ConfigError(`${what}: ${(error as Error).message}`);
   }
-  if (pk.isNull()) throw new DmsgServerConfigError(`${what}: null public key`);
+  if (pk.isNull()) throw new ConfigError(`${what}: null public key`);
   try {
     splitListenAddress(address.trim());
   } catch {
-    throw new DmsgServerConfigError(`${what}: invalid address "${address}"`);
+    throw new ConfigError(`${what}: invalid address "${address}"`);
   }
   return { pk, address: address.trim() };
 }
 
-function field<T extends string | number>(
-  raw: Record<string, unknown>,
-  name: string,
-  fallback: T,
-): T {
-  const value = raw[name];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== typeof fallback) {
-    throw new DmsgServerConfigError(`"${name}" must be a ${typeof fallback}`);
-  }
-  return value as T;
-}
-
-/** Parse and check a config file's text (missing fields take `config gen`'s defaults). */
-export function parseServerConfig(text: string): DmsgServerConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new DmsgServerConfigError(`not JSON: ${(error as Error).message}`);
-  }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-    throw new DmsgServerConfigError("not a JSON object");
-  }
-  const r = raw as Record<string, unknown>;
-  const defaults = { ...generateServerConfig(), public_key: "", secret_key: "" };
-  const config: DmsgServerConfig = {
-    public_key: field(r, "public_key", ""),
-    secret_key: field(r, "secret_key", ""),
-    discovery: field(r, "discovery", defaults.discovery),
-    public_address: field(r, "public_address", defaults.public_address),
-    local_address: field(r, "local_address", defaults.local_address),
-    health_endpoint_address: field(r, "health_endpoint_address", ""),
-    log_level: field(r, "log_level", defaults.log_level),
-    update_interval: field(r, "update_interval", 0),
-    max_sessions: field(r, "max_sessions", defaults.max_sessions),
-    peers: [],
-  };
-  let sk: SecKey;
-  try {
-    sk = SecKey.fromHex(config.secret_key);
-  } catch {
-    throw new DmsgServerConfigError(`"secret_key" is not a valid secret key`);
-  }
-  const pk = keyPairFromSecKey(sk).pk;
+/**
+ * Parse and check a config file's text (missing fields take `config gen`'s defaults). Errors
+ * are {@linkcode ConfigError}s naming the field, as for the visor's config.
+ */
+export function parseServerConfig(text: string): ParsedServerConfig {
+  const { value: config, warnings } = parseSpec(DMSG_SERVER_CONFIG_SPEC, text);
+  const pk = keyPairFromSecKey(SecKey.fromHex(config.secret_key)).pk;
   if (config.public_key === "") config.public_key = pk.hex();
   else if (config.public_key !== pk.hex()) {
-    throw new DmsgServerConfigError(`"public_key" does not belong to "secret_key"`);
+    throw new ConfigError(`config field "public_key" does not belong to "secret_key"`);
   }
   if (!parseLogLevel(config.log_level)) {
-    throw new DmsgServerConfigError(`"log_level" "${config.log_level}" is not a level`);
+    throw new ConfigError(`config field "log_level": "${config.log_level}" is not a level`);
   }
-  if (!Number.isInteger(config.max_sessions) || config.max_sessions <= 0) {
-    throw new DmsgServerConfigError(`"max_sessions" must be a positive integer`);
-  }
-  if (!Number.isInteger(config.update_interval) || config.update_interval < 0) {
-    throw new DmsgServerConfigError(`"update_interval" must be nanoseconds >= 0`);
-  }
-  const peers = r.peers ?? [];
-  if (!Array.isArray(peers)) throw new DmsgServerConfigError(`"peers" must be a list`);
-  config.peers = peers.map((peer, i) => {
-    const p = (peer ?? {}) as Record<string, unknown>;
-    if (typeof p.public_key !== "string" || typeof p.address !== "string") {
-      throw new DmsgServerConfigError(`peers[${i}] needs "public_key" and "address" strings`);
-    }
-    peerFrom(p.public_key, p.address, `peers[${i}]`);
-    return { public_key: p.public_key, address: p.address };
-  });
-  return config;
+  config.peers.forEach((p, i) => peerFrom(p.public_key, p.address, `config field "peers[${i}]"`));
+  return { config, warnings };
 }
 
 /** Server options from a checked config (the discovery URL and the rest as written). */

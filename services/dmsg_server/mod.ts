@@ -4,7 +4,7 @@
  * for the server in `mod/dmsg` ({@linkcode serverOptionsFromConfig} → `startDmsgServer`).
  *
  * ```ts
- * const config = parseServerConfig(await Deno.readTextFile("dmsg-server.json"));
+ * const { config } = parseServerConfig(await Deno.readTextFile("dmsg-server.json"));
  * const server = await startDmsgServer({ ...serverOptionsFromConfig(config), logger });
  * ```
  *
@@ -12,11 +12,11 @@
  */
 export {
   DEFAULT_DISCOVERY_URL,
-  DmsgServerConfigError,
+  DMSG_SERVER_CONFIG_SPEC,
   generateServerConfig,
   parsePeer,
   parseServerConfig,
   serverConfigToJson,
   serverOptionsFromConfig,
 } from "./config.ts";
-export type { DmsgServerConfig } from "./config.ts";
+export type { DmsgServerConfig, ParsedServerConfig } from "./config.ts";
