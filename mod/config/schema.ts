@@ -12,6 +12,7 @@ import {
   publicKey,
   secretKey,
   str,
+  url,
   withDefault,
 } from "./spec.ts";
 
@@ -133,8 +134,8 @@ export const CONFIG_SCHEMA = object({
   pk: publicKey(),
   /** dmsg client settings. */
   dmsg: object({
-    /** dmsg discovery URL. */
-    discovery: str(),
+    /** dmsg discovery URL (the visor's dmsg client fetches from it). */
+    discovery: url(),
     /** Sessions with dmsg servers to keep. */
     sessions_count: int(0, 1 << 16),
     /** Servers known up front. */

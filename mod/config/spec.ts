@@ -1,4 +1,5 @@
 import { PubKey, SecKey } from "../cipher/mod.ts";
+import { httpUrlProblem } from "../netutil/mod.ts";
 import { parseDuration } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
 
@@ -20,6 +21,11 @@ export interface SpecModifiers {
 export interface StringSpec extends SpecModifiers {
   /** Discriminant. */
   readonly kind: "string";
+}
+/** An `http://` or `https://` URL (a service the node fetches from). */
+export interface UrlSpec extends SpecModifiers {
+  /** Discriminant. */
+  readonly kind: "url";
 }
 /** A whole number within `min..max`. */
 export interface IntSpec extends SpecModifiers {
@@ -74,6 +80,7 @@ export type FieldSpecs = { readonly [name: string]: Spec };
 /** A node of a config spec. */
 export type Spec =
   | StringSpec
+  | UrlSpec
   | IntSpec
   | BoolSpec
   | KeySpec
@@ -97,7 +104,8 @@ type ObjectValue<F extends FieldSpecs, O extends boolean> =
   & (O extends true ? { [field: string]: unknown } : unknown);
 
 /** The type of a value of spec `S`, before its modifiers. */
-export type SpecValue<S> = S extends { readonly kind: "string" | "pk" | "sk" | "duration" } ? string
+export type SpecValue<S> = S extends { readonly kind: "string" | "url" | "pk" | "sk" | "duration" }
+  ? string
   : S extends { readonly kind: "int" } ? number
   : S extends { readonly kind: "bool" } ? boolean
   : S extends EnumSpec<infer V> ? V
@@ -113,6 +121,10 @@ export type Infer<S> = S extends Filled ? SpecValue<S>
 /** A string field. */
 export function str(): StringSpec {
   return { kind: "string" };
+}
+/** An `http://` or `https://` URL field; anything else is an error naming the field. */
+export function url(): UrlSpec {
+  return { kind: "url" };
 }
 /** A whole number field within `min..max`. */
 export function int(min: number, max: number): IntSpec {
@@ -181,6 +193,12 @@ function check(spec: Spec, value: unknown, path: string, warnings: string[]): vo
     case "string":
       if (typeof value !== "string") fail("a string");
       return;
+    case "url": {
+      if (typeof value !== "string") return fail("a URL");
+      const problem = httpUrlProblem(value);
+      if (problem !== undefined) throw new ConfigError(`config field "${path}": ${problem}`);
+      return;
+    }
     case "bool":
       if (typeof value !== "boolean") fail("true or false");
       return;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { splitHostPort } from "../netutil/mod.ts";
+import { listenError, splitHostPort } from "../netutil/mod.ts";
 
 /** A listening HTTP service. */
 export interface HttpService {
@@ -56,7 +56,12 @@ function urlHost(hostname: string): string {
 export async function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
   const { hostname, port } = parseListenAddress(options.addr);
   const { promise: listening, resolve } = Promise.withResolvers<void>();
-  const server = Deno.serve({ hostname, port, onListen: () => resolve() }, options.fetch);
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({ hostname, port, onListen: () => resolve() }, options.fetch);
+  } catch (error) {
+    throw listenError(error, options.addr);
+  }
   await listening;
   const bound = server.addr;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;

@@ -8,7 +8,7 @@ import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import type { RateLimitOptions } from "../../mod/http/mod.ts";
-import { splitHostPort } from "../../mod/netutil/mod.ts";
+import { listenError, splitHostPort } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
 import { DiscoveryStore } from "./store.ts";
@@ -116,7 +116,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     await listening;
   } catch (error) {
     kvStore.close();
-    throw error;
+    throw listenError(error, options.addr ?? "127.0.0.1:0");
   }
   const bound = server.addr;
   const url = `http://${urlHost(bound.hostname)}:${bound.port}`;

@@ -7,6 +7,7 @@ import {
   jsonFlag,
   listFlag,
   stringFlag,
+  urlValue,
   UsageError,
   valueFlag,
   withDescription,
@@ -73,10 +74,11 @@ export const dmsgCurlCommand: Command = defineCommand({
     "'skywire up', pass the -d it prints. Redirects are not followed.",
   args: { min: 1, max: 1 },
   flags: {
-    discovery: stringFlag({
+    discovery: valueFlag({
       short: "d",
       valueName: "URL",
       description: "dmsg discovery",
+      parse: urlValue,
       default: SERVICES.prod.dmsgDiscovery,
     }),
     output: stringFlag({

@@ -94,3 +94,11 @@ Deno.test("skywire dmsg curl: body to stdout or -o FILE, --json, HTTP errors, un
     await server.shutdown();
   }
 });
+
+Deno.test("skywire dmsg curl: a discovery without a scheme is misuse (exit 2)", async () => {
+  const url = `dmsg://${generateKeyPair().pk.hex()}:80/health`;
+  const out = await skywire(["dmsg", "curl", "-d", "127.0.0.1:9090", url]);
+  assertEquals(out.code, 2);
+  assertEquals(out.stderr.trim().split("\n").length, 1);
+  assertMatch(out.stderr, /--discovery: "127\.0\.0\.1:9090" is not a URL: it has no scheme/);
+});

@@ -47,6 +47,18 @@ Deno.test("skywire dmsg discovery refuses a bad address or log level with exit 2
   }
 });
 
+Deno.test("skywire dmsg discovery on a taken address names it", async () => {
+  await using dir = await tempDir();
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = `127.0.0.1:${(taken.addr as Deno.NetAddr).port}`;
+  const out = await skywire(["dmsg", "discovery", "-a", addr, "--data", dir.path]);
+  assertEquals(out.code, 1);
+  assertEquals(
+    out.stderr.trim(),
+    `skywire dmsg discovery: cannot listen on ${addr}: address already in use`,
+  );
+});
+
 Deno.test("skywire dmsg discovery still exits on SIGTERM while a client holds a request open", async () => {
   await using dir = await tempDir();
   const cli = await startCli(["-a", "127.0.0.1:0", "-t", "--data", dir.path]);

@@ -138,3 +138,22 @@ Deno.test("customServiceEndpoints: only endpoints no deployment uses", () => {
     routeSetupNodes: [],
   });
 });
+
+Deno.test("dmsg.discovery must be an http(s) URL: the visor fetches from it", () => {
+  for (const [value, reason] of [["127.0.0.1:9090", "no scheme"], ["dmsg://x", "not an http"]]) {
+    assertThrows(
+      () => parseConfig(mutate((c) => (c.dmsg as Record<string, unknown>).discovery = value)),
+      ConfigError,
+      `config field "dmsg.discovery": "${value}" is not`,
+    );
+    assertThrows(
+      () => parseConfig(mutate((c) => (c.dmsg as Record<string, unknown>).discovery = value)),
+      ConfigError,
+      reason,
+    );
+  }
+  const ok = parseConfig(
+    mutate((c) => (c.dmsg as Record<string, unknown>).discovery = "https://d.example/"),
+  );
+  assertEquals(ok.config.dmsg.discovery, "https://d.example/");
+});

@@ -31,3 +31,11 @@ Deno.test("serveHttp serves on a free port and close() returns within the grace 
   release();
   await hanging;
 });
+
+Deno.test("serveHttp on a taken port names the address", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = `127.0.0.1:${(taken.addr as Deno.NetAddr).port}`;
+  const error = await serveHttp({ addr, fetch: () => new Response() }).catch((e) => e);
+  assertEquals(error instanceof Deno.errors.AddrInUse, true);
+  assertEquals(error.message, `cannot listen on ${addr}: address already in use`);
+});
