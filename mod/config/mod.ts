@@ -44,6 +44,7 @@ export {
   publicKey,
   secretKey,
   str,
+  url,
   withDefault,
 } from "./spec.ts";
 export type {
@@ -61,4 +62,5 @@ export type {
   SpecModifiers,
   SpecValue,
   StringSpec,
+  UrlSpec,
 } from "./spec.ts";

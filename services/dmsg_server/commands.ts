@@ -12,11 +12,12 @@ import {
   integerValue,
   logLevelFlag,
   stringFlag,
+  urlValue,
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
 import { ConfigError } from "../../mod/config/mod.ts";
-import { splitListenAddress, startDmsgServer } from "../../mod/dmsg/mod.ts";
+import { startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
@@ -28,6 +29,7 @@ import {
   parseServerConfig,
   serverConfigToJson,
   serverOptionsFromConfig,
+  withListenAddress,
 } from "./config.ts";
 
 // Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
@@ -59,9 +61,10 @@ const startFlags = {
   }),
   "public-address": stringFlag({
     valueName: "ADDR",
-    description: "address published in the discovery (overrides public_address)",
+    description:
+      "address published in the discovery (overrides public_address; port 0: the port listened on)",
   }),
-  discovery: stringFlag({ valueName: "URL", description: "dmsg discovery URL" }),
+  discovery: valueFlag({ valueName: "URL", description: "dmsg discovery URL", parse: urlValue }),
   "max-sessions": valueFlag({
     valueName: "N",
     description: "client sessions accepted at once",
@@ -74,11 +77,10 @@ const startFlags = {
 function applyFlags(config: DmsgServerConfig, flags: FlagValues<typeof startFlags>): void {
   if (flags.addr !== undefined) {
     try {
-      splitListenAddress(flags.addr);
+      withListenAddress(config, flags.addr);
     } catch {
       throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
     }
-    config.local_address = flags.addr;
   }
   if (flags["public-address"] !== undefined) config.public_address = flags["public-address"];
   if (flags.discovery !== undefined) config.discovery = flags.discovery;
@@ -102,8 +104,9 @@ const startCommand = defineCommand({
   usage: "[flags] [CONFIG]",
   description: "Serves dmsg sessions and relays streams; the config uses Go dmsg-server's field\n" +
     "names (see 'config gen'). Flags override the config. Without a config a fresh key pair\n" +
-    "is used. Prints the public key and address on stdout, logs on stderr, stops cleanly on\n" +
-    "SIGINT or SIGTERM.",
+    "is used. The published address follows the port it listens on (--addr, port 0 too)\n" +
+    "unless public_address or --public-address names another. Prints the public key and\n" +
+    "address on stdout, logs on stderr, stops cleanly on SIGINT or SIGTERM.",
   args: { min: 0, max: 1 },
   flags: startFlags,
   run: async ({ args, flags, out }) => {

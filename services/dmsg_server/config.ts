@@ -10,9 +10,11 @@ import {
   publicKey,
   secretKey,
   str,
+  url,
   withDefault,
 } from "../../mod/config/mod.ts";
 import { parseLogLevel } from "../../mod/log/mod.ts";
+import { splitHostPort } from "../../mod/netutil/mod.ts";
 import {
   DEFAULT_MAX_SESSIONS,
   type DmsgServerOptions,
@@ -33,10 +35,13 @@ export const DMSG_SERVER_CONFIG_SPEC = object({
   public_key: withDefault(str(), () => ""),
   /** The server's secret key, hex (never logged). */
   secret_key: secretKey(),
-  /** Discovery URL. */
-  discovery: withDefault(str(), () => DEFAULT_DISCOVERY_URL),
-  /** `host:port` published in the discovery. */
-  public_address: withDefault(str(), () => "127.0.0.1:8081"),
+  /** Discovery URL (http or https). */
+  discovery: withDefault(url(), () => DEFAULT_DISCOVERY_URL),
+  /**
+   * `host:port` published in the discovery; empty means the address the server listens on,
+   * and port 0 the port it got.
+   */
+  public_address: withDefault(str(), () => ""),
   /** `host:port` to listen on (`:8081` is every interface). */
   local_address: withDefault(str(), () => ":8081"),
   /** Go's health HTTP endpoint; kept for compatibility, not served (see the service docs). */
@@ -65,10 +70,12 @@ export interface ParsedServerConfig {
 /** A new config with a fresh key pair and Go's defaults (`dmsg-server config gen`). */
 export function generateServerConfig(): DmsgServerConfig {
   const keys = generateKeyPair();
-  // The spec's defaults are config gen's; only the keys and Go's health address are added.
+  // The spec's defaults are config gen's; the keys and Go's public and health addresses
+  // are added.
   const fresh = {
     public_key: keys.pk.hex(),
     secret_key: keys.sk.hex(),
+    public_address: "127.0.0.1:8081",
     health_endpoint_address: ":8082",
   };
   return checkSpec(DMSG_SERVER_CONFIG_SPEC, fresh).value;
@@ -130,6 +137,22 @@ export function parseServerConfig(text: string): ParsedServerConfig {
   }
   config.peers.forEach((p, i) => peerFrom(p.public_key, p.address, `config field "peers[${i}]"`));
   return { config, warnings };
+}
+
+/**
+ * Listen on `addr` instead of the config's `local_address`. A `public_address` that named the
+ * old listening port follows to the new one (port 0 included, which the server resolves to the
+ * port it gets), so the server never advertises a port it does not listen on; any other public
+ * address is the operator's and stays. Throws `TypeError` for an `addr` that is not host:port.
+ */
+export function withListenAddress(config: DmsgServerConfig, addr: string): void {
+  const { port } = splitListenAddress(addr);
+  const oldPort = splitHostPort(config.local_address)?.port;
+  const published = splitHostPort(config.public_address);
+  config.local_address = addr;
+  if (published === undefined || oldPort === undefined || published.port !== oldPort) return;
+  const host = published.host.includes(":") ? `[${published.host}]` : published.host;
+  config.public_address = `${host}:${port}`;
 }
 
 /** Server options from a checked config (the discovery URL and the rest as written). */

@@ -18,5 +18,6 @@ export {
   parseServerConfig,
   serverConfigToJson,
   serverOptionsFromConfig,
+  withListenAddress,
 } from "./config.ts";
 export type { DmsgServerConfig, ParsedServerConfig } from "./config.ts";

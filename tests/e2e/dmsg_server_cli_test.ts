@@ -96,11 +96,39 @@ Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2",
       ["start", "--max-sessions", "-1"],
       ["start", "-c", bad],
       ["start", "-c", `${dir.path}/missing.json`],
+      ["start", "--discovery", "127.0.0.1:9090"],
     ]
   ) {
     const out = await run(args);
     assertEquals(out.code, 2, args.join(" "));
   }
+});
+
+Deno.test("skywire dmsg server start publishes the port it listens on (--addr, port 0 too)", async () => {
+  await using net = await testNetwork();
+  const disc = new DiscoveryClient({ url: net.url });
+  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (free.addr as Deno.NetAddr).port;
+  free.close();
+  for (const addr of [`127.0.0.1:${port}`, "127.0.0.1:0"]) {
+    // No config: config gen's defaults, whose public address is on the default port 8081.
+    const server = await startServer(["--addr", addr, "--discovery", net.url]);
+    if (!addr.endsWith(":0")) assertEquals(server.address, addr);
+    const entry = await disc.getEntry(PubKey.fromHex(server.pk));
+    assertEquals(entry.server?.address, server.address, addr);
+    assertEquals((await server.stop("SIGTERM")).code, 0);
+  }
+});
+
+Deno.test("skywire dmsg server start on a taken address names it", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const addr = `127.0.0.1:${(taken.addr as Deno.NetAddr).port}`;
+  const out = await run(["start", "--addr", addr, "--discovery", "http://127.0.0.1:9"]);
+  assertEquals(out.code, 1);
+  assertEquals(
+    out.stderr.trim().split("\n").at(-1),
+    `skywire dmsg server start: cannot listen on ${addr}: address already in use`,
+  );
 });
 
 Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own key", async () => {

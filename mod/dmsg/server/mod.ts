@@ -24,5 +24,6 @@ export {
 export type { DmsgServer, DmsgServerOptions } from "./server.ts";
 export { PEER_RECONNECT_BASE_MS, PEER_RECONNECT_FACTOR } from "./peers.ts";
 export type { PeerConfig } from "./peers.ts";
+export { publicAddressFor } from "./public_address.ts";
 export { relayStream } from "./relay.ts";
 export type { RelayContext } from "./relay.ts";

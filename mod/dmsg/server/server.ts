@@ -9,6 +9,8 @@ import { StreamEndpoint } from "../endpoint.ts";
 import type { DmsgListener } from "../listener.ts";
 import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
 import type { Logger } from "../../log/mod.ts";
+import { listenError } from "../../netutil/mod.ts";
+import { publicAddressFor } from "./public_address.ts";
 import { type PeerConfig, PeerLinks } from "./peers.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
 
@@ -29,7 +31,10 @@ export interface DmsgServerOptions {
   sk: SecKey;
   /** TCP `host:port` to listen on, e.g. `127.0.0.1:0`. */
   addr: string;
-  /** The `host:port` published in the discovery (default: the bound address). */
+  /**
+   * The `host:port` published in the discovery (default: the bound address; port 0: the bound
+   * port).
+   */
   publicAddress?: string;
   /** The dmsg discovery: its URL or a client for it. */
   discovery: string | DiscoveryClient;
@@ -128,7 +133,7 @@ export class DmsgServerImpl implements DmsgServer {
     this.address = bound.hostname.includes(":")
       ? `[${bound.hostname}]:${bound.port}`
       : `${bound.hostname}:${bound.port}`;
-    this.#publicAddress = options.publicAddress ?? this.address;
+    this.#publicAddress = publicAddressFor(options.publicAddress, this.address);
     this.#log = options.logger;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.#discovery = typeof options.discovery === "string"
@@ -433,7 +438,12 @@ function remoteAddress(conn: Deno.Conn): string {
 /** Start a dmsg server: bind, publish the entry, accept sessions, dial peers. */
 export async function startDmsgServer(options: DmsgServerOptions): Promise<DmsgServer> {
   const { hostname, port } = splitListenAddress(options.addr);
-  const listener = Deno.listen({ hostname, port, transport: "tcp" });
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (error) {
+    throw listenError(error, options.addr);
+  }
   const server = new DmsgServerImpl(options, listener);
   try {
     await server.start();

@@ -9,6 +9,7 @@ import {
   parseServerConfig,
   serverConfigToJson,
   serverOptionsFromConfig,
+  withListenAddress,
 } from "../../../services/dmsg_server/mod.ts";
 
 Deno.test("a generated dmsg server config parses back unchanged, with no warnings", () => {
@@ -28,6 +29,9 @@ Deno.test("missing fields take config gen's defaults; the public key comes from 
   assertEquals(config.peers, []);
   assertEquals(config.log_level, "info");
   assertEquals(serverOptionsFromConfig(config).pk.hex(), keys.pk.hex());
+  // No public_address: the server publishes the address it listens on.
+  assertEquals(config.public_address, "");
+  assertEquals(serverOptionsFromConfig(config).publicAddress, undefined);
 });
 
 Deno.test("unknown fields warn; Go's log level names are read in any case", () => {
@@ -54,7 +58,7 @@ Deno.test("bad dmsg server configs are ConfigErrors naming the field, never the 
       [{ ...base, peers: {} }, '"peers"'],
       [{ ...base, peers: [{ public_key: other.pk.hex() }] }, '"peers[0].address" is missing'],
       [{ ...base, peers: [{ public_key: other.pk.hex(), address: "nowhere" }] }, '"peers[0]"'],
-      [{ ...base, discovery: 7 }, '"discovery": want a string'],
+      [{ ...base, discovery: 7 }, '"discovery": want a URL'],
     ] as const
   ) {
     const error = assertThrows(() => parseServerConfig(JSON.stringify(raw)), ConfigError, message);
@@ -70,4 +74,32 @@ Deno.test("parsePeer reads PK@host:port and refuses the rest", () => {
   for (const text of ["nonsense", `${keys.pk.hex()}@nowhere`, `${"00".repeat(33)}@127.0.0.1:1`]) {
     assertThrows(() => parsePeer(text), ConfigError);
   }
+});
+
+Deno.test("withListenAddress: a public address on the old port follows the new one", () => {
+  const follow = (local: string, published: string, addr: string) => {
+    const config = { ...generateServerConfig(), local_address: local, public_address: published };
+    withListenAddress(config, addr);
+    assertEquals(config.local_address, addr);
+    return config.public_address;
+  };
+  // config gen's pair (public 127.0.0.1:8081, local :8081) follows --addr, port 0 included.
+  assertEquals(follow(":8081", "127.0.0.1:8081", "127.0.0.1:8082"), "127.0.0.1:8082");
+  assertEquals(follow(":8081", "127.0.0.1:8081", "127.0.0.1:0"), "127.0.0.1:0");
+  assertEquals(follow(":8081", "[2001:db8::1]:8081", "[::]:9000"), "[2001:db8::1]:9000");
+  // An address published on another port (a port forward) is the operator's: it stays.
+  assertEquals(follow(":8081", "203.0.113.7:30000", "127.0.0.1:8082"), "203.0.113.7:30000");
+  // Empty means "where it listens", resolved by the server.
+  assertEquals(follow(":8081", "", "127.0.0.1:0"), "");
+  assertThrows(() => follow(":8081", "", "nowhere"), TypeError);
+});
+
+Deno.test("the discovery of a dmsg server config must be an http(s) URL", () => {
+  const keys = generateKeyPair();
+  assertThrows(
+    () =>
+      parseServerConfig(JSON.stringify({ secret_key: keys.sk.hex(), discovery: "127.0.0.1:9090" })),
+    ConfigError,
+    'config field "discovery": "127.0.0.1:9090" is not a URL: it has no scheme',
+  );
 });
