@@ -3,7 +3,7 @@ import type { Logger } from "../log/mod.ts";
 import type { DmsgAddr } from "./addr.ts";
 import { DIAL_EXISTING_SESSIONS_MAX, DIAL_NEW_SESSIONS_MAX } from "./constants.ts";
 import type { DiscoveryClient } from "./disc/client.ts";
-import { DiscoveryError } from "./disc/errors.ts";
+import { DiscoveryError, DiscoveryRequestError } from "./disc/errors.ts";
 import type { Entry } from "./disc/entry.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import type { DmsgSession } from "./session.ts";
@@ -39,7 +39,9 @@ async function lookupEntry(o: DialLadderOptions, pk: PubKey): Promise<Entry> {
     entry = await o.discovery.getEntry(pk, { signal: o.signal });
   } catch (cause) {
     if (o.signal?.aborted) throw o.signal.reason;
-    // Go reports every failed lookup as "not found" (100); the cause says which it was.
+    // A discovery that did not answer is not a missing entry: its own error says what failed.
+    if (cause instanceof DiscoveryRequestError) throw cause;
+    // Go reports every other failed lookup as "not found" (100); the cause says which it was.
     throw new DmsgError(DmsgErrorCode.discEntryNotFound, {
       cause,
       detail: cause instanceof DiscoveryError && cause.kind === "keyNotFound"

@@ -13,7 +13,7 @@ import {
   withDescription,
 } from "../../mod/cli/mod.ts";
 import { formatDuration, parseDuration, SERVICES } from "../../mod/config/mod.ts";
-import { DmsgClient, DmsgError } from "../../mod/dmsg/mod.ts";
+import { DiscoveryRequestError, DmsgClient, DmsgError } from "../../mod/dmsg/mod.ts";
 import { dmsgFetch, DmsgUrlError, parseDmsgUrl } from "../../mod/dmsg_http/mod.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
@@ -29,6 +29,10 @@ function parseHeader(text: string): [string, string] {
 }
 
 function failureText(error: unknown): string {
+  // A discovery that did not answer is the whole story, however deep in the dial it surfaced.
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof DiscoveryRequestError) return `cannot reach the discovery: ${e.message}`;
+  }
   if (error instanceof DmsgError) return `dmsg: ${error.message}`;
   if (error instanceof Error) return error.message;
   return String(error);

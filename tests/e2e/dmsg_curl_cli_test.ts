@@ -102,3 +102,17 @@ Deno.test("skywire dmsg curl: a discovery without a scheme is misuse (exit 2)", 
   assertEquals(out.stderr.trim().split("\n").length, 1);
   assertMatch(out.stderr, /--discovery: "127\.0\.0\.1:9090" is not a URL: it has no scheme/);
 });
+
+Deno.test("skywire dmsg curl: a discovery that is down says so, not 'entry is not found'", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const discovery = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
+  closed.close();
+  const pk = generateKeyPair().pk.hex();
+  const out = await skywire(["dmsg", "curl", "-d", discovery, `dmsg://${pk}:80/health`]);
+  assertEquals(out.code, 1);
+  assertEquals(
+    out.stderr.trim(),
+    `skywire dmsg curl: cannot reach the discovery: GET /dmsg-discovery/entry/${pk}: ` +
+      `connection refused at ${discovery}`,
+  );
+});

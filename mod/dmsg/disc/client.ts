@@ -1,6 +1,7 @@
 import { delay } from "@std/async";
 import { PubKey, type SecKey } from "../../cipher/mod.ts";
 import { readAllLimited } from "../../conn/mod.ts";
+import { fetchFailureText } from "../../netutil/mod.ts";
 import type { Entry } from "./entry.ts";
 import { nowNanos } from "./entry.ts";
 import { decodeEntry, decodeEntryList, decodeEntryMap, decodeStringList } from "./entry_decode.ts";
@@ -126,7 +127,12 @@ export class DiscoveryClient {
   ): Promise<Answer> {
     const controller = new AbortController();
     const timer = setTimeout(
-      () => controller.abort(new DiscoveryRequestError(`${method} ${path}: timed out`)),
+      () =>
+        controller.abort(
+          new DiscoveryRequestError(
+            `${method} ${path}: timed out after ${this.#timeoutMs} ms at ${this.#base}`,
+          ),
+        ),
       this.#timeoutMs,
     );
     const outer = options.signal;
@@ -146,8 +152,10 @@ export class DiscoveryClient {
         throw controller.signal.reason;
       }
       if (error instanceof DiscoveryRequestError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DiscoveryRequestError(`${method} ${path}: ${reason}`, { cause: error });
+      // "connection refused at http://…": the runtime's "fetch failed" hides the cause.
+      throw new DiscoveryRequestError(`${method} ${path}: ${fetchFailureText(error, this.#base)}`, {
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener("abort", onAbort);

@@ -129,7 +129,10 @@ Deno.test("DiscoveryClient errors are typed: timeout, abort, refused, oversize, 
       timeoutMs: 200,
     });
     const timeout = await assertRejects(() => slow.health(), DiscoveryRequestError);
-    assert(timeout.message.includes("timed out"), timeout.message);
+    assertEquals(
+      timeout.message,
+      `GET /health: timed out after 200 ms at http://127.0.0.1:${silent.addr.port}`,
+    );
     const controller = new AbortController();
     const pending = slow.availableServers({ signal: controller.signal });
     controller.abort(new Error("stop"));
@@ -147,7 +150,10 @@ Deno.test("DiscoveryClient errors are typed: timeout, abort, refused, oversize, 
     return port;
   })();
   const refused = new DiscoveryClient({ url: `http://127.0.0.1:${closedPort}` });
-  assertInstanceOf(await refused.health().catch((e) => e), DiscoveryRequestError);
+  const down = await refused.health().catch((e) => e);
+  assertInstanceOf(down, DiscoveryRequestError);
+  // Says what happened and where, not the runtime's "fetch failed".
+  assertEquals(down.message, `GET /health: connection refused at http://127.0.0.1:${closedPort}`);
 
   await using d = await startTestDiscovery();
   const small = new DiscoveryClient({ url: d.url, maxResponseBytes: 10 });
