@@ -1,3 +1,4 @@
+import { parseDuration } from "../config/duration.ts";
 import { httpUrlProblem } from "../netutil/mod.ts";
 import { UsageError } from "./errors.ts";
 
@@ -138,4 +139,13 @@ export const urlValue: FlagParser<string> = (text, flag) => {
   const problem = httpUrlProblem(text);
   if (problem !== undefined) throw new UsageError(`${flag}: ${problem}`);
   return text;
+};
+
+/** Parser for a Go duration (`90s`, `5m`, `1h30m`, `0`), in milliseconds; negative refused. */
+export const durationValue: FlagParser<number> = (text, flag) => {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 0) {
+    throw new UsageError(`${flag} wants a duration like 90s or 5m, got "${text}"`);
+  }
+  return ms;
 };

@@ -16,6 +16,7 @@ export type { Command, CommandContext, CommandIo, FlagMap, FlagValues } from "./
 export { UsageError } from "./errors.ts";
 export {
   booleanFlag,
+  durationValue,
   integerValue,
   listFlag,
   oneOfValue,

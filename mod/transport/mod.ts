@@ -151,3 +151,5 @@ export type {
   TransportManagerStats,
 } from "./manager.ts";
 export type { BackoffOptions } from "./_backoff.ts";
+export { decodeEntryList, TransportDiscoveryClient } from "./tpd_client.ts";
+export type { TransportDiscoveryClientOptions } from "./tpd_client.ts";

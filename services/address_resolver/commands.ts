@@ -9,25 +9,16 @@ import {
   booleanFlag,
   type Command,
   defineCommand,
+  durationValue,
   logLevelFlag,
   stringFlag,
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
-import { parseDuration } from "../../mod/config/mod.ts";
 import { parseListenAddress } from "../../mod/http/mod.ts";
 import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import { startAddressResolver } from "./mod.ts";
-
-/** Parser for a Go duration (`90s`, `5m`, `0`), in ms. */
-function durationValue(text: string, flag: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    throw new UsageError(`${flag} wants a duration like 90s or 5m, got "${text}"`);
-  }
-  return ms;
-}
 
 /** `skywire svc ar`. */
 export const addressResolverCommand: Command = defineCommand({

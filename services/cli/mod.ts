@@ -15,6 +15,7 @@ import {
 import { addressResolverCommand } from "../address_resolver/commands.ts";
 import { discoveryCommand } from "../dmsg_discovery/commands.ts";
 import { dmsgServerCommand } from "../dmsg_server/commands.ts";
+import { transportDiscoveryCommand } from "../transport_discovery/commands.ts";
 import { upCommand } from "../up/commands.ts";
 import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
 import { configGenCommand, dmsgCurlCommand, tpIdCommand, visorCommand } from "../visor/commands.ts";
@@ -62,7 +63,7 @@ export function rootCommand(): Command {
       {
         name: "svc",
         summary: "the services a private network needs (as Go's skywire svc)",
-        subcommands: [addressResolverCommand],
+        subcommands: [transportDiscoveryCommand, addressResolverCommand],
       },
       updateCommand,
       releaseCommand,

@@ -1,9 +1,10 @@
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import {
   booleanFlag,
   type Command,
   configFlag,
   defineCommand,
+  durationValue,
   integerValue,
   jsonFlag,
   listFlag,
@@ -12,6 +13,7 @@ import {
   portValue,
   runCommandLine,
   stringFlag,
+  UsageError,
   valueFlag,
 } from "../../../mod/cli/mod.ts";
 
@@ -173,4 +175,13 @@ Deno.test("--help lists every flag with its value name and default", async () =>
   assertStringIncludes(text, "-c, --config FILE");
   assertStringIncludes(text, "(default skywire-config.json)");
   assertStringIncludes(text, "-h, --help");
+});
+
+Deno.test("durationValue takes Go durations in ms and refuses the rest with a usage error", () => {
+  assertEquals(durationValue("90s", "--entry-timeout"), 90_000);
+  assertEquals(durationValue("1h30m", "--entry-timeout"), 5_400_000);
+  assertEquals(durationValue("0", "--entry-timeout"), 0);
+  for (const bad of ["", "5", "-5m", "soon", "5 m"]) {
+    assertThrows(() => durationValue(bad, "--entry-timeout"), UsageError, "--entry-timeout", bad);
+  }
 });

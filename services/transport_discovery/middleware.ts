@@ -1,0 +1,66 @@
+/**
+ * The transport discovery's middleware: the app-wide chain (per-remote-IP rate limit, request
+ * log, from `mod/http`) and the httpauth of its private routes with Go's per-key limit.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import { rateLimit, RateLimiter, type RateLimitOptions, requestLog } from "../../mod/http/mod.ts";
+import { httpAuth, type HttpAuthVariables, type NonceStore } from "../../mod/httpauth/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+
+/** Per remote IP, on every route: far above what visors behind one address need. */
+export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };
+
+/**
+ * Per visor key on the authenticated routes. Go's discovery allows 30 a minute with a burst of
+ * 10 per remote; a visor here may also register each transport as it settles, so the sustained
+ * rate is Go's doubled and the burst tripled.
+ */
+export const DEFAULT_KEY_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 1, burst: 30 };
+
+/** Options for {@linkcode discoveryChain} and {@linkcode discoveryAuth}. */
+export interface TpdMiddlewareOptions {
+  /** Where requests are logged. */
+  logger: Logger;
+  /** Per-remote-IP limit, or `false` for none. */
+  ipRateLimit: RateLimitOptions | false;
+  /** Per-key limit of authenticated routes, or `false` for none. */
+  keyRateLimit: RateLimitOptions | false;
+  /** Millisecond clock of the limits. */
+  now: () => number;
+}
+
+/** The middlewares for `app.use("*", ...)`, in order. */
+export function discoveryChain(options: TpdMiddlewareOptions): MiddlewareHandler[] {
+  const chain: MiddlewareHandler[] = [];
+  if (options.ipRateLimit) {
+    chain.push(
+      rateLimit({ limiter: options.ipRateLimit, now: options.now, logger: options.logger }),
+    );
+  }
+  chain.push(requestLog({ logger: options.logger }));
+  return chain;
+}
+
+/**
+ * The httpauth middleware of the private routes. Past the per-key limit it answers as Go's
+ * discovery does: 429 with a plain-text line.
+ */
+export function discoveryAuth(
+  options: TpdMiddlewareOptions & { nonces: NonceStore; maxBodyBytes: number },
+): MiddlewareHandler<{ Variables: HttpAuthVariables }> {
+  const limit = options.keyRateLimit;
+  const perMinute = limit ? Math.round(limit.ratePerSecond * 60) : 0;
+  return httpAuth({
+    nonces: options.nonces,
+    maxBodyBytes: options.maxBodyBytes,
+    limiter: limit ? new RateLimiter(limit, options.now) : undefined,
+    onLimited: () =>
+      new Response(`Rate limit exceeded: maximum ${perMinute} requests per minute\n`, {
+        status: 429,
+        headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" },
+      }),
+    logger: options.logger,
+  });
+}
