@@ -120,7 +120,8 @@ const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, factor:
  * - **Loss**: when the connection ends (and no dial or accept of it is in flight), one that is
  *   not persistent closes, as in Go 2024. A persistent one redials with capped exponential
  *   backoff: the lower edge at once (only it redials in Go), the higher edge after a grace
- *   period. A connection whose peer answered pings once and then misses 3 is given up.
+ *   period. A connection whose peer answered pings once and then misses 3 is given up; a peer
+ *   that never answered 3 periodic pings (Go 2024) is not pinged periodically any more.
  */
 export class ManagedTransport {
   /** The transport id. */
@@ -145,6 +146,7 @@ export class ManagedTransport {
   #pingTimer?: ReturnType<typeof setTimeout>;
   #pongSeen = false;
   #missedPongs = 0;
+  #pingsStopped = false;
   #lastTimestamp = 0n;
   #latency?: LatencyStats;
   #counters: TransportCounters = { sentBytes: 0, recvBytes: 0, sentPackets: 0, recvPackets: 0 };
@@ -233,6 +235,7 @@ export class ManagedTransport {
     this.#connLowerDialed = lowerDialed;
     this.#missedPongs = 0;
     this.#pongSeen = false;
+    this.#pingsStopped = false;
     if (current) {
       this.#log?.debug("replacing the connection");
       closeQuietly(current); // its read loop ends and sees it is no longer current
@@ -394,17 +397,25 @@ export class ManagedTransport {
 
   #schedulePing(): void {
     const interval = this.#init.pingIntervalMs ?? TRANSPORT_PING_INTERVAL_MS;
-    if (interval <= 0 || this.#pingTimer !== undefined || this.isClosed) return;
+    if (interval <= 0 || this.#pingTimer !== undefined || this.#pingsStopped || this.isClosed) {
+      return;
+    }
     this.#pingTimer = setTimeout(() => {
       this.#pingTimer = undefined;
       const conn = this.#conn;
       if (!conn || this.isClosed) return;
       this.ping(interval).catch((error) => {
         if (!(error instanceof PingTimeoutError) || this.#conn !== conn) return;
-        // Only a peer that answered before (Go 2026, ours) is expected to answer.
-        if (this.#pongSeen && ++this.#missedPongs >= MAX_MISSED_PONGS) {
+        if (++this.#missedPongs < MAX_MISSED_PONGS) return;
+        if (this.#pongSeen) {
           this.#log?.warn("no pong for 3 pings; giving the connection up");
           closeQuietly(conn);
+        } else {
+          // A Go 2024 peer drops TransportPing (logging each one): stop bothering it.
+          this.#log?.debug("the peer does not answer transport pings; periodic pings stop");
+          clearTimeout(this.#pingTimer);
+          this.#pingTimer = undefined;
+          this.#pingsStopped = true;
         }
       });
       this.#schedulePing();
