@@ -24,6 +24,7 @@ import { createLogger, parseLogLevel } from "../../mod/log/mod.ts";
 import {
   type DmsgServerConfig,
   generateServerConfig,
+  isHostPort,
   type ParsedServerConfig,
   parsePeer,
   parseServerConfig,
@@ -59,10 +60,14 @@ const startFlags = {
     valueName: "ADDR",
     description: "TCP address to listen on, host:port (overrides local_address)",
   }),
-  "public-address": stringFlag({
+  "public-address": valueFlag({
     valueName: "ADDR",
     description:
       "address published in the discovery (overrides public_address; port 0: the port listened on)",
+    parse: (text, flag) => {
+      if (!isHostPort(text)) throw new UsageError(`${flag} wants host:port, got "${text}"`);
+      return text;
+    },
   }),
   discovery: valueFlag({ valueName: "URL", description: "dmsg discovery URL", parse: urlValue }),
   "max-sessions": valueFlag({

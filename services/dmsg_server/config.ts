@@ -135,8 +135,20 @@ export function parseServerConfig(text: string): ParsedServerConfig {
   if (!parseLogLevel(config.log_level)) {
     throw new ConfigError(`config field "log_level": "${config.log_level}" is not a level`);
   }
+  if (config.public_address !== "" && !isHostPort(config.public_address)) {
+    throw new ConfigError(
+      `config field "public_address": "${config.public_address}" is not host:port`,
+    );
+  }
   config.peers.forEach((p, i) => peerFrom(p.public_key, p.address, `config field "peers[${i}]"`));
   return { config, warnings };
+}
+
+/** Whether `text` is `host:port` with a host and a port number (what a server can publish). */
+export function isHostPort(text: string): boolean {
+  const split = splitHostPort(text);
+  return split !== undefined && split.host !== "" && /^\d{1,5}$/.test(split.port) &&
+    Number(split.port) <= 65535;
 }
 
 /**

@@ -14,6 +14,7 @@ export {
   DEFAULT_DISCOVERY_URL,
   DMSG_SERVER_CONFIG_SPEC,
   generateServerConfig,
+  isHostPort,
   parsePeer,
   parseServerConfig,
   serverConfigToJson,

@@ -1,4 +1,5 @@
 import { idleDeadline } from "./_deadline.ts";
+import { fetchFailureText } from "../../mod/netutil/mod.ts";
 import { errorText, UpdateError } from "./errors.ts";
 
 /** A download that makes no progress for this long is abandoned (and resumed next time). */
@@ -210,7 +211,11 @@ export async function downloadAsset(options: DownloadOptions): Promise<DownloadR
       if (error.code === "size-mismatch") await removeQuietly(options.partPath);
       throw error;
     }
-    const reason = deadline.signal.aborted ? errorText(deadline.signal.reason) : errorText(error);
+    const reason = deadline.signal.aborted
+      ? errorText(deadline.signal.reason)
+      : error instanceof TypeError // fetch's "fetch failed": the cause is further down
+      ? fetchFailureText(error, options.url.origin)
+      : errorText(error);
     throw new UpdateError(
       "download",
       "download-failed",

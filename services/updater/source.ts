@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { readAllLimited } from "../../mod/conn/mod.ts";
 import { MAX_MANIFEST_BYTES } from "../../mod/release/mod.ts";
 import { idleDeadline } from "./_deadline.ts";
+import { fetchFailureText } from "../../mod/netutil/mod.ts";
 import { errorText, UpdateError } from "./errors.ts";
 
 /** How long a manifest fetch may stall before it is abandoned. */
@@ -73,7 +74,11 @@ export async function fetchManifest(
   try {
     response = await fetch(url, { client: options.client, signal: deadline.signal });
   } catch (error) {
-    throw new UpdateError("manifest", "fetch-failed", `cannot fetch ${url}: ${errorText(error)}`, {
+    // "connection refused at http://…" rather than the runtime's "fetch failed".
+    const reason = deadline.signal.aborted
+      ? `${errorText(deadline.signal.reason)} at ${url}`
+      : fetchFailureText(error, url.href);
+    throw new UpdateError("manifest", "fetch-failed", reason, {
       cause: error,
     });
   }

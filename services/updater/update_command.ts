@@ -35,6 +35,14 @@ import {
 
 const encoder = new TextEncoder();
 
+/** `--from`: a URL or a file; `host:port/...` is a URL that lost its scheme, not a file. */
+function sourceValue(text: string, flag: string): string {
+  if (/^[a-z0-9.-]+:\d+(\/|$)/i.test(text)) {
+    throw new UsageError(`${flag}: "${text}" has no scheme (did you mean http://${text}?)`);
+  }
+  return text;
+}
+
 const updateFlags = {
   check: booleanFlag({ description: "only check; install nothing" }),
   channel: valueFlag({
@@ -42,7 +50,11 @@ const updateFlags = {
     description: `release channel (${RELEASE_CHANNELS.join(", ")}; default updater.channel)`,
     parse: oneOfValue(RELEASE_CHANNELS),
   }),
-  from: stringFlag({ valueName: "URL|FILE", description: "manifest source (default updater.url)" }),
+  from: valueFlag({
+    valueName: "URL|FILE",
+    description: "manifest source (default updater.url)",
+    parse: sourceValue,
+  }),
   yes: booleanFlag({ short: "y", description: "install without asking" }),
   target: stringFlag({
     valueName: "PATH",

@@ -97,6 +97,7 @@ Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2",
       ["start", "-c", bad],
       ["start", "-c", `${dir.path}/missing.json`],
       ["start", "--discovery", "127.0.0.1:9090"],
+      ["start", "--public-address", "nonsense"],
     ]
   ) {
     const out = await run(args);

@@ -327,3 +327,23 @@ Deno.test("skywire update --status with no config creates no state", async () =>
   assertEquals(rollback.code, 2);
   assertEquals([...Deno.readDirSync(dir.path)], []);
 });
+
+Deno.test("skywire update: a source without a scheme is misuse; an unreachable one names its cause", async () => {
+  await using dir = await tempDir();
+  const target = join(dir.path, "skywire");
+  await writeBinary(target, fakeBinary("0.1.0"));
+  const noScheme = await skywire(["update", "--check", "--from", "127.0.0.1:9/m.json"], {
+    cwd: dir.path,
+  });
+  assertEquals(noScheme.code, 2);
+  assertStringIncludes(noScheme.stderr, `--from: "127.0.0.1:9/m.json" has no scheme`);
+
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}/manifest.json`;
+  closed.close();
+  const down = await skywire(["update", "--check", "--from", url, "--target", target], {
+    cwd: dir.path,
+  });
+  assertEquals(down.code, 1);
+  assertEquals(down.stderr.trim(), `skywire update: manifest: connection refused at ${url}`);
+});

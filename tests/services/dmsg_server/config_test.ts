@@ -103,3 +103,15 @@ Deno.test("the discovery of a dmsg server config must be an http(s) URL", () => 
     'config field "discovery": "127.0.0.1:9090" is not a URL: it has no scheme',
   );
 });
+
+Deno.test("public_address is empty or host:port", () => {
+  const keys = generateKeyPair();
+  const parse = (public_address: string) =>
+    parseServerConfig(JSON.stringify({ secret_key: keys.sk.hex(), public_address }));
+  assertEquals(parse("").config.public_address, "");
+  assertEquals(parse("203.0.113.7:0").config.public_address, "203.0.113.7:0");
+  assertEquals(parse("[2001:db8::1]:8081").config.public_address, "[2001:db8::1]:8081");
+  for (const bad of ["nonsense", ":8081", "host:x", "host:70000"]) {
+    assertThrows(() => parse(bad), ConfigError, `config field "public_address"`, bad);
+  }
+});
