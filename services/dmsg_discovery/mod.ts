@@ -24,6 +24,17 @@ export type { ClientRecord, ServerRecord, StoredRecord } from "./store.ts";
 export { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "./middleware.ts";
 export type { DiscoveryMiddlewareOptions } from "./middleware.ts";
 export { isLoopbackAddr } from "./address.ts";
+export {
+  checkAfterTombstone,
+  checkDeletes,
+  checkFresh,
+  CLIENT_FRESH_FUTURE_MS,
+  CLIENT_FRESH_PAST_MS,
+  SERVER_FRESH_FUTURE_MS,
+  SERVER_FRESH_PAST_MS,
+  TOMBSTONE_TTL_MS,
+} from "./replay.ts";
+export type { Tombstone } from "./replay.ts";
 export { parseIP, splitHostPort } from "../../mod/netutil/mod.ts";
 
 /** Go's default client entry TTL (`--entry-timeout`): 12 of the clients' 5-minute refreshes. */

@@ -8,6 +8,7 @@
 import { PubKey } from "../../mod/cipher/mod.ts";
 import {
   DISC_MESSAGES,
+  type Entry,
   EntryValidationError,
   marshalEntry,
   nowNanos,
@@ -16,6 +17,7 @@ import {
 } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { admitEntry } from "./admit.ts";
+import { checkAfterTombstone, checkDeletes, checkFresh } from "./replay.ts";
 import type { DiscoveryStore } from "./store.ts";
 
 // Go's cap on `available_servers` answers (`maxGetAvailableServersResult`).
@@ -79,6 +81,16 @@ function refuse(status: number, message: string): Refusal {
   return { ok: false, status, message };
 }
 
+/** The refusal of an entry signed outside the freshness window, or `undefined`. */
+function fresh(entry: Entry, nowNs: bigint): Refusal | undefined {
+  try {
+    checkFresh(entry, nowNs);
+  } catch (error) {
+    if (error instanceof EntryValidationError) return refuse(422, error.message);
+    throw error;
+  }
+}
+
 /** The dmsg discovery's operations on its entries. */
 export class EntryService {
   readonly #o: EntryServiceOptions;
@@ -118,16 +130,23 @@ export class EntryService {
     if (options.legacyTimeout) ttl = LEGACY_CLIENT_TTL_MS;
     if (entry.server) ttl = SERVER_ENTRY_TTL_MS;
     const strictSequence = o.strictSequence;
+    // A signature proves the key holder signed this entry once; fresh, newer than the
+    // stored entry and than the last deletion, it is the holder's word now (replay.ts).
+    const stale = fresh(entry, nowNanos(o.now()));
+    if (stale) return stale;
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const current = await o.store.get(entry.static.hex());
       try {
         if (current.entry) validateIteration(current.entry, entry, { strictSequence });
-        else validateFirstRegistration(entry, { strictSequence });
+        else {
+          checkAfterTombstone(current.tombstone, entry);
+          validateFirstRegistration(entry, { strictSequence });
+        }
       } catch (error) {
         if (error instanceof EntryValidationError) return refuse(422, error.message);
         throw error;
       }
-      if (await o.store.put(entry, canonical, ttl, current.versionstamp)) {
+      if (await o.store.put(entry, canonical, ttl, current)) {
         return { ok: true, updated: current.entry !== null };
       }
     }
@@ -135,16 +154,36 @@ export class EntryService {
     return refuse(500, DISC_MESSAGES.unexpected);
   }
 
-  /** Delete the entry a signed submitted entry names (absent is fine, as in Go). */
+  /**
+   * Delete the entry a submitted entry names. Go deletes on any validly signed entry of the
+   * key, which lets anyone replay the served entry; here the deleting entry must be fresh and
+   * supersede the stored one (sequence + 1 or more, timestamp not older), as an update would.
+   * Absent is fine, as in Go. The deletion leaves a tombstone so that it cannot be undone by
+   * replaying an older entry.
+   */
   async delete(body: Uint8Array): Promise<DeleteResult> {
-    const admission = admitEntry(body, {
-      purpose: "delete",
-      testMode: this.#o.testMode,
-      nowNs: nowNanos(this.#o.now()),
-    });
+    const o = this.#o;
+    const nowNs = nowNanos(o.now());
+    const admission = admitEntry(body, { purpose: "delete", testMode: o.testMode, nowNs });
     if (!admission.ok) return refuse(admission.status, admission.message);
-    await this.#o.store.delete(admission.entry.static.hex());
-    return { ok: true };
+    const entry = admission.entry;
+    const stale = fresh(entry, nowNs);
+    if (stale) return stale;
+    const pk = entry.static.hex();
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const current = await o.store.get(pk);
+      try {
+        if (current.entry) checkDeletes(current.entry, entry);
+        else checkAfterTombstone(current.tombstone, entry);
+      } catch (error) {
+        if (error instanceof EntryValidationError) return refuse(422, error.message);
+        throw error;
+      }
+      const tombstone = { sequence: entry.sequence, timestamp: entry.timestamp };
+      if (await o.store.delete(pk, tombstone, current)) return { ok: true };
+    }
+    o.logger.warn("entry delete kept losing to concurrent writes", { pk });
+    return refuse(500, DISC_MESSAGES.unexpected);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { decodeEntry, type Entry } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 
 /**
  * Layout in Deno KV, under `["dmsg_discovery"]`:
@@ -7,7 +8,9 @@ import type { Logger } from "../../mod/log/mod.ts";
  * - `entry/<pk hex>`: the entry's Go-canonical JSON and its expiry (one key per entry);
  * - `server/<pk hex>`, `client/<pk hex>`: small indexes so that listing servers or clients
  *   does not read every entry. They are written and deleted in the same atomic operation as
- *   the entry and carry the same expiry.
+ *   the entry and carry the same expiry;
+ * - `gone/<pk hex>`: the tombstone of a deletion (sequence and timestamp of the deleting
+ *   entry), kept for `TOMBSTONE_TTL_MS`, so that nothing signed before it can be played back.
  *
  * Deno KV deletes expired keys lazily, so every read also checks the stored expiry.
  */
@@ -25,6 +28,10 @@ interface ServerIndex {
   body: Uint8Array;
 }
 
+interface StoredTombstone extends Tombstone {
+  expiresAt: number;
+}
+
 interface ClientIndex {
   expiresAt: number;
   delegatedServers: string[] | null;
@@ -39,6 +46,10 @@ export interface StoredRecord {
   body: Uint8Array;
   /** Versionstamp of the KV key (also of an expired record), for the atomic check. */
   versionstamp: string | null;
+  /** The key's last deletion, if it is recent enough to matter. */
+  tombstone: Tombstone | null;
+  /** Versionstamp of the tombstone key, for the atomic check. */
+  tombstoneVersionstamp: string | null;
 }
 
 /** A live server from the index. */
@@ -78,40 +89,50 @@ export class DiscoveryStore {
     this.#log = log;
   }
 
-  /** The entry of `pkHex`, if it exists and has not expired. */
+  /** The entry of `pkHex`, if it exists and has not expired, and its tombstone. */
   async get(pkHex: string): Promise<StoredRecord> {
-    const res = await this.#kv().get<StoredEntry>([ROOT, "entry", pkHex]);
-    const empty = { entry: null, body: new Uint8Array(0), versionstamp: res.versionstamp };
-    if (!res.value || !live(res.value.expiresAt, this.#now())) return empty;
+    const [res, gone] = await this.#kv().getMany<[StoredEntry, StoredTombstone]>([
+      [ROOT, "entry", pkHex],
+      [ROOT, "gone", pkHex],
+    ]);
+    const now = this.#now();
+    const tombstone = gone.value && live(gone.value.expiresAt, now)
+      ? { sequence: gone.value.sequence, timestamp: gone.value.timestamp }
+      : null;
+    const record: StoredRecord = {
+      entry: null,
+      body: new Uint8Array(0),
+      versionstamp: res.versionstamp,
+      tombstone,
+      tombstoneVersionstamp: gone.versionstamp,
+    };
+    if (!res.value || !live(res.value.expiresAt, now)) return record;
     try {
-      return {
-        entry: decodeEntry(res.value.body),
-        body: res.value.body,
-        versionstamp: res.versionstamp,
-      };
+      return { ...record, entry: decodeEntry(res.value.body), body: res.value.body };
     } catch (error) {
       // Only this service writes these bytes; a record it cannot read is treated as absent.
       this.#log.warn("unreadable stored entry; treating it as absent", { pk: pkHex, error });
-      return empty;
+      return record;
     }
   }
 
   /**
-   * Store `entry` (with its canonical `body`) for `ttlMs` (0 = no expiry) if the KV key still
-   * has `versionstamp` (`null`: still absent). Returns `false` when another write got there
-   * first, so that two concurrent updates cannot both win.
+   * Store `entry` (with its canonical `body`) for `ttlMs` (0 = no expiry) if the entry and
+   * tombstone keys are still as `read` found them. Returns `false` when another write got
+   * there first, so that two concurrent updates (or an update and a delete) cannot both win.
    */
   async put(
     entry: Entry,
     body: Uint8Array,
     ttlMs: number,
-    versionstamp: string | null,
+    read: StoredRecord,
   ): Promise<boolean> {
     const pk = entry.static.hex();
     const expiresAt = ttlMs > 0 ? this.#now() + ttlMs : 0;
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
     const op = this.#kv().atomic()
-      .check({ key: [ROOT, "entry", pk], versionstamp })
+      .check({ key: [ROOT, "entry", pk], versionstamp: read.versionstamp })
+      .check({ key: [ROOT, "gone", pk], versionstamp: read.tombstoneVersionstamp })
       .set([ROOT, "entry", pk], { body, expiresAt } satisfies StoredEntry, ttl);
     if (entry.server) {
       const index: ServerIndex = {
@@ -133,13 +154,21 @@ export class DiscoveryStore {
     return result.ok;
   }
 
-  /** Remove the entry of `pkHex` (absent is fine, as in Go). */
-  async delete(pkHex: string): Promise<void> {
-    await this.#kv().atomic()
+  /**
+   * Remove the entry of `pkHex` (absent is fine, as in Go) and leave `tombstone`, if the keys
+   * are still as `read` found them; `false` when another write got there first.
+   */
+  async delete(pkHex: string, tombstone: Tombstone, read: StoredRecord): Promise<boolean> {
+    const stored: StoredTombstone = { ...tombstone, expiresAt: this.#now() + TOMBSTONE_TTL_MS };
+    const result = await this.#kv().atomic()
+      .check({ key: [ROOT, "entry", pkHex], versionstamp: read.versionstamp })
+      .check({ key: [ROOT, "gone", pkHex], versionstamp: read.tombstoneVersionstamp })
       .delete([ROOT, "entry", pkHex])
       .delete([ROOT, "server", pkHex])
       .delete([ROOT, "client", pkHex])
+      .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS })
       .commit();
+    return result.ok;
   }
 
   /** All live servers. */

@@ -101,17 +101,45 @@ export class EntryPublisher {
 
   /**
    * Stop publishing and remove our entry from the discovery (as Go's `Close` does). A publish
-   * in flight is let finish first, so it cannot land after the delete; the delete uses the
-   * last entry published, or a freshly signed one when none is known (the first post was cut
-   * off). A failed delete is logged, not thrown.
+   * in flight is let finish first, so it cannot land after the delete. The delete carries a
+   * fresh iteration of the entry (sequence + 1, timestamp now, signed now): a discovery that
+   * refuses replays of its served entry takes nothing less as the key holder's word. When our
+   * idea of the stored sequence is out of date (the first post was cut off, or another writer
+   * moved it on), the stored entry is read and the delete signed once more on top of it. A
+   * failed delete is logged, not thrown.
    */
   async retire(): Promise<void> {
     await this.#stop(true);
-    const entry = this.#current ??
-      signEntry({ ...this.#o.build(undefined), sequence: 0n, timestamp: nowNanos() }, this.#o.sk);
-    await this.#o.discovery.deleteEntry(entry).catch((error) =>
+    await this.#deleteSigned().catch((error) =>
       this.#o.logger?.warn("discovery entry not deleted", { error })
     );
+  }
+
+  async #deleteSigned(): Promise<void> {
+    const { discovery, sk } = this.#o;
+    let base = this.#current;
+    for (let attempt = 0;; attempt++) {
+      const entry = signEntry({
+        ...(base ?? this.#o.build(undefined)),
+        sequence: base ? base.sequence + 1n : 0n,
+        timestamp: nowNanos(),
+      }, sk);
+      try {
+        await discovery.deleteEntry(entry);
+        return;
+      } catch (error) {
+        const stale = error instanceof DiscoveryError &&
+          (error.kind === "wrongSequence" || error.kind === "wrongTime");
+        if (!stale || attempt > 0) throw error;
+      }
+      try {
+        base = await discovery.getEntry(this.#o.pk);
+      } catch (error) {
+        // Gone meanwhile: nothing left to delete.
+        if (error instanceof DiscoveryError && error.kind === "keyNotFound") return;
+        throw error;
+      }
+    }
   }
 
   async #stop(finishInFlight: boolean): Promise<void> {

@@ -144,7 +144,7 @@ Deno.test("oversize bodies get 413, declared or chunked, and are not stored", as
   assertEquals(batch.status, 413);
 });
 
-Deno.test("server timestamps must be within -1 min/+5 s of now; client entries skip it", async () => {
+Deno.test("timestamps must be fresh: -1 min/+5 s for servers (Go), -5 min/+1 min for clients", async () => {
   await using d = await startTestDiscovery();
   const at = (deltaMs: number) => ({ ms: d.clock.ms + deltaMs });
   const outdated = goMessage(
@@ -155,7 +155,12 @@ Deno.test("server timestamps must be within -1 min/+5 s of now; client entries s
   assertEquals((await post(d.url, serverEntry(generateKeyPair(), at(6_000)))).text, outdated);
   assertEquals((await post(d.url, serverEntry(generateKeyPair(), at(-59_000)))).status, 200);
   assertEquals((await post(d.url, serverEntry(generateKeyPair(), at(4_000)))).status, 200);
-  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(-86_400_000)))).status, 200);
+  // Go checks no client timestamp; a day-old client entry is a replay here.
+  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(-86_400_000)))).text, outdated);
+  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(-301_000)))).text, outdated);
+  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(61_000)))).text, outdated);
+  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(-299_000)))).status, 200);
+  assertEquals((await post(d.url, clientEntry(generateKeyPair(), at(59_000)))).status, 200);
 });
 
 Deno.test("outside test mode a loopback or empty-host server address is refused", async () => {
@@ -233,21 +238,28 @@ Deno.test("batch answers the stored entries keyed as asked; bad input is 400", a
   assertEquals(empty.text, "{}");
 });
 
-Deno.test("delete needs a valid signed entry; deleting twice is fine", async () => {
+Deno.test("delete needs a fresh signed iteration; the served entry and forgeries are refused", async () => {
   await using d = await startTestDiscovery();
   const keys = generateKeyPair();
   const entry = clientEntry(keys, d.clock, { delegated: [generateKeyPair()] });
   await post(d.url, entry);
   const del = (e: Entry) =>
     call(`${d.url}/dmsg-discovery/entry`, { method: "DELETE", body: marshalEntry(e) as BodyInit });
-  const forged = await del(signEntry(entry, generateKeyPair().sk));
+  const forged = await del(signEntry({ ...entry, sequence: 1n }, generateKeyPair().sk));
   assertEquals([forged.status, forged.text], [401, goMessage(401, "invalid signature")]);
+  const replayed = await del(entry);
+  assertEquals([replayed.status, replayed.text], [422, WRONG_SEQUENCE]);
   assertEquals((await call(`${d.url}/dmsg-discovery/entry/${keys.pk.hex()}`)).status, 200);
-  const ok = await del(entry);
+  d.clock.ms += 1000;
+  const proof = clientEntry(keys, d.clock, { sequence: 1n });
+  const ok = await del(proof);
   assertEquals([ok.status, ok.text], [200, goMessage(200, "deleted entry")]);
   assertEquals((await call(`${d.url}/dmsg-discovery/entry/${keys.pk.hex()}`)).status, 404);
   assertEquals((await call(`${d.url}/dmsg-discovery/entries`)).text, "[]");
-  assertEquals((await del(entry)).status, 200);
+  // Deleting what is gone is fine with a newer proof, not with the same one again.
+  assertEquals((await del(proof)).status, 422);
+  d.clock.ms += 1000;
+  assertEquals((await del(clientEntry(keys, d.clock, { sequence: 2n }))).status, 200);
   const junk = await call(`${d.url}/dmsg-discovery/entry`, { method: "DELETE", body: "x" });
   assertEquals(junk.status, 500);
 });

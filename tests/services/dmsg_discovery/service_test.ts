@@ -53,7 +53,11 @@ Deno.test("EntryService: register, update, read back, delete, with Go's refusals
   assertEquals(await s.service.register(marshalEntry(next)), { ok: true, updated: true });
   const junk = await s.service.register(new TextEncoder().encode("{bad"));
   assertEquals(junk, { ok: false, status: 500, message: "something unexpected happened" });
-  assertEquals(await s.service.delete(marshalEntry(next)), { ok: true });
+  const replayedDelete = await s.service.delete(marshalEntry(next));
+  assertEquals(replayedDelete.ok ? 200 : replayedDelete.status, 422);
+  s.clock.ms += 1000;
+  const proof = clientEntry(keys, s.clock, { sequence: 2n });
+  assertEquals(await s.service.delete(marshalEntry(proof)), { ok: true });
   assertEquals(await s.service.get(keys.pk), undefined);
 });
 

@@ -56,7 +56,12 @@ Deno.test("DiscoveryClient talks to our discovery service: every endpoint", asyn
   verifyEntrySignature(put.entry);
   assertEquals(canonical(await client.getEntry(visor.pk)), canonical(put.entry));
 
-  await client.deleteEntry(put.entry);
+  // The served entry does not delete (anyone can replay it); a fresh iteration does.
+  await assertRejects(() => client.deleteEntry(put.entry), DiscoveryError);
+  d.clock.ms += 1000;
+  await client.deleteEntry(
+    signEntry({ ...put.entry, sequence: 2n, timestamp: nowNanos(d.clock.ms) }, visor.sk),
+  );
   const gone = await assertRejects(() => client.getEntry(visor.pk), DiscoveryError);
   assertEquals([gone.status, gone.kind, gone.message], [
     404,
