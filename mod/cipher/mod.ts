@@ -11,8 +11,15 @@ export { generateKeyPair, keyPairFromSecKey } from "./key_pair.ts";
 export type { KeyPair } from "./key_pair.ts";
 export { signPayload, verifyPubKeySignedPayload } from "./sign.ts";
 export { ecdh } from "./ecdh.ts";
-export { makeTransportId, sortEdges } from "./transport_id.ts";
+export {
+  isTransportIdText,
+  makeTransportId,
+  sortEdges,
+  TRANSPORT_ID_SIZE,
+  transportIdFromBytes,
+  transportIdToBytes,
+} from "./transport_id.ts";
 export { CipherError } from "./errors.ts";
 export { sha256 } from "./hash.ts";
-export { bytesToHex, hexToBytes } from "./hex.ts";
+export { bytesToHex, hexDigitValue, hexToBytes } from "./hex.ts";
 export * as cipherGob from "./gob_types.ts";

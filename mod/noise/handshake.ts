@@ -6,7 +6,8 @@ import {
   PubKey,
   SecKey,
 } from "../cipher/mod.ts";
-import { type Aead, getAead } from "./aead.ts";
+import type { Aead } from "./aead.ts";
+import { getAead } from "./get_aead.ts";
 import { DH_LEN, PUBLIC_KEY_SIZE, TAG_SIZE } from "./constants.ts";
 import { NoiseDecryptError, NoiseHandshakeError } from "./errors.ts";
 import { ReceiveCipher, SendCipher } from "./cipher_state.ts";

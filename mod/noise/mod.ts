@@ -24,7 +24,7 @@ export { NoiseStream } from "./noise_stream.ts";
 export { SessionObjectCipher } from "./session_objects.ts";
 export { NonceWindow } from "./nonce_window.ts";
 export { frameNonce, ReceiveCipher, SendCipher } from "./cipher_state.ts";
-export { aeadSelfTest, getAead } from "./aead.ts";
+export { aeadSelfTest, getAead } from "./get_aead.ts";
 export type { Aead, AeadChoice } from "./aead.ts";
 export {
   NoiseDecryptError,

@@ -6,37 +6,39 @@
  *
  * @module
  */
-import { cipherGob, type PubKey } from "../cipher/mod.ts";
+import {
+  cipherGob,
+  isTransportIdText,
+  type PubKey,
+  TRANSPORT_ID_SIZE,
+  transportIdFromBytes,
+  transportIdToBytes,
+} from "../cipher/mod.ts";
 import {
   type ByteArrayType,
   type BytesType,
   type ExternalType,
   go,
+  GobError,
   type IntType,
   type SliceType,
   type StructType,
   type UintType,
 } from "../gob/mod.ts";
-import { GobError } from "../gob/mod.ts";
 
 const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function uuidToBytes(text: string): Uint8Array {
-  if (!UUID_TEXT.test(text)) throw new GobError(`invalid UUID ${JSON.stringify(text)}`);
-  const hex = text.replaceAll("-", "");
-  const out = new Uint8Array(16);
-  for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
+  if (!isTransportIdText(text)) throw new GobError(`invalid UUID ${JSON.stringify(text)}`);
+  return transportIdToBytes(text);
 }
 
 function uuidFromBytes(bytes: Uint8Array): string {
   // google/uuid's UnmarshalBinary wants exactly 16 bytes.
-  if (bytes.length !== 16) throw new GobError(`invalid UUID (got ${bytes.length} bytes)`);
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
-    hex.slice(20)
-  }`;
+  if (bytes.length !== TRANSPORT_ID_SIZE) {
+    throw new GobError(`invalid UUID (got ${bytes.length} bytes)`);
+  }
+  return transportIdFromBytes(bytes);
 }
 
 /**

@@ -75,7 +75,6 @@ export {
 export type { BwAck, BwProbe, Handshake, Ping, Pong, Sack } from "./payloads.ts";
 export { assertRouteId, isRouteId } from "./route_id.ts";
 export type { RouteId } from "./route_id.ts";
-export { TRANSPORT_ID_SIZE, transportIdFromBytes, transportIdToBytes } from "./transport_id.ts";
 export { RouteDescriptor } from "./route_descriptor.ts";
 export type { RouteDescriptorFields, RouteDescriptorInit } from "./route_descriptor.ts";
 export { Rule } from "./rule.ts";

@@ -1,9 +1,14 @@
+import {
+  isTransportIdText,
+  TRANSPORT_ID_SIZE,
+  transportIdFromBytes,
+  transportIdToBytes,
+} from "../cipher/mod.ts";
 import { ROUTE_DESCRIPTOR_SIZE, RULE_HEADER_SIZE, RULE_SIZE, RuleType } from "./constants.ts";
 import { InvalidFieldError, InvalidRuleError } from "./errors.ts";
 import { viewOf } from "./_fields.ts";
 import { RouteDescriptor } from "./route_descriptor.ts";
 import { assertRouteId, type RouteId } from "./route_id.ts";
-import { TRANSPORT_ID_SIZE, transportIdFromBytes, transportIdToBytes } from "./transport_id.ts";
 
 const TYPE_OFFSET = 8;
 const KEY_ROUTE_ID_OFFSET = 9;
@@ -243,9 +248,11 @@ function writeNextHop(
   init: IntermediaryForwardRuleInit,
 ): void {
   assertRouteId(init.nextRouteId, "next route id");
-  const id = typeof init.nextTransportId === "string"
-    ? transportIdToBytes(init.nextTransportId)
-    : init.nextTransportId;
+  const next = init.nextTransportId;
+  if (typeof next === "string" && !isTransportIdText(next)) {
+    throw new InvalidFieldError(`transport id must be dashed UUID text, got ${next}`);
+  }
+  const id = typeof next === "string" ? transportIdToBytes(next) : next;
   if (!(id instanceof Uint8Array) || id.length !== TRANSPORT_ID_SIZE) {
     throw new InvalidFieldError("next transport id must be UUID text or 16 bytes");
   }

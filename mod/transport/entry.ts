@@ -7,15 +7,17 @@
  * @module
  */
 import {
+  hexToBytes,
   type KeyPair,
   makeTransportId,
   PubKey,
   Sig,
   signPayload,
   sortEdges,
+  transportIdFromBytes,
+  transportIdToBytes,
   verifyPubKeySignedPayload,
 } from "../cipher/mod.ts";
-import { transportIdToBytes } from "../routing/mod.ts";
 import {
   asObject,
   field,
@@ -166,10 +168,7 @@ export function parseTransportId(text: string): string {
     dashed = text.slice(1, 37); // Go does not look at the two enclosing characters
   } else if (text.length === 32) {
     if (!HEX_32.test(text)) fail("t_id: invalid UUID");
-    const h = text.toLowerCase();
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${
-      h.slice(20)
-    }`;
+    return transportIdFromBytes(hexToBytes(text));
   }
   try {
     transportIdToBytes(dashed);

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { hexDigitValue } from "../../cipher/mod.ts";
 import { goStringFromBytes } from "./entry_go_string.ts";
 
 /** Malformed JSON, or a value Go's decoder would refuse. */
@@ -40,13 +41,6 @@ const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
-  return -1;
 }
 
 function pushRune(out: number[], r: number): void {
@@ -182,7 +176,7 @@ export class GoJsonReader {
     for (let i = 0; i < 4; i++) {
       const c = this.#readByte();
       if (c < 0) this.fail("unexpected end of input");
-      const v = hexValue(c);
+      const v = hexDigitValue(c);
       if (v < 0) this.fail("expects 0~9 or a~f");
       r = r * 16 + v;
     }

@@ -11,8 +11,6 @@ import {
   type RuleSummary,
   ruleSummary,
   RuleType,
-  transportIdFromBytes,
-  transportIdToBytes,
 } from "../../../mod/routing/mod.ts";
 import { bytes, PK_A, PK_B } from "./_helpers.ts";
 
@@ -210,14 +208,6 @@ Deno.test("withKeyRouteId copies the rule under a new key", () => {
   const moved = rule.withKeyRouteId(77);
   assertEquals([rule.keyRouteId, moved.keyRouteId], [1, 77]);
   assertEquals(moved.bytes.subarray(13), rule.bytes.subarray(13));
-});
-
-Deno.test("transport id text and bytes convert both ways", () => {
-  assertEquals(transportIdToBytes(TP_ID), bytes(TP_ID_HEX));
-  assertEquals(transportIdToBytes(TP_ID.toUpperCase()), bytes(TP_ID_HEX));
-  assertEquals(transportIdFromBytes(bytes(TP_ID_HEX)), TP_ID);
-  assertThrows(() => transportIdToBytes(TP_ID_HEX), InvalidFieldError);
-  assertThrows(() => transportIdFromBytes(new Uint8Array(17)), InvalidFieldError);
 });
 
 Deno.test("ruleSummary writes Go's RuleSummary JSON and ruleFromSummary reads it back", () => {

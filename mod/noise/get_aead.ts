@@ -1,0 +1,59 @@
+import { hexToBytes } from "../cipher/mod.ts";
+import type { Aead, AeadChoice } from "./aead.ts";
+import { nobleAead } from "./_aead_noble.ts";
+import { nodeAead } from "./_aead_node.ts";
+import { TAG_SIZE } from "./constants.ts";
+
+// RFC 8439 §2.8.2 test vector: a known answer the fast path must reproduce before we trust it.
+const KAT_KEY = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f";
+const KAT_NONCE = "070000004041424344454647";
+const KAT_AD = "50515253c0c1c2c3c4c5c6c7";
+const KAT_PLAINTEXT = "Ladies and Gentlemen of the class of '99: If I could offer you only one " +
+  "tip for the future, sunscreen would be it.";
+const KAT_SEALED = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8c" +
+  "a9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab3" +
+  "24e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b61161ae10b594f09e26a7e902ecbd0" +
+  "600691";
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Whether `aead` reproduces the RFC 8439 known answer, opens it again and rejects a flipped
+ * tag bit. Never throws: a missing or broken implementation just fails the test.
+ */
+export function aeadSelfTest(aead: Aead): boolean {
+  try {
+    const key = hexToBytes(KAT_KEY), nonce = hexToBytes(KAT_NONCE), ad = hexToBytes(KAT_AD);
+    const plaintext = new TextEncoder().encode(KAT_PLAINTEXT);
+    const sealed = new Uint8Array(plaintext.length + TAG_SIZE);
+    aead.seal(key, nonce, plaintext, ad, sealed);
+    if (!equalBytes(sealed, hexToBytes(KAT_SEALED))) return false;
+    if (!equalBytes(aead.open(key, nonce, sealed, ad), plaintext)) return false;
+    sealed[sealed.length - 1] ^= 1;
+    try {
+      aead.open(key, nonce, sealed, ad);
+      return false;
+    } catch {
+      return true;
+    }
+  } catch {
+    return false;
+  }
+}
+
+// The automatic choice is computed once per process: it is a pure function of the runtime,
+// and the self-test is not free. This memo is the only module-level state in mod/noise.
+let autoChoice: Aead | undefined;
+
+/**
+ * The AEAD backend to use. `"auto"` (the default) returns the native `node:crypto` backend
+ * when it exists and passes {@linkcode aeadSelfTest}, otherwise the `@noble/ciphers` one.
+ * `"node"` and `"noble"` force a backend (tests and benchmarks).
+ */
+export function getAead(choice: AeadChoice = "auto"): Aead {
+  if (choice === "node") return nodeAead;
+  if (choice === "noble") return nobleAead;
+  return autoChoice ??= aeadSelfTest(nodeAead) ? nodeAead : nobleAead;
+}
