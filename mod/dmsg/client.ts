@@ -1,3 +1,4 @@
+import { shuffle } from "@std/random";
 import type { KeyPair, PubKey, SecKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { DmsgAddr } from "./addr.ts";
@@ -81,14 +82,9 @@ export interface ClientSessionInfo {
   latencyMs?: number;
 }
 
-function cryptoShuffle<T>(items: T[]): T[] {
-  const random = new Uint32Array(items.length);
-  crypto.getRandomValues(random);
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = random[i] % (i + 1);
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
+// Servers are tried in crypto-random order, so no one can predict which server a client picks.
+function cryptoRandom(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32;
 }
 
 /**
@@ -356,7 +352,9 @@ export class DmsgClient {
     try {
       const listed = await this.#discovery.availableServers({ signal: this.#abort.signal });
       const known = new Set(candidates.map((entry) => entry.static.hex()));
-      candidates.push(...cryptoShuffle(listed.filter((e) => !known.has(e.static.hex()))));
+      candidates.push(
+        ...shuffle(listed.filter((e) => !known.has(e.static.hex())), { prng: cryptoRandom }),
+      );
     } catch (error) {
       if (this.#closed) return;
       if (!(error instanceof DiscoveryError && error.kind === "noAvailableServers")) {

@@ -78,7 +78,7 @@ export {
 export type { VerifiedStreamRequest } from "./signed_object.ts";
 export * as dmsgGob from "./gob_types.ts";
 export { Porter } from "./porter.ts";
-export { acceptSession, dialSession, DmsgSession, splitAddress } from "./session.ts";
+export { acceptSession, dialSession, DmsgSession } from "./session.ts";
 export type {
   AcceptSessionOptions,
   DialSessionOptions,

@@ -7,6 +7,7 @@ import {
   writeAll,
 } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { parseHostPort } from "../netutil/mod.ts";
 import {
   FRAME_OVERHEAD,
   FRAME_PREFIX_SIZE,
@@ -165,14 +166,13 @@ export interface DialSessionOptions {
   logger?: Logger;
 }
 
-/** Split `host:port` (IPv6 in brackets). */
-export function splitAddress(address: string): { hostname: string; port: number } {
-  const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(address);
-  const port = Number(match?.[2]);
-  if (!match || port <= 0 || port > 0xffff) {
+// A server's `host:port` from its entry or the config (an empty host is this machine).
+function dialAddress(address: string): { hostname: string; port: number } {
+  const parsed = parseHostPort(address, "127.0.0.1");
+  if (!parsed || parsed.port === 0) {
     throw new TypeError(`invalid address "${address}" (want host:port)`);
   }
-  return { hostname: match[1] === "" ? "127.0.0.1" : match[1], port };
+  return parsed;
 }
 
 async function connectTcp(
@@ -180,7 +180,7 @@ async function connectTcp(
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): Promise<Deno.TcpConn> {
-  const { hostname, port } = splitAddress(address);
+  const { hostname, port } = dialAddress(address);
   signal?.throwIfAborted();
   // One controller for the connect only: Deno closes a connection whose signal aborts later.
   const controller = new AbortController();

@@ -18,6 +18,6 @@ export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";
 export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
-export { parseListenAddress, serveHttp } from "./serve.ts";
+export { serveHttp } from "./serve.ts";
 export type { HttpService, ServeHttpOptions } from "./serve.ts";
 export { healthJson } from "./health.ts";

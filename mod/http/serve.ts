@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { listenError, splitHostPort } from "../netutil/mod.ts";
+import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
 
 /** A listening HTTP service. */
 export interface HttpService {
@@ -32,25 +32,6 @@ export interface ServeHttpOptions {
 }
 
 const DEFAULT_GRACE_MS = 1_500;
-
-/**
- * Parse a Go listen address. Throws a `RangeError` naming the problem for anything that is not
- * `host:port` with a decimal port up to 65535.
- */
-export function parseListenAddress(addr: string): { hostname: string; port: number } {
-  const split = splitHostPort(addr);
-  const port = Number(split?.port);
-  if (!split || !/^\d+$/.test(split.port) || port > 65535) {
-    throw new RangeError(`invalid listen address "${addr}" (want host:port)`);
-  }
-  return { hostname: split.host === "" ? "0.0.0.0" : split.host, port };
-}
-
-function urlHost(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
-}
 
 /** Start serving and resolve once the port is bound. */
 export async function serveHttp(options: ServeHttpOptions): Promise<HttpService> {

@@ -14,7 +14,7 @@ import {
 } from "../../mod/cli/mod.ts";
 import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { splitHostPort } from "../../mod/netutil/mod.ts";
+import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startDiscovery } from "./mod.ts";
 
 /** `skywire dmsg discovery`: run a dmsg discovery until SIGINT/SIGTERM. */
@@ -43,8 +43,9 @@ export const discoveryCommand: Command = defineCommand({
   },
   run: async ({ flags, out }) => {
     const { addr } = flags;
-    const split = splitHostPort(addr);
-    if (!split || !/^\d+$/.test(split.port) || Number(split.port) > 65535) {
+    try {
+      parseListenAddress(addr);
+    } catch {
       throw new UsageError(`invalid --addr "${addr}" (want host:port)`);
     }
     const logger = createLogger({ level: flags["log-level"], component: "dmsg_discovery" });

@@ -8,7 +8,7 @@ import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import type { RateLimitOptions } from "../../mod/http/mod.ts";
-import { listenError, splitHostPort } from "../../mod/netutil/mod.ts";
+import { listenError, parseListenAddress, urlHost } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
 import { DiscoveryStore } from "./store.ts";
@@ -85,26 +85,11 @@ export interface DiscoveryService {
   close(): Promise<void>;
 }
 
-function listenAddress(addr: string): { hostname: string; port: number } {
-  const split = splitHostPort(addr);
-  const port = Number(split?.port);
-  if (!split || !/^\d+$/.test(split.port) || port > 65535) {
-    throw new Error(`invalid listen address "${addr}" (want host:port)`);
-  }
-  return { hostname: split.host === "" ? "0.0.0.0" : split.host, port };
-}
-
-function urlHost(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
-}
-
 /** Open the store, start serving, and resolve once the port is bound. */
 export async function startDiscovery(options: StartDiscoveryOptions): Promise<DiscoveryService> {
   const logger = options.logger ?? createLogger({ component: "dmsg_discovery" });
   const now = options.now ?? Date.now;
-  const { hostname, port } = listenAddress(options.addr ?? "127.0.0.1:0");
+  const { hostname, port } = parseListenAddress(options.addr ?? "127.0.0.1:0");
   const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
   const app = createDiscoveryApp({
     store: new DiscoveryStore(() => kvStore.kv, now, logger),

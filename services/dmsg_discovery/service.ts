@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { shuffle } from "@std/random";
 import { PubKey } from "../../mod/cipher/mod.ts";
 import {
   DISC_MESSAGES,
@@ -216,8 +217,9 @@ export class EntryService {
    * random and then orders, so ties come in random order.
    */
   async availableServers(): Promise<Uint8Array[]> {
-    const servers = (await this.#o.store.servers()).filter((s) => s.availableSessions > 0n);
-    shuffle(servers);
+    const servers = shuffle(
+      (await this.#o.store.servers()).filter((s) => s.availableSessions > 0n),
+    );
     // A stable sort after the shuffle keeps ties in random order.
     servers.sort((a, b) =>
       a.availableSessions === b.availableSessions
@@ -231,8 +233,7 @@ export class EntryService {
 
   /** Entries (JSON) of every live server, in random order. */
   async allServers(): Promise<Uint8Array[]> {
-    const servers = await this.#o.store.servers();
-    shuffle(servers);
+    const servers = shuffle(await this.#o.store.servers());
     return servers.map((s) => s.body);
   }
 
@@ -255,12 +256,5 @@ export class EntryService {
     return (await this.#o.store.clients())
       .filter((client) => client.delegatedServers?.includes(hex))
       .map((client) => client.pk);
-  }
-}
-
-function shuffle<T>(items: T[]): void {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
   }
 }

@@ -14,13 +14,17 @@ import {
   withDefault,
 } from "../../mod/config/mod.ts";
 import { parseLogLevel } from "../../mod/log/mod.ts";
-import { splitHostPort } from "../../mod/netutil/mod.ts";
 import {
   DEFAULT_MAX_SESSIONS,
   type DmsgServerOptions,
   type PeerConfig,
-  splitListenAddress,
 } from "../../mod/dmsg/mod.ts";
+import {
+  joinHostPort,
+  parseHostPort,
+  parseListenAddress,
+  splitHostPort,
+} from "../../mod/netutil/mod.ts";
 
 /** The production discovery Go's `config gen` writes. */
 export const DEFAULT_DISCOVERY_URL = "http://dmsgd.skywire.skycoin.com";
@@ -114,7 +118,7 @@ function peerFrom(pkHex: string, address: string, what: string): PeerConfig {
   }
   if (pk.isNull()) throw new ConfigError(`${what}: null public key`);
   try {
-    splitListenAddress(address.trim());
+    parseListenAddress(address.trim());
   } catch {
     throw new ConfigError(`${what}: invalid address "${address}"`);
   }
@@ -158,13 +162,13 @@ export function isHostPort(text: string): boolean {
  * address is the operator's and stays. Throws `TypeError` for an `addr` that is not host:port.
  */
 export function withListenAddress(config: DmsgServerConfig, addr: string): void {
-  const { port } = splitListenAddress(addr);
+  const listen = parseHostPort(addr.trim(), "0.0.0.0");
+  if (!listen) throw new TypeError(`invalid listen address "${addr}"`);
   const oldPort = splitHostPort(config.local_address)?.port;
   const published = splitHostPort(config.public_address);
   config.local_address = addr;
   if (published === undefined || oldPort === undefined || published.port !== oldPort) return;
-  const host = published.host.includes(":") ? `[${published.host}]` : published.host;
-  config.public_address = `${host}:${port}`;
+  config.public_address = joinHostPort(published.host, listen.port);
 }
 
 /** Server options from a checked config (the discovery URL and the rest as written). */

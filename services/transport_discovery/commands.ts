@@ -15,9 +15,9 @@ import {
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
-import { parseListenAddress } from "../../mod/http/mod.ts";
 import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
+import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startTransportDiscovery } from "./mod.ts";
 
 /** `skywire svc tpd`. */

@@ -18,7 +18,6 @@ export {
   MAX_RELAYED_STREAMS,
   MAX_STREAMS_PER_SESSION,
   SERVER_UPDATE_INTERVAL_MS,
-  splitListenAddress,
   startDmsgServer,
 } from "./server.ts";
 export type { DmsgServer, DmsgServerOptions } from "./server.ts";

@@ -9,7 +9,7 @@ import { StreamEndpoint } from "../endpoint.ts";
 import type { DmsgListener } from "../listener.ts";
 import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
 import type { Logger } from "../../log/mod.ts";
-import { listenError } from "../../netutil/mod.ts";
+import { joinHostPort, listenError, parseListenAddress } from "../../netutil/mod.ts";
 import { publicAddressFor } from "./public_address.ts";
 import { type PeerConfig, PeerLinks } from "./peers.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
@@ -130,9 +130,7 @@ export class DmsgServerImpl implements DmsgServer {
     this.#keyPair = { pk: options.pk, sk: options.sk };
     this.#listener = listener;
     const bound = listener.addr as Deno.NetAddr;
-    this.address = bound.hostname.includes(":")
-      ? `[${bound.hostname}]:${bound.port}`
-      : `${bound.hostname}:${bound.port}`;
+    this.address = joinHostPort(bound.hostname, bound.port);
     this.#publicAddress = publicAddressFor(options.publicAddress, this.address);
     this.#log = options.logger;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
@@ -430,14 +428,12 @@ export class DmsgServerImpl implements DmsgServer {
 
 function remoteAddress(conn: Deno.Conn): string {
   const addr = conn.remoteAddr as Deno.NetAddr;
-  return addr.hostname.includes(":")
-    ? `[${addr.hostname}]:${addr.port}`
-    : `${addr.hostname}:${addr.port}`;
+  return joinHostPort(addr.hostname, addr.port);
 }
 
 /** Start a dmsg server: bind, publish the entry, accept sessions, dial peers. */
 export async function startDmsgServer(options: DmsgServerOptions): Promise<DmsgServer> {
-  const { hostname, port } = splitListenAddress(options.addr);
+  const { hostname, port } = parseListenAddress(options.addr.trim());
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname, port, transport: "tcp" });
@@ -452,12 +448,4 @@ export async function startDmsgServer(options: DmsgServerOptions): Promise<DmsgS
     throw error;
   }
   return server;
-}
-
-/** Split a listen address `host:port` (port 0 picks one; `:8080` is every interface). */
-export function splitListenAddress(addr: string): { hostname: string; port: number } {
-  const match = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(addr.trim());
-  const port = Number(match?.[2]);
-  if (!match || port > 0xffff) throw new TypeError(`invalid listen address "${addr}"`);
-  return { hostname: match[1] === "" ? "0.0.0.0" : match[1], port };
 }
