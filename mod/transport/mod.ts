@@ -126,12 +126,7 @@ export { TcpTransportConn } from "./tcp_conn.ts";
 export type { TcpTransportConnInit } from "./tcp_conn.ts";
 export { createStcpNetwork } from "./stcp.ts";
 export type { StcpNetworkOptions } from "./stcp.ts";
-export {
-  createStcprNetwork,
-  joinHostPort,
-  localInterfaceAddresses,
-  stcprCandidates,
-} from "./stcpr.ts";
+export { createStcprNetwork, localInterfaceAddresses, stcprCandidates } from "./stcpr.ts";
 export type { StcprNetworkOptions } from "./stcpr.ts";
 export { DmsgNetwork } from "./dmsg_network.ts";
 export type { DmsgTransportClient } from "./dmsg_network.ts";

@@ -1,6 +1,6 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { splitHostPort } from "../netutil/mod.ts";
+import { joinHostPort, splitHostPort } from "../netutil/mod.ts";
 import { TransportType } from "./constants.ts";
 import { AddressNotFoundError } from "./errors.ts";
 import type { AddressResolver, ResolvedAddress } from "./registry.ts";
@@ -22,11 +22,6 @@ export interface StcprNetworkOptions {
   tuning?: Omit<TcpNetworkOptions, "type" | "keyPair" | "listen" | "addressesOf" | "onListening">;
   /** Logger. */
   logger?: Logger;
-}
-
-/** `host` and `port` as one address (brackets around IPv6, as Go's `JoinHostPort`). */
-export function joinHostPort(host: string, port: string | number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**
