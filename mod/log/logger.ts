@@ -46,7 +46,8 @@ export interface Logger {
 const SECRET_KEY = /(^|_)(sk|secret|secret_key|password|passwd|token|private|seckey)$/i;
 const encoder = new TextEncoder();
 
-function stderrSink(line: string): void {
+/** The default sink: each line to stderr (a closed stderr is ignored). */
+export function stderrSink(line: string): void {
   try {
     Deno.stderr.writeSync(encoder.encode(line + "\n"));
   } catch {
