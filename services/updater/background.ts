@@ -58,6 +58,12 @@ export interface BackgroundUpdater extends AsyncDisposable {
   readonly active: boolean;
   /** Run a check now (waits for one already running first). */
   checkNow(): Promise<UpdateResult | Error | undefined>;
+  /**
+   * Check now and install a newer release whatever `auto_install` says (an operator asked, e.g.
+   * in the web UI); waits for a check already running first. Installing needs a compiled
+   * binary: under `deno run` this only checks.
+   */
+  installNow(): Promise<UpdateResult | Error | undefined>;
   /** Stop: cancels the timer and any running check; resolves when it has ended. */
   stop(): Promise<void>;
 }
@@ -66,6 +72,7 @@ function inert(): BackgroundUpdater {
   return {
     active: false,
     checkNow: () => Promise.resolve(undefined),
+    installNow: () => Promise.resolve(undefined),
     stop: () => Promise.resolve(),
     [Symbol.asyncDispose]: () => Promise.resolve(),
   };
@@ -121,11 +128,12 @@ export function startBackgroundUpdater(options: BackgroundUpdaterOptions): Backg
     return { path: Deno.execPath(), version: VERSION, self: false };
   };
 
-  const check = async (): Promise<UpdateResult | Error> => {
+  const check = async (asked: boolean): Promise<UpdateResult | Error> => {
     try {
       const resolved = await target();
-      const install = config.auto_install && (resolved.self || options.target !== undefined);
-      if (config.auto_install && !install) {
+      const wanted = config.auto_install || asked;
+      const install = wanted && (resolved.self || options.target !== undefined);
+      if (wanted && !install) {
         logger.warn("auto_install needs a compiled skywire binary; only checking");
       }
       const result = await runUpdate({
@@ -173,8 +181,8 @@ export function startBackgroundUpdater(options: BackgroundUpdaterOptions): Backg
     }
   };
 
-  const runCheck = (): Promise<UpdateResult | Error> => {
-    running ??= check().then((result) => {
+  const runCheck = (install = false): Promise<UpdateResult | Error> => {
+    running ??= check(install).then((result) => {
       running = undefined;
       options.onResult?.(result);
       return result;
@@ -212,6 +220,10 @@ export function startBackgroundUpdater(options: BackgroundUpdaterOptions): Backg
     checkNow: async () => {
       await running;
       return stopped ? undefined : await runCheck();
+    },
+    installNow: async () => {
+      await running;
+      return stopped ? undefined : await runCheck(true);
     },
     stop,
     [Symbol.asyncDispose]: stop,

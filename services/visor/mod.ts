@@ -9,3 +9,6 @@ export type { StartVisorOptions, Visor } from "./visor.ts";
 export { runVisor } from "./run.ts";
 export type { RunVisorOptions } from "./run.ts";
 export { sectionsNotRun } from "./sections_not_run.ts";
+export { createVisorApi } from "./visor_api.ts";
+export type { CreateVisorApiOptions } from "./visor_api.ts";
+export type * from "./api.ts";

@@ -6,13 +6,19 @@ import { type HttpServer, serveClientHealth } from "../../mod/dmsg_http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import {
   openStore,
+  type ProbeResult,
+  probeStore,
   startStoreMonitor,
   type Store,
   type StoreMonitor,
 } from "../../mod/store/mod.ts";
+import type { StoreCheck } from "./api.ts";
 
 /** File name of the visor's own store under `local_path`. */
 export const VISOR_STORE_FILE = "visor.kv";
+
+// setTimeout/setInterval take at most 2^31 - 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Options for {@linkcode startVisor}. */
 export interface StartVisorOptions {
@@ -38,6 +44,14 @@ export interface Visor {
   readonly client: DmsgClient;
   /** Its store (`local_path/visor.kv`). */
   readonly store: Store;
+  /** When it started. */
+  readonly startedAt: Date;
+  /** Starts recorded in its store, this one included. */
+  readonly starts: number;
+  /** The store's most recent health probe (the one at open counts). */
+  storeCheck(): StoreCheck;
+  /** Probe the store now, recovering it in place when damaged. */
+  checkStore(): Promise<StoreCheck>;
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
   /** Stop everything: `/health`, the dmsg client, the store monitor, the store. Idempotent. */
@@ -85,15 +99,38 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     path: join(config.local_path, VISOR_STORE_FILE),
     logger: logger.child("store"),
   });
+  // The open probed the file: it is healthy now (a damaged one was moved aside on the way in,
+  // which the store's recovery records show).
+  let lastCheck: StoreCheck = { time: startedAt.toISOString(), status: "ok" };
+  // Every probe of the monitor passes through here, so the UI can show the latest outcome.
+  const recordingProbe = async (path: string): Promise<ProbeResult> => {
+    const time = new Date().toISOString();
+    try {
+      const result = await probeStore(path);
+      lastCheck = "reason" in result
+        ? { time, status: result.status, reason: result.reason }
+        : { time, status: result.status };
+      return result;
+    } catch (error) {
+      lastCheck = { time, status: "corrupt", reason: `probe failed: ${String(error)}` };
+      throw error;
+    }
+  };
   let monitor: StoreMonitor | undefined;
   let client: DmsgClient | undefined;
   let health: HttpServer | undefined;
+  let starts: number;
   try {
-    const starts = await recordStart(store, startedAt);
+    starts = await recordStart(store, startedAt);
     const intervalMs = parseDuration(config.store.health_check_interval) ?? 0;
-    if (intervalMs > 0) {
-      monitor = startStoreMonitor({ store, intervalMs, logger: logger.child("store") });
-    }
+    monitor = startStoreMonitor({
+      store,
+      // No interval configured: a timer that never comes due (the longest one there is), so
+      // that "check now" still goes through the monitor's recovery.
+      intervalMs: intervalMs > 0 ? intervalMs : MAX_TIMER_MS,
+      logger: logger.child("store"),
+      probe: recordingProbe,
+    });
     client = new DmsgClient({
       pk: options.pk,
       sk: options.sk,
@@ -121,17 +158,25 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   }
   const dmsg = client;
   const httpServer = health;
+  const storeMonitor = monitor;
   let closing: Promise<void> | undefined;
   return {
     pk: options.pk,
     client: dmsg,
     store,
+    startedAt,
+    starts,
+    storeCheck: () => lastCheck,
+    checkStore: async () => {
+      await storeMonitor.checkNow();
+      return lastCheck;
+    },
     ready: (signal) => dmsg.ready(signal),
     close() {
       closing ??= (async () => {
         await httpServer.shutdown();
         await dmsg.close();
-        monitor?.stop();
+        storeMonitor.stop();
         store.close();
         logger.info("visor stopped");
       })();

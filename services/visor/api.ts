@@ -1,0 +1,235 @@
+/**
+ * The visor's typed API: what the web UI (and later the CLI's RPC) asks a running node. Types
+ * only; {@linkcode createVisorApi} in `visor_api.ts` implements it over a running visor.
+ *
+ * Features that have not landed in this build (transports, routes, apps) are optional members:
+ * `undefined` means "not available in this build", and callers show that rather than sample
+ * data. The field names of the JSON-facing shapes follow Go Skywire's API (snake_case).
+ *
+ * @module
+ */
+import type { LogRing } from "../../mod/log/mod.ts";
+import type { ProbeResult, RecoveryRecord } from "../../mod/store/mod.ts";
+import type { UpdaterStatusRecord, UpdateStatus } from "../updater/mod.ts";
+
+/** What the node is. */
+export interface NodeInfo {
+  /** Public key (hex). */
+  pk: string;
+  /** Build version. */
+  version: string;
+  /** Deno version it runs on. */
+  deno: string;
+  /** Target triple (e.g. `x86_64-unknown-linux-gnu`). */
+  target: string;
+  /** When this run started (ISO 8601). */
+  started_at: string;
+  /** Starts recorded in the node's store, this one included. */
+  starts: number;
+  /** The node's state directory (`local_path`). */
+  local_path: string;
+  /** `routing.min_hops` of its config. */
+  min_hops: number;
+  /** `is_public` of its config. */
+  is_public: boolean;
+  /** Hypervisor keys its config lists. */
+  hypervisors: string[];
+}
+
+/** One session with a dmsg server. */
+export interface DmsgSessionStatus {
+  /** The server's public key. */
+  server_pk: string;
+  /** Its TCP address. */
+  address: string;
+  /** Last measured round trip in ms; `null` until the first ping. */
+  latency_ms: number | null;
+}
+
+/** The node's dmsg client. */
+export interface DmsgStatus {
+  /** The discovery it uses. */
+  discovery: string;
+  /** Sessions it keeps (`dmsg.sessions_count`). */
+  sessions_wanted: number;
+  /** Servers from the config, tried first (public keys). */
+  configured_servers: string[];
+  /** Sessions open now. */
+  sessions: DmsgSessionStatus[];
+}
+
+/** The outcome of one store health probe. */
+export interface StoreCheck {
+  /** When (ISO 8601). */
+  time: string;
+  /** What the probe found. */
+  status: ProbeResult["status"];
+  /** Why it failed, when it did. */
+  reason?: string;
+}
+
+/** A Deno KV store of the node and its health. */
+export interface StoreStatus {
+  /** What it holds, e.g. `visor`. */
+  name: string;
+  /** Its file. */
+  path: string;
+  /** Most recent probe (the one at open counts), `null` when none ran. */
+  last_check: StoreCheck | null;
+  /** Recoveries recorded in it, oldest first. */
+  recoveries: RecoveryRecord[];
+}
+
+/** The node's `updater` settings as the UI shows them. */
+export interface UpdaterSettings {
+  /** Background checks on. */
+  enabled: boolean;
+  /** Release channel. */
+  channel: string;
+  /** Manifest source (empty: none configured). */
+  url: string;
+  /** Time between background checks (Go duration). */
+  interval: string;
+  /** Install without asking. */
+  auto_install: boolean;
+}
+
+/** The outcome of a check or install asked for through the API. */
+export interface UpdateOutcome {
+  /** How it ended (`failed` when the updater threw). */
+  status: UpdateStatus | "failed";
+  /** One line for the operator. */
+  message: string;
+}
+
+/** Update checks, installs and rollback state through the node's updater. */
+export interface UpdatesApi {
+  /** The settings the node runs with. */
+  readonly settings: UpdaterSettings;
+  /** Why checks cannot be run from here; `undefined` when they can. */
+  readonly checkUnavailable?: string;
+  /** Why installs cannot be run from here; `undefined` when they can. */
+  readonly installUnavailable?: string;
+  /** Last check, pending install, "booted OK" mark, history; `undefined` before any. */
+  status(): Promise<UpdaterStatusRecord | undefined>;
+  /** Check now (no install unless `auto_install`). */
+  check(): Promise<UpdateOutcome>;
+  /** Check and install a newer signed release now. */
+  install(): Promise<UpdateOutcome>;
+}
+
+/** A transport, in Go's `TransportSummary` field names. */
+export interface TransportSummary {
+  /** Transport id (UUID). */
+  id: string;
+  /** This node's key. */
+  local_pk: string;
+  /** The other edge's key. */
+  remote_pk: string;
+  /** Network type (`dmsg`, `stcpr`, ...). */
+  type: string;
+  /** Who made it (`user`, `automatic`, ...). */
+  label: string;
+  /** Whether it is up now. */
+  is_up: boolean;
+}
+
+/** What {@linkcode TransportsApi.add} takes. */
+export interface AddTransportRequest {
+  /** The other edge's key. */
+  remote_pk: string;
+  /** Network type, one of {@linkcode TransportsApi.types}. */
+  type: string;
+  /** Label (default `user`). */
+  label?: string;
+}
+
+/** The node's transport manager, once it has one (`mod/transport`). */
+export interface TransportsApi {
+  /** Network types it can dial. */
+  types(): string[];
+  /** Transports now. */
+  list(): Promise<TransportSummary[]>;
+  /** Dial and register a transport. */
+  add(request: AddTransportRequest): Promise<TransportSummary>;
+  /** Close and deregister one. */
+  remove(id: string): Promise<void>;
+}
+
+/** A routing rule, in Go's hypervisor field names. */
+export interface RouteRuleSummary {
+  /** Route id. */
+  key: number;
+  /** The rule's bytes (hex). */
+  rule: string;
+  /** Decoded fields, as Go's `rule_summary`. */
+  rule_summary?: Record<string, unknown>;
+}
+
+/** A route group, in Go's hypervisor field names. */
+export interface RouteGroupSummary {
+  /** Consume rule id. */
+  consume_rule_id: number;
+  /** Forward rule id. */
+  fwd_rule_id: number;
+  /** Route descriptor fields (src/dst pk and port). */
+  desc: Record<string, unknown>;
+  /** Whether this node set the route up. */
+  initiator: boolean;
+}
+
+/** The node's router, once it has one. */
+export interface RoutesApi {
+  /** Routing rules now. */
+  rules(): Promise<RouteRuleSummary[]>;
+  /** Route groups now. */
+  groups(): Promise<RouteGroupSummary[]>;
+}
+
+/** An app, in Go's `AppState` field names (the ones the UI shows). */
+export interface AppSummary {
+  /** App name. */
+  name: string;
+  /** Start with the node. */
+  auto_start: boolean;
+  /** Its dmsg/skynet port. */
+  port: number;
+  /** `running`, `stopped` or `errored`. */
+  status: "running" | "stopped" | "errored";
+  /** Detail line (e.g. why it errored). */
+  detailed_status?: string;
+  /** For proxies: the local address to point a browser at. */
+  proxy_address?: string;
+}
+
+/** The node's app launcher, once it has one. */
+export interface AppsApi {
+  /** Apps now. */
+  list(): Promise<AppSummary[]>;
+  /** Start an app. */
+  start(name: string): Promise<void>;
+  /** Stop an app. */
+  stop(name: string): Promise<void>;
+}
+
+/** A running visor as the UI sees it. */
+export interface VisorApi {
+  /** What the node is. */
+  info(): NodeInfo;
+  /** Its dmsg client now. */
+  dmsg(): DmsgStatus;
+  /** Its stores and their health. */
+  stores(): Promise<StoreStatus[]>;
+  /** Probe every store now (recovering a damaged one), then report. */
+  checkStores(): Promise<StoreStatus[]>;
+  /** Its updater. */
+  readonly updates: UpdatesApi;
+  /** Its newest log lines, when kept. */
+  readonly logs?: LogRing;
+  /** Transports; `undefined`: not available in this build. */
+  readonly transports?: TransportsApi;
+  /** Routes; `undefined`: not available in this build. */
+  readonly routes?: RoutesApi;
+  /** Apps; `undefined`: not available in this build. */
+  readonly apps?: AppsApi;
+}
