@@ -1,0 +1,40 @@
+import { Hono } from "hono";
+import { parseLogLevel } from "../../mod/log/mod.ts";
+import type { UiDeps, UiEnv } from "../context.ts";
+import { NotAvailable } from "../pages/components.tsx";
+import { LogsPage } from "../pages/logs.tsx";
+import { renderPage } from "./_page.tsx";
+
+/** Lines the page shows at first (the stream appends after them). */
+const PAGE_LINES = 300;
+
+/** `/logs?level=warn`: the node's newest log lines, following new ones live. */
+export function logsRoutes(deps: UiDeps): Hono<UiEnv> {
+  const app = new Hono<UiEnv>();
+  app.get("/logs", async (c) => {
+    const ring = deps.api.logs;
+    const meta = { title: "Logs", lede: "The node's newest log lines, kept in memory." };
+    if (!ring) {
+      return await renderPage(
+        c,
+        deps,
+        meta,
+        <NotAvailable feature="Logs">
+          <p>This node keeps no log lines in memory; see its standard error instead.</p>
+        </NotAvailable>,
+      );
+    }
+    const level = parseLogLevel(c.req.query("level") ?? "") ?? "info";
+    return await renderPage(
+      c,
+      deps,
+      { ...meta, live: ["logs"] },
+      <LogsPage
+        entries={ring.tail({ minLevel: level, limit: PAGE_LINES })}
+        level={level}
+        kept={ring.size}
+      />,
+    );
+  });
+  return app;
+}

@@ -1,0 +1,104 @@
+import { parseListenAddress, serveHttp } from "../mod/http/mod.ts";
+import { createUiApp, type UiApp, type UiAppOptions } from "./app.ts";
+
+/** Options for {@linkcode serveUi}. */
+export interface ServeUiOptions extends Omit<UiAppOptions, "remoteAddress"> {
+  /** `host:port` as in `hypervisor.http_addr` (an empty host is every interface). */
+  addr: string;
+  /**
+   * Listen on a non-loopback `addr` as given (`hypervisor.allow_remote`). Without it such an
+   * address is narrowed to 127.0.0.1 (same port) and the log says so: exposing the UI to the
+   * network is an explicit choice.
+   */
+  allowRemote?: boolean;
+  /** When the port is taken, listen on a free one instead (`skywire up`); else throw. */
+  portFallback?: boolean;
+}
+
+/** A listening UI. */
+export interface UiServer {
+  /** The URL to open (loopback when it listens on every interface). */
+  readonly url: string;
+  /** The address other machines reach it at, when it listens beyond loopback. */
+  readonly remoteAddress?: string;
+  /** The app. */
+  readonly ui: UiApp;
+  /** End live streams, stop listening, wait briefly for requests in flight. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Whether `hostname` is a loopback address (or `localhost`). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+function addressInUse(error: unknown): boolean {
+  return error instanceof Deno.errors.AddrInUse ||
+    (error instanceof Error && /address already in use/i.test(error.message));
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Serve the web UI on `addr`. Loopback unless `allowRemote`; with it, the log (warn) and every
+ * page say that the UI listens beyond this machine. Throws `Deno.errors.AddrInUse` when the
+ * port is taken and `portFallback` is off, and `RangeError` for a malformed address.
+ */
+export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
+  const { logger } = options;
+  const asked = parseListenAddress(options.addr);
+  let hostname = asked.hostname;
+  const remote = !isLoopbackHost(hostname);
+  if (remote && !options.allowRemote) {
+    logger.warn(
+      "the web UI address is not a loopback address; listening on 127.0.0.1 only (set " +
+        "hypervisor.allow_remote to true to serve it to other machines)",
+      { http_addr: options.addr },
+    );
+    hostname = "127.0.0.1";
+  }
+  const remoteAddress = remote && options.allowRemote ? options.addr : undefined;
+  const ui = createUiApp({ ...options, remoteAddress });
+  const listen = (port: number) =>
+    serveHttp({
+      addr: joinHostPort(hostname, port),
+      fetch: (request, info) => ui.app.fetch(request, info),
+      graceMs: 500,
+    });
+  let http;
+  try {
+    http = await listen(asked.port);
+  } catch (error) {
+    if (!(options.portFallback && asked.port !== 0 && addressInUse(error))) {
+      ui.close();
+      throw error;
+    }
+    logger.warn(`port ${asked.port} is taken; the web UI uses a free port instead`);
+    http = await listen(0);
+  }
+  if (remoteAddress) {
+    logger.warn(
+      "the web UI listens beyond this machine: anyone who can reach it can try to " +
+        "log in",
+      { http_addr: joinHostPort(http.hostname, http.port) },
+    );
+  }
+  logger.info("web UI", { url: http.url });
+  let closing: Promise<void> | undefined;
+  const server = http;
+  return {
+    url: server.url,
+    remoteAddress: remoteAddress ? joinHostPort(http.hostname, http.port) : undefined,
+    ui,
+    close() {
+      closing ??= (async () => {
+        ui.close();
+        await server.close();
+      })();
+      return closing;
+    },
+  };
+}
