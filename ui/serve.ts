@@ -1,4 +1,5 @@
-import { parseListenAddress, serveHttp } from "../mod/http/mod.ts";
+import { serveHttp } from "../mod/http/mod.ts";
+import { joinHostPort, parseListenAddress } from "../mod/netutil/mod.ts";
 import { createUiApp, type UiApp, type UiAppOptions } from "./app.ts";
 
 /** Options for {@linkcode serveUi}. */
@@ -36,10 +37,6 @@ export function isLoopbackHost(hostname: string): boolean {
 function addressInUse(error: unknown): boolean {
   return error instanceof Deno.errors.AddrInUse ||
     (error instanceof Error && /address already in use/i.test(error.message));
-}
-
-function joinHostPort(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**

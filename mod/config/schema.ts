@@ -96,6 +96,11 @@ export const HYPERVISOR_SPEC = object({
   dmsg_port: optional(int(0, 65535)),
   /** Address the web UI listens on. */
   http_addr: str(),
+  /**
+   * Ours: serve the web UI on a non-loopback `http_addr`. Without it such an address is
+   * narrowed to 127.0.0.1, so exposing the UI to the network is an explicit choice.
+   */
+  allow_remote: optional(bool()),
   /** Serve over TLS. */
   enable_tls: optional(bool()),
   /** TLS certificate file. */

@@ -18,7 +18,13 @@ import { dmsgServerCommand } from "../dmsg_server/commands.ts";
 import { transportDiscoveryCommand } from "../transport_discovery/commands.ts";
 import { upCommand } from "../up/commands.ts";
 import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
-import { configGenCommand, dmsgCurlCommand, tpIdCommand, visorCommand } from "../visor/commands.ts";
+import {
+  configGenCommand,
+  dmsgCurlCommand,
+  hvPasswordCommand,
+  tpIdCommand,
+  visorCommand,
+} from "../visor/commands.ts";
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
 
@@ -71,7 +77,18 @@ export function rootCommand(): Command {
       {
         name: "cli",
         summary: "tools for operators",
-        subcommands: [{ name: "tp", summary: "transport tools", subcommands: [tpIdCommand] }],
+        subcommands: [
+          { name: "tp", summary: "transport tools", subcommands: [tpIdCommand] },
+          {
+            name: "visor",
+            summary: "the visor",
+            subcommands: [{
+              name: "hv",
+              summary: "the visor's web UI (hypervisor)",
+              subcommands: [hvPasswordCommand],
+            }],
+          },
+        ],
       },
     ],
     run: ({ flags, out }) => {

@@ -10,14 +10,17 @@ import {
   logLevelFlag,
   portValue,
   stringFlag,
+  UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
 import { aborted, closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
+import { createLogger, LogRing, stderrSink, teeSink } from "../../mod/log/mod.ts";
+import { parseDuration } from "../../mod/config/mod.ts";
 import { DirLockedError } from "../../mod/store/mod.ts";
 import {
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_UI_PORT,
   DEFAULT_UP_DATA_DIR,
   startUp,
   type UpInfo,
@@ -26,8 +29,12 @@ import {
 /** The text `skywire up` prints once the network is up. */
 export function upSummary(info: UpInfo): string {
   return [
+    // The UI first: it is what a newcomer opens.
+    `Open ${info.ui} in a browser: the node's web UI (the first visit sets its password).`,
+    "",
     "skywire up: a private dmsg network on this machine",
     "",
+    `  web UI       ${info.ui}`,
     `  discovery    ${info.discovery}`,
     `  dmsg server  ${info.dmsg_server.pk}  (tcp ${info.dmsg_server.address})`,
     `  visor        ${info.visor.pk}`,
@@ -47,10 +54,11 @@ export const upCommand: Command = defineCommand({
   summary: "run a whole private network on loopback (discovery, dmsg server, visor)",
   description: "Needs no config and no network. Keys and state are kept in the data directory,\n" +
     `so public keys stay the same across restarts. Ports default to ${DEFAULT_DISCOVERY_PORT}` +
-    ` (discovery) and ${DEFAULT_DMSG_SERVER_PORT}\n` +
-    "(dmsg server); a taken port falls back to a free one. Prints the keys, the addresses and\n" +
-    "a command to try; logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a\n" +
-    "time per data directory: a second one exits 2 naming the running one.",
+    ` (discovery), ${DEFAULT_DMSG_SERVER_PORT}\n` +
+    `(dmsg server) and ${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
+    "Prints the web UI's address first, then the keys, the addresses and a command to try;\n" +
+    "logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a time per data\n" +
+    "directory: a second one exits 2 naming the running one.",
   flags: {
     data: stringFlag({
       valueName: "DIR",
@@ -70,10 +78,35 @@ export const upCommand: Command = defineCommand({
       parse: portValue,
       default: DEFAULT_DMSG_SERVER_PORT,
     }),
+    "ui-port": valueFlag({
+      valueName: "PORT",
+      description: "web UI port on 127.0.0.1 (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_UI_PORT,
+    }),
+    "ui-session-ttl": valueFlag({
+      valueName: "DURATION",
+      description: "how long a web UI login lasts (Go duration)",
+      parse: (text, flag) => {
+        const ms = parseDuration(text);
+        if (ms === undefined || ms <= 0) {
+          throw new UsageError(`${flag} wants a duration such as "12h"`);
+        }
+        return ms;
+      },
+      default: 12 * 60 * 60 * 1000,
+      defaultText: "12h",
+    }),
     "log-level": logLevelFlag({ default: "info" }),
   },
   run: async ({ flags, out, err }) => {
-    const logger = createLogger({ level: flags["log-level"], component: "up" });
+    // The web UI's log page reads the newest lines from memory; stderr gets them all the same.
+    const logs = new LogRing();
+    const logger = createLogger({
+      level: flags["log-level"],
+      component: "up",
+      sink: teeSink(stderrSink, logs.sink),
+    });
     using stop = stopOnSignals();
     let network;
     try {
@@ -81,6 +114,9 @@ export const upCommand: Command = defineCommand({
         dataDir: flags.data,
         discoveryPort: flags["discovery-port"],
         serverPort: flags["server-port"],
+        uiPort: flags["ui-port"],
+        uiSessionTtlMs: flags["ui-session-ttl"],
+        logs,
         logger,
         signal: stop.signal,
       });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { DEFAULT_UP_DATA_DIR, startUp, UP_LOCK_FILE } from "./up.ts";
+export { DEFAULT_UI_PORT, DEFAULT_UP_DATA_DIR, startUp, UP_LOCK_FILE } from "./up.ts";
 export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
 export { loadOrCreateKeys, UP_STORE_FILE } from "./keys.ts";
 export type { UpRole } from "./keys.ts";

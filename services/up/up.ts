@@ -4,10 +4,11 @@ import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
 import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
+import type { Logger, LogRing } from "../../mod/log/mod.ts";
 import { lockDir } from "../../mod/store/mod.ts";
+import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
-import { startVisor, type Visor } from "../visor/mod.ts";
+import { createVisorApi, startVisor, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import {
   DEFAULT_DISCOVERY_PORT,
@@ -36,13 +37,26 @@ export interface StartUpOptions {
   signal?: AbortSignal;
   /** How this process was started, for the command to try (default: detected). */
   launch?: Launch;
+  /** Web UI port on 127.0.0.1 (default 8000; a taken port falls back to a free one; 0 = any). */
+  uiPort?: number;
+  /** How long a UI login lasts, in ms (default 12 h). */
+  uiSessionTtlMs?: number;
+  /** scrypt cost of the UI password (tests use a cheap one). */
+  uiScrypt?: ScryptParams;
+  /** The newest log lines, for the UI's log page. */
+  logs?: LogRing;
 }
+
+/** `skywire up`'s web UI port: the Go hypervisor's (`:8000`). */
+export const DEFAULT_UI_PORT = 8000;
 
 /** How long the visor may take to become reachable on loopback before `up` gives up. */
 const READY_TIMEOUT_MS = 30_000;
 
 /** Addresses of a running private network, as `skywire up --json` prints them. */
 export interface UpInfo {
+  /** The web UI (what a newcomer opens). */
+  ui: string;
   /** The discovery's base URL. */
   discovery: string;
   /** The dmsg server. */
@@ -69,6 +83,8 @@ export interface UpNetwork {
   readonly server: DmsgServer;
   /** The visor. */
   readonly visor: Visor;
+  /** The web UI. */
+  readonly ui: UiServer;
   /** Stop the visor, then the server, then the discovery. Idempotent. */
   close(): Promise<void>;
 }
@@ -163,9 +179,22 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
     await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
 
+    const ui = await serveUi({
+      addr: `127.0.0.1:${options.uiPort ?? DEFAULT_UI_PORT}`,
+      portFallback: true,
+      api: createVisorApi({ visor, config, logs: options.logs }),
+      kv: () => visor.store.kv,
+      logger: logger.child("ui"),
+      sessionTtlMs: options.uiSessionTtlMs,
+      scrypt: options.uiScrypt,
+    });
+    // Closed before the visor: its live streams read the visor.
+    cleanups.push(() => ui.close());
+
     const healthUrl = `dmsg://${keys.visor.pk.hex()}:80/health`;
     const launch = options.launch ?? detectLaunch();
     const info: UpInfo = {
+      ui: ui.url,
       discovery: discovery.url,
       dmsg_server: { pk: server.pk.hex(), address: server.address },
       visor: { pk: keys.visor.pk.hex() },
@@ -175,6 +204,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       try_dir: needsProjectDir(launch) ? launch.projectDir ?? null : null,
     };
     await lock.update({
+      ui: info.ui,
       discovery: info.discovery,
       "dmsg server": info.dmsg_server.address,
       visor: info.visor.pk,
@@ -185,6 +215,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       discovery,
       server,
       visor,
+      ui,
       close: () => closing ??= cleanup(),
     };
   } catch (error) {

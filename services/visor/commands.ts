@@ -28,4 +28,5 @@ export const visorCommand: Command = defineCommand({
 
 export { configGenCommand } from "./config_gen_command.ts";
 export { dmsgCurlCommand } from "./dmsg_curl_command.ts";
+export { hvPasswordCommand } from "./hv_password_command.ts";
 export { tpIdCommand } from "./tp_id_command.ts";

@@ -1,6 +1,14 @@
 import { loadNodeConfig, parseDuration } from "../../mod/config/mod.ts";
 import { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "../../mod/lifecycle/mod.ts";
-import { createLogger, type LogSink, parseLogLevel } from "../../mod/log/mod.ts";
+import {
+  createLogger,
+  LogRing,
+  type LogSink,
+  parseLogLevel,
+  stderrSink,
+  teeSink,
+} from "../../mod/log/mod.ts";
+import type { ScryptParams, UiServer } from "../../ui/mod.ts";
 import {
   type BackgroundUpdater,
   checkPendingRollback,
@@ -11,6 +19,7 @@ import {
 } from "../updater/mod.ts";
 import { sectionsNotRun } from "./sections_not_run.ts";
 import { startVisor, type Visor } from "./visor.ts";
+import { startWebUi } from "./web_ui.ts";
 
 /** Options for {@linkcode runVisor}. */
 export interface RunVisorOptions {
@@ -26,6 +35,10 @@ export interface RunVisorOptions {
   onHealthy?: (visor: Visor) => void;
   /** Client options for tests (entry debounce, reconnect pace). */
   dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
+  /** Called once the web UI listens (tests use it to find its address). */
+  onUi?: (ui: UiServer) => void;
+  /** scrypt cost of the UI's first password (tests use a cheap one). */
+  uiScrypt?: ScryptParams;
 }
 
 /**
@@ -43,7 +56,13 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
   const parsed = await loadNodeConfig(options.configPath);
   const { config, stateDir } = parsed;
   const level = parseLogLevel(config.log_level) ?? "info";
-  const logger = createLogger({ level, component: "visor", sink: options.logSink });
+  // The web UI's log page reads the newest lines from memory.
+  const logs = new LogRing();
+  const logger = createLogger({
+    level,
+    component: "visor",
+    sink: teeSink(options.logSink ?? stderrSink, logs.sink),
+  });
   for (const warning of parsed.warnings) logger.warn(warning);
   if (!parseLogLevel(config.log_level)) {
     logger.warn("unknown log_level; using info", { log_level: config.log_level });
@@ -82,6 +101,7 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
 
   let visor: Visor | undefined;
   let updater: BackgroundUpdater | undefined;
+  let ui: UiServer | undefined;
   let healthy: Promise<void> | undefined;
   try {
     visor = await startVisor({
@@ -109,6 +129,15 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
       configPath: options.configPath,
       logger: updaterLogger,
     });
+    ui = await startWebUi({
+      config,
+      visor,
+      updater,
+      logs,
+      logger: logger.child("ui"),
+      scrypt: options.uiScrypt,
+    });
+    if (ui) options.onUi?.(ui);
     await aborted(stop.signal);
   } finally {
     options.signal.removeEventListener("abort", onOuterAbort);
@@ -119,6 +148,7 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
     );
     logger.info("shutting down", { budget_ms: budgetMs });
     const close = async () => {
+      await ui?.close();
       await updater?.stop();
       // A "booted OK" mark being written finishes before the stores close.
       await healthy?.catch(() => {});

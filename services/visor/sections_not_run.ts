@@ -4,7 +4,7 @@ import type { SkywireConfig } from "../../mod/config/mod.ts";
  * The parts of a config this build's visor does not run yet, in the config's order, so the
  * node can say so at start instead of ignoring them silently. Sections that are empty or off
  * are left out: they ask for nothing. (The visor runs `dmsg`, `local_path`, `log_level`,
- * `shutdown_timeout`, `store` and `updater`.)
+ * `shutdown_timeout`, `store`, `updater` and, for the web UI, `hypervisor`.)
  */
 export function sectionsNotRun(config: SkywireConfig): string[] {
   const sections: string[] = [];
@@ -20,6 +20,7 @@ export function sectionsNotRun(config: SkywireConfig): string[] {
   if (config.stun_servers?.length) sections.push("stun_servers");
   if (config.is_public) sections.push("is_public");
   if (config.persistent_transports?.length) sections.push("persistent_transports");
-  if (config.hypervisor) sections.push("hypervisor");
+  // The web UI runs from the hypervisor section; TLS for it does not.
+  if (config.hypervisor?.enable_tls) sections.push("hypervisor.enable_tls");
   return sections;
 }

@@ -13,8 +13,10 @@ Deno.test("sectionsNotRun: a generated config names everything it asks for but d
     "launcher apps (skychat, skysocks)",
     "hypervisors",
     "cli_addr",
-    "hypervisor",
   ]);
+  // The web UI runs from the hypervisor section; only its TLS does not.
+  config.hypervisor!.enable_tls = true;
+  assertEquals(sectionsNotRun(config).at(-1), "hypervisor.enable_tls");
 });
 
 Deno.test("sectionsNotRun: empty or switched-off sections are not named", () => {
