@@ -13,30 +13,26 @@ export interface SkywireResult {
   stderr: string;
 }
 
-/** Run `skywire ARGS` to completion (`env` is added to the inherited environment). */
-export async function skywire(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<SkywireResult> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
-    cwd: options.cwd,
-    env: options.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-  }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+/** Where and how long a finished run may take (`env` is added to the inherited environment). */
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Run `skywire ARGS` to completion. */
+export function skywire(args: string[], options: RunOptions = {}): Promise<SkywireResult> {
+  return run(Deno.execPath(), ["run", "-A", MAIN, ...args], options);
 }
 
 /** Run a command line with `sh -c`, as a person pastes it into a terminal. */
-export async function shell(
-  line: string,
-  options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<SkywireResult> {
-  const out = await new Deno.Command("sh", {
-    args: ["-c", line],
+export function shell(line: string, options: RunOptions = {}): Promise<SkywireResult> {
+  return run("sh", ["-c", line], options);
+}
+
+async function run(program: string, args: string[], options: RunOptions): Promise<SkywireResult> {
+  const out = await new Deno.Command(program, {
+    args,
     cwd: options.cwd,
     env: options.env,
     stdin: "null",
@@ -129,6 +125,13 @@ export class SkywireProcess implements AsyncDisposable {
       clearTimeout(timer);
       this.#waiters = this.#waiters.filter((w) => w !== resolve);
     }
+  }
+
+  /** Send `signal`, wait for the exit (see {@linkcode exit}) and return its code and the log. */
+  async stop(signal: Deno.Signal): Promise<{ code: number; stderr: string }> {
+    this.kill(signal);
+    const code = await this.exit();
+    return { code, stderr: this.#stderr.join("\n") };
   }
 
   /** Send a signal. */

@@ -11,12 +11,7 @@ const dec = new TextDecoder();
 async function startCli(args: string[]) {
   const child = new SkywireProcess(["svc", "ar", ...args]);
   const url = (await child.line(/^http/)).trim();
-  const finish = async (signal: Deno.Signal) => {
-    child.kill(signal);
-    const code = await child.exit();
-    return { code, stderr: child.stderr.join("\n") };
-  };
-  return { url, finish };
+  return { url, finish: (signal: Deno.Signal) => child.stop(signal) };
 }
 
 Deno.test("skywire svc ar binds and resolves, keeps bindings across restarts, stops on signals", async () => {

@@ -8,12 +8,7 @@ import { skywire, SkywireProcess } from "./_skywire.ts";
 async function startCli(args: string[]) {
   const child = new SkywireProcess(["dmsg", "discovery", ...args]);
   const url = (await child.line(/^http/)).trim();
-  const finish = async (signal: Deno.Signal) => {
-    child.kill(signal);
-    const code = await child.exit();
-    return { code, stderr: child.stderr.join("\n") };
-  };
-  return { url, finish };
+  return { url, finish: (signal: Deno.Signal) => child.stop(signal) };
 }
 
 Deno.test("skywire dmsg discovery serves, prints its URL and stops cleanly on SIGTERM/SIGINT", async () => {

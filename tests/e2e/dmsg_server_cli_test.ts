@@ -31,11 +31,8 @@ async function startServer(args: string[]) {
     pk,
     address,
     /** Send `signal`, wait for the exit and return its code and the log. */
-    async stop(signal: Deno.Signal) {
-      child.kill(signal);
-      const code = await child.exit();
-      return { code, log: child.stderr.join("\n") };
-    },
+    stop: (signal: Deno.Signal) =>
+      child.stop(signal).then(({ code, stderr }) => ({ code, log: stderr })),
   };
 }
 
