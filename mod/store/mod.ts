@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { openStore, StoreError } from "./open.ts";
+export { openStore, StoreAccessError, StoreError } from "./open.ts";
 export type { OpenStoreOptions, Store } from "./open.ts";
 export { probeStore } from "./probe.ts";
 export type { ProbeResult, StoreProbe } from "./probe.ts";

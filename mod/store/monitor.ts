@@ -1,4 +1,5 @@
 import type { Logger } from "../log/mod.ts";
+import { isAccessError } from "./_access.ts";
 import type { Store } from "./open.ts";
 import { type ProbeResult, probeStore, type StoreProbe } from "./probe.ts";
 
@@ -10,10 +11,9 @@ export async function checkStore(
   try {
     return await probe(path);
   } catch (error) {
-    return {
-      status: "corrupt",
-      reason: `probe failed: ${error instanceof Error ? error.message : String(error)}`,
-    };
+    const reason = `probe failed: ${error instanceof Error ? error.message : String(error)}`;
+    // Losing read access while running is the operator's to fix, not damage to recover from.
+    return isAccessError(error) ? { status: "unusable", reason } : { status: "corrupt", reason };
   }
 }
 
@@ -21,7 +21,7 @@ export async function checkStore(
 export interface StoreMonitorOptions {
   /** The store to watch. */
   store: Store;
-  /** Milliseconds between probes. */
+  /** Milliseconds between probes; 0 = no timer, only {@linkcode StoreMonitor.checkNow}. */
   intervalMs: number;
   /** Where findings are logged. */
   logger: Logger;
@@ -40,8 +40,10 @@ export interface StoreMonitor {
 }
 
 /**
- * Probe the store every `intervalMs`. A damaged store is recovered in place (moved aside, fresh
- * store opened) before Deno KV's background task can hit the damage and end the process.
+ * Probe the store every `intervalMs`. A damaged store is recovered in place (what still reads
+ * is copied into a fresh store, the old file moved aside) before Deno KV's background task can
+ * hit the damage and end the process. A store this process may no longer read is logged, not
+ * touched.
  */
 export function startStoreMonitor(options: StoreMonitorOptions): StoreMonitor {
   const { store, logger } = options;
@@ -57,6 +59,11 @@ export function startStoreMonitor(options: StoreMonitorOptions): StoreMonitor {
           });
           await store.recover(result.reason);
           options.onRecovered?.(result.reason);
+        } else if (result.status === "unusable") {
+          logger.error("store cannot be checked; leaving it alone", {
+            path: store.path,
+            reason: result.reason,
+          });
         } else {
           logger.debug("store health probe ok", { path: store.path });
         }
@@ -70,8 +77,10 @@ export function startStoreMonitor(options: StoreMonitorOptions): StoreMonitor {
     })();
     return running;
   };
-  const timer = setInterval(() => void checkNow(), options.intervalMs);
-  Deno.unrefTimer(timer);
+  const timer = options.intervalMs > 0
+    ? setInterval(() => void checkNow(), options.intervalMs)
+    : undefined;
+  if (timer !== undefined) Deno.unrefTimer(timer);
   return {
     checkNow,
     stop: () => clearInterval(timer),

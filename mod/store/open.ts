@@ -1,6 +1,8 @@
 import { dirname } from "node:path";
 import type { Logger } from "../log/mod.ts";
 import { createLogger } from "../log/mod.ts";
+import { isAccessError, missingAccess } from "./_access.ts";
+import { salvageRecords } from "./_salvage.ts";
 import { type ProbeResult, probeStore, type StoreProbe } from "./probe.ts";
 import { RECOVERY_PREFIX, type RecoveryRecord } from "./recovery.ts";
 
@@ -10,6 +12,29 @@ export class StoreError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "StoreError";
+  }
+}
+
+/**
+ * The store's file or directory may not be used by this process (EACCES, EPERM, EROFS): a
+ * permission or mount problem for the operator to fix, never damage. Nothing was moved.
+ */
+export class StoreAccessError extends StoreError {
+  /** Create the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreAccessError";
+  }
+}
+
+/** Throw {@linkcode StoreAccessError} naming the path when this process may not use it. */
+function assertAccess(path: string): void {
+  const missing = missingAccess(path);
+  if (missing) {
+    throw new StoreAccessError(
+      `cannot use store ${path}: ${missing}; fix its owner or mode (or the mount) and start ` +
+        `again (the store was not touched)`,
+    );
   }
 }
 
@@ -45,7 +70,13 @@ async function runProbe(probe: StoreProbe, path: string): Promise<ProbeResult> {
   try {
     return await probe(path);
   } catch (error) {
-    // A probe that throws is treated like a failed check: the file is suspect.
+    // Not being allowed to read is not damage: the file must stay where it is.
+    if (isAccessError(error)) {
+      throw new StoreAccessError(`cannot read store ${path}: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    // A probe that throws otherwise is treated like a failed check: the file is suspect.
     return { status: "corrupt", reason: `probe failed: ${errorText(error)}` };
   }
 }
@@ -98,18 +129,63 @@ function moveAside(path: string, now: Date): string[] {
   return moved.map(([, to]) => to);
 }
 
-async function openKvFile(path: string): Promise<Deno.Kv> {
+function makeDir(path: string): void {
   try {
     Deno.mkdirSync(dirname(path), { recursive: true });
   } catch (error) {
-    throw new StoreError(`cannot create the directory of store ${path}: ${errorText(error)}`, {
+    const ErrorClass = isAccessError(error) ? StoreAccessError : StoreError;
+    throw new ErrorClass(`cannot create the directory of store ${path}: ${errorText(error)}`, {
       cause: error,
     });
   }
+}
+
+async function openKvFile(path: string): Promise<Deno.Kv> {
+  makeDir(path);
   try {
     return await Deno.openKv(path);
   } catch (error) {
     throw new StoreError(`cannot open store ${path}: ${errorText(error)}`, { cause: error });
+  }
+}
+
+function removeQuietly(path: string): void {
+  for (const suffix of SIDE_FILES) {
+    try {
+      Deno.removeSync(path + suffix);
+    } catch {
+      // Not there.
+    }
+  }
+}
+
+/**
+ * Copy what still reads in the damaged store into a fresh file beside it; returns that file's
+ * path and the count, or `undefined` when nothing could be saved (the recovery goes on with an
+ * empty store, as before salvage existed).
+ */
+async function salvage(
+  path: string,
+  logger: Logger,
+): Promise<{ file: string; copied: number } | undefined> {
+  const file = `${path}.salvage`;
+  removeQuietly(file);
+  try {
+    // Deno KV writes the schema, so the copy is a store this runtime opens as its own.
+    (await Deno.openKv(file)).close();
+    const result = salvageRecords(path, file);
+    if (result.stoppedBy) {
+      logger.warn("salvage stopped at damage", {
+        path,
+        copied: result.copied,
+        at: result.stoppedBy,
+      });
+    }
+    return { file, copied: result.copied };
+  } catch (error) {
+    logger.warn("could not salvage the damaged store; starting empty", { path, error });
+    removeQuietly(file);
+    return undefined;
   }
 }
 
@@ -134,28 +210,52 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const probe = options.probe ?? probeStore;
   const now = options.now ?? (() => new Date());
 
-  const recoverFile = (reason: string): RecoveryRecord => {
-    const movedTo = moveAside(path, now());
-    const rec: RecoveryRecord = { time: now().toISOString(), reason, path, movedTo };
+  const recoverFile = async (reason: string): Promise<RecoveryRecord> => {
+    const saved = exists(path) ? await salvage(path, logger) : undefined;
+    let movedTo: string[];
+    try {
+      movedTo = moveAside(path, now());
+      if (saved) {
+        for (const suffix of SIDE_FILES) {
+          if (exists(saved.file + suffix)) Deno.renameSync(saved.file + suffix, path + suffix);
+        }
+      }
+    } catch (error) {
+      if (saved) removeQuietly(saved.file);
+      throw error;
+    }
+    const rec: RecoveryRecord = {
+      time: now().toISOString(),
+      reason,
+      path,
+      movedTo,
+      salvaged: saved?.copied ?? 0,
+    };
     logger.warn("store was damaged; moved it aside and started a fresh one", {
       path,
       reason,
       moved_to: movedTo.join(","),
+      salvaged: rec.salvaged,
     });
     return rec;
   };
 
+  makeDir(path);
+  assertAccess(path);
   let recovery: RecoveryRecord | undefined;
   const result = await runProbe(probe, path);
   if (result.status === "foreign") {
     throw new StoreError(`refusing to use ${path} as a store: ${result.reason}`);
   }
+  if (result.status === "unusable") {
+    throw new StoreError(`cannot use store ${path}: ${result.reason} (the store was not touched)`);
+  }
   if (result.status === "corrupt") {
-    recovery = recoverFile(result.reason);
+    recovery = await recoverFile(result.reason);
   } else if (result.status === "missing") {
     // Side files without their database would be replayed into the fresh one; keep them aside.
     if (SIDE_FILES.slice(1).some((s) => exists(path + s))) {
-      recovery = recoverFile("stray -wal/-shm files without a database");
+      recovery = await recoverFile("stray -wal/-shm files without a database");
     }
   }
 
@@ -177,7 +277,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
           // The handle may already be unusable; the move below does not depend on it.
         }
       }
-      const rec = recoverFile(reason);
+      assertAccess(path);
+      const rec = await recoverFile(reason);
       kv = await openKvFile(path);
       closed = false;
       await record(kv, rec, logger);

@@ -5,7 +5,12 @@ export type ProbeResult =
   | { status: "missing" }
   | { status: "ok" }
   | { status: "corrupt"; reason: string }
-  | { status: "foreign"; reason: string };
+  | { status: "foreign"; reason: string }
+  | { status: "unusable"; reason: string };
+
+// SQLite's words for "cannot use it now" (permissions, a read-only mount, another process's
+// lock), which are not damage: such a file must never be moved aside.
+const NOT_DAMAGE = /unable to open database file|readonly database|database is locked|busy/i;
 
 /** A probe function; tests substitute one that throws to prove the store still recovers. */
 export type StoreProbe = (path: string) => ProbeResult | Promise<ProbeResult>;
@@ -36,7 +41,9 @@ const KV_TABLES = ["kv", "migration_state"];
  *
  * - no file: `missing` (a fresh store will be created);
  * - not a regular file, zero length, unreadable as SQLite, or a failed check: `corrupt`;
- * - a healthy SQLite file that is not a Deno KV store: `foreign` (never touched).
+ * - a healthy SQLite file that is not a Deno KV store: `foreign` (never touched);
+ * - SQLite cannot open or lock it (permissions, read-only mount, busy): `unusable` (never
+ *   touched). A file this process may not read at all throws `Deno.errors.PermissionDenied`.
  */
 export function probeStore(path: string): ProbeResult {
   let info: Deno.FileInfo;
@@ -77,7 +84,8 @@ export function probeStore(path: string): ProbeResult {
     }
     return { status: "ok" };
   } catch (error) {
-    return { status: "corrupt", reason: error instanceof Error ? error.message : String(error) };
+    const reason = error instanceof Error ? error.message : String(error);
+    return NOT_DAMAGE.test(reason) ? { status: "unusable", reason } : { status: "corrupt", reason };
   } finally {
     try {
       db?.close();

@@ -11,6 +11,8 @@ export interface RecoveryRecord {
   path: string;
   /** Where the old file (and its side files) were moved. */
   movedTo: string[];
+  /** Records that still read in the old file and were copied into the fresh one. */
+  salvaged?: number;
 }
 
 /** All recoveries recorded in `kv`, oldest first. */

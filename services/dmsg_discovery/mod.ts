@@ -6,7 +6,7 @@
  */
 import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
-import { openStore } from "../../mod/store/mod.ts";
+import { openStore, type ProbeResult, startStoreMonitor } from "../../mod/store/mod.ts";
 import type { RateLimitOptions } from "../../mod/http/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
@@ -41,6 +41,11 @@ export { parseIP, splitHostPort } from "../../mod/netutil/mod.ts";
 export const DEFAULT_CLIENT_ENTRY_TTL_MS = 60 * 60_000;
 /** Default request body limit: entries are well under 1 KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/**
+ * How often the store is probed while serving (the visor's default `health_check_interval`):
+ * damage found is recovered in place before Deno KV's background task can trip over it.
+ */
+export const DEFAULT_STORE_CHECK_INTERVAL_MS = 5 * 60_000;
 // How long close() waits for requests in flight before closing the store anyway.
 const SHUTDOWN_GRACE_MS = 1_500;
 
@@ -71,6 +76,8 @@ export interface StartDiscoveryOptions {
   authPassphrase?: string;
   /** Keys (hex) of servers classed official. */
   officialServers?: string[];
+  /** How often the store's health probe runs while serving (default 5 min; 0 = never). */
+  storeCheckIntervalMs?: number;
 }
 
 /** A running discovery. */
@@ -81,6 +88,8 @@ export interface DiscoveryService {
   readonly hostname: string;
   /** The port it listens on. */
   readonly port: number;
+  /** Run the store's health probe now (recovering a damaged store in place), as the timer does. */
+  checkStore(): Promise<ProbeResult>;
   /** Stop listening, let requests in flight finish (briefly), close the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,6 +100,11 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
   const now = options.now ?? Date.now;
   const { hostname, port } = parseListenAddress(options.addr ?? "127.0.0.1:0");
   const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
+  const monitor = startStoreMonitor({
+    store: kvStore,
+    intervalMs: options.storeCheckIntervalMs ?? DEFAULT_STORE_CHECK_INTERVAL_MS,
+    logger: logger.child("store"),
+  });
   const app = createDiscoveryApp({
     store: new DiscoveryStore(() => kvStore.kv, now, logger),
     testMode: options.testMode ?? false,
@@ -111,6 +125,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     server = Deno.serve({ hostname, port, onListen: () => resolve() }, app.fetch);
     await listening;
   } catch (error) {
+    monitor.stop();
     kvStore.close();
     throw listenError(error, options.addr ?? "127.0.0.1:0");
   }
@@ -128,9 +143,11 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     url,
     hostname: bound.hostname,
     port: bound.port,
+    checkStore: () => monitor.checkNow(),
     close() {
       closing ??= (async () => {
         await closeWithin(server.shutdown(), { budgetMs: SHUTDOWN_GRACE_MS });
+        monitor.stop();
         kvStore.close();
         logger.info("dmsg discovery stopped");
       })();

@@ -210,7 +210,7 @@ Deno.test("a directory where the store file should be is moved aside", async () 
   assertEquals(Deno.readTextFileSync(`${dir.path}/${moved[0]}/keep.txt`), "operator file");
 });
 
-Deno.test("a damaged store in a read-only directory is a clear error and nothing is deleted", async () => {
+Deno.test("a damaged store in a read-only directory is an access error and nothing is moved", async () => {
   await using dir = await tempDir();
   const ro = `${dir.path}/ro`;
   Deno.mkdirSync(ro);
@@ -226,7 +226,10 @@ Deno.test("a damaged store in a read-only directory is a clear error and nothing
   const child = await openInChild(path, 0, wrap);
   assertEquals(child.code, 3, child.stderr);
   assertEquals(child.result.ok, false);
-  assertMatch(child.result.error, /StoreError: cannot move the damaged store .* aside/);
+  assertMatch(
+    child.result.error,
+    /StoreAccessError: cannot use store .*: no write access to .*ro \(EACCES\)/,
+  );
   assertEquals(Deno.readFileSync(path), original, "the damaged file is untouched");
   assertEquals(corruptName(ro, "state.kv"), []);
 });
@@ -241,7 +244,7 @@ Deno.test("a healthy store in a read-only directory is a clear error, not an in-
     : [];
   const child = await openInChild(`${ro}/state.kv`, 0, wrap);
   assertEquals(child.code, 3, child.stderr);
-  assertMatch(child.result.error, /StoreError: cannot open store/);
+  assertMatch(child.result.error, /StoreAccessError: cannot use store .*no write access/);
 });
 
 Deno.test("a probe that throws is treated as damage: moved aside, fresh store", async () => {
@@ -333,9 +336,10 @@ Deno.test("the store monitor recovers a store damaged while running", async () =
     damaged = true;
     assertEquals((await monitor.checkNow()).status, "corrupt");
     assertEquals(recovered, "simulated damage");
-    assertEquals((await store.kv.get(["before"])).value, null, "fresh store after recovery");
+    // The file itself still reads, so everything in it is salvaged into the fresh store.
+    assertEquals((await store.kv.get(["before"])).value, 1, "salvaged into the fresh store");
     const recs = await listRecoveries(store.kv);
-    assertEquals(recs.map((r) => r.reason), ["simulated damage"]);
+    assertEquals(recs.map((r) => [r.reason, r.salvaged]), [["simulated damage", 1]]);
     assert(logger.lines.some((l) => l.includes("ERROR") && l.includes("failed its health probe")));
     assertEquals(corruptName(dir.path, "state.kv").filter((n) => !n.includes("-")).length, 1);
   } finally {
