@@ -7,7 +7,7 @@
  */
 export { DEFAULT_UI_PORT, DEFAULT_UP_DATA_DIR, startUp, UP_LOCK_FILE } from "./up.ts";
 export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
-export { loadOrCreateKeys, UP_STORE_FILE } from "./keys.ts";
+export { loadOrCreateKeys, UP_KEY_FILE, UP_STORE_FILE, UpKeysError } from "./keys.ts";
 export type { UpRole } from "./keys.ts";
 export {
   DEFAULT_DISCOVERY_PORT,

@@ -114,8 +114,8 @@ function visorConfig(
  * `skywire up`: a whole private dmsg network in one process on 127.0.0.1: a discovery (test
  * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, and a visor whose dmsg
  * client uses them, each server and visor answering `/health` on dmsg port 80. Key pairs are
- * kept in `<dataDir>/up.kv`, so public keys survive restarts. The data directory is locked
- * (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
+ * kept in `<dataDir>/up-keys.json` (0600), so public keys survive restarts. The data directory
+ * is locked (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
  * `DirLockedError` (mod/store) naming the first. Resolves once the visor is reachable.
  */
 export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
@@ -161,7 +161,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
         }),
       logger,
     );
-    cleanups.push(() => server.close());
+    // Entries go with the network: a stopped `up` leaves nothing for its discovery to serve.
+    cleanups.push(() => server.close({ deleteEntry: true }));
     const serverHealth: HttpServer = serveServerHealth(server, {
       logger: logger.child("dmsg_server/health"),
     });
@@ -175,7 +176,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       logger: logger.child("visor"),
       dmsgTuning: options.dmsgTuning,
     });
-    cleanups.push(() => visor.close());
+    cleanups.push(() => visor.close({ deleteEntry: true }));
     const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
     await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
 

@@ -54,8 +54,12 @@ export interface Visor {
   checkStore(): Promise<StoreCheck>;
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
-  /** Stop everything: `/health`, the dmsg client, the store monitor, the store. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Stop everything: `/health`, the dmsg client, the store monitor, the store. With
+   * `deleteEntry`, the dmsg client also removes its discovery entry (as Go's client does).
+   * Idempotent.
+   */
+  close(options?: { deleteEntry?: boolean }): Promise<void>;
 }
 
 /** `dmsg.servers` entries from the config, as discovery entries; bad ones are skipped. */
@@ -172,10 +176,10 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       return lastCheck;
     },
     ready: (signal) => dmsg.ready(signal),
-    close() {
+    close(options = {}) {
       closing ??= (async () => {
         await httpServer.shutdown();
-        await dmsg.close();
+        await dmsg.close({ deleteEntry: options.deleteEntry });
         storeMonitor.stop();
         store.close();
         logger.info("visor stopped");

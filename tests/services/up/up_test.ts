@@ -3,16 +3,16 @@
  * answer /health over dmsg; keys survive a restart; everything is released on close (Deno's
  * sanitizers check).
  */
-import { assert, assertEquals, assertNotEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { generateKeyPair } from "../../../mod/cipher/mod.ts";
 import { DmsgClient } from "../../../mod/dmsg/mod.ts";
 import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
-import { loadOrCreateKeys, startUp } from "../../../services/up/mod.ts";
+import { startUp } from "../../../services/up/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { createLogger } from "../../../mod/log/mod.ts";
-import { DirLockedError } from "../../../mod/store/mod.ts";
+import { DirLockedError, openStore } from "../../../mod/store/mod.ts";
 
 const TUNING = { updateDebounceMs: 50, reconnectBaseMs: 100 };
 
@@ -54,6 +54,17 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys s
   } finally {
     await first.close();
   }
+  // Shutdown deleted the network's own entries (also the throw-away clients' above).
+  const entries = await openStore({ path: join(data, "dmsg-discovery.kv"), logger });
+  try {
+    const left = [];
+    for await (const e of entries.kv.list({ prefix: ["dmsg_discovery", "entry"] })) {
+      left.push(e.key);
+    }
+    assertEquals(left, []);
+  } finally {
+    entries.close();
+  }
 
   const second = await startUp(options);
   try {
@@ -63,16 +74,6 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys s
   } finally {
     await second.close();
   }
-});
-
-Deno.test("loadOrCreateKeys keeps one key pair per role in the store", async () => {
-  await using dir = await tempDir();
-  const logger = captureLogger();
-  const a = await loadOrCreateKeys(dir.path, ["visor", "dmsg_server"], logger);
-  const b = await loadOrCreateKeys(dir.path, ["dmsg_server", "visor"], logger);
-  assertEquals(a.visor.pk.hex(), b.visor.pk.hex());
-  assertEquals(a.dmsg_server.sk.hex(), b.dmsg_server.sk.hex());
-  assertNotEquals(a.visor.pk.hex(), a.dmsg_server.pk.hex());
 });
 
 Deno.test("a start aborted half-way closes what it had started", async () => {
