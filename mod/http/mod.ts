@@ -12,7 +12,14 @@ export {
   remoteIp,
 } from "./rate_limit.ts";
 export type { RateLimitMiddlewareOptions, RateLimitOptions } from "./rate_limit.ts";
-export { bodyLimit, BodyTooLargeError, bodyTooLargeResponse, readBody } from "./body_limit.ts";
+export {
+  BodyIncompleteError,
+  bodyIncompleteResponse,
+  bodyLimit,
+  BodyTooLargeError,
+  bodyTooLargeResponse,
+  readBody,
+} from "./body_limit.ts";
 export type { BodyLimitOptions, BodyVariables } from "./body_limit.ts";
 export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";

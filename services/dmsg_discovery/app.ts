@@ -62,7 +62,10 @@ export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
   app.notFound(notFoundResponse);
   app.use("*", ...discoveryMiddleware(options));
 
-  app.route("/dmsg-discovery", entryRoutes({ service, maxBodyBytes: options.maxBodyBytes }));
+  app.route(
+    "/dmsg-discovery",
+    entryRoutes({ service, maxBodyBytes: options.maxBodyBytes, logger: log }),
+  );
   app.route("/dmsg-discovery", serverRoutes(service));
   app.route("/", healthRoutes(options.startedAt));
   // chi answers a known path with the wrong method with an empty 405.

@@ -17,6 +17,7 @@ import {
   jsonResponse,
   messageResponse,
 } from "../../../mod/http/mod.ts";
+import type { Logger } from "../../../mod/log/mod.ts";
 import { type EntryService, parsePubKeyText } from "../service.ts";
 import { rawObject, stringArray } from "./_json.ts";
 
@@ -30,12 +31,14 @@ export interface EntryRoutesOptions {
   service: EntryService;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
+  /** Where bodies cut off by a departing client are noted. */
+  logger?: Logger;
 }
 
 /** Routes under `/dmsg-discovery`: `entry`, `entries`, `visorEntries`, `entries/batch`. */
 export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: BodyVariables }> {
   const { service } = options;
-  const body = bodyLimit({ maxBytes: options.maxBodyBytes });
+  const body = bodyLimit({ maxBytes: options.maxBodyBytes, logger: options.logger });
   const app = new Hono<{ Variables: BodyVariables }>();
 
   app.get("/entry/:pk", async (c) => {

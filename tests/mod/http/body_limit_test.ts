@@ -6,6 +6,7 @@ import {
   type BodyVariables,
   readBody,
 } from "../../../mod/http/mod.ts";
+import { captureLogger } from "../../_util/capture_logger.ts";
 import { Prng } from "../../_util/prng.ts";
 import { call, serve } from "./_serve.ts";
 
@@ -92,4 +93,43 @@ Deno.test("readBody: a declared length over the limit is refused before reading"
   pulled = 0;
   await assertRejects(() => readBody(endless, 100), BodyTooLargeError);
   assertEquals(pulled <= 12, true, `pulled ${pulled} chunks`);
+});
+
+Deno.test("bodyLimit: a client that disconnects mid-body is noted at debug, never a 500", async () => {
+  const logger = captureLogger();
+  const seen: string[] = [];
+  const app = new Hono<{ Variables: BodyVariables }>();
+  app.onError((error) => {
+    logger.error("request failed", { error });
+    return new Response("fault", { status: 500 });
+  });
+  app.use("*", async (c, next) => {
+    await next();
+    seen.push(`${c.req.header("x-case")} ${c.res.status}`);
+  });
+  app.post("/echo", bodyLimit({ maxBytes: 4096, logger }), (c) => c.text("read"));
+  await using server = await serve(app);
+  const port = Number(new URL(server.url).port);
+  const heads = {
+    declared: "Content-Length: 1000\r\n",
+    chunked: "Transfer-Encoding: chunked\r\n",
+  };
+  for (const [name, framing] of Object.entries(heads)) {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    const partial = name === "chunked" ? "100\r\n" + "a".repeat(50) : "a".repeat(100);
+    await conn.write(
+      new TextEncoder().encode(
+        `POST /echo HTTP/1.1\r\nHost: x\r\nx-case: ${name}\r\n${framing}\r\n${partial}`,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    conn.close();
+  }
+  const deadline = Date.now() + 5_000;
+  while (seen.length < 2 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assertEquals(seen.sort(), ["chunked 400", "declared 400"]);
+  assertEquals(logger.lines.filter((l) => l.includes("ERROR")), []);
+  assertEquals(logger.lines.filter((l) => l.includes("request body incomplete")).length, 2);
 });
