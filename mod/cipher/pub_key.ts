@@ -1,6 +1,6 @@
-import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { CipherError } from "./errors.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
+import { getSecp256k1 } from "./get_secp256k1.ts";
 
 /** Length of a compressed secp256k1 public key. */
 const PUB_KEY_LEN = 33;
@@ -26,7 +26,7 @@ export class PubKey {
       throw new CipherError(`invalid public key length ${bytes.length}, want ${PUB_KEY_LEN}`);
     }
     if (bytes.every((b) => b === 0)) return PubKey.NULL;
-    if (!secp256k1.utils.isValidPublicKey(bytes, true)) {
+    if (!getSecp256k1().isValidPoint(bytes)) {
       throw new CipherError("invalid public key: not a point on secp256k1");
     }
     return new PubKey(bytes, false);

@@ -2,6 +2,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { CipherError } from "./errors.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
 import { PubKey } from "./pub_key.ts";
+import { getSecp256k1 } from "./get_secp256k1.ts";
 
 const SEC_KEY_LEN = 32;
 
@@ -49,7 +50,7 @@ export class SecKey {
 
   /** The matching public key. */
   pubKey(): PubKey {
-    return PubKey.fromBytes(secp256k1.getPublicKey(this.#bytes, true));
+    return PubKey.fromBytes(getSecp256k1().publicKey(this.#bytes));
   }
 
   /** Redacted, so a key never reaches a log line by accident. */
