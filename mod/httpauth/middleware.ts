@@ -1,6 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { PubKey } from "../cipher/mod.ts";
-import { BodyTooLargeError, bodyTooLargeResponse, readBody } from "../http/mod.ts";
+import {
+  BodyIncompleteError,
+  bodyIncompleteResponse,
+  BodyTooLargeError,
+  bodyTooLargeResponse,
+  readBody,
+} from "../http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { NONCE_MISMATCH_MESSAGE } from "./constants.ts";
 import { goVerifyMessage } from "./go_errors.ts";
@@ -93,8 +99,11 @@ export function httpAuth(
       try {
         body = await readBody(c.req.raw, maxBodyBytes);
       } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        return bodyTooLargeResponse();
+        if (error instanceof BodyTooLargeError) return bodyTooLargeResponse();
+        if (!(error instanceof BodyIncompleteError)) throw error;
+        // The client went away mid-body; nobody may be left to read the answer.
+        log?.debug("httpauth: request body incomplete", { path: c.req.path });
+        return bodyIncompleteResponse();
       }
     }
     try {

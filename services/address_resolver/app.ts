@@ -72,7 +72,13 @@ export function createAddressResolverApp(
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
   app.route(
     "/",
-    bindRoutes({ service, auth, maxBodyBytes: options.maxBodyBytes, requesterIp: fromIp }),
+    bindRoutes({
+      service,
+      auth,
+      maxBodyBytes: options.maxBodyBytes,
+      requesterIp: fromIp,
+      logger: log,
+    }),
   );
   app.route("/", resolveRoutes({ service, auth, requesterIp: fromIp }));
   app.route("/", transportRoutes(service));

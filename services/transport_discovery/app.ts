@@ -62,7 +62,10 @@ export function createTransportDiscoveryApp(
   app.use("*", ...discoveryChain(options));
 
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
-  app.route("/", transportRoutes({ service, auth, maxBodyBytes: options.maxBodyBytes }));
+  app.route(
+    "/",
+    transportRoutes({ service, auth, maxBodyBytes: options.maxBodyBytes, logger: log }),
+  );
   app.route("/", heartbeatRoutes(service, auth));
   app.route("/", listingRoutes(service));
   // Go's discovery retired transport statuses; it answers 410 Gone.

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Logger } from "../../../mod/log/mod.ts";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit, jsonResponse } from "../../../mod/http/mod.ts";
 import { authPubKey, goStdJsonString, type HttpAuthVariables } from "../../../mod/httpauth/mod.ts";
@@ -17,6 +18,8 @@ export interface BindRoutesOptions {
   auth: MiddlewareHandler<{ Variables: HttpAuthVariables }>;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
+  /** Where a body cut short by a departing client is noted. */
+  logger: Logger;
   /** The requester's IP as the resolver records it. */
   requesterIp: (c: Context) => string;
 }
@@ -25,7 +28,7 @@ export interface BindRoutesOptions {
 export function bindRoutes(options: BindRoutesOptions): Hono<{ Variables: HttpAuthVariables }> {
   const { service, auth } = options;
   const app = new Hono<{ Variables: HttpAuthVariables }>();
-  const body = bodyLimit({ maxBytes: options.maxBodyBytes });
+  const body = bodyLimit({ maxBytes: options.maxBodyBytes, logger: options.logger });
 
   app.post("/bind/stcpr", body, auth, async (c) => {
     const result = await service.bind(authPubKey(c), options.requesterIp(c), c.get("body"));

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Logger } from "../../../mod/log/mod.ts";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit, notFoundResponse } from "../../../mod/http/mod.ts";
 import { authPubKey, type HttpAuthVariables } from "../../../mod/httpauth/mod.ts";
@@ -20,6 +21,8 @@ export interface TransportRoutesOptions {
   auth: MiddlewareHandler<{ Variables: HttpAuthVariables }>;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
+  /** Where a body cut short by a departing client is noted. */
+  logger: Logger;
 }
 
 // Paths under /transports/ that are not `id:` or `edge:` selectors but POST-only routes.
@@ -30,7 +33,7 @@ export function transportRoutes(
   options: TransportRoutesOptions,
 ): Hono<{ Variables: HttpAuthVariables }> {
   const { service, auth } = options;
-  const body = bodyLimit({ maxBytes: options.maxBodyBytes });
+  const body = bodyLimit({ maxBytes: options.maxBodyBytes, logger: options.logger });
   const app = new Hono<{ Variables: HttpAuthVariables }>();
 
   app.post("/transports/", body, auth, async (c) => {

@@ -16,6 +16,8 @@ export interface AuthServer extends AsyncDisposable {
   nonces: KvNonceStore;
   /** Requests that reached a handler, with the key that signed them. */
   served: Array<{ path: string; pk: string; body: string }>;
+  /** Errors that escaped to the app's error handler (a 500). */
+  errors: unknown[];
   /** Stop serving and close the store (the KV file stays until dispose). */
   stop(): Promise<void>;
   /** Start again on the same KV file (a new port). */
@@ -33,6 +35,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const dir = await tempDir("skywire-httpauth-");
   const path = `${dir.path}/auth.kv`;
   const served: AuthServer["served"] = [];
+  const errors: unknown[] = [];
   let store: Store;
   let server: Deno.HttpServer<Deno.NetAddr>;
   let nonces: KvNonceStore;
@@ -41,6 +44,10 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const s = store;
     nonces = new KvNonceStore(() => s.kv);
     const app = new Hono<{ Variables: HttpAuthVariables }>();
+    app.onError((error) => {
+      errors.push(error);
+      return new Response(null, { status: 500 });
+    });
     app.get("/security/nonces/:pk", nonceHandler(nonces));
     const auth = httpAuth({ ...options, nonces });
     const note = (c: Context) =>
@@ -78,6 +85,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       return nonces;
     },
     served,
+    errors,
     async stop() {
       await server.shutdown();
       store.close();

@@ -195,3 +195,23 @@ Deno.test("httpauth: nonces survive a restart (they live in the KV file)", async
   assertEquals((await call(`${server.url}/ok`, { headers: signed(keys, 2n) })).status, 401);
   assertEquals((await call(`${server.url}/ok`, { headers: signed(keys, 3n) })).status, 200);
 });
+
+Deno.test("httpauth: a client that leaves mid-body gets a 400, not a server error", async () => {
+  await using server = await startAuthServer();
+  const keys = generateKeyPair();
+  const body = "x".repeat(100);
+  const headers = Object.entries(signed(keys, 0n, body)).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: Number(new URL(server.url).port),
+  });
+  await conn.write(enc.encode(
+    `POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n${headers}\r\n${body.slice(0, 10)}`,
+  ));
+  conn.close();
+  // The server notices the short body; then it serves the same key as before.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assertEquals(server.errors, []);
+  assertEquals(server.served.length, 0);
+  assertEquals((await call(`${server.url}/ok`, { headers: signed(keys, 0n) })).status, 200);
+});
