@@ -1,28 +1,26 @@
 import { shuffle } from "@std/random";
-import type { KeyPair, PubKey, SecKey } from "../cipher/mod.ts";
+import type { PubKey, SecKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { DmsgAddr } from "./addr.ts";
 import {
   CLIENT_UPDATE_INTERVAL_MS,
   DEFAULT_CLIENT_TYPE,
   DEFAULT_SESSIONS_COUNT,
-  ENTRY_UPDATE_DEBOUNCE_MS,
   RECONNECT_BASE_MS,
   RECONNECT_FACTOR,
   RECONNECT_MAX_MS,
   SESSION_PING_INTERVAL_MS,
 } from "./constants.ts";
-import { DiscoveryClient } from "./disc/client.ts";
-import { DiscoveryError } from "./disc/errors.ts";
-import { type Entry, newClientEntry } from "./disc/entry.ts";
-import { EntryPublisher } from "./disc/publisher.ts";
-import { StreamEndpoint } from "./endpoint.ts";
+import { type DiscoveryClient, DiscoveryError, type Entry, newClientEntry } from "./disc/mod.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import type { DmsgListener } from "./listener.ts";
 import { dialSession, type DmsgSession, type DmsgYamuxOptions } from "./session.ts";
 import type { DmsgStream } from "./stream.ts";
 import { DialCaches } from "./_dial_caches.ts";
 import { runDialLadder } from "./_dial_ladder.ts";
+import { acceptStreams, Slots } from "./_accept_streams.ts";
+import { EntityCore } from "./_entity_core.ts";
+import { SessionTable } from "./_session_table.ts";
 
 // Incoming stream handshakes a session may run at once; more are refused (Go: 2048 per session).
 const MAX_INCOMING_HANDSHAKES = 2048;
@@ -102,19 +100,16 @@ function cryptoRandom(): number {
 export class DmsgClient {
   /** Our public key. */
   readonly pk: PubKey;
-  readonly #keyPair: KeyPair;
   readonly #o: DmsgClientOptions;
-  readonly #discovery: DiscoveryClient;
   readonly #log: Logger | undefined;
-  readonly #endpoint: StreamEndpoint;
-  readonly #publisher: EntryPublisher;
+  readonly #core: EntityCore;
   readonly #caches = new DialCaches();
   readonly #abort = new AbortController();
-  readonly #sessions = new Map<string, DmsgSession>();
-  readonly #dialing = new Map<string, Promise<DmsgSession>>();
+  readonly #sessions = new SessionTable<DmsgSession>();
+  readonly #dialing = new SessionTable<Promise<DmsgSession>>();
   readonly #pingTimers = new Map<DmsgSession, ReturnType<typeof setTimeout>>();
   readonly #serving = new Set<Promise<void>>();
-  #incoming = 0;
+  readonly #incoming = new Slots();
   #sessionsCount: number;
   #started = false;
   #closed = false;
@@ -127,52 +122,39 @@ export class DmsgClient {
   constructor(options: DmsgClientOptions) {
     this.#o = options;
     this.pk = options.pk;
-    this.#keyPair = { pk: options.pk, sk: options.sk };
     this.#sessionsCount = Math.max(1, options.sessionsCount ?? DEFAULT_SESSIONS_COUNT);
-    this.#discovery = typeof options.discovery === "string"
-      ? new DiscoveryClient({ url: options.discovery })
-      : options.discovery;
     this.#log = options.logger;
     this.#ready.promise.catch(() => {});
-    this.#endpoint = new StreamEndpoint({
-      keyPair: this.#keyPair,
-      acceptBuffer: options.acceptBuffer,
-      idleTimeoutMs: options.streamIdleTimeoutMs,
-      handshakeTimeoutMs: options.streamHandshakeTimeoutMs,
-      logger: options.logger,
-    });
     const clientType = options.clientType ?? DEFAULT_CLIENT_TYPE;
-    this.#publisher = new EntryPublisher({
-      discovery: this.#discovery,
-      pk: this.pk,
-      sk: options.sk,
-      debounceMs: options.updateDebounceMs ?? ENTRY_UPDATE_DEBOUNCE_MS,
-      intervalMs: options.updateIntervalMs ?? CLIENT_UPDATE_INTERVAL_MS,
-      logger: options.logger,
-      build: (current) => {
-        // No `protocol`: a server reading our entry then speaks yamux, which is all we do.
-        const base = current ?? newClientEntry({ pk: this.pk });
-        return {
-          ...base,
-          client: { delegatedServers: this.#delegated() },
-          clientType,
-        };
-      },
-      changed: (current) =>
-        current.clientType !== clientType ||
-        !sameKeys(current.client?.delegatedServers ?? [], this.#delegated()),
-      onPublished: (entry) => {
-        if ((entry.client?.delegatedServers?.length ?? 0) > 0 && !this.#readyDone) {
-          this.#readyDone = true;
-          this.#ready.resolve();
-        }
+    this.#core = new EntityCore({
+      ...options,
+      updateIntervalMs: options.updateIntervalMs ?? CLIENT_UPDATE_INTERVAL_MS,
+      entry: {
+        build: (current) => {
+          // No `protocol`: a server reading our entry then speaks yamux, which is all we do.
+          const base = current ?? newClientEntry({ pk: this.pk });
+          return {
+            ...base,
+            client: { delegatedServers: this.#delegated() },
+            clientType,
+          };
+        },
+        changed: (current) =>
+          current.clientType !== clientType ||
+          !sameKeys(current.client?.delegatedServers ?? [], this.#delegated()),
+        onPublished: (entry) => {
+          if ((entry.client?.delegatedServers?.length ?? 0) > 0 && !this.#readyDone) {
+            this.#readyDone = true;
+            this.#ready.resolve();
+          }
+        },
       },
     });
   }
 
   /** The discovery client in use. */
   get discovery(): DiscoveryClient {
-    return this.#discovery;
+    return this.#core.discovery;
   }
 
   #delegated(): PubKey[] {
@@ -187,7 +169,7 @@ export class DmsgClient {
     if (this.#closed) throw new DmsgError(DmsgErrorCode.entityClosed);
     if (this.#started) return;
     this.#started = true;
-    await this.#publisher.start();
+    await this.#core.publisher.start();
     const firstRound = Promise.withResolvers<void>();
     this.#maintaining = this.#maintain(firstRound.resolve);
     await firstRound.promise;
@@ -213,7 +195,7 @@ export class DmsgClient {
   /** Listen on `port`; throws {@linkcode DmsgError} 400 if it is taken. */
   listen(port: number): DmsgListener {
     if (this.#closed) throw new DmsgError(DmsgErrorCode.entityClosed);
-    return this.#endpoint.listen(port);
+    return this.#core.endpoint.listen(port);
   }
 
   /** Our sessions. */
@@ -237,7 +219,7 @@ export class DmsgClient {
   async dialStream(addr: DmsgAddr, options: DialStreamOptions = {}): Promise<DmsgStream> {
     if (this.#closed) throw new DmsgError(DmsgErrorCode.entityClosed);
     if (options.server) {
-      const session = this.#sessions.get(options.server.hex());
+      const session = this.#sessions.get(options.server);
       if (!session) {
         throw new DmsgError(DmsgErrorCode.cannotConnectToDelegated, {
           cause: new DmsgError(DmsgErrorCode.sessionClosed, {
@@ -245,41 +227,34 @@ export class DmsgClient {
           }),
         });
       }
-      return await this.#endpoint.dial(session, addr, { signal: options.signal });
+      return await this.#core.endpoint.dial(session, addr, { signal: options.signal });
     }
     return await runDialLadder({
       addr,
       signal: options.signal,
       caches: this.#caches,
-      discovery: this.#discovery,
+      discovery: this.#core.discovery,
       sessions: () => [...this.#sessions.values()],
       ensureSession: (entry, signal) => this.#ensureSession(entry, signal),
-      dial: (session, signal) => this.#endpoint.dial(session, addr, { signal }),
+      dial: (session, signal) => this.#core.endpoint.dial(session, addr, { signal }),
       logger: this.#log,
     });
   }
 
   /** Counters for leak tests: all fall back to 0 (or the listeners kept) when idle. */
   stats(): Record<string, number> {
-    const endpoint = this.#endpoint.stats();
-    let yamuxStreams = 0;
-    let yamuxTimers = 0;
-    for (const session of this.#sessions.values()) {
-      const s = session.yamux.stats();
-      yamuxStreams += s.streams;
-      yamuxTimers += s.timers;
-    }
+    const core = this.#core.stats(this.#sessions.values());
     return {
       sessions: this.#sessions.size,
       dialingSessions: this.#dialing.size,
-      ports: endpoint.ports,
-      listeners: endpoint.listeners,
-      streams: endpoint.streams,
-      handshakes: endpoint.handshakes,
-      incomingHandshakes: this.#incoming,
-      yamuxStreams,
-      timers: endpoint.timers + this.#pingTimers.size + this.#publisher.timers,
-      yamuxTimers,
+      ports: core.ports,
+      listeners: core.listeners,
+      streams: core.streams,
+      handshakes: core.handshakes,
+      incomingHandshakes: this.#incoming.used,
+      yamuxStreams: core.yamuxStreams,
+      timers: core.timers + this.#pingTimers.size,
+      yamuxTimers: core.yamuxTimers,
       entryCache: this.#caches.entries.size,
       routeCache: this.#caches.routes.size,
       failureBackoff: this.#caches.failures.size,
@@ -296,10 +271,9 @@ export class DmsgClient {
     this.#abort.abort(new DmsgError(DmsgErrorCode.entityClosed));
     this.#ready.reject(new DmsgError(DmsgErrorCode.entityClosed));
     this.#wake?.();
-    this.#endpoint.close();
     // The entry is deleted while the sessions wind down rather than after: a caller with a
     // short exit budget (dmsg curl) must not leave its throw-away entry behind.
-    const publishing = options.deleteEntry ? this.#publisher.retire() : this.#publisher.close();
+    const publishing = this.#core.close(options.deleteEntry);
     for (const timer of this.#pingTimers.values()) clearTimeout(timer);
     this.#pingTimers.clear();
     await Promise.allSettled([...this.#dialing.values()]);
@@ -350,7 +324,7 @@ export class DmsgClient {
   async #connectRound(): Promise<void> {
     const candidates: Entry[] = [...(this.#o.servers ?? [])];
     try {
-      const listed = await this.#discovery.availableServers({ signal: this.#abort.signal });
+      const listed = await this.#core.discovery.availableServers({ signal: this.#abort.signal });
       const known = new Set(candidates.map((entry) => entry.static.hex()));
       candidates.push(
         ...shuffle(listed.filter((e) => !known.has(e.static.hex())), { prng: cryptoRandom }),
@@ -363,7 +337,7 @@ export class DmsgClient {
     }
     for (const entry of candidates) {
       if (this.#closed || this.#sessions.size >= this.#sessionsCount) return;
-      if (this.#sessions.has(entry.static.hex())) continue;
+      if (this.#sessions.has(entry.static)) continue;
       try {
         await this.#ensureSession(entry, this.#abort.signal);
       } catch (error) {
@@ -380,10 +354,9 @@ export class DmsgClient {
   // The session to `entry`'s server: the existing one, the one being dialed, or a new one.
   #ensureSession(entry: Entry, signal?: AbortSignal): Promise<DmsgSession> {
     if (this.#closed) return Promise.reject(new DmsgError(DmsgErrorCode.entityClosed));
-    const key = entry.static.hex();
-    const existing = this.#sessions.get(key);
+    const existing = this.#sessions.get(entry.static);
     if (existing && !existing.isClosed) return Promise.resolve(existing);
-    const pending = this.#dialing.get(key);
+    const pending = this.#dialing.get(entry.static);
     if (pending) return pending;
     const address = entry.server?.address;
     if (!address) {
@@ -396,7 +369,7 @@ export class DmsgClient {
       const session = await dialSession({
         address,
         serverPk: entry.static,
-        keyPair: this.#keyPair,
+        keyPair: this.#core.keyPair,
         signal: both,
         yamux: this.#o.yamux,
       });
@@ -407,22 +380,18 @@ export class DmsgClient {
       this.#addSession(session);
       return session;
     })();
-    this.#dialing.set(key, dial);
-    const forget = () => {
-      if (this.#dialing.get(key) === dial) this.#dialing.delete(key);
-    };
+    this.#dialing.replace(entry.static, dial);
+    const forget = () => this.#dialing.release(entry.static, dial);
     dial.then(forget, forget);
     return dial;
   }
 
   #addSession(session: DmsgSession): void {
-    const key = session.remotePk.hex();
-    const older = this.#sessions.get(key);
-    this.#sessions.set(key, session);
-    this.#log?.info("session opened", { server: key, address: session.address });
+    const older = this.#sessions.replace(session.remotePk, session);
+    this.#log?.info("session opened", { server: session.remotePk.hex(), address: session.address });
     // A newer session to the same server replaces the older one; its cleanup is
     // identity-checked, so it cannot remove the newer one.
-    if (older) older.close();
+    older?.close();
     const serving = this.#serve(session);
     this.#serving.add(serving);
     serving.then(() => this.#serving.delete(serving));
@@ -430,11 +399,12 @@ export class DmsgClient {
     this.#schedulePing(session, Math.min(FIRST_PING_DELAY_MS, this.#pingInterval));
     // The first delegated server is published at once (that makes us dialable: `ready`),
     // later changes are debounced.
-    if (this.#readyDone) this.#publisher.nudge();
+    const publisher = this.#core.publisher;
+    if (this.#readyDone) publisher.nudge();
     else {
-      this.#publisher.publish().catch((error) => {
+      publisher.publish().catch((error) => {
         this.#log?.warn("discovery entry update failed", { error });
-        this.#publisher.nudge();
+        publisher.nudge();
       });
     }
   }
@@ -443,35 +413,23 @@ export class DmsgClient {
     return this.#o.pingIntervalMs ?? SESSION_PING_INTERVAL_MS;
   }
 
-  async #serve(session: DmsgSession): Promise<void> {
-    const handshakes = new Set<Promise<void>>();
-    for (;;) {
-      const stream = await session.accept();
-      if (stream === null) break;
-      if (handshakes.size >= MAX_INCOMING_HANDSHAKES || this.#closed) {
-        stream.reset();
-        continue;
-      }
-      this.#incoming++;
-      const handshake = this.#endpoint.serveIncoming(session, stream).finally(() => {
-        this.#incoming--;
-        handshakes.delete(handshake);
-      });
-      handshakes.add(handshake);
-    }
-    await Promise.all(handshakes);
+  // Incoming streams are stream handshakes for our listeners, at most 2048 at once per session.
+  #serve(session: DmsgSession): Promise<void> {
+    return acceptStreams(session, {
+      slots: [new Slots(MAX_INCOMING_HANDSHAKES), this.#incoming],
+      open: () => !this.#closed,
+      serve: (stream) => this.#core.endpoint.serveIncoming(session, stream),
+    });
   }
 
   #removeSession(session: DmsgSession): void {
     const timer = this.#pingTimers.get(session);
     if (timer !== undefined) clearTimeout(timer);
     this.#pingTimers.delete(session);
-    const key = session.remotePk.hex();
-    if (this.#sessions.get(key) !== session) return;
-    this.#sessions.delete(key);
-    this.#log?.info("session closed", { server: key, address: session.address });
+    if (!this.#sessions.release(session.remotePk, session)) return;
+    this.#log?.info("session closed", { server: session.remotePk.hex(), address: session.address });
     if (this.#closed) return;
-    this.#publisher.nudge();
+    this.#core.publisher.nudge();
     this.#wake?.();
   }
 
@@ -485,7 +443,7 @@ export class DmsgClient {
       } catch (error) {
         if (!session.isClosed) this.#log?.debug("session ping failed", { error });
       }
-      if (this.#sessions.get(session.remotePk.hex()) === session) {
+      if (this.#sessions.get(session.remotePk) === session) {
         this.#schedulePing(session, this.#pingInterval);
       }
     }, ms);

@@ -1,6 +1,7 @@
 import type { KeyPair, PubKey } from "../../cipher/mod.ts";
 import { RECONNECT_MAX_MS } from "../constants.ts";
 import { dialSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import { SessionTable } from "../_session_table.ts";
 import type { Logger } from "../../log/mod.ts";
 
 /** A peer server of the mesh: its key and TCP address (config `peers[{public_key,address}]`). */
@@ -41,8 +42,8 @@ export interface PeerLinksOptions {
 export class PeerLinks {
   readonly #o: PeerLinksOptions;
   readonly #keys: Set<string>;
-  readonly #outbound = new Map<string, DmsgSession>();
-  readonly #inbound = new Map<string, DmsgSession>();
+  readonly #outbound = new SessionTable<DmsgSession>();
+  readonly #inbound = new SessionTable<DmsgSession>();
   readonly #abort = new AbortController();
   readonly #loops: Promise<void>[] = [];
   readonly #sleepers = new Set<() => void>();
@@ -79,8 +80,9 @@ export class PeerLinks {
   links(preferred: PubKey): DmsgSession[] {
     const out: DmsgSession[] = [];
     const seen = new Set<string>();
-    for (const map of [this.#outbound, this.#inbound]) {
-      for (const [key, session] of map) {
+    for (const table of [this.#outbound, this.#inbound]) {
+      for (const session of table.values()) {
+        const key = session.remotePk.hex();
         if (seen.has(key) || session.isClosed) continue;
         seen.add(key);
         if (session.remotePk.equals(preferred)) out.unshift(session);
@@ -93,14 +95,12 @@ export class PeerLinks {
   /** Serve a link a peer opened to us until it ends (a newer link from it replaces this one). */
   async adoptInbound(session: DmsgSession): Promise<void> {
     const key = session.remotePk.hex();
-    const older = this.#inbound.get(key);
-    this.#inbound.set(key, session);
-    if (older) older.close();
+    this.#inbound.replace(session.remotePk, session)?.close();
     this.#o.logger?.info("peer link accepted", { peer: key, remote: session.address });
     try {
       await this.#o.serve(session);
     } finally {
-      if (this.#inbound.get(key) === session) this.#inbound.delete(key);
+      this.#inbound.release(session.remotePk, session);
       this.#o.logger?.info("peer link closed", { peer: key, remote: session.address });
     }
   }
@@ -143,15 +143,13 @@ export class PeerLinks {
           await session.close();
           break;
         }
-        const older = this.#outbound.get(key);
-        this.#outbound.set(key, session);
-        if (older) older.close();
+        this.#outbound.replace(peer.pk, session)?.close();
         this.#o.logger?.info("peer link up", { peer: key, address: peer.address });
         backoff = base;
         try {
           await this.#o.serve(session);
         } finally {
-          if (this.#outbound.get(key) === session) this.#outbound.delete(key);
+          this.#outbound.release(peer.pk, session);
           this.#o.logger?.info("peer link down", { peer: key, address: peer.address });
         }
       }

@@ -1,15 +1,13 @@
-import type { KeyPair, PubKey, SecKey } from "../../cipher/mod.ts";
-import {
-  ENTRY_UPDATE_DEBOUNCE_MS,
-  SESSION_HANDSHAKE_TIMEOUT_MS,
-  STREAM_HANDSHAKE_TIMEOUT_MS,
-} from "../constants.ts";
-import { DiscoveryClient, EntryPublisher, newServerEntry } from "../disc/mod.ts";
-import { StreamEndpoint } from "../endpoint.ts";
-import type { DmsgListener } from "../listener.ts";
-import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import type { PubKey, SecKey } from "../../cipher/mod.ts";
 import type { Logger } from "../../log/mod.ts";
 import { joinHostPort, listenError, parseListenAddress } from "../../netutil/mod.ts";
+import { SESSION_HANDSHAKE_TIMEOUT_MS, STREAM_HANDSHAKE_TIMEOUT_MS } from "../constants.ts";
+import { type DiscoveryClient, newServerEntry } from "../disc/mod.ts";
+import type { DmsgListener } from "../listener.ts";
+import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import { acceptStreams, Slots } from "../_accept_streams.ts";
+import { EntityCore } from "../_entity_core.ts";
+import { SessionTable } from "../_session_table.ts";
 import { publicAddressFor } from "./public_address.ts";
 import { type PeerConfig, PeerLinks } from "./peers.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
@@ -87,10 +85,10 @@ export interface DmsgServer {
   close(options?: { deleteEntry?: boolean }): Promise<void>;
 }
 
+// A session the server takes streams from (a client's or a peer link) and its relay slots.
 interface Served {
   session: DmsgSession;
-  peer: boolean;
-  streams: number;
+  streams: Slots;
 }
 
 /**
@@ -102,23 +100,21 @@ export class DmsgServerImpl implements DmsgServer {
   readonly pk: PubKey;
   readonly address: string;
   readonly #o: DmsgServerOptions;
-  readonly #keyPair: KeyPair;
   readonly #listener: Deno.TcpListener;
   readonly #log: Logger | undefined;
-  readonly #discovery: DiscoveryClient;
-  readonly #publisher: EntryPublisher;
-  readonly #endpoint: StreamEndpoint;
+  readonly #core: EntityCore;
   readonly #peers: PeerLinks;
   readonly #maxSessions: number;
   readonly #publicAddress: string;
-  readonly #clients = new Map<string, Served>();
+  readonly #clients = new SessionTable<Served>();
   readonly #served = new Set<Served>();
   readonly #tasks = new Set<Promise<unknown>>();
   // Connections still in their XK handshake: closed at once when the server closes.
   readonly #handshaking = new Set<Deno.TcpConn>();
   readonly #relayContext: RelayContext;
-  #admitted = 0;
-  #relays = 0;
+  // Client slots: taken when a connection is accepted, before its handshake.
+  readonly #admitted: Slots;
+  readonly #relays: Slots;
   #piping = 0;
   #closed = false;
   #accepting: Promise<void> = Promise.resolve();
@@ -127,26 +123,48 @@ export class DmsgServerImpl implements DmsgServer {
   constructor(options: DmsgServerOptions, listener: Deno.TcpListener) {
     this.#o = options;
     this.pk = options.pk;
-    this.#keyPair = { pk: options.pk, sk: options.sk };
     this.#listener = listener;
     const bound = listener.addr as Deno.NetAddr;
     this.address = joinHostPort(bound.hostname, bound.port);
     this.#publicAddress = publicAddressFor(options.publicAddress, this.address);
     this.#log = options.logger;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.#discovery = typeof options.discovery === "string"
-      ? new DiscoveryClient({ url: options.discovery })
-      : options.discovery;
-    this.#endpoint = new StreamEndpoint({
-      keyPair: this.#keyPair,
-      idleTimeoutMs: options.streamIdleTimeoutMs,
-      handshakeTimeoutMs: options.streamHandshakeTimeoutMs,
+    this.#admitted = new Slots(this.#maxSessions);
+    this.#relays = new Slots(options.maxRelayedStreams ?? MAX_RELAYED_STREAMS);
+    this.#core = new EntityCore({
+      pk: options.pk,
+      sk: options.sk,
+      discovery: options.discovery,
+      updateIntervalMs: options.updateIntervalMs ?? SERVER_UPDATE_INTERVAL_MS,
+      updateDebounceMs: options.updateDebounceMs,
+      streamIdleTimeoutMs: options.streamIdleTimeoutMs,
+      streamHandshakeTimeoutMs: options.streamHandshakeTimeoutMs,
       logger: options.logger,
+      entry: {
+        build: (current) => {
+          const base = current ?? newServerEntry({
+            pk: this.pk,
+            address: this.#publicAddress,
+            availableSessions: 0,
+          });
+          return {
+            ...base,
+            server: {
+              ...base.server!,
+              address: this.#publicAddress,
+              availableSessions: BigInt(this.#available()),
+            },
+          };
+        },
+        changed: (current) =>
+          current.server?.address !== this.#publicAddress ||
+          current.server?.availableSessions !== BigInt(this.#available()),
+      },
     });
     this.#relayContext = {
       pk: this.pk,
-      endpoint: this.#endpoint,
-      clientSession: (pk) => this.#clients.get(pk.hex())?.session,
+      endpoint: this.#core.endpoint,
+      clientSession: (pk) => this.#clients.get(pk)?.session,
       peerLinks: (preferred) => this.#peers.links(preferred),
       handshakeTimeoutMs: options.streamHandshakeTimeoutMs ?? STREAM_HANDSHAKE_TIMEOUT_MS,
       logger: options.logger,
@@ -155,38 +173,12 @@ export class DmsgServerImpl implements DmsgServer {
       },
     };
     this.#peers = new PeerLinks({
-      keyPair: this.#keyPair,
+      keyPair: this.#core.keyPair,
       peers: options.peers ?? [],
       reconnectBaseMs: options.reconnectBaseMs,
       yamux: options.yamux,
       logger: options.logger,
-      serve: (session) => this.#serve(session, true),
-    });
-    this.#publisher = new EntryPublisher({
-      discovery: this.#discovery,
-      pk: this.pk,
-      sk: options.sk,
-      debounceMs: options.updateDebounceMs ?? ENTRY_UPDATE_DEBOUNCE_MS,
-      intervalMs: options.updateIntervalMs ?? SERVER_UPDATE_INTERVAL_MS,
-      logger: options.logger,
-      build: (current) => {
-        const base = current ?? newServerEntry({
-          pk: this.pk,
-          address: this.#publicAddress,
-          availableSessions: 0,
-        });
-        return {
-          ...base,
-          server: {
-            ...base.server!,
-            address: this.#publicAddress,
-            availableSessions: BigInt(this.#available()),
-          },
-        };
-      },
-      changed: (current) =>
-        current.server?.address !== this.#publicAddress ||
-        current.server?.availableSessions !== BigInt(this.#available()),
+      serve: (session) => this.#serve(this.#newServed(session), true),
     });
   }
 
@@ -201,14 +193,14 @@ export class DmsgServerImpl implements DmsgServer {
       address: this.address,
       public_address: this.#publicAddress,
     });
-    await this.#publisher.start();
+    await this.#core.publisher.start();
     this.#accepting = this.#acceptLoop();
     this.#peers.start();
   }
 
   /** {@inheritDoc DmsgServer.listen} */
   listen(port: number): DmsgListener {
-    return this.#endpoint.listen(port);
+    return this.#core.endpoint.listen(port);
   }
 
   /** {@inheritDoc DmsgServer.sessionCount} */
@@ -228,34 +220,27 @@ export class DmsgServerImpl implements DmsgServer {
 
   /** {@inheritDoc DmsgServer.stats} */
   stats(): Record<string, number> {
-    const endpoint = this.#endpoint.stats();
-    let yamuxStreams = 0;
-    let yamuxTimers = 0;
+    const core = this.#core.stats([...this.#served].map((served) => served.session));
     let sessionStreams = 0;
-    for (const served of this.#served) {
-      const s = served.session.yamux.stats();
-      yamuxStreams += s.streams;
-      yamuxTimers += s.timers;
-      sessionStreams += served.streams;
-    }
+    for (const served of this.#served) sessionStreams += served.streams.used;
     const peers = this.#peers.stats();
     return {
       sessions: this.#clients.size,
       servedSessions: this.#served.size,
-      admitted: this.#admitted,
+      admitted: this.#admitted.used,
       peerLinksIn: peers.inbound,
       peerLinksOut: peers.outbound,
       peerDialing: peers.dialing,
-      relays: this.#relays,
+      relays: this.#relays.used,
       sessionStreams,
       piping: this.#piping,
-      yamuxStreams,
-      yamuxTimers,
-      ports: endpoint.ports,
-      listeners: endpoint.listeners,
-      streams: endpoint.streams,
-      handshakes: endpoint.handshakes,
-      timers: endpoint.timers + this.#publisher.timers + peers.timers,
+      yamuxStreams: core.yamuxStreams,
+      yamuxTimers: core.yamuxTimers,
+      ports: core.ports,
+      listeners: core.listeners,
+      streams: core.streams,
+      handshakes: core.handshakes,
+      timers: core.timers + peers.timers,
       tasks: this.#tasks.size,
       handshakingConns: this.#handshaking.size,
     };
@@ -270,7 +255,9 @@ export class DmsgServerImpl implements DmsgServer {
     } catch {
       // Already closed.
     }
-    this.#endpoint.close();
+    // The entry is deleted while sessions wind down, not after: the CLI's shutdown budget is
+    // short.
+    const publishing = this.#core.close(options.deleteEntry);
     for (const conn of this.#handshaking) {
       try {
         conn.close();
@@ -278,9 +265,6 @@ export class DmsgServerImpl implements DmsgServer {
         // The handshake already failed and closed it.
       }
     }
-    // The entry is deleted while sessions wind down, not after: the CLI's shutdown budget is
-    // short.
-    const publishing = options.deleteEntry ? this.#publisher.retire() : this.#publisher.close();
     await this.#peers.close();
     await Promise.all([...this.#served].map((served) => served.session.close()));
     await this.#accepting;
@@ -309,14 +293,13 @@ export class DmsgServerImpl implements DmsgServer {
       }
       // The slot is taken before any work is spawned; over the limit the connection is
       // closed at once. (Go 2024 only logs; 2026 refuses, as here.)
-      if (this.#admitted >= this.#maxSessions) {
+      if (!this.#admitted.take()) {
         this.#log?.debug("max sessions reached, connection refused", {
           remote: remoteAddress(conn),
         });
         conn.close();
         continue;
       }
-      this.#admitted++;
       this.#track(this.#handleConn(conn));
     }
   }
@@ -325,7 +308,7 @@ export class DmsgServerImpl implements DmsgServer {
     const address = remoteAddress(conn);
     let holdsSlot = true;
     const release = () => {
-      if (holdsSlot) this.#admitted--;
+      if (holdsSlot) this.#admitted.give();
       holdsSlot = false;
     };
     let session: DmsgSession;
@@ -339,7 +322,7 @@ export class DmsgServerImpl implements DmsgServer {
       session = await acceptSession({
         conn,
         address,
-        keyPair: this.#keyPair,
+        keyPair: this.#core.keyPair,
         handshakeTimeoutMs: this.#o.sessionHandshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
         yamux: this.#o.yamux,
       }).finally(() => this.#handshaking.delete(conn));
@@ -368,58 +351,45 @@ export class DmsgServerImpl implements DmsgServer {
 
   async #serveClient(session: DmsgSession): Promise<void> {
     const key = session.remotePk.hex();
-    const served: Served = { session, peer: false, streams: 0 };
-    const older = this.#clients.get(key);
-    this.#clients.set(key, served);
-    this.#log?.info("session opened", { remote_pk: key, remote: session.address });
+    const served = this.#newServed(session);
     // A newer session for the same key replaces the older one (whose cleanup below is
     // identity-checked and leaves this one alone).
-    if (older) older.session.close();
-    this.#publisher.nudge();
+    const older = this.#clients.replace(session.remotePk, served);
+    this.#log?.info("session opened", { remote_pk: key, remote: session.address });
+    older?.session.close();
+    this.#core.publisher.nudge();
     try {
-      await this.#serve(session, false, served);
+      await this.#serve(served, false);
     } finally {
-      if (this.#clients.get(key) === served) {
-        this.#clients.delete(key);
-        if (!this.#closed) this.#publisher.nudge();
+      if (this.#clients.release(session.remotePk, served) && !this.#closed) {
+        this.#core.publisher.nudge();
       }
       this.#log?.info("session closed", { remote_pk: key, remote: session.address });
     }
   }
 
-  // Accept the session's streams until it ends, each through the relay; caps are taken before
-  // a stream's work is spawned. Resolves once the session and all its streams are done.
-  async #serve(
-    session: DmsgSession,
-    peer: boolean,
-    served: Served = { session, peer, streams: 0 },
-  ): Promise<void> {
+  #newServed(session: DmsgSession): Served {
+    return {
+      session,
+      streams: new Slots(this.#o.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION),
+    };
+  }
+
+  // Take the session's streams until it ends, each through the relay, within the session's and
+  // the server's relay caps. Resolves once the session and all its streams are done.
+  async #serve(served: Served, peer: boolean): Promise<void> {
+    const { session } = served;
     this.#served.add(served);
-    const maxPerSession = this.#o.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION;
-    const maxRelays = this.#o.maxRelayedStreams ?? MAX_RELAYED_STREAMS;
-    const running = new Set<Promise<void>>();
     try {
-      for (;;) {
-        const inner = await session.accept();
-        if (inner === null) break;
-        if (served.streams >= maxPerSession || this.#relays >= maxRelays) {
+      await acceptStreams(session, {
+        slots: [served.streams, this.#relays],
+        serve: (stream) => relayStream(this.#relayContext, session, stream, peer),
+        onRefused: () => {
           this.#log?.debug("relay capacity reached, stream refused", {
             remote_pk: session.remotePk.hex(),
           });
-          inner.reset();
-          continue;
-        }
-        served.streams++;
-        this.#relays++;
-        const task = relayStream(this.#relayContext, session, inner, peer).finally(() => {
-          served.streams--;
-          this.#relays--;
-          running.delete(task);
-        });
-        running.add(task);
-      }
-      await session.closed;
-      while (running.size > 0) await Promise.all([...running]);
+        },
+      });
     } finally {
       this.#served.delete(served);
     }
