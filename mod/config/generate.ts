@@ -74,7 +74,8 @@ export function generateConfig(options: GenerateOptions = {}): SkywireConfig {
     transport: {
       discovery: services.transportDiscovery,
       address_resolver: services.addressResolver,
-      public_autoconnect: true,
+      // Off, unlike Go's default: a node joins public visors only when its operator asks.
+      public_autoconnect: false,
       transport_setup: [...services.transportSetup],
       log_store: {
         type: "file",

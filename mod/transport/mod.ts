@@ -40,7 +40,8 @@
  * removes map entries only when they still hold the same transport.
  *
  * **Services.** The transport discovery and address resolver are reached through the
- * {@linkcode TransportRegistry} and {@linkcode AddressResolver} interfaces.
+ * {@linkcode TransportRegistry} and {@linkcode AddressResolver} interfaces;
+ * {@linkcode KeptBinding} repeats the stcpr binding so it outlives the resolver's expiry.
  *
  * @module
  */
@@ -112,6 +113,8 @@ export type { InitiateSettlementOptions, RespondSettlementOptions } from "./sett
 export type { AddressResolver, ResolvedAddress, TransportRegistry } from "./registry.ts";
 export { AddressResolverClient, decodeVisorData } from "./ar_client.ts";
 export type { AddressResolverClientOptions } from "./ar_client.ts";
+export { KeptBinding } from "./kept_binding.ts";
+export type { KeptBindingOptions, UnbindingResolver } from "./kept_binding.ts";
 export type {
   NetworkDialOptions,
   TransportConn,

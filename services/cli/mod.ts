@@ -19,9 +19,9 @@ import { transportDiscoveryCommand } from "../transport_discovery/commands.ts";
 import { upCommand } from "../up/commands.ts";
 import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
 import {
+  cliVisorCommand,
   configGenCommand,
   dmsgCurlCommand,
-  hvPasswordCommand,
   tpIdCommand,
   visorCommand,
 } from "../visor/commands.ts";
@@ -79,15 +79,7 @@ export function rootCommand(): Command {
         summary: "tools for operators",
         subcommands: [
           { name: "tp", summary: "transport tools", subcommands: [tpIdCommand] },
-          {
-            name: "visor",
-            summary: "the visor",
-            subcommands: [{
-              name: "hv",
-              summary: "the visor's web UI (hypervisor)",
-              subcommands: [hvPasswordCommand],
-            }],
-          },
+          cliVisorCommand,
         ],
       },
     ],

@@ -18,8 +18,11 @@ import { createLogger, LogRing, stderrSink, teeSink } from "../../mod/log/mod.ts
 import { parseDuration } from "../../mod/config/mod.ts";
 import { DirLockedError } from "../../mod/store/mod.ts";
 import {
+  DEFAULT_ADDRESS_RESOLVER_PORT,
+  DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_TRANSPORT_DISCOVERY_PORT,
   DEFAULT_UI_PORT,
   DEFAULT_UP_DATA_DIR,
   startUp,
@@ -28,21 +31,29 @@ import {
 
 /** The text `skywire up` prints once the network is up. */
 export function upSummary(info: UpInfo): string {
+  const visor = [
+    info.visor.cli_addr && `control ${info.visor.cli_addr}`,
+    info.visor.stcpr && `stcpr ${info.visor.stcpr}`,
+  ].filter(Boolean).join(", ");
   return [
     // The UI first: it is what a newcomer opens.
     `Open ${info.ui} in a browser: the node's web UI (the first visit sets its password).`,
     "",
-    "skywire up: a private dmsg network on this machine",
+    "skywire up: a private Skywire network on this machine",
     "",
-    `  web UI       ${info.ui}`,
-    `  discovery    ${info.discovery}`,
-    `  dmsg server  ${info.dmsg_server.pk}  (tcp ${info.dmsg_server.address})`,
-    `  visor        ${info.visor.pk}`,
-    `  data         ${info.data_dir}`,
+    `  web UI               ${info.ui}`,
+    `  discovery            ${info.discovery}`,
+    `  dmsg server          ${info.dmsg_server.pk}  (tcp ${info.dmsg_server.address})`,
+    `  transport discovery  ${info.transport_discovery}`,
+    `  address resolver     ${info.address_resolver}`,
+    `  visor                ${info.visor.pk}${visor ? `  (${visor})` : ""}`,
+    `  data                 ${info.data_dir}`,
     "",
     `Try it from another terminal${info.try_dir ? ` in ${info.try_dir}` : ""}` +
     " (the visor answers /health on dmsg port 80):",
     `  ${info.try}`,
+    "List the visor's transports (none until another visor adds one to it):",
+    `  ${info.try_transports}`,
     "",
     "Stop with Ctrl-C.",
   ].join("\n");
@@ -51,12 +62,15 @@ export function upSummary(info: UpInfo): string {
 /** `skywire up`: discovery, dmsg server and visor on loopback until Ctrl-C. */
 export const upCommand: Command = defineCommand({
   name: "up",
-  summary: "run a whole private network on loopback (discovery, dmsg server, visor)",
+  summary: "run a whole private network on loopback (discoveries, resolver, dmsg server, visor)",
   description: "Needs no config and no network. Keys and state are kept in the data directory,\n" +
     `so public keys stay the same across restarts. Ports default to ${DEFAULT_DISCOVERY_PORT}` +
-    ` (discovery), ${DEFAULT_DMSG_SERVER_PORT}\n` +
-    `(dmsg server) and ${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
-    "Prints the web UI's address first, then the keys, the addresses and a command to try;\n" +
+    ` (dmsg discovery), ${DEFAULT_DMSG_SERVER_PORT} (dmsg server),\n` +
+    `${DEFAULT_TRANSPORT_DISCOVERY_PORT} (transport discovery), ` +
+    `${DEFAULT_ADDRESS_RESOLVER_PORT} (address resolver), ${DEFAULT_CLI_PORT}` +
+    " (the visor's control\n" +
+    `endpoint) and ${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
+    "Prints the web UI's address first, then the keys, the addresses and commands to try;\n" +
     "logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a time per data\n" +
     "directory: a second one exits 2 naming the running one.",
   flags: {
@@ -77,6 +91,24 @@ export const upCommand: Command = defineCommand({
       description: "dmsg server port (0: any free port)",
       parse: portValue,
       default: DEFAULT_DMSG_SERVER_PORT,
+    }),
+    "transport-discovery-port": valueFlag({
+      valueName: "PORT",
+      description: "transport discovery port (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_TRANSPORT_DISCOVERY_PORT,
+    }),
+    "address-resolver-port": valueFlag({
+      valueName: "PORT",
+      description: "address resolver port (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_ADDRESS_RESOLVER_PORT,
+    }),
+    "cli-port": valueFlag({
+      valueName: "PORT",
+      description: "the visor's control endpoint port on 127.0.0.1 (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_CLI_PORT,
     }),
     "ui-port": valueFlag({
       valueName: "PORT",
@@ -114,6 +146,9 @@ export const upCommand: Command = defineCommand({
         dataDir: flags.data,
         discoveryPort: flags["discovery-port"],
         serverPort: flags["server-port"],
+        transportDiscoveryPort: flags["transport-discovery-port"],
+        addressResolverPort: flags["address-resolver-port"],
+        cliPort: flags["cli-port"],
         uiPort: flags["ui-port"],
         uiSessionTtlMs: flags["ui-session-ttl"],
         logs,

@@ -1,7 +1,7 @@
 /**
- * `skywire up`: a private dmsg network in one process (discovery, dmsg server, visor) on
- * 127.0.0.1, with keys kept across restarts. {@linkcode startUp} runs it; the CLI prints its
- * addresses and stops it on Ctrl-C.
+ * `skywire up`: a private Skywire network in one process (dmsg discovery, dmsg server,
+ * transport discovery, address resolver, visor) on 127.0.0.1, with keys kept across restarts.
+ * {@linkcode startUp} runs it; the CLI prints its addresses and stops it on Ctrl-C.
  *
  * @module
  */
@@ -10,7 +10,10 @@ export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
 export { loadOrCreateKeys, UP_KEY_FILE, UP_STORE_FILE, UpKeysError } from "./keys.ts";
 export type { UpRole } from "./keys.ts";
 export {
+  DEFAULT_ADDRESS_RESOLVER_PORT,
+  DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_TRANSPORT_DISCOVERY_PORT,
   startWithPortFallback,
 } from "./ports.ts";

@@ -4,6 +4,12 @@ import type { Logger } from "../../mod/log/mod.ts";
 export const DEFAULT_DISCOVERY_PORT = 9090;
 /** `skywire up`'s dmsg server port: Go dmsg-server's default local address (`:8081`). */
 export const DEFAULT_DMSG_SERVER_PORT = 8081;
+/** `skywire up`'s transport discovery port: Go transport-discovery's default (`:9091`). */
+export const DEFAULT_TRANSPORT_DISCOVERY_PORT = 9091;
+/** `skywire up`'s address resolver port: Go address-resolver's default (`:9093`). */
+export const DEFAULT_ADDRESS_RESOLVER_PORT = 9093;
+/** `skywire up`'s visor control port: Go's `cli_addr` default (`localhost:3435`). */
+export const DEFAULT_CLI_PORT = 3435;
 
 function addressInUse(error: unknown): boolean {
   return error instanceof Deno.errors.AddrInUse ||

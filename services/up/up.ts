@@ -7,12 +7,20 @@ import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
 import { lockDir } from "../../mod/store/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
+import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
+import {
+  startTransportDiscovery,
+  type TransportDiscoveryService,
+} from "../transport_discovery/mod.ts";
 import { createVisorApi, startVisor, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import {
+  DEFAULT_ADDRESS_RESOLVER_PORT,
+  DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_TRANSPORT_DISCOVERY_PORT,
   startWithPortFallback,
 } from "./ports.ts";
 
@@ -29,6 +37,12 @@ export interface StartUpOptions {
   discoveryPort?: number;
   /** dmsg server port (default 8081; same fallback). */
   serverPort?: number;
+  /** Transport discovery port (default 9091; same fallback). */
+  transportDiscoveryPort?: number;
+  /** Address resolver port (default 9093; same fallback). */
+  addressResolverPort?: number;
+  /** The visor's control endpoint port on 127.0.0.1 (default 3435; same fallback). */
+  cliPort?: number;
   /** Where the services log. */
   logger: Logger;
   /** Client options for tests (entry debounce, reconnect pace). */
@@ -61,8 +75,12 @@ export interface UpInfo {
   discovery: string;
   /** The dmsg server. */
   dmsg_server: { pk: string; address: string };
-  /** The visor. */
-  visor: { pk: string };
+  /** The transport discovery's base URL. */
+  transport_discovery: string;
+  /** The address resolver's base URL. */
+  address_resolver: string;
+  /** The visor: its key, its control endpoint (`--rpc`) and where it accepts stcpr. */
+  visor: { pk: string; cli_addr: string; stcpr: string };
   /** The state directory (absolute). */
   data_dir: string;
   /** The visor's `/health` over dmsg HTTP. */
@@ -71,6 +89,8 @@ export interface UpInfo {
   try: string;
   /** Where {@linkcode UpInfo.try} must run (`deno task` forms), or `null` (anywhere). */
   try_dir: string | null;
+  /** A command that lists the visor's transports (`cli visor tp ls`), run the same way. */
+  try_transports: string;
 }
 
 /** A running private network. */
@@ -81,11 +101,15 @@ export interface UpNetwork {
   readonly discovery: DiscoveryService;
   /** The dmsg server. */
   readonly server: DmsgServer;
+  /** The transport discovery. */
+  readonly transportDiscovery: TransportDiscoveryService;
+  /** The address resolver. */
+  readonly addressResolver: AddressResolverService;
   /** The visor. */
   readonly visor: Visor;
   /** The web UI. */
   readonly ui: UiServer;
-  /** Stop the visor, then the server, then the discovery. Idempotent. */
+  /** Stop the visor, then the services in the reverse order of their start. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -94,8 +118,18 @@ function visorConfig(
   keys: KeyPair,
   discovery: string,
   server: DmsgServer,
+  services: { transportDiscovery: string; addressResolver: string; cliPort: number },
 ): SkywireConfig {
-  const config = generateConfig({ keys, localPath: join(dataDir, "visor") });
+  const config = generateConfig({
+    keys,
+    localPath: join(dataDir, "visor"),
+    services: {
+      dmsgDiscovery: discovery,
+      transportDiscovery: services.transportDiscovery,
+      addressResolver: services.addressResolver,
+      transportSetup: [],
+    },
+  });
   config.dmsg = {
     discovery,
     sessions_count: 1,
@@ -106,14 +140,20 @@ function visorConfig(
     }],
     servers_type: "all",
   };
+  config.transport.stcpr_port = 0;
+  delete config.transport.log_store;
+  config.cli_addr = `127.0.0.1:${services.cliPort}`;
   config.updater = { ...config.updater, enabled: false };
   return config;
 }
 
 /**
- * `skywire up`: a whole private dmsg network in one process on 127.0.0.1: a discovery (test
- * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, and a visor whose dmsg
- * client uses them, each server and visor answering `/health` on dmsg port 80. Key pairs are
+ * `skywire up`: a whole private network in one process on 127.0.0.1: a dmsg discovery (test
+ * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, a transport discovery and an
+ * address resolver (test mode, loopback binds allowed; `<dataDir>/transport-discovery.kv`,
+ * `<dataDir>/address-resolver.kv`), and a visor that uses them all: dmsg, stcpr bound at the
+ * resolver, transports registered in the discovery, its control endpoint on 127.0.0.1 (port
+ * 3435 or a free one). The server and the visor answer `/health` on dmsg port 80. Key pairs are
  * kept in `<dataDir>/up-keys.json` (0600), so public keys survive restarts. The data directory
  * is locked (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
  * `DirLockedError` (mod/store) naming the first. Resolves once the visor is reachable.
@@ -168,13 +208,46 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     });
     cleanups.push(() => serverHealth.shutdown());
 
-    const config = visorConfig(dataDir, keys.visor, discovery.url, server);
+    const transportDiscovery = await startWithPortFallback(
+      "the transport discovery",
+      options.transportDiscoveryPort ?? DEFAULT_TRANSPORT_DISCOVERY_PORT,
+      (port) =>
+        startTransportDiscovery({
+          storePath: join(dataDir, "transport-discovery.kv"),
+          addr: `127.0.0.1:${port}`,
+          testMode: true,
+          logger: logger.child("transport_discovery"),
+        }),
+      logger,
+    );
+    cleanups.push(() => transportDiscovery.close());
+    const addressResolver = await startWithPortFallback(
+      "the address resolver",
+      options.addressResolverPort ?? DEFAULT_ADDRESS_RESOLVER_PORT,
+      (port) =>
+        startAddressResolver({
+          storePath: join(dataDir, "address-resolver.kv"),
+          addr: `127.0.0.1:${port}`,
+          testMode: true,
+          logger: logger.child("address_resolver"),
+        }),
+      logger,
+    );
+    cleanups.push(() => addressResolver.close());
+
+    const config = visorConfig(dataDir, keys.visor, discovery.url, server, {
+      transportDiscovery: transportDiscovery.url,
+      addressResolver: addressResolver.url,
+      cliPort: options.cliPort ?? DEFAULT_CLI_PORT,
+    });
     const visor = await startVisor({
       config,
       pk: keys.visor.pk,
       sk: keys.visor.sk,
       logger: logger.child("visor"),
       dmsgTuning: options.dmsgTuning,
+      transportTuning: { stcprHostname: "127.0.0.1" },
+      cliAddrFallback: true,
     });
     cleanups.push(() => visor.close({ deleteEntry: true }));
     const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
@@ -194,27 +267,38 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
 
     const healthUrl = `dmsg://${keys.visor.pk.hex()}:80/health`;
     const launch = options.launch ?? detectLaunch();
+    const cliAddr = visor.control?.address ?? "";
     const info: UpInfo = {
       ui: ui.url,
       discovery: discovery.url,
       dmsg_server: { pk: server.pk.hex(), address: server.address },
-      visor: { pk: keys.visor.pk.hex() },
+      transport_discovery: transportDiscovery.url,
+      address_resolver: addressResolver.url,
+      visor: {
+        pk: keys.visor.pk.hex(),
+        cli_addr: cliAddr,
+        stcpr: visor.transports.stcprAddress ?? "",
+      },
       data_dir: dataDir,
       health_url: healthUrl,
       try: shellCommand(launch, ["dmsg", "curl", "-d", discovery.url, healthUrl]),
       try_dir: needsProjectDir(launch) ? launch.projectDir ?? null : null,
+      try_transports: shellCommand(launch, ["cli", "visor", "tp", "ls", "--rpc", cliAddr]),
     };
     await lock.update({
       ui: info.ui,
       discovery: info.discovery,
       "dmsg server": info.dmsg_server.address,
       visor: info.visor.pk,
+      "visor control": info.visor.cli_addr,
     });
     let closing: Promise<void> | undefined;
     return {
       info,
       discovery,
       server,
+      transportDiscovery,
+      addressResolver,
       visor,
       ui,
       close: () => closing ??= cleanup(),

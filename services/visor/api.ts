@@ -2,7 +2,7 @@
  * The visor's typed API: what the web UI (and later the CLI's RPC) asks a running node. Types
  * only; {@linkcode createVisorApi} in `visor_api.ts` implements it over a running visor.
  *
- * Features that have not landed in this build (transports, routes, apps) are optional members:
+ * Features that have not landed in this build (routes, apps) are optional members:
  * `undefined` means "not available in this build", and callers show that rather than sample
  * data. The field names of the JSON-facing shapes follow Go Skywire's API (snake_case).
  *
@@ -11,6 +11,7 @@
 import type { LogRing } from "../../mod/log/mod.ts";
 import type { ProbeResult, RecoveryRecord } from "../../mod/store/mod.ts";
 import type { UpdaterStatusRecord, UpdateStatus } from "../updater/mod.ts";
+import type { TransportsApi } from "./api_types.ts";
 
 /** What the node is. */
 export interface NodeInfo {
@@ -118,43 +119,8 @@ export interface UpdatesApi {
   install(): Promise<UpdateOutcome>;
 }
 
-/** A transport, in Go's `TransportSummary` field names. */
-export interface TransportSummary {
-  /** Transport id (UUID). */
-  id: string;
-  /** This node's key. */
-  local_pk: string;
-  /** The other edge's key. */
-  remote_pk: string;
-  /** Network type (`dmsg`, `stcpr`, ...). */
-  type: string;
-  /** Who made it (`user`, `automatic`, ...). */
-  label: string;
-  /** Whether it is up now. */
-  is_up: boolean;
-}
-
-/** What {@linkcode TransportsApi.add} takes. */
-export interface AddTransportRequest {
-  /** The other edge's key. */
-  remote_pk: string;
-  /** Network type, one of {@linkcode TransportsApi.types}. */
-  type: string;
-  /** Label (default `user`). */
-  label?: string;
-}
-
-/** The node's transport manager, once it has one (`mod/transport`). */
-export interface TransportsApi {
-  /** Network types it can dial. */
-  types(): string[];
-  /** Transports now. */
-  list(): Promise<TransportSummary[]>;
-  /** Dial and register a transport. */
-  add(request: AddTransportRequest): Promise<TransportSummary>;
-  /** Close and deregister one. */
-  remove(id: string): Promise<void>;
-}
+// Transports: the control API's types (`api_types.ts`), shared with the CLI's endpoint.
+export type { AddTransportRequest, TransportsApi, TransportSummary } from "./api_types.ts";
 
 /** A routing rule, in Go's hypervisor field names. */
 export interface RouteRuleSummary {
@@ -226,7 +192,7 @@ export interface VisorApi {
   readonly updates: UpdatesApi;
   /** Its newest log lines, when kept. */
   readonly logs?: LogRing;
-  /** Transports; `undefined`: not available in this build. */
+  /** Transports (the same API the control endpoint on `cli_addr` serves). */
   readonly transports?: TransportsApi;
   /** Routes; `undefined`: not available in this build. */
   readonly routes?: RoutesApi;

@@ -1,7 +1,8 @@
 /**
  * The visor's commands, for `services/cli` to compose: `skywire visor` (run the node),
- * `config gen` (its skywire-config.json), `cli tp id` (transport ids) and `dmsg curl` (a
- * dmsg client fetching one URL).
+ * `config gen` (its skywire-config.json), `cli tp id` (transport ids), `cli visor ...` (a
+ * running visor through its control endpoint) and `dmsg curl` (a dmsg client fetching one
+ * URL).
  *
  * @module
  */
@@ -30,3 +31,4 @@ export { configGenCommand } from "./config_gen_command.ts";
 export { dmsgCurlCommand } from "./dmsg_curl_command.ts";
 export { hvPasswordCommand } from "./hv_password_command.ts";
 export { tpIdCommand } from "./tp_id_command.ts";
+export { cliVisorCommand } from "./visor_cli_commands.ts";

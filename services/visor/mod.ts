@@ -1,6 +1,8 @@
 /**
  * The visor (the node): {@linkcode runVisor} is `skywire visor`, {@linkcode startVisor} the
- * node's parts without the process concerns.
+ * node's parts without the process concerns: its dmsg client, its transports
+ * ({@linkcode startVisorTransports}), and its control API ({@linkcode VisorControlApi}) served
+ * on `cli_addr` ({@linkcode serveControl}) for the CLI ({@linkcode ControlClient}) and the UI.
  *
  * @module
  */
@@ -12,3 +14,34 @@ export { sectionsNotRun } from "./sections_not_run.ts";
 export { createVisorApi } from "./visor_api.ts";
 export type { CreateVisorApiOptions } from "./visor_api.ts";
 export type * from "./api.ts";
+export { startVisorTransports } from "./transports.ts";
+export type {
+  VisorTransports,
+  VisorTransportsOptions,
+  VisorTransportTuning,
+} from "./transports.ts";
+export { VisorApiError } from "./api_types.ts";
+export type {
+  AddTransportRequest,
+  DiscoveredTransport,
+  DiscoverQuery,
+  DmsgSessionSummary,
+  TransportFilter,
+  TransportsApi,
+  TransportSummary,
+  VisorControlApi,
+  VisorSummary,
+} from "./api_types.ts";
+export { createVisorControlApi, transportSummary } from "./control_api.ts";
+export type { VisorControlParts } from "./control_api.ts";
+export {
+  controlListenAddress,
+  controlUrl,
+  DEFAULT_CLI_ADDR,
+  isLoopbackHost,
+} from "./control_addr.ts";
+export type { ControlAddress } from "./control_addr.ts";
+export { createControlApp, serveControl } from "./control_http.ts";
+export type { ControlServer, ServeControlOptions } from "./control_http.ts";
+export { ControlClient, VisorUnreachableError } from "./control_client.ts";
+export type { ControlClientOptions } from "./control_client.ts";

@@ -17,6 +17,7 @@ import {
   startBackgroundUpdater,
   watchBootDeadline,
 } from "../updater/mod.ts";
+import { controlListenAddress } from "./control_addr.ts";
 import { sectionsNotRun } from "./sections_not_run.ts";
 import { startVisor, type Visor } from "./visor.ts";
 import { startWebUi } from "./web_ui.ts";
@@ -47,14 +48,16 @@ export interface RunVisorOptions {
  * {@linkcode ROLLBACK_EXIT_CODE} when the updater put the previous binary back (at start, or
  * because this version did not become healthy before its boot deadline).
  *
- * Order: config (warnings, and the sections this build does not run, logged) → log level →
- * updater boot check → store and dmsg client → `/health` on dmsg port 80 → once reachable,
- * the "booted OK" mark → background updater.
+ * Order: config (warnings, and the sections this build does not run, logged; a `cli_addr`
+ * that is not loopback is a `ConfigError`) → log level → updater boot check → store and dmsg
+ * client → `/health` on dmsg port 80 → transports → control endpoint → once reachable, the
+ * "booted OK" mark → background updater.
  * Shutdown closes everything within min({@linkcode SHUTDOWN_BUDGET_MS}, `shutdown_timeout`).
  */
 export async function runVisor(options: RunVisorOptions): Promise<number> {
   const parsed = await loadNodeConfig(options.configPath);
   const { config, stateDir } = parsed;
+  controlListenAddress(config.cli_addr); // a non-loopback cli_addr stops us before anything runs
   const level = parseLogLevel(config.log_level) ?? "info";
   // The web UI's log page reads the newest lines from memory.
   const logs = new LogRing();

@@ -13,6 +13,15 @@ import {
   type StoreMonitor,
 } from "../../mod/store/mod.ts";
 import type { StoreCheck } from "./api.ts";
+import type { VisorControlApi } from "./api_types.ts";
+import { controlListenAddress } from "./control_addr.ts";
+import { createVisorControlApi } from "./control_api.ts";
+import { type ControlServer, serveControl } from "./control_http.ts";
+import {
+  startVisorTransports,
+  type VisorTransports,
+  type VisorTransportTuning,
+} from "./transports.ts";
 
 /** File name of the visor's own store under `local_path`. */
 export const VISOR_STORE_FILE = "visor.kv";
@@ -34,6 +43,10 @@ export interface StartVisorOptions {
   startedAt?: Date;
   /** Client options for tests (entry debounce, reconnect pace). */
   dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
+  /** Transport knobs for tests and `skywire up` (stcpr interface, timers). */
+  transportTuning?: VisorTransportTuning;
+  /** When `cli_addr`'s port is taken, listen on a free one (`skywire up`); else it is an error. */
+  cliAddrFallback?: boolean;
 }
 
 /** A running visor. */
@@ -52,12 +65,18 @@ export interface Visor {
   storeCheck(): StoreCheck;
   /** Probe the store now, recovering it in place when damaged. */
   checkStore(): Promise<StoreCheck>;
+  /** Its transports (manager, discovery and resolver clients). */
+  readonly transports: VisorTransports;
+  /** Its control API (what the endpoint on `cli_addr` serves). */
+  readonly api: VisorControlApi;
+  /** The control endpoint, unless `cli_addr` is empty. */
+  readonly control?: ControlServer;
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
   /**
-   * Stop everything: `/health`, the dmsg client, the store monitor, the store. With
-   * `deleteEntry`, the dmsg client also removes its discovery entry (as Go's client does).
-   * Idempotent.
+   * Stop everything: the control endpoint, the transports (deregistered), `/health`, the dmsg
+   * client, the store monitor, the store. With `deleteEntry`, the dmsg client also removes its
+   * discovery entry (as Go's client does). Idempotent.
    */
   close(options?: { deleteEntry?: boolean }): Promise<void>;
 }
@@ -93,12 +112,16 @@ async function recordStart(store: Store, at: Date): Promise<number> {
 /**
  * Start a visor from its config: open its store under `local_path` (health-probed, and probed
  * again every `store.health_check_interval`), start the dmsg client on `dmsg.discovery` with
- * `dmsg.sessions_count` sessions (`dmsg.servers` first), and serve `/health` on dmsg port 80.
- * The updater's boot gate and signals are the caller's ({@linkcode runVisor}).
+ * `dmsg.sessions_count` sessions (`dmsg.servers` first), serve `/health` on dmsg port 80,
+ * run the transports of the `transport` section ({@linkcode startVisorTransports}) and the
+ * control endpoint on `cli_addr` (loopback only: any other address is a `ConfigError` before
+ * anything starts). The updater's boot gate and signals are the caller's
+ * ({@linkcode runVisor}).
  */
 export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const { config, logger } = options;
   const startedAt = options.startedAt ?? new Date();
+  const controlAddress = controlListenAddress(config.cli_addr);
   const store = await openStore({
     path: join(config.local_path, VISOR_STORE_FILE),
     logger: logger.child("store"),
@@ -124,6 +147,9 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   let client: DmsgClient | undefined;
   let health: HttpServer | undefined;
   let starts: number;
+  let transports: VisorTransports | undefined;
+  let control: ControlServer | undefined;
+  let api: VisorControlApi | undefined;
   try {
     starts = await recordStart(store, startedAt);
     const intervalMs = parseDuration(config.store.health_check_interval) ?? 0;
@@ -147,13 +173,32 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     });
     health = serveClientHealth(client, { logger: logger.child("health"), startedAt });
     await client.start();
+    transports = await startVisorTransports({
+      config,
+      keyPair: { pk: options.pk, sk: options.sk },
+      dmsg: client,
+      logger,
+      tuning: options.transportTuning,
+    });
+    api = createVisorControlApi({ config, pk: options.pk, startedAt, dmsg: client, transports });
+    if (controlAddress) {
+      control = await serveControl({
+        api,
+        listen: controlAddress,
+        portFallback: options.cliAddrFallback,
+        logger: logger.child("control"),
+      });
+    }
     logger.info("visor started", {
       pk: options.pk.hex(),
       discovery: config.dmsg.discovery,
       local_path: config.local_path,
+      cli_addr: control?.address ?? "none",
       starts,
     });
   } catch (error) {
+    await control?.close();
+    await transports?.close();
     await health?.shutdown();
     await client?.close();
     monitor?.stop();
@@ -163,6 +208,8 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const dmsg = client;
   const httpServer = health;
   const storeMonitor = monitor;
+  const tps = transports;
+  const endpoint = control;
   let closing: Promise<void> | undefined;
   return {
     pk: options.pk,
@@ -175,9 +222,14 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       await storeMonitor.checkNow();
       return lastCheck;
     },
+    transports: tps,
+    api,
+    control: endpoint,
     ready: (signal) => dmsg.ready(signal),
     close(options = {}) {
       closing ??= (async () => {
+        await endpoint?.close();
+        await tps.close();
         await httpServer.shutdown();
         await dmsg.close({ deleteEntry: options.deleteEntry });
         storeMonitor.stop();

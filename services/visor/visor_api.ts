@@ -96,7 +96,8 @@ function updatesApi(options: CreateVisorApiOptions): UpdatesApi {
 
 /**
  * The {@linkcode VisorApi} of a running visor: its identity, dmsg sessions, store health,
- * updater and log lines. Transports, routes and apps are left out until the node runs them.
+ * updater, log lines and transports (its control API's). Routes and apps are left out until
+ * the node runs them.
  */
 export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
   const { visor, config } = options;
@@ -138,5 +139,6 @@ export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
     },
     updates: updatesApi(options),
     logs: options.logs,
+    transports: visor.api.transports,
   };
 }

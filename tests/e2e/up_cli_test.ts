@@ -10,12 +10,27 @@ import { tempDir } from "../_util/temp_dir.ts";
 import { MAIN, shell, skywire, SkywireProcess } from "./_skywire.ts";
 
 const PK = /[0-9a-f]{66}/;
+/** Every service on a free port (the defaults may be taken on a shared machine). */
+const NO_PORTS = [
+  "--discovery-port",
+  "0",
+  "--server-port",
+  "0",
+  "--transport-discovery-port",
+  "0",
+  "--address-resolver-port",
+  "0",
+  "--cli-port",
+  "0",
+  "--ui-port",
+  "0",
+];
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGINT, keeps its keys", async () => {
   await using dir = await tempDir();
   const data = join(dir.path, "data");
-  const ports = ["--discovery-port", "0", "--server-port", "0"];
+  const ports = NO_PORTS;
 
   let first: { visor: string; server: string };
   {
@@ -48,6 +63,19 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
     assertEquals(health.pk, visor);
     assertEquals(health.sessions.server_pks, [server]);
 
+    // The printed transport listing runs too: the visor's control endpoint answers, no rows yet.
+    const lsLine = (await up.line(/ cli visor tp ls --rpc /)).trim();
+    const ls = await shell(lsLine, { cwd: dir.path });
+    assertEquals(ls.code, 0, ls.stderr);
+    assertEquals(ls.stdout.trim().split(/\s+/), [
+      "type",
+      "id",
+      "remote_pk",
+      "mode",
+      "label",
+      "is_up",
+    ]);
+
     up.kill("SIGINT");
     assertEquals(await up.exit(), 0, up.stderr.join("\n"));
     first = { visor, server };
@@ -61,6 +89,17 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
   const curl = await skywire(["dmsg", "curl", "--json", "-d", info.discovery, info.health_url]);
   assertEquals(curl.code, 0, curl.stderr);
   assertEquals(JSON.parse(curl.stdout).body.pk, first.visor);
+  // The transport services are announced, and the visor uses them.
+  for (const url of [info.transport_discovery, info.address_resolver]) {
+    assertMatch(url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  }
+  const visorInfo = await skywire(["cli", "visor", "info", "--json", "--rpc", info.visor.cli_addr]);
+  assertEquals(visorInfo.code, 0, visorInfo.stderr);
+  const summary = JSON.parse(visorInfo.stdout);
+  assertEquals(summary.public_key, first.visor);
+  assertEquals(summary.transport_discovery, info.transport_discovery);
+  assertEquals(summary.address_resolver, info.address_resolver);
+  assertEquals(summary.stcpr_address, info.visor.stcpr);
   again.kill("SIGTERM");
   assertEquals(await again.exit(), 0);
 });
@@ -77,6 +116,14 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
     String(taken.addr.port),
     "--server-port",
     "0",
+    "--transport-discovery-port",
+    "0",
+    "--address-resolver-port",
+    "0",
+    "--cli-port",
+    "0",
+    "--ui-port",
+    "0",
   ]);
   const info = JSON.parse(await up.line(/^\{/));
   const port = Number(new URL(info.discovery).port);
@@ -89,7 +136,7 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
 Deno.test("skywire up locks its data directory: a second up exits 2 naming the first; a killed one's lock is taken over", async () => {
   await using dir = await tempDir();
   const data = join(dir.path, "data");
-  const ports = ["--discovery-port", "0", "--server-port", "0"];
+  const ports = NO_PORTS;
   await using first = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
   const info = JSON.parse(await first.line(/^\{/));
 

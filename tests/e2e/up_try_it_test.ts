@@ -10,7 +10,22 @@ import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
 import { REPO_ROOT, shell, SkywireProcess } from "./_skywire.ts";
 
-const UP = ["up", "--json", "--discovery-port", "0", "--server-port", "0"];
+const UP = [
+  "up",
+  "--json",
+  "--discovery-port",
+  "0",
+  "--server-port",
+  "0",
+  "--transport-discovery-port",
+  "0",
+  "--address-resolver-port",
+  "0",
+  "--cli-port",
+  "0",
+  "--ui-port",
+  "0",
+];
 
 function isExecutable(path: string): boolean {
   try {

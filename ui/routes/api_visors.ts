@@ -69,9 +69,9 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
   const notAvailable = (c: Context, what: string) =>
     c.json({ error: `${what} are not available in this build` }, 501);
 
-  visor.get("/transport-types", (c) => {
+  visor.get("/transport-types", async (c) => {
     const tps = api.transports;
-    return tps ? c.json(tps.types()) : notAvailable(c, "transports");
+    return tps ? c.json(await tps.types()) : notAvailable(c, "transports");
   });
   visor.get("/transports", async (c) => {
     const tps = api.transports;

@@ -17,7 +17,7 @@ export function transportsRoutes(deps: UiDeps): Hono<UiEnv> {
       TITLE,
       <TransportsPage
         transports={await transports.list()}
-        types={transports.types()}
+        types={await transports.types()}
         csrf={c.get("session").csrf}
       />,
     );

@@ -5,7 +5,10 @@
  */
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { join } from "node:path";
-import { generateKeyPair } from "../../../mod/cipher/mod.ts";
+import { generateKeyPair, PubKey } from "../../../mod/cipher/mod.ts";
+import { generateConfig } from "../../../mod/config/mod.ts";
+import { TransportDiscoveryClient } from "../../../mod/transport/mod.ts";
+import { startVisor, type Visor } from "../../../services/visor/mod.ts";
 import { DmsgClient } from "../../../mod/dmsg/mod.ts";
 import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
 import { startUp } from "../../../services/up/mod.ts";
@@ -15,6 +18,15 @@ import { createLogger } from "../../../mod/log/mod.ts";
 import { DirLockedError, openStore } from "../../../mod/store/mod.ts";
 
 const TUNING = { updateDebounceMs: 50, reconnectBaseMs: 100 };
+/** Every service on a free port (the defaults may be taken on a shared machine). */
+const NO_PORTS = {
+  discoveryPort: 0,
+  serverPort: 0,
+  transportDiscoveryPort: 0,
+  addressResolverPort: 0,
+  cliPort: 0,
+  uiPort: 0,
+};
 
 async function fetchHealth(discovery: string, pk: string) {
   const keys = generateKeyPair();
@@ -32,7 +44,7 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys s
   await using dir = await tempDir();
   const data = join(dir.path, "up");
   const logger = captureLogger("info");
-  const options = { dataDir: data, discoveryPort: 0, serverPort: 0, logger, dmsgTuning: TUNING };
+  const options = { dataDir: data, ...NO_PORTS, logger, dmsgTuning: TUNING };
 
   const first = await startUp(options);
   const { info } = first;
@@ -88,8 +100,7 @@ Deno.test("a start aborted half-way closes what it had started", async () => {
   });
   const error = await startUp({
     dataDir: join(dir.path, "up"),
-    discoveryPort: 0,
-    serverPort: 0,
+    ...NO_PORTS,
     logger,
     signal: controller.signal,
     dmsgTuning: TUNING,
@@ -98,10 +109,58 @@ Deno.test("a start aborted half-way closes what it had started", async () => {
   // The aborted start let go of the data directory's lock.
   const again = await startUp({
     dataDir: join(dir.path, "up"),
-    discoveryPort: 0,
-    serverPort: 0,
+    ...NO_PORTS,
     logger: createLogger({ level: "error" }),
     dmsgTuning: TUNING,
   });
   await again.close();
+});
+
+Deno.test("a visor pointed at up's services makes dmsg and stcpr transports to up's visor, registered in up's discovery", async () => {
+  await using dir = await tempDir();
+  const up = await startUp({
+    dataDir: join(dir.path, "up"),
+    ...NO_PORTS,
+    logger: captureLogger("warn"),
+    dmsgTuning: TUNING,
+  });
+  let visor: Visor | undefined;
+  try {
+    const { info } = up;
+    assertEquals(up.visor.transports.discovery?.url, info.transport_discovery);
+    assertEquals(up.visor.transports.resolver?.url, info.address_resolver);
+    assert(info.try_transports.endsWith(`cli visor tp ls --rpc ${info.visor.cli_addr}`));
+    const keys = generateKeyPair();
+    const config = generateConfig({
+      keys,
+      localPath: join(dir.path, "joiner"),
+      services: {
+        dmsgDiscovery: info.discovery,
+        transportDiscovery: info.transport_discovery,
+        addressResolver: info.address_resolver,
+      },
+    });
+    config.cli_addr = "";
+    config.updater = { ...config.updater, enabled: false };
+    visor = await startVisor({
+      config,
+      pk: keys.pk,
+      sk: keys.sk,
+      logger: captureLogger("warn"),
+      dmsgTuning: TUNING,
+      transportTuning: { stcprHostname: "127.0.0.1", pingIntervalMs: 0 },
+    });
+    await visor.ready(AbortSignal.timeout(10_000));
+    const upPk = PubKey.fromHex(info.visor.pk);
+    const reader = new TransportDiscoveryClient({ url: info.transport_discovery, keys });
+    for (const type of ["dmsg", "stcpr"]) {
+      const tp = await visor.transports.manager.saveTransport(upPk, type);
+      assertEquals(up.visor.transports.manager.transport(tp.id)?.isUp, true);
+      assertEquals((await reader.getById(tp.id))?.type, type);
+      assert((await tp.ping()) >= 0);
+    }
+  } finally {
+    await visor?.close();
+    await up.close();
+  }
 });

@@ -4,15 +4,24 @@ import { configToJson, generateConfig, type SkywireConfig } from "../../../mod/c
 import { openUpdaterState, type PendingUpdate } from "../../../services/updater/mod.ts";
 import { VERSION } from "../../../mod/version/mod.ts";
 
-/** A visor config in `dir` using the discovery at `discovery`; written to `dir/skywire-config.json`. */
+/**
+ * A visor config in `dir` using the discovery at `discovery`; written to
+ * `dir/skywire-config.json`. No transport discovery or address resolver unless given (tests never
+ * reach production's), and the control endpoint on a free loopback port.
+ */
 export async function writeVisorConfig(options: {
   dir: string;
   discovery: string;
   keys?: KeyPair;
+  transportDiscovery?: string;
+  addressResolver?: string;
   edit?: (config: SkywireConfig & Record<string, unknown>) => void;
 }): Promise<{ path: string; config: SkywireConfig }> {
   const config = generateConfig({ keys: options.keys, localPath: join(options.dir, "local") });
   config.dmsg.discovery = options.discovery;
+  config.transport.discovery = options.transportDiscovery ?? "";
+  config.transport.address_resolver = options.addressResolver ?? "";
+  config.cli_addr = "127.0.0.1:0";
   config.log_level = "warn";
   config.updater = { ...config.updater, enabled: false };
   options.edit?.(config as SkywireConfig & Record<string, unknown>);

@@ -61,7 +61,10 @@ Deno.test("runVisor reaches the network, serves /health, marks booted OK and sto
   // Said once, at start: what the config asks for that this build does not run.
   const notRun = lines.filter((line) => line.includes("does not run these config sections"));
   assertEquals(notRun.length, 1, lines.join("\n"));
-  assertMatch(notRun[0], /sections="dmsgpty, transport, routing, uptime_tracker, launcher apps/);
+  assertMatch(
+    notRun[0],
+    /sections="dmsgpty, transport.transport_setup, transport.log_store, routing, uptime_tracker, launcher apps/,
+  );
 
   // The visor's own store recorded the start.
   const store = await openStore({ path: join(config.local_path, VISOR_STORE_FILE) });
@@ -130,6 +133,22 @@ Deno.test("a config error is reported with the field, before anything starts", a
   const error = await runVisor({ configPath: path, signal: new AbortController().signal })
     .catch((e) => e);
   assertMatch(String(error), /dmsg\.sessions_count/);
+});
+
+Deno.test("a cli_addr that is not loopback is a config error naming it, before anything starts", async () => {
+  await using dir = await tempDir();
+  const { path, config } = await writeVisorConfig({
+    dir: dir.path,
+    discovery: "http://127.0.0.1:1",
+    edit: (c) => {
+      c.cli_addr = "0.0.0.0:3435";
+    },
+  });
+  const error = await runVisor({ configPath: path, signal: new AbortController().signal })
+    .catch((e) => e);
+  assertEquals(error.name, "ConfigError");
+  assertMatch(error.message, /^config field "cli_addr": "0\.0\.0\.0:3435" is not a loopback/);
+  assertEquals(await Deno.stat(config.local_path).then(() => true, () => false), false);
 });
 
 Deno.test("a relative local_path is taken relative to the config file, as skywire update does", async () => {

@@ -7,37 +7,40 @@ Deno.test("sectionsNotRun: a generated config names everything it asks for but d
   const config = generateConfig({ hypervisors: [generateConfig().pk] });
   assertEquals(sectionsNotRun(config), [
     "dmsgpty",
-    "transport",
+    "transport.transport_setup",
+    "transport.log_store",
     "routing",
     "uptime_tracker",
     "launcher apps (skychat, skysocks)",
     "hypervisors",
-    "cli_addr",
   ]);
   // The web UI runs from the hypervisor section; only its TLS does not.
   config.hypervisor!.enable_tls = true;
   assertEquals(sectionsNotRun(config).at(-1), "hypervisor.enable_tls");
 });
 
-Deno.test("sectionsNotRun: empty or switched-off sections are not named", () => {
+Deno.test("sectionsNotRun: empty or switched-off sections are not named; transports are run", () => {
   const config = generateConfig();
   delete config.dmsgpty;
   delete config.hypervisor;
+  delete config.transport.log_store;
+  config.transport.transport_setup = [];
   config.uptime_tracker = { addr: "" };
   config.launcher.apps = (config.launcher.apps ?? []).map((app) => ({ ...app, auto_start: false }));
-  config.cli_addr = "";
-  assertEquals(sectionsNotRun(config), ["transport", "routing"]);
+  config.cli_addr = "localhost:3435";
+  config.persistent_transports = [{ pk: config.pk, type: "stcpr" }];
+  config["skywire-tcp"] = { pk_table: {}, listening_address: ":7777" };
+  assertEquals(sectionsNotRun(config), ["routing"]);
 
   config.stun_servers = ["stun.example:3478"];
   config.is_public = true;
-  config.persistent_transports = [{ pk: config.pk, type: "stcpr" }];
+  config.transport.public_autoconnect = true;
   config.survey_whitelist = [config.pk];
   assertEquals(sectionsNotRun(config), [
-    "transport",
+    "transport.public_autoconnect",
     "routing",
     "survey_whitelist",
     "stun_servers",
     "is_public",
-    "persistent_transports",
   ]);
 });

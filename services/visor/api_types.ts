@@ -1,0 +1,157 @@
+/**
+ * The shapes of the visor's control API, shared by the visor ({@linkcode VisorControlApi}
+ * implemented over a running visor), its HTTP endpoint on `cli_addr`, the CLI's client of
+ * that endpoint, and the web UI. JSON-facing fields use Go Skywire's snake_case names.
+ *
+ * @module
+ */
+
+/** A transport, in Go's `TransportSummary` field names plus what this visor knows more. */
+export interface TransportSummary {
+  /** Transport id (UUID). */
+  id: string;
+  /** This visor's key. */
+  local_pk: string;
+  /** The other edge's key. */
+  remote_pk: string;
+  /** `dmsg`, `stcp` or `stcpr`. */
+  type: string;
+  /** Who made it: `user`, `automatic`, `skycoin`. */
+  label: string;
+  /** Whether a connection is up now. */
+  is_up: boolean;
+  /** Whether the peer is a trusted setup node (Go's mode `setup`); always false here. */
+  is_setup: boolean;
+  /** Whether the visor keeps it up (`persistent_transports`). */
+  persistent: boolean;
+  /** Payload bytes received and sent (Go's `log`; transport pings included). */
+  log: { recv: number; sent: number };
+  /** The peer's network address of the current connection (TCP types). */
+  remote_addr?: string;
+  /** Last transport-ping round trip, ms; `null` before one was answered. */
+  latency_ms: number | null;
+}
+
+/** What {@linkcode TransportsApi.add} takes. */
+export interface AddTransportRequest {
+  /** The other edge's key. */
+  remote_pk: string;
+  /** One of {@linkcode TransportsApi.types}. */
+  type: string;
+  /** Label (default `user`). */
+  label?: string;
+  /** Give up after this long, ms (default: the dial's own limits). */
+  timeout_ms?: number;
+}
+
+/** Which transports {@linkcode TransportsApi.list} returns (Go's `tp ls -t`, `-p`). */
+export interface TransportFilter {
+  /** Only these types. */
+  types?: string[];
+  /** Only transports with one of these keys as an edge. */
+  pks?: string[];
+}
+
+/** A transport discovery entry, as Go's `tp disc` prints it. */
+export interface DiscoveredTransport {
+  /** Transport id. */
+  id: string;
+  /** Transport type. */
+  type: string;
+  /** The lower edge's key. */
+  edge1: string;
+  /** The higher edge's key. */
+  edge2: string;
+  /** Label. */
+  label: string;
+}
+
+/** What {@linkcode TransportsApi.discover} looks up: by id or by edge key. */
+export type DiscoverQuery = { id: string; pk?: undefined } | { pk: string; id?: undefined };
+
+/** The visor's transports. */
+export interface TransportsApi {
+  /** Transport types the visor can make. */
+  types(): Promise<string[]>;
+  /** Transports now, sorted by id (as Go's CLI). */
+  list(filter?: TransportFilter): Promise<TransportSummary[]>;
+  /** One transport; throws {@linkcode VisorApiError} 404 when there is none. */
+  get(id: string): Promise<TransportSummary>;
+  /** Dial (or reuse) a transport and return it. */
+  add(request: AddTransportRequest): Promise<TransportSummary>;
+  /** Close and deregister one; throws {@linkcode VisorApiError} 404 when there is none. */
+  remove(id: string): Promise<void>;
+  /** Close and deregister all; resolves how many there were. */
+  removeAll(): Promise<number>;
+  /** Entries in the transport discovery (Go's `tp disc`). */
+  discover(query: DiscoverQuery): Promise<DiscoveredTransport[]>;
+  /** Measure a transport-ping round trip, ms (Go 2024 peers do not answer: 504). */
+  ping(id: string, timeoutMs?: number): Promise<number>;
+}
+
+/** A dmsg session of the visor. */
+export interface DmsgSessionSummary {
+  /** The server's key. */
+  server_pk: string;
+  /** Its TCP address. */
+  address: string;
+  /** Last measured round trip, ms, or `null`. */
+  latency_ms: number | null;
+}
+
+/** What `skywire cli visor info` shows. */
+export interface VisorSummary {
+  /** Public key. */
+  public_key: string;
+  /** This build's version. */
+  visor_version: string;
+  /** When the visor started (ISO 8601). */
+  started_at: string;
+  /** Seconds since then. */
+  time_online: number;
+  /** Its dmsg discovery. */
+  dmsg_discovery: string;
+  /** Its dmsg sessions. */
+  dmsg_sessions: DmsgSessionSummary[];
+  /** Its transport discovery, or `""`. */
+  transport_discovery: string;
+  /** Its address resolver, or `""`. */
+  address_resolver: string;
+  /** Where stcpr accepts, or `""`. */
+  stcpr_address: string;
+  /** Whether the stcpr binding at the address resolver is in place. */
+  stcpr_bound: boolean;
+  /** Transport types it can make. */
+  transport_types: string[];
+  /** How many transports it has. */
+  transports: number;
+  /** Persistent transports from its config. */
+  persistent_transports: Array<{ pk: string; type: string }>;
+  /** Whether it connects to public visors by itself (not run by this build). */
+  public_autoconnect: boolean;
+}
+
+/** The visor API that the control endpoint serves and the CLI uses. */
+export interface VisorControlApi {
+  /** What the visor is and how it is connected. */
+  summary(): Promise<VisorSummary>;
+  /** Its transports. */
+  readonly transports: TransportsApi;
+}
+
+/**
+ * A failed API call: `status` is the HTTP status the endpoint answers with (400 bad input,
+ * 404 unknown transport, 502 the peer or a service failed, 503 no transport discovery, 504
+ * timed out).
+ */
+export class VisorApiError extends Error {
+  /** HTTP status for the control endpoint. */
+  readonly status: number;
+
+  /** Create the error. */
+  constructor(status: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "VisorApiError";
+    this.status = status;
+  }
+}

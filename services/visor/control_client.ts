@@ -1,0 +1,117 @@
+import { fetchFailureText } from "../../mod/netutil/mod.ts";
+import {
+  type AddTransportRequest,
+  type DiscoveredTransport,
+  type DiscoverQuery,
+  type TransportFilter,
+  type TransportsApi,
+  type TransportSummary,
+  VisorApiError,
+  type VisorControlApi,
+  type VisorSummary,
+} from "./api_types.ts";
+import { controlUrl } from "./control_addr.ts";
+
+/** Options for {@linkcode ControlClient}. */
+export interface ControlClientOptions {
+  /** The visor's control address, `host:port` (Go's `--rpc`). */
+  addr: string;
+  /** Deadline of a request, ms, besides the time an add or ping may take (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** A visor that cannot be reached at its control address. */
+export class VisorUnreachableError extends Error {
+  /** Create the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "VisorUnreachableError";
+  }
+}
+
+/**
+ * The {@linkcode VisorControlApi} of a visor reached over its control endpoint (what
+ * `skywire cli visor` uses). Failures answered by the visor throw {@linkcode VisorApiError}
+ * with its status and message; a visor that does not answer throws
+ * {@linkcode VisorUnreachableError} naming the address.
+ */
+export class ControlClient implements VisorControlApi {
+  /** The endpoint's base URL. */
+  readonly url: string;
+  /** The transports. */
+  readonly transports: TransportsApi;
+  readonly #timeoutMs: number;
+
+  /** Throws a `RangeError` for an address that is not `host:port`. */
+  constructor(options: ControlClientOptions) {
+    this.url = controlUrl(options.addr);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    const call = this.#call.bind(this);
+    const query = (params: Record<string, string | undefined>) => {
+      const search = new URLSearchParams();
+      for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
+      const text = search.toString();
+      return text ? `?${text}` : "";
+    };
+    const id = (value: string) => encodeURIComponent(value);
+    this.transports = {
+      types: () => call<string[]>("GET", "/api/transport-types"),
+      list: (filter: TransportFilter = {}) =>
+        call<TransportSummary[]>(
+          "GET",
+          `/api/transports${query({ types: filter.types?.join(","), pks: filter.pks?.join(",") })}`,
+        ),
+      get: (tpId: string) => call<TransportSummary>("GET", `/api/transports/${id(tpId)}`),
+      add: (request: AddTransportRequest) =>
+        call<TransportSummary>("POST", "/api/transports", request, request.timeout_ms ?? 60_000),
+      remove: async (tpId: string) => {
+        await call("DELETE", `/api/transports/${id(tpId)}`);
+      },
+      removeAll: async () => (await call<{ removed: number }>("DELETE", "/api/transports")).removed,
+      discover: (q: DiscoverQuery) =>
+        call<DiscoveredTransport[]>("GET", `/api/discovery/transports${query({ ...q })}`),
+      ping: async (tpId: string, timeoutMs = 10_000) =>
+        (await call<{ latency_ms: number }>(
+          "POST",
+          `/api/transports/${id(tpId)}/ping${query({ timeout_ms: String(timeoutMs) })}`,
+          undefined,
+          timeoutMs,
+        )).latency_ms,
+    };
+  }
+
+  /** What the visor is and how it is connected. */
+  summary(): Promise<VisorSummary> {
+    return this.#call<VisorSummary>("GET", "/api/visor");
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown, extraMs = 0): Promise<T> {
+    const url = this.url + path;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: body === undefined ? undefined : { "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.#timeoutMs + extraMs),
+      });
+    } catch (error) {
+      throw new VisorUnreachableError(
+        `cannot reach the visor: ${fetchFailureText(error, this.url)}; is it running?`,
+        { cause: error },
+      );
+    }
+    const text = await response.text();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new VisorApiError(502, `the visor at ${this.url} answered ${response.status}: ${text}`);
+    }
+    if (!response.ok) {
+      const message = (value as { error?: unknown })?.error;
+      throw new VisorApiError(response.status, typeof message === "string" ? message : text);
+    }
+    return value as T;
+  }
+}
