@@ -20,6 +20,8 @@ export interface GenerateOptions {
   localPath?: string;
   /** Service endpoints that replace the deployment's (e.g. a private network's discovery). */
   services?: Partial<ServiceEndpoints>;
+  /** The visor's control address (`cli_addr`). Default `localhost:3435`, as Go. */
+  cliAddr?: string;
 }
 
 function serviceEndpointsOf(config: SkywireConfig): ServiceEndpoints {
@@ -106,7 +108,7 @@ export function generateConfig(options: GenerateOptions = {}): SkywireConfig {
     },
     survey_whitelist: [],
     hypervisors: options.hypervisors ?? [],
-    cli_addr: "localhost:3435",
+    cli_addr: options.cliAddr ?? "localhost:3435",
     log_level: "info",
     local_path: localPath,
     stun_servers: [],

@@ -18,6 +18,7 @@ import {
   parseConfig,
   type ServiceEndpoints,
 } from "../../mod/config/mod.ts";
+import { controlListenAddress } from "./control_addr.ts";
 
 function parsePks(text: string, flag: string): string[] {
   const list = text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -96,6 +97,18 @@ export const configGenCommand: Command = defineCommand({
       description: "transport setup node public keys",
       parse: parsePks,
     }),
+    "cli-addr": valueFlag({
+      valueName: "ADDR",
+      description: "the visor's control address, loopback only (default localhost:3435)",
+      parse: (text, flag) => {
+        try {
+          controlListenAddress(text);
+        } catch (error) {
+          throw new UsageError(`${flag}: ${(error as Error).message}`);
+        }
+        return text;
+      },
+    }),
   },
   run: async ({ flags, out, err }) => {
     const { output } = flags;
@@ -103,6 +116,7 @@ export const configGenCommand: Command = defineCommand({
     if (flags["min-hops"] !== undefined) options.minHops = flags["min-hops"];
     if (flags.hvpks !== undefined) options.hypervisors = flags.hvpks;
     if (flags.cascade) options.cascade = true;
+    if (flags["cli-addr"] !== undefined) options.cliAddr = flags["cli-addr"];
     if (flags.testenv) options.testEnv = true;
     const services: Partial<ServiceEndpoints> = {};
     if (flags.discovery !== undefined) services.dmsgDiscovery = flags.discovery;
@@ -136,6 +150,7 @@ export const configGenCommand: Command = defineCommand({
       options.cascade ??= old.config.routing.enable_cascade_route_setup ? true : undefined;
       options.minHops ??= old.config.routing.min_hops;
       options.hypervisors ??= old.config.hypervisors ?? [];
+      options.cliAddr ??= old.config.cli_addr;
       // Endpoints the operator chose (none of the deployments') are opt-ins too; the
       // deployments' own are refreshed to this build's.
       options.services = { ...customServiceEndpoints(old.config), ...services };

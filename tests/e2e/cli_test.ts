@@ -98,6 +98,8 @@ Deno.test("config gen points the node at other services; -r keeps custom ones; a
     pk,
     "--tpsetup",
     pk,
+    "--cli-addr",
+    "127.0.0.1:3436",
   ], { cwd: dir.path });
   assertEquals(first.code, 0, first.stderr);
   const read = async () =>
@@ -111,6 +113,8 @@ Deno.test("config gen points the node at other services; -r keeps custom ones; a
     assertEquals(config.launcher.service_discovery, "https://sd.example");
     assertEquals(config.routing.route_setup_nodes, [pk]);
     assertEquals(config.transport.transport_setup, [pk]);
+    assertEquals(config.cli_addr, "127.0.0.1:3436");
+    assertEquals(config.transport.public_autoconnect, false);
   };
   expectCustom(await read());
 
@@ -132,4 +136,7 @@ Deno.test("config gen points the node at other services; -r keeps custom ones; a
   }
   const bad = await skywire(["config", "gen", "-n", "--discovery", "127.0.0.1:9090"]);
   assert(bad.stderr.includes("did you mean http://127.0.0.1:9090?"), bad.stderr);
+  const exposed = await skywire(["config", "gen", "-n", "--cli-addr", "0.0.0.0:3435"]);
+  assertEquals(exposed.code, 2);
+  assert(exposed.stderr.includes("is not a loopback address"), exposed.stderr);
 });
