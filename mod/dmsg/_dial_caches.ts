@@ -4,7 +4,7 @@ import {
   ENTRY_CACHE_MAX,
   ENTRY_CACHE_TTL_MS,
 } from "./constants.ts";
-import type { Entry } from "./disc/entry.ts";
+import type { Entry } from "./disc/mod.ts";
 
 interface Cached<T> {
   value: T;

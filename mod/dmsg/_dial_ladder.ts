@@ -2,9 +2,12 @@ import type { PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { DmsgAddr } from "./addr.ts";
 import { DIAL_EXISTING_SESSIONS_MAX, DIAL_NEW_SESSIONS_MAX } from "./constants.ts";
-import type { DiscoveryClient } from "./disc/client.ts";
-import { DiscoveryError, DiscoveryRequestError } from "./disc/errors.ts";
-import type { Entry } from "./disc/entry.ts";
+import {
+  type DiscoveryClient,
+  DiscoveryError,
+  DiscoveryRequestError,
+  type Entry,
+} from "./disc/mod.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import type { DmsgSession } from "./session.ts";
 import type { DmsgStream } from "./stream.ts";

@@ -9,7 +9,7 @@ import {
   STREAM_HANDSHAKE_TIMEOUT_MS,
   STREAM_IDLE_TIMEOUT_MS,
 } from "./constants.ts";
-import { nowNanos } from "./disc/entry.ts";
+import { nowNanos } from "./disc/mod.ts";
 import { DmsgError, DmsgErrorCode } from "./errors.ts";
 import { isExpectedFailure } from "./expected_errors.ts";
 import { type DmsgListener, PortListener } from "./listener.ts";
