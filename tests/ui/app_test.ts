@@ -299,3 +299,41 @@ Deno.test("every page shows the node's real data, and what is not built says so"
   assertEquals(missing.status, 404);
   await missing.body?.cancel();
 });
+
+Deno.test("/events streams a page's live regions as SSE and lets go of the stream on disconnect", async () => {
+  await using node = await startTestNode();
+  const client = new CookieClient(node.url);
+  const unauthenticated = await fetch(`${node.url}/events?topics=dmsg-sessions`);
+  assertEquals(unauthenticated.status, 401);
+  await unauthenticated.body?.cancel();
+  await client.setup();
+  const hub = node.network.ui.ui.hub;
+
+  const abort = new AbortController();
+  const response = await client.fetch("/events?topics=dmsg-sessions,logs&after=0", {
+    signal: abort.signal,
+  });
+  assertEquals(response.status, 200);
+  assertEquals(response.headers.get("content-type"), "text/event-stream");
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let received = "";
+  while (!received.includes("event: fragment")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    received += value;
+  }
+  assertStringIncludes(received, "event: log");
+  assertStringIncludes(received, "live-dmsg-sessions");
+  assertStringIncludes(received, node.network.info.dmsg_server.address);
+  assertEquals(hub.streams, 1);
+  assert(hub.ticking && hub.followingLogs);
+
+  abort.abort();
+  await reader.cancel().catch(() => {});
+  for (let i = 0; i < 100 && hub.streams > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assertEquals(hub.streams, 0, "the stream is released when the browser goes away");
+  assertEquals(hub.ticking, false);
+  assertEquals(hub.followingLogs, false);
+});

@@ -16,19 +16,31 @@ function refuse(c: Context, reason: string): Response {
   return c.json({ error: reason }, 403);
 }
 
+/**
+ * The fields of a form post; `{}` for a body that is not a form or does not parse (a malformed
+ * multipart body is the sender's problem, not a server error). Hono caches the parse, so every
+ * caller reads the same fields.
+ */
+export async function formFields(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header("content-type") ?? "";
+  if (
+    !type.startsWith("application/x-www-form-urlencoded") && !type.startsWith("multipart/form-data")
+  ) {
+    return {};
+  }
+  try {
+    return await c.req.parseBody();
+  } catch {
+    return {};
+  }
+}
+
 /** The token a request carries: the header, else the form field of a form post. */
 export async function requestCsrfToken(c: Context): Promise<string | undefined> {
   const header = c.req.header(CSRF_HEADER);
   if (header) return header;
-  const type = c.req.header("content-type") ?? "";
-  if (
-    type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")
-  ) {
-    // Hono caches the parsed body, so the handler can read the form again.
-    const field = (await c.req.parseBody())[CSRF_FIELD];
-    return typeof field === "string" ? field : undefined;
-  }
-  return undefined;
+  const field = (await formFields(c))[CSRF_FIELD];
+  return typeof field === "string" ? field : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ export const DmsgSessions: FC<{ dmsg: DmsgStatus }> = ({ dmsg }) =>
             <tr>
               <th scope="col">Server</th>
               <th scope="col">Address</th>
-              <th scope="col">Latency</th>
+              <th scope="col" class="num">Latency</th>
               <th scope="col">Source</th>
             </tr>
           </thead>

@@ -6,7 +6,12 @@ import { UI_USERNAME } from "../auth/credentials.ts";
 import { passwordProblem } from "../auth/password.ts";
 import { randomToken } from "../auth/sessions.ts";
 import type { UiDeps, UiEnv } from "../context.ts";
-import { PRE_SESSION_CSRF_COOKIE, preSessionCsrfOk, sessionCsrf } from "../middleware/csrf.ts";
+import {
+  formFields,
+  PRE_SESSION_CSRF_COOKIE,
+  preSessionCsrfOk,
+  sessionCsrf,
+} from "../middleware/csrf.ts";
 import {
   clearSessionCookie,
   requireSession,
@@ -71,9 +76,7 @@ export function authRoutes(deps: UiDeps): Hono<UiEnv> {
   const limited = (c: Context) => !deps.loginLimiter.allow(remoteIp(c));
 
   const loginPage = async (c: Context, status: 200 | 400 | 401 | 403 | 429, error?: string) => {
-    const form: Record<string, unknown> = c.req.method === "POST"
-      ? await c.req.parseBody().catch(() => ({}))
-      : {};
+    const form: Record<string, unknown> = c.req.method === "POST" ? await formFields(c) : {};
     const next = safeNext(c.req.query("next") ?? form.next);
     return c.html(
       await documentHtml(
@@ -96,7 +99,7 @@ export function authRoutes(deps: UiDeps): Hono<UiEnv> {
     if (!(await preSessionCsrfOk(c))) {
       return await loginPage(c, 403, "The form expired. Please try again.");
     }
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
     const result = await auth.login(typeof form.password === "string" ? form.password : "");
     if (!result.ok) {
       if (result.reason === "no-password") return c.redirect("/setup", 303);
@@ -126,7 +129,7 @@ export function authRoutes(deps: UiDeps): Hono<UiEnv> {
     if (limited(c)) return await setupPage(c, 429, "Too many attempts. Wait a minute.");
     if (!isLocalRequest(c)) return await setupPage(c, 403);
     if (!(await preSessionCsrfOk(c))) return await setupPage(c, 403, "The form expired.");
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
     const password = typeof form.password === "string" ? form.password : "";
     if (password !== form.confirm) return await setupPage(c, 400, "The passwords differ.");
     const problem = passwordProblem(password);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { UiDeps, UiEnv } from "../context.ts";
+import { formFields } from "../middleware/csrf.ts";
 import { TransportsNotAvailable, TransportsPage } from "../pages/transports.tsx";
 import { redirectWithNote, renderPage } from "./_page.tsx";
 
@@ -25,7 +26,7 @@ export function transportsRoutes(deps: UiDeps): Hono<UiEnv> {
   app.post("/transports", async (c) => {
     const transports = deps.api.transports;
     if (!transports) return c.json({ error: "transports are not available in this build" }, 501);
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
     const remote = String(form.remote_pk ?? "").trim();
     const type = String(form.type ?? "");
     try {

@@ -24,6 +24,8 @@ export async function writeVisorConfig(options: {
   config.cli_addr = "127.0.0.1:0";
   config.log_level = "warn";
   config.updater = { ...config.updater, enabled: false };
+  // The web UI on a free port: tests must not depend on 8000 being free.
+  if (config.hypervisor) config.hypervisor.http_addr = "127.0.0.1:0";
   options.edit?.(config as SkywireConfig & Record<string, unknown>);
   const path = join(options.dir, "skywire-config.json");
   await Deno.writeTextFile(path, configToJson(config));

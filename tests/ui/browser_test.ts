@@ -1,0 +1,219 @@
+/**
+ * The web UI in a real browser (Debian's Chromium via puppeteer-core) against a running
+ * `skywire up` (a child process, as a newcomer starts it): the first password and login,
+ * every page with the node's real data, live log lines over SSE, keyboard-only navigation,
+ * CSRF refusals, logout, and an expired session sent to the login page. Screenshots of every
+ * page go to dist/screenshots/ for review. Skips (one line) without Chromium.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import type { Page } from "puppeteer-core";
+import { join } from "node:path";
+import { tempDir } from "../_util/temp_dir.ts";
+import { SkywireProcess } from "../e2e/_skywire.ts";
+import {
+  actionableElements,
+  browserSkipReason,
+  launchBrowser,
+  type PageDocument,
+  screenshot,
+  tabThrough,
+} from "./_browser.ts";
+
+// The functions given to page.evaluate run in the page, where this is the DOM's document.
+declare const document: PageDocument;
+
+const skip = browserSkipReason();
+if (skip) console.log(`tests/ui/browser_test.ts skipped: ${skip}`);
+
+const PASSWORD = "correct horse battery";
+const PAGES = [
+  { path: "/", name: "overview", heading: "Overview" },
+  { path: "/dmsg", name: "dmsg", heading: "DMSG" },
+  { path: "/transports", name: "transports", heading: "Transports" },
+  { path: "/routes", name: "routes", heading: "Routes" },
+  { path: "/apps", name: "apps", heading: "Apps" },
+  { path: "/updates", name: "updates", heading: "Updates" },
+  { path: "/logs", name: "logs", heading: "Logs" },
+];
+
+interface UpInfo {
+  ui: string;
+  discovery: string;
+  dmsg_server: { pk: string; address: string };
+  visor: { pk: string };
+}
+
+async function startUp(data: string, extra: string[] = []) {
+  const up = new SkywireProcess([
+    "up",
+    "--data",
+    data,
+    "--json",
+    "--ui-port",
+    "0",
+    "--discovery-port",
+    "0",
+    "--server-port",
+    "0",
+    ...extra,
+  ]);
+  const info: UpInfo = JSON.parse(await up.line(/^\{/, 60_000));
+  return { up, info };
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return await page.$eval(selector, (el) => (el as unknown as { innerText: string }).innerText);
+}
+
+async function submit(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(), page.click(selector)]);
+}
+
+Deno.test({
+  name: "browser: set the password, see every page with real data, live logs, keyboard, CSRF",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using dir = await tempDir("skywire-browser-");
+    const { up, info } = await startUp(join(dir.path, "up"));
+    await using _up = up;
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1280, height: 860 });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(String(error)));
+
+      // The first visit asks for the password.
+      await page.goto(info.ui);
+      assertEquals(new URL(page.url()).pathname, "/setup");
+      await screenshot(page, "setup");
+      await page.type("#password", PASSWORD);
+      await page.type("#confirm", PASSWORD);
+      await submit(page, "button[type=submit]");
+      assertEquals(new URL(page.url()).pathname, "/");
+
+      // Every page: its heading, the node's real data, a screenshot, and every action
+      // reachable with Tab alone.
+      for (const { path, name, heading } of PAGES) {
+        await page.goto(info.ui + path);
+        assertEquals(await text(page, "main h1"), heading, path);
+        const body = await text(page, "main");
+        if (path === "/") {
+          assertStringIncludes(body, info.visor.pk);
+          assertStringIncludes(body, info.discovery);
+          assertStringIncludes(body, "1 of 1 sessions");
+        } else if (path === "/dmsg") {
+          assertStringIncludes(body, info.dmsg_server.address);
+          assertStringIncludes(body, info.dmsg_server.pk.slice(0, 8));
+        } else if (path === "/updates") {
+          assertStringIncludes(body, "the updater is off");
+        } else if (path === "/logs") {
+          assertStringIncludes(body, "visor started");
+          assertStringIncludes(body, `pk=${info.visor.pk}`);
+        } else {
+          assertStringIncludes(body, "not available in this build");
+        }
+        await screenshot(page, name);
+        const reached = await tabThrough(page);
+        const actionable = await actionableElements(page);
+        // The skip link, seven navigation links and "Log out" at least.
+        assert(actionable.length >= 9, `${path}: ${actionable.length} actionable elements`);
+        for (const element of actionable) {
+          assert(reached.includes(element), `${path}: Tab never reaches ${element}`);
+        }
+      }
+
+      // A keyboard user checks the store: Tab to "Check now", Enter.
+      await page.goto(info.ui + "/");
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        const label = await page.evaluate(() => document.activeElement?.textContent?.trim());
+        if (label === "Check now") break;
+      }
+      await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+      assertStringIncludes(await text(page, "main"), "Store check: every store is healthy.");
+
+      // Live log lines: a refused login elsewhere shows up on the open log page, no reload.
+      await page.goto(info.ui + "/logs?level=warn");
+      await page.waitForFunction(() => document.body.dataset.live === "logs");
+      const refused = await fetch(`${info.ui}/api/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "not the password" }),
+      });
+      assertEquals(refused.status, 401);
+      await refused.body?.cancel();
+      await page.waitForFunction(
+        () => document.getElementById("log-lines")?.textContent?.includes("UI login refused"),
+        { timeout: 10_000 },
+      );
+
+      // CSRF: the page's own fetch without the token is refused; with it, it passes.
+      const statuses = await page.evaluate(async () => {
+        const token = document.querySelector("meta[name=csrf-token]")!.content;
+        const without = await fetch("/stores/check", { method: "POST" });
+        const wrong = await fetch("/stores/check", {
+          method: "POST",
+          headers: { "x-csrf-token": "x".repeat(43) },
+        });
+        const right = await fetch("/stores/check", {
+          method: "POST",
+          headers: { "x-csrf-token": token },
+        });
+        return [without.status, wrong.status, right.status];
+      });
+      assertEquals(statuses, [403, 403, 200]);
+
+      // Log out; the pages are closed again; log back in.
+      await submit(page, "header form button");
+      assertEquals(new URL(page.url()).pathname, "/login");
+      await screenshot(page, "login");
+      await page.goto(info.ui + "/dmsg");
+      assertEquals(new URL(page.url()).pathname, "/login");
+      await page.type("#password", PASSWORD);
+      await submit(page, "main button[type=submit]");
+      assertEquals(new URL(page.url()).pathname, "/dmsg");
+      assertEquals(errors, []);
+    } finally {
+      await browser.close();
+    }
+    up.kill("SIGTERM");
+    assertEquals(await up.exit(), 0);
+  },
+});
+
+Deno.test({
+  name: "browser: an expired session is sent to the login page, and back after logging in",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using dir = await tempDir("skywire-browser-");
+    const { up, info } = await startUp(join(dir.path, "up"), ["--ui-session-ttl", "3s"]);
+    await using _up = up;
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(info.ui);
+      await page.type("#password", PASSWORD);
+      await page.type("#confirm", PASSWORD);
+      await submit(page, "button[type=submit]");
+      await page.goto(info.ui + "/updates");
+      assertEquals(await text(page, "main h1"), "Updates");
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      await page.goto(info.ui + "/updates");
+      const url = new URL(page.url());
+      assertEquals(url.pathname, "/login");
+      assertEquals(url.searchParams.get("next"), "/updates");
+      await page.type("#password", PASSWORD);
+      await submit(page, "main button[type=submit]");
+      assertEquals(new URL(page.url()).pathname, "/updates");
+    } finally {
+      await browser.close();
+    }
+    up.kill("SIGTERM");
+    assertEquals(await up.exit(), 0);
+  },
+});
