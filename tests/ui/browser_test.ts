@@ -9,7 +9,8 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import type { Page } from "puppeteer-core";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
-import { SkywireProcess } from "../e2e/_skywire.ts";
+import { skywire, SkywireProcess } from "../e2e/_skywire.ts";
+import { writeVisorConfig } from "../services/visor/_config.ts";
 import {
   actionableElements,
   browserSkipReason,
@@ -39,8 +40,10 @@ const PAGES = [
 interface UpInfo {
   ui: string;
   discovery: string;
+  transport_discovery: string;
+  address_resolver: string;
   dmsg_server: { pk: string; address: string };
-  visor: { pk: string };
+  visor: { pk: string; cli_addr: string };
 }
 
 async function startUp(data: string, extra: string[] = []) {
@@ -54,6 +57,12 @@ async function startUp(data: string, extra: string[] = []) {
     "--discovery-port",
     "0",
     "--server-port",
+    "0",
+    "--transport-discovery-port",
+    "0",
+    "--address-resolver-port",
+    "0",
+    "--cli-port",
     "0",
     ...extra,
   ]);
@@ -107,6 +116,9 @@ Deno.test({
         } else if (path === "/dmsg") {
           assertStringIncludes(body, info.dmsg_server.address);
           assertStringIncludes(body, info.dmsg_server.pk.slice(0, 8));
+        } else if (path === "/transports") {
+          assertStringIncludes(body, "No transports yet.");
+          assertStringIncludes(body, "Add a transport");
         } else if (path === "/updates") {
           assertStringIncludes(body, "the updater is off");
         } else if (path === "/logs") {
@@ -213,6 +225,88 @@ Deno.test({
     } finally {
       await browser.close();
     }
+    up.kill("SIGTERM");
+    assertEquals(await up.exit(), 0);
+  },
+});
+
+Deno.test({
+  name: "browser: a transport added in the UI is seen by the CLI, and removed from the UI",
+  ignore: skip !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using dir = await tempDir("skywire-browser-");
+    const { up, info } = await startUp(join(dir.path, "up"));
+    await using _up = up;
+    // A second visor on up's network to make a transport to.
+    await Deno.mkdir(join(dir.path, "peer"));
+    const { path, config } = await writeVisorConfig({
+      dir: join(dir.path, "peer"),
+      discovery: info.discovery,
+      edit: (c) => {
+        c.log_level = "info";
+        c.dmsg.servers = [{
+          static: info.dmsg_server.pk,
+          server: { address: info.dmsg_server.address },
+        }];
+        c.transport.discovery = info.transport_discovery;
+        c.transport.address_resolver = info.address_resolver;
+        c.cli_addr = "127.0.0.1:0";
+        delete c.hypervisor;
+      },
+    });
+    await using peer = new SkywireProcess(["visor", "-c", path]);
+    await peer.line(/booted OK/, 30_000, "stderr");
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 1280, height: 860 });
+      await page.goto(info.ui);
+      await page.type("#password", PASSWORD);
+      await page.type("#confirm", PASSWORD);
+      await submit(page, "button[type=submit]");
+
+      await page.goto(info.ui + "/transports");
+      await page.type("#remote_pk", config.pk);
+      await page.select("#type", "dmsg");
+      await submit(page, "main form[action='/transports'] button[type=submit]");
+      const added = await text(page, "main");
+      assertStringIncludes(added, "added.");
+      assertStringIncludes(added, config.pk.slice(0, 8));
+      await screenshot(page, "transports-added");
+
+      const ls = await skywire([
+        "cli",
+        "visor",
+        "tp",
+        "ls",
+        "--rpc",
+        info.visor.cli_addr,
+        "--json",
+      ]);
+      assertEquals(ls.code, 0, ls.stderr);
+      const listed = JSON.parse(ls.stdout);
+      assertEquals(listed.length, 1);
+      assertEquals([listed[0].remote_pk, listed[0].type], [config.pk, "dmsg"]);
+
+      await submit(page, "main td form button");
+      assertStringIncludes(await text(page, "main"), "removed.");
+      const after = await skywire([
+        "cli",
+        "visor",
+        "tp",
+        "ls",
+        "--rpc",
+        info.visor.cli_addr,
+        "--json",
+      ]);
+      assertEquals(JSON.parse(after.stdout), []);
+    } finally {
+      await browser.close();
+    }
+    peer.kill("SIGINT");
+    assertEquals(await peer.exit(), 0);
     up.kill("SIGTERM");
     assertEquals(await up.exit(), 0);
   },
