@@ -1,4 +1,8 @@
 import type { PubKey, SecKey } from "../../cipher/mod.ts";
+import type { DmsgAddr } from "../addr.ts";
+import type { EndpointDialOptions } from "../endpoint.ts";
+import { DmsgError, DmsgErrorCode } from "../errors.ts";
+import type { DmsgStream } from "../stream.ts";
 import type { Logger } from "../../log/mod.ts";
 import { joinHostPort, listenError, parseListenAddress } from "../../netutil/mod.ts";
 import { SESSION_HANDSHAKE_TIMEOUT_MS, STREAM_HANDSHAKE_TIMEOUT_MS } from "../constants.ts";
@@ -70,6 +74,12 @@ export interface DmsgServer {
   readonly address: string;
   /** Listen on a dmsg port of the server's own key (e.g. 80 for `/health` over dmsg HTTP). */
   listen(port: number): DmsgListener;
+  /**
+   * Open a stream from the server's own key to `remote`: straight on the remote's session with
+   * this server when it has one, else one hop through each peer server in turn. Throws
+   * {@linkcode DmsgError} (307 when no session or peer could take it), or the signal's reason.
+   */
+  dial(remote: DmsgAddr, options?: EndpointDialOptions): Promise<DmsgStream>;
   /** Counters for leak tests and diagnostics. */
   stats(): Record<string, number>;
   /** Client sessions now. */
@@ -201,6 +211,24 @@ export class DmsgServerImpl implements DmsgServer {
   /** {@inheritDoc DmsgServer.listen} */
   listen(port: number): DmsgListener {
     return this.#core.endpoint.listen(port);
+  }
+
+  /** {@inheritDoc DmsgServer.dial} */
+  async dial(remote: DmsgAddr, options: EndpointDialOptions = {}): Promise<DmsgStream> {
+    const local = this.#clients.get(remote.pk)?.session;
+    if (local) return await this.#core.endpoint.dial(local, remote, options);
+    let last: unknown = new DmsgError(DmsgErrorCode.requestNoNextSession);
+    // A peer that has no session for `remote` ends the stream without an answer (306 here).
+    for (const link of this.#peers.links(remote.pk)) {
+      options.signal?.throwIfAborted();
+      try {
+        return await this.#core.endpoint.dial(link, remote, options);
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        last = error;
+      }
+    }
+    throw last;
   }
 
   /** {@inheritDoc DmsgServer.sessionCount} */
