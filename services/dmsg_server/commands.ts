@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  booleanFlag,
   type Command,
   configFlag,
   defineCommand,
@@ -32,6 +33,7 @@ import {
   serverOptionsFromConfig,
   withListenAddress,
 } from "./config.ts";
+import { serveRouteSetup } from "./route_setup.ts";
 
 // Shutdown must finish within 2 s of a signal, with room to exit; past this it exits anyway.
 const SHUTDOWN_LIMIT_MS = 1_800;
@@ -76,6 +78,9 @@ const startFlags = {
     parse: integerValue(1),
   }),
   peers: stringFlag({ valueName: "PK@ADDR,...", description: "peer servers of the mesh" }),
+  "enable-route-setup": booleanFlag({
+    description: "also be a route setup node on dmsg port 36 (sets enable_route_setup)",
+  }),
   "log-level": logLevelFlag({ description: "log level (default the config's log_level)" }),
 };
 
@@ -101,6 +106,7 @@ function applyFlags(config: DmsgServerConfig, flags: FlagValues<typeof startFlag
     });
   }
   if (flags["log-level"] !== undefined) config.log_level = flags["log-level"];
+  if (flags["enable-route-setup"]) config.enable_route_setup = true;
 }
 
 const startCommand = defineCommand({
@@ -110,8 +116,10 @@ const startCommand = defineCommand({
   description: "Serves dmsg sessions and relays streams; the config uses Go dmsg-server's field\n" +
     "names (see 'config gen'). Flags override the config. Without a config a fresh key pair\n" +
     "is used. The published address follows the port it listens on (--addr, port 0 too)\n" +
-    "unless public_address or --public-address names another. Prints the public key and\n" +
-    "address on stdout, logs on stderr, stops cleanly on SIGINT or SIGTERM.",
+    "unless public_address or --public-address names another. With enable_route_setup\n" +
+    "(--enable-route-setup) it is also a route setup node on dmsg port 36 of its own key.\n" +
+    "Prints the public key and address on stdout, logs on stderr, stops cleanly on SIGINT\n" +
+    "or SIGTERM.",
   args: { min: 0, max: 1 },
   flags: startFlags,
   run: async ({ args, flags, out }) => {
@@ -127,10 +135,14 @@ const startCommand = defineCommand({
     const server = await startDmsgServer({ ...serverOptionsFromConfig(config), logger });
     // Every dmsg server answers /health on dmsg port 80 of its own key.
     const health = serveServerHealth(server, { logger: logger.child("health") });
+    const setup = config.enable_route_setup
+      ? serveRouteSetup(server, { logger: logger.child("route_setup") })
+      : undefined;
     out(`${server.pk.hex()} ${server.address}`);
     const signal = await stop.received;
     logger.info("shutting down", { signal });
     await closeWithin(async () => {
+      await setup?.close();
       await health.shutdown();
       await server.close({ deleteEntry: true });
     }, { budgetMs: SHUTDOWN_LIMIT_MS, logger });

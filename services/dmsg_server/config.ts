@@ -1,5 +1,6 @@
 import { generateKeyPair, keyPairFromSecKey, PubKey, SecKey } from "../../mod/cipher/mod.ts";
 import {
+  bool,
   checkSpec,
   ConfigError,
   type Infer,
@@ -30,8 +31,8 @@ import {
 export const DEFAULT_DISCOVERY_URL = "http://dmsgd.skywire.skycoin.com";
 
 /**
- * The dmsg server config file: Go `dmsg-server`'s field names and order, plus `peers` (ours,
- * Go 2026's mesh list). Missing fields take `config gen`'s defaults, except `public_key`
+ * The dmsg server config file: Go `dmsg-server`'s field names and order, plus `peers` (Go
+ * 2026's mesh list) and `enable_route_setup` (Go 2026's setup node inside the server). Missing fields take `config gen`'s defaults, except `public_key`
  * (derived from `secret_key` when empty) and `health_endpoint_address` (empty).
  */
 export const DMSG_SERVER_CONFIG_SPEC = object({
@@ -58,6 +59,11 @@ export const DMSG_SERVER_CONFIG_SPEC = object({
   max_sessions: withDefault(int(1, Number.MAX_SAFE_INTEGER), () => DEFAULT_MAX_SESSIONS),
   /** Peer servers of the mesh. */
   peers: withDefault(list(object({ public_key: publicKey(), address: str() })), () => []),
+  /**
+   * Also be a route setup node (Go 2026's field): `SetupRPCGateway` on dmsg port 36 of the
+   * server's own key, for visors that list this key in `routing.route_setup_nodes`.
+   */
+  enable_route_setup: withDefault(bool(), () => false),
 });
 
 /** A checked dmsg server config file. */
@@ -98,6 +104,7 @@ export function serverConfigToJson(config: DmsgServerConfig): string {
     update_interval: config.update_interval,
     max_sessions: config.max_sessions,
     peers: config.peers,
+    enable_route_setup: config.enable_route_setup,
   };
   return JSON.stringify(ordered, null, "\t") + "\n";
 }

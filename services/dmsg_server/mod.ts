@@ -1,11 +1,13 @@
 /**
  * The dmsg server as a service: its `skywire dmsg server` commands (`commands.ts`), its config
- * file (Go `dmsg-server`'s format plus `peers`) and the translation of that config into options
- * for the server in `mod/dmsg` ({@linkcode serverOptionsFromConfig} → `startDmsgServer`).
+ * file (Go `dmsg-server`'s format plus `peers` and `enable_route_setup`), the translation of
+ * that config into options for the server in `mod/dmsg` ({@linkcode serverOptionsFromConfig} →
+ * `startDmsgServer`), and the route setup node it can host ({@linkcode serveRouteSetup}).
  *
  * ```ts
  * const { config } = parseServerConfig(await Deno.readTextFile("dmsg-server.json"));
  * const server = await startDmsgServer({ ...serverOptionsFromConfig(config), logger });
+ * const setup = config.enable_route_setup ? serveRouteSetup(server, { logger }) : undefined;
  * ```
  *
  * @module
@@ -22,3 +24,4 @@ export {
   withListenAddress,
 } from "./config.ts";
 export type { DmsgServerConfig, ParsedServerConfig } from "./config.ts";
+export { serveRouteSetup } from "./route_setup.ts";

@@ -1,6 +1,9 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
-import { PubKey } from "../../mod/cipher/mod.ts";
-import { DiscoveryClient, DiscoveryError } from "../../mod/dmsg/mod.ts";
+import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
+import { DiscoveryClient, DiscoveryError, DmsgError } from "../../mod/dmsg/mod.ts";
+import { RpcError } from "../../mod/gob/mod.ts";
+import { dialRouteGroup } from "../../mod/route_setup/mod.ts";
+import { RouteDescriptor } from "../../mod/routing/mod.ts";
 import { dmsgFetch } from "../../mod/dmsg_http/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { testNetwork } from "../mod/dmsg/_harness.ts";
@@ -17,6 +20,7 @@ const GO_FIELDS = [
   "update_interval",
   "max_sessions",
   "peers",
+  "enable_route_setup",
 ];
 
 function run(args: string[]) {
@@ -46,6 +50,7 @@ Deno.test("skywire dmsg server config gen writes Go's fields, mode 0600, secret 
   assertEquals(Object.keys(config), GO_FIELDS);
   assertEquals(config.max_sessions, 2048);
   assertEquals(config.peers, []);
+  assertEquals(config.enable_route_setup, false);
   PubKey.fromHex(config.public_key);
   assert(!(out.stdout + out.stderr).includes(config.secret_key));
 });
@@ -157,4 +162,45 @@ Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own 
   assertEquals(health.available_sessions, 2047);
   const { code, log } = await stop("SIGTERM");
   assertEquals(code, 0, log);
+});
+
+Deno.test("skywire dmsg server start --enable-route-setup answers DialRouteGroup on port 36", async () => {
+  await using net = await testNetwork();
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const args = ["--addr", `127.0.0.1:${port}`, "--discovery", net.url];
+  const client = await net.client({ clientType: "" });
+  for (const enabled of [false, true]) {
+    const { pk, stop } = await startServer(enabled ? [...args, "--enable-route-setup"] : args);
+    const server = PubKey.fromHex(pk);
+    if (!enabled) {
+      await assertRejects(
+        () => client.dialStream({ pk: server, port: 36 }),
+        DmsgError,
+        "no associated listener",
+      );
+    } else {
+      // A real call: the route names a visor with no session, so the node's dial of it fails.
+      const stream = await client.dialStream({ pk: server, port: 36 });
+      const other = generateKeyPair().pk;
+      const desc = RouteDescriptor.create({
+        srcPk: client.pk,
+        dstPk: other,
+        srcPort: 1,
+        dstPort: 2,
+      });
+      const hop = (from: PubKey, to: PubKey) => ({ TpID: crypto.randomUUID(), From: from, To: to });
+      const route = {
+        Desc: desc.bytes,
+        KeepAlive: 1_000_000_000n,
+        Forward: [hop(client.pk, other)],
+        Reverse: [hop(other, client.pk)],
+      };
+      await assertRejects(() => dialRouteGroup(stream, route), RpcError, `dial ${other.hex()}@136`);
+    }
+    const { code, log } = await stop("SIGTERM");
+    assertEquals(code, 0, log);
+    if (enabled) assertMatch(log, /route setup enabled/);
+  }
 });

@@ -27,6 +27,7 @@ Deno.test("missing fields take config gen's defaults; the public key comes from 
   assertEquals(config.local_address, ":8081");
   assertEquals(config.max_sessions, DEFAULT_MAX_SESSIONS);
   assertEquals(config.peers, []);
+  assertEquals(config.enable_route_setup, false);
   assertEquals(config.log_level, "info");
   assertEquals(serverOptionsFromConfig(config).pk.hex(), keys.pk.hex());
   // No public_address: the server publishes the address it listens on.
@@ -56,6 +57,7 @@ Deno.test("bad dmsg server configs are ConfigErrors naming the field, never the 
       [{ ...base, max_sessions: 0 }, '"max_sessions"'],
       [{ ...base, update_interval: -1 }, '"update_interval"'],
       [{ ...base, peers: {} }, '"peers"'],
+      [{ ...base, enable_route_setup: "yes" }, '"enable_route_setup"'],
       [{ ...base, peers: [{ public_key: other.pk.hex() }] }, '"peers[0].address" is missing'],
       [{ ...base, peers: [{ public_key: other.pk.hex(), address: "nowhere" }] }, '"peers[0]"'],
       [{ ...base, discovery: 7 }, '"discovery": want a URL'],
@@ -114,4 +116,13 @@ Deno.test("public_address is empty or host:port", () => {
   for (const bad of ["nonsense", ":8081", "host:x", "host:70000"]) {
     assertThrows(() => parse(bad), ConfigError, `config field "public_address"`, bad);
   }
+});
+
+Deno.test("enable_route_setup is read and written back", () => {
+  const keys = generateKeyPair();
+  const { config } = parseServerConfig(
+    JSON.stringify({ secret_key: keys.sk.hex(), enable_route_setup: true }),
+  );
+  assertEquals(config.enable_route_setup, true);
+  assertEquals(JSON.parse(serverConfigToJson(config)).enable_route_setup, true);
 });
