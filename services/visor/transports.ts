@@ -10,6 +10,7 @@ import {
   DmsgNetwork,
   type DmsgTransportClient,
   KeptBinding,
+  type PacketHandler,
   type PersistentTransport,
   type TcpNetwork,
   TransportDiscoveryClient,
@@ -22,6 +23,8 @@ import {
 export interface VisorTransportTuning {
   /** Interface the stcpr listener binds (default every interface, as Go's visor). */
   stcprHostname?: string;
+  /** The addresses announced with the stcpr binding (default this host's interfaces, as Go). */
+  stcprLocalAddresses?: () => string[];
   /** TransportPing period, ms (default 30 s). */
   pingIntervalMs?: number;
   /** How often missing persistent transports are dialed, ms (default 10 s, as Go). */
@@ -68,6 +71,12 @@ export interface VisorTransports {
   readonly stcprAddress?: string;
   /** Where stcp accepts (`host:port`), when `skywire-tcp.listening_address` is set. */
   readonly stcpAddress?: string;
+  /**
+   * Where routing packets from every transport go (replacing the previous handler), or
+   * nowhere (dropped, counted) with `undefined`. The visor has no router yet: tests and tools
+   * take them here.
+   */
+  setPacketHandler(handler: PacketHandler | undefined): void;
   /** Close every transport (deregistering them), the networks and the binding. Idempotent. */
   close(): Promise<void>;
 }
@@ -165,6 +174,7 @@ export async function startVisorTransports(
       resolver: binding,
       port: config.transport.stcpr_port ?? 0,
       hostname: tuning.stcprHostname,
+      localAddresses: tuning.stcprLocalAddresses,
       logger,
     }));
   }
@@ -178,10 +188,12 @@ export async function startVisorTransports(
     }));
   }
   const types = networks.map((network) => network.type);
+  let packetHandler: PacketHandler | undefined;
   const manager = new TransportManager({
     keyPair,
     networks,
     registry: discovery,
+    onPacket: (packet, transport) => packetHandler?.(packet, transport),
     persistent: persistentList(config, types, logger),
     pingIntervalMs: tuning.pingIntervalMs,
     persistentCheckMs: tuning.persistentCheckMs,
@@ -218,5 +230,14 @@ export async function startVisorTransports(
     stcp: stcpAddress,
     persistent: manager.persistent.length,
   });
-  return { manager, discovery, resolver, binding, stcprAddress, stcpAddress, close };
+  return {
+    manager,
+    discovery,
+    resolver,
+    binding,
+    stcprAddress,
+    stcpAddress,
+    setPacketHandler: (handler) => packetHandler = handler,
+    close,
+  };
 }
