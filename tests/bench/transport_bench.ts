@@ -9,7 +9,10 @@
  *   `PacketReader`.
  *
  * The address resolver is an in-memory table here, so the figures are the transport's own.
- * A Go visor comparison needs a configured Go visor pair and is left to `tests/interop`.
+ *
+ * With `SKYWIRE_GO_REF_BIN` (the Go reference binaries), also the set-up latency between whole
+ * visors, ours and Go 2024's, on the services of `skywire up` (`_visor_setup.ts`): ours → ours,
+ * Go → Go (timed by the Go visor's own log) and ours → Go, dmsg and stcpr.
  *
  * Run: `deno run -A tests/bench/transport_bench.ts [--json] [MiB, default 64]`
  *
@@ -28,6 +31,7 @@ import {
 } from "../../mod/transport/mod.ts";
 import { testNetwork } from "../mod/dmsg/_harness.ts";
 import { tcpPair } from "../_util/tcp_pair.ts";
+import { visorSetupComparison } from "./_visor_setup.ts";
 
 const SETUPS = 200;
 const DMSG_SETUPS = 100;
@@ -220,6 +224,7 @@ export async function main(args: string[] = Deno.args): Promise<void> {
   const dmsg = await dmsgSetup();
   const tcpMibS = await tcpThroughput(total);
   const stcprMibS = await stcprThroughput(total);
+  const visors = await visorSetupComparison();
 
   const result = {
     bench: "transport",
@@ -235,6 +240,7 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     throughput_tcp_mib_s: round(tcpMibS),
     throughput_stcpr_mib_s: round(stcprMibS),
     throughput_stcpr_vs_tcp: round(stcprMibS / tcpMibS),
+    visor_setup_vs_go: visors ?? null,
   };
   if (json) {
     console.log(JSON.stringify(result));
@@ -251,6 +257,16 @@ export async function main(args: string[] = Deno.args): Promise<void> {
     `throughput (${mib} MiB of ${PAYLOAD}-byte Data packets): stcpr ${result.throughput_stcpr_mib_s} MiB/s, ` +
       `bare TCP ${result.throughput_tcp_mib_s} MiB/s (ratio ${result.throughput_stcpr_vs_tcp})`,
   );
+  if (visors) {
+    for (const type of ["dmsg", "stcpr"]) {
+      const f = visors[type] as Record<string, number>;
+      console.log(
+        `visor set-up ${type} (${visors.setups}×, p50): ours→ours ${f.ours_to_ours_p50_ms} ms, ` +
+          `Go→Go ${f.go_to_go_p50_ms} ms (×${f.ours_vs_go}), ours→Go ${f.ours_to_go_p50_ms} ms; ` +
+          `Go CLI wall ${f.go_cli_wall_p50_ms} ms`,
+      );
+    }
+  }
 }
 
 if (import.meta.main) await main();
