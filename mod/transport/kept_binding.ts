@@ -37,6 +37,7 @@ export class KeptBinding implements AddressResolver {
   #args?: { port: number; addresses: string[] };
   #timer?: ReturnType<typeof setTimeout>;
   #bound = false;
+  #lastFailure?: string;
   #binding?: Promise<void>;
   #closed = false;
 
@@ -84,17 +85,26 @@ export class KeptBinding implements AddressResolver {
     this.#binding = attempt;
     attempt.then(
       () => {
+        if (!this.#bound) {
+          this.#o.logger?.debug("stcpr bound at the address resolver", { port: args.port });
+        }
         this.#bound = true;
+        this.#lastFailure = undefined;
         this.#retry.reset();
         this.#schedule(this.#o.refreshMs ?? 120_000);
       },
       (error) => {
         this.#bound = false;
         const delay = this.#retry.next();
-        this.#o.logger?.warn("stcpr bind at the address resolver failed; retrying", {
-          error: String(error),
-          retry_ms: delay,
-        });
+        // A resolver that keeps refusing (e.g. no public address here) is said once per reason.
+        const reason = String(error);
+        const fields = { error: reason, retry_ms: delay };
+        if (reason === this.#lastFailure) {
+          this.#o.logger?.debug("stcpr bind at the address resolver failed again", fields);
+        } else {
+          this.#o.logger?.warn("stcpr bind at the address resolver failed; retrying", fields);
+        }
+        this.#lastFailure = reason;
         this.#schedule(delay);
       },
     ).finally(() => {
