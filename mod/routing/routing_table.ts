@@ -140,6 +140,15 @@ export class RoutingTable {
     return entry.rule;
   }
 
+  /**
+   * Whether a rule is stored under `key` (the very `rule` object, when given), expired or not,
+   * without counting as activity.
+   */
+  hasRule(key: RouteId, rule?: Rule): boolean {
+    const entry = this.#rules.get(key);
+    return entry !== undefined && (rule === undefined || entry.rule === rule);
+  }
+
   /** Mark the rule under `key` active (Go `UpdateActivity`); `false` if missing or expired. */
   touch(key: RouteId): boolean {
     const entry = this.#rules.get(key);

@@ -212,3 +212,17 @@ Deno.test("reserve/save/delete churn leaves no entries behind", () => {
   assertEquals([stats.rules, stats.pendingReservations], [0, 0]);
   assertEquals([stats.reserved, stats.saved, stats.deleted], [6000, 4000, 4000]);
 });
+
+Deno.test("hasRule sees expired rules, checks identity when asked, and is no activity", () => {
+  const { table, clock } = manualTable();
+  using t = table;
+  const rule = consume(1);
+  t.saveRule(rule);
+  clock.now = 1500;
+  assert(t.hasRule(1));
+  assert(t.hasRule(1, rule));
+  assert(!t.hasRule(1, consume(1)), "another object under the same key");
+  assert(!t.hasRule(2));
+  assertEquals(t.collectExpired().length, 1, "hasRule did not refresh the rule");
+  assert(!t.hasRule(1));
+});
