@@ -1,7 +1,7 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import { NoiseStream, performHandshake } from "../noise/mod.ts";
 import { HANDSHAKE_AWAIT_TIMEOUT_MS, ROUTE_NOISE_TIMEOUT_MS } from "./constants.ts";
-import { RouteSetupError } from "./errors.ts";
+import { RouteDialError } from "./errors.ts";
 import { RouteConn } from "./route_conn.ts";
 import type { RouteGroup } from "./route_group.ts";
 
@@ -26,7 +26,7 @@ export interface EstablishOptions {
  * peer's, the accepting end waits for the dialer's and then sends its own. No Handshake in time
  * (or Data first) means a visor from before handshakes: plain bytes. When both ends asked for
  * encryption the group is wrapped in Noise KK (the dialer initiates), as Go's `EncryptConn`.
- * On failure the group is closed (the peer gets a Close) and {@linkcode RouteSetupError} thrown.
+ * On failure the group is closed (the peer gets a Close) and {@linkcode RouteDialError} thrown.
  */
 export async function establishGroup(
   group: RouteGroup,
@@ -59,6 +59,6 @@ export async function establishGroup(
   } catch (cause) {
     group.close();
     const message = cause instanceof Error ? cause.message : String(cause);
-    throw new RouteSetupError("handshake", `route group handshake: ${message}`, { cause });
+    throw new RouteDialError("handshake", `route group handshake: ${message}`, { cause });
   }
 }

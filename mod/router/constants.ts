@@ -1,15 +1,10 @@
 /**
  * Ports, timeouts and sizes of Skywire's router, from the Go implementation (skywire 2024,
- * `pkg/router`, `pkg/skyenv`), with a note where 2026 differs.
+ * `pkg/router`, `pkg/skyenv`), with a note where 2026 differs. The route-setup ports (36, 136)
+ * and RPC names are `mod/route_setup`'s.
  *
  * @module
  */
-
-/** dmsg port a setup node listens on for `SetupRPCGateway` (Go `skyenv.DmsgSetupPort`). */
-export const SETUP_NODE_PORT = 36;
-
-/** dmsg port a visor serves `RPCGateway` on for setup nodes (Go `DmsgAwaitSetupPort`). */
-export const ROUTER_RPC_PORT = 136;
 
 /** Route port of the loop-route ping listener (Go `skyenv.SkyPingPort`). */
 export const SKY_PING_PORT = 58;

@@ -2,7 +2,7 @@ import type { PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { RouteDescriptor, type routingGob } from "../routing/mod.ts";
 import { DEFAULT_MAX_HOPS, ROUTE_KEEP_ALIVE_MS } from "./constants.ts";
-import { NoRouteError, RouterError, RouteSetupError } from "./errors.ts";
+import { NoRouteError, RouteDialError, RouterError } from "./errors.ts";
 import type { RouteConn } from "./route_conn.ts";
 import { type PathEdges, pathEdgesKey, type RouteFinder } from "./route_finder_client.ts";
 import type { Router } from "./router.ts";
@@ -40,7 +40,7 @@ export interface DialRouteOptions {
  * Dials routes for apps (Go `router.DialRoutes`): reserve an ephemeral route port, ask the route
  * finder for a forward and a reverse path, have the setup node install the rules, then run the
  * route-group handshake as initiator. The result is a {@linkcode RouteConn}; every failure is a
- * {@linkcode RouteSetupError} naming its step, and releases the port.
+ * {@linkcode RouteDialError} naming its step, and releases the port.
  */
 export class RouteDialer {
   readonly #o: RouteDialerOptions;
@@ -141,8 +141,8 @@ export class RouteDialer {
         });
       } catch (error) {
         if (error instanceof NoRouteError || signal?.aborted || performance.now() > until) {
-          if (error instanceof RouteSetupError) throw error;
-          throw new RouteSetupError("route_finder", `route finder: ${error}`, { cause: error });
+          if (error instanceof RouteDialError) throw error;
+          throw new RouteDialError("route_finder", `route finder: ${error}`, { cause: error });
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
@@ -155,11 +155,11 @@ function checkPath(hops: routingGob.Hop[], from: PubKey, to: PubKey): void {
   let at = from;
   for (const hop of hops) {
     if (!hop.From.equals(at)) {
-      throw new RouteSetupError("route_finder", "route finder gave a path that is not connected");
+      throw new RouteDialError("route_finder", "route finder gave a path that is not connected");
     }
     at = hop.To;
   }
   if (hops.length === 0 || !at.equals(to)) {
-    throw new RouteSetupError("route_finder", "route finder gave a path to the wrong visor");
+    throw new RouteDialError("route_finder", "route finder gave a path to the wrong visor");
   }
 }

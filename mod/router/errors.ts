@@ -27,21 +27,24 @@ export class InvalidRulesError extends RouterError {
   }
 }
 
-/** A route could not be set up: route finder, setup node, or the route-group handshake. */
-export class RouteSetupError extends RouterError {
+/**
+ * A route dial failed: at the route finder, the setup node, or the route-group handshake.
+ * (What a setup node reports about its own steps is `mod/route_setup`'s `RouteSetupError`.)
+ */
+export class RouteDialError extends RouterError {
   /** Which step failed. */
-  readonly step: "route_finder" | "setup_node" | "handshake" | "port";
+  readonly step: "route_finder" | "setup_node" | "handshake";
 
   /** Create the error for `step`. */
-  constructor(step: RouteSetupError["step"], message: string, options?: ErrorOptions) {
+  constructor(step: RouteDialError["step"], message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = "RouteSetupError";
+    this.name = "RouteDialError";
     this.step = step;
   }
 }
 
 /** The route finder found no route (it answered 404, Go `ErrTransportNotFound`). */
-export class NoRouteError extends RouteSetupError {
+export class NoRouteError extends RouteDialError {
   /** Create the error. */
   constructor(message = "transport not found", options?: ErrorOptions) {
     super("route_finder", message, options);

@@ -5,7 +5,7 @@
  * ```ts
  * const router = new Router({ keyPair, transports: manager, noTransit: false });
  * // the transport manager's onPacket: (packet, tp) => router.handlePacket(packet, tp)
- * const rpc = new RouterRpcServer({ router, listener: dmsg.listen(ROUTER_RPC_PORT), trusted });
+ * const rpc = new RouterRpcServer({ router, listener: dmsg.listen(AWAIT_SETUP_PORT), trusted });
  * const dialer = new RouteDialer({
  *   router,
  *   routeFinder: new RouteFinderClient({ url: config.routing.route_finder }),
@@ -29,9 +29,9 @@
  *
  * **Route setup**: {@linkcode RouterRpcServer} serves `RPCGateway` (`ReserveIDs`,
  * `AddIntermediaryRules`, `AddEdgeRules`) on dmsg port 136 to trusted setup nodes;
- * {@linkcode RouterClient} is the setup node's side of it; {@linkcode SetupClient} calls a setup
- * node's `SetupRPCGateway.DialRouteGroup` on port 36; {@linkcode RouteFinderClient} asks
- * `POST /routes`.
+ * {@linkcode SetupClient} calls a setup node's `SetupRPCGateway.DialRouteGroup` on port 36 (the
+ * setup node and its `RouterClient` are `mod/route_setup`'s); {@linkcode RouteFinderClient}
+ * asks `POST /routes`.
  *
  * @module
  */
@@ -39,9 +39,9 @@ export * from "./constants.ts";
 export {
   InvalidRulesError,
   NoRouteError,
+  RouteDialError,
   RouteGroupClosedError,
   RouterError,
-  RouteSetupError,
   RoutingFailure,
 } from "./errors.ts";
 export type { DropReason, PacketCounters } from "./_dispatch.ts";
@@ -57,10 +57,9 @@ export type { RouteAddr } from "./route_conn.ts";
 export { ROUTE_ACCEPT_BUFFER, RouteListener } from "./listener.ts";
 export { Router } from "./router.ts";
 export type { OpenGroupOptions, RouterOptions, RouterStats } from "./router.ts";
-export { ROUTER_RPC_SERVICE, routerRpcMethods, RouterRpcServer } from "./rpc_gateway.ts";
+export { routerRpcMethods, RouterRpcServer } from "./rpc_gateway.ts";
 export type { RouterRpcServerOptions, RouterRpcStream } from "./rpc_gateway.ts";
-export { RouterClient } from "./router_client.ts";
-export { SETUP_RPC_SERVICE, SetupClient } from "./setup_client.ts";
+export { SetupClient } from "./setup_client.ts";
 export type { RouteSetup, SetupClientOptions, SetupDialer } from "./setup_client.ts";
 export { parseRoutes, pathEdgesKey, RouteFinderClient } from "./route_finder_client.ts";
 export type {

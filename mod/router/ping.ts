@@ -2,7 +2,7 @@ import type { PubKey } from "../cipher/mod.ts";
 import { readFull, writeAll } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { SKY_PING_PORT } from "./constants.ts";
-import { RouterError, RouteSetupError } from "./errors.ts";
+import { RouteDialError, RouterError } from "./errors.ts";
 import type { RouteDialer } from "./dialer.ts";
 import type { RouteListener } from "./listener.ts";
 import type { RouteConn } from "./route_conn.ts";
@@ -69,7 +69,7 @@ export class RoutePinger {
     return this.#waiting.size;
   }
 
-  /** Ping `pk`; throws `RouteSetupError` when no loop route could be made. */
+  /** Ping `pk`; throws `RouteDialError` when no loop route could be made. */
   async ping(pk: PubKey, options: PingOptions = {}): Promise<PingResult> {
     const tries = options.tries ?? 1;
     const size = Math.max(16, Math.round((options.sizeKb ?? 2) * 1024));
@@ -130,7 +130,7 @@ export class RoutePinger {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new RouteSetupError("handshake", "the ping loop's far end never arrived"));
+        reject(new RouteDialError("handshake", "the ping loop's far end never arrived"));
       }, limit);
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.set(port, take);

@@ -2,7 +2,7 @@ import { isTransportIdText, PubKey } from "../cipher/mod.ts";
 import { readAllLimited } from "../conn/mod.ts";
 import type { routingGob } from "../routing/mod.ts";
 import { DEFAULT_MAX_HOPS, ROUTE_FINDER_TIMEOUT_MS } from "./constants.ts";
-import { NoRouteError, RouteSetupError } from "./errors.ts";
+import { NoRouteError, RouteDialError } from "./errors.ts";
 
 /** Largest route finder answer read (a few thousand hops). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
@@ -46,7 +46,7 @@ export interface RouteFinderClientOptions {
  * The route finder's HTTP client (Go `rfclient`): `POST /routes` with
  * `{"Edges":["src:dst",…],"Opts":{"MinHops":n,"MaxHops":m}}`, answered with
  * `{"src:dst":[[{"TpID","From","To"},…],…]}`. A 404 means no route ({@linkcode NoRouteError});
- * other failures throw {@linkcode RouteSetupError} (`route_finder`) with the service's message.
+ * other failures throw {@linkcode RouteDialError} (`route_finder`) with the service's message.
  */
 export class RouteFinderClient implements RouteFinder {
   readonly #url: string;
@@ -85,18 +85,18 @@ export class RouteFinderClient implements RouteFinder {
         ? new TextDecoder().decode(
           await readAllLimited(response.body, {
             limit: MAX_ANSWER_BYTES,
-            tooLarge: () => new RouteSetupError("route_finder", "route finder answer too large"),
+            tooLarge: () => new RouteDialError("route_finder", "route finder answer too large"),
           }),
         )
         : "";
     } catch (cause) {
-      if (cause instanceof RouteSetupError) throw cause;
+      if (cause instanceof RouteDialError) throw cause;
       const why = limit.aborted ? `timed out after ${this.#timeoutMs} ms` : String(cause);
-      throw new RouteSetupError("route_finder", `route finder ${this.#url}: ${why}`, { cause });
+      throw new RouteDialError("route_finder", `route finder ${this.#url}: ${why}`, { cause });
     }
     if (status === 404) throw new NoRouteError();
     if (status !== 200) {
-      throw new RouteSetupError("route_finder", `route finder: status ${status}: ${message(text)}`);
+      throw new RouteDialError("route_finder", `route finder: status ${status}: ${message(text)}`);
     }
     return parseRoutes(text);
   }
@@ -112,9 +112,9 @@ function message(text: string): string {
   return text.trim().slice(0, 200);
 }
 
-/** Parse a `/routes` answer; throws {@linkcode RouteSetupError} on anything malformed. */
+/** Parse a `/routes` answer; throws {@linkcode RouteDialError} on anything malformed. */
 export function parseRoutes(text: string): Map<string, routingGob.Hop[][]> {
-  const bad = (why: string) => new RouteSetupError("route_finder", `route finder answer: ${why}`);
+  const bad = (why: string) => new RouteDialError("route_finder", `route finder answer: ${why}`);
   let value: unknown;
   try {
     value = JSON.parse(text);

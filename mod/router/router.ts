@@ -193,7 +193,7 @@ export class Router {
 
   /**
    * Install the edge rules a setup node returned to us (the dialer) and run the handshake as
-   * initiator. Throws {@linkcode InvalidRulesError} or `RouteSetupError` (`handshake`); the
+   * initiator. Throws {@linkcode InvalidRulesError} or `RouteDialError` (`handshake`); the
    * port is released on every failure.
    */
   async openGroup(edge: routingGob.EdgeRules, options: OpenGroupOptions = {}): Promise<RouteConn> {

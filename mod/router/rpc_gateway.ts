@@ -2,6 +2,7 @@ import type { PubKey } from "../cipher/mod.ts";
 import type { ByteStream } from "../conn/mod.ts";
 import { type AnyRpcMethod, go, rpcMethod, RpcServer } from "../gob/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { ROUTER_RPC_NAME } from "../route_setup/mod.ts";
 import { routingGob } from "../routing/mod.ts";
 import {
   FailureCode,
@@ -11,9 +12,6 @@ import {
 } from "./constants.ts";
 import { RoutingFailure } from "./errors.ts";
 import type { Router } from "./router.ts";
-
-/** The RPC service name setup nodes call (Go `router.RPCName`). */
-export const ROUTER_RPC_SERVICE = "RPCGateway";
 
 /**
  * The three `RPCGateway` methods a setup node calls, with Go's argument and reply types:
@@ -114,7 +112,7 @@ export class RouterRpcServer {
     this.#trusted = new Set(options.trusted.map((pk) => pk.hex()));
     this.#rpc = new RpcServer({ maxConcurrentCalls: 8, logger: options.logger });
     this.#rpc.register(
-      ROUTER_RPC_SERVICE,
+      ROUTER_RPC_NAME,
       routerRpcMethods(options.router, { callTimeoutMs: options.callTimeoutMs }),
     );
     this.#loop = this.#acceptLoop();

@@ -1,13 +1,10 @@
 import type { PubKey } from "../cipher/mod.ts";
 import type { ByteStream } from "../conn/mod.ts";
-import { RpcClient } from "../gob/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { routingGob } from "../routing/mod.ts";
-import { SETUP_NODE_PORT, SETUP_TIMEOUT_MS } from "./constants.ts";
-import { RouteSetupError } from "./errors.ts";
-
-/** The RPC service name of a setup node (Go `router.rpcName`). */
-export const SETUP_RPC_SERVICE = "SetupRPCGateway";
+import { dialRouteGroup, SETUP_PORT } from "../route_setup/mod.ts";
+import type { routingGob } from "../routing/mod.ts";
+import { SETUP_TIMEOUT_MS } from "./constants.ts";
+import { RouteDialError } from "./errors.ts";
 
 /** Whatever sets a route up: the edge rules for us, after the others got theirs. */
 export interface RouteSetup {
@@ -41,7 +38,7 @@ export interface SetupClientOptions {
 /**
  * The visor's client of a setup node (Go `SetupClient`): dial the first setup node that
  * answers on dmsg port 36 and call `SetupRPCGateway.DialRouteGroup`. One stream per setup,
- * closed after the answer. Throws {@linkcode RouteSetupError} (`setup_node`) with the node's
+ * closed after the answer. Throws {@linkcode RouteDialError} (`setup_node`) with the node's
  * error text.
  */
 export class SetupClient implements RouteSetup {
@@ -60,36 +57,28 @@ export class SetupClient implements RouteSetup {
     const limit = AbortSignal.timeout(this.#o.timeoutMs ?? SETUP_TIMEOUT_MS);
     const abort = signal ? AbortSignal.any([signal, limit]) : limit;
     const stream = await this.#dial(abort);
-    const client = new RpcClient(stream);
     try {
-      return await client.call(`${SETUP_RPC_SERVICE}.DialRouteGroup`, {
-        args: route,
-        argsType: routingGob.BidirectionalRoute,
-        replyType: routingGob.EdgeRules,
-        signal: abort,
-      });
+      return await dialRouteGroup(stream, route, { signal: abort });
     } catch (cause) {
       const why = limit.aborted ? "timed out" : (cause as Error).message;
-      throw new RouteSetupError("setup_node", `setup node: ${why}`, { cause });
-    } finally {
-      await client.close();
+      throw new RouteDialError("setup_node", `setup node: ${why}`, { cause });
     }
   }
 
   async #dial(signal: AbortSignal): Promise<ByteStream> {
     if (this.#o.setupNodes.length === 0) {
-      throw new RouteSetupError("setup_node", "no route setup nodes configured");
+      throw new RouteDialError("setup_node", "no route setup nodes configured");
     }
     let last: unknown;
     for (const pk of this.#o.setupNodes) {
       try {
-        return await this.#o.dialer.dialStream({ pk, port: SETUP_NODE_PORT }, { signal });
+        return await this.#o.dialer.dialStream({ pk, port: SETUP_PORT }, { signal });
       } catch (error) {
         last = error;
         this.#o.logger?.warn("failed to dial a setup node", { pk: pk.hex(), error: String(error) });
         if (signal.aborted) break;
       }
     }
-    throw new RouteSetupError("setup_node", "failed to dial to a setup node", { cause: last });
+    throw new RouteDialError("setup_node", "failed to dial to a setup node", { cause: last });
   }
 }

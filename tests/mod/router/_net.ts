@@ -21,7 +21,7 @@ export class TestRoutes implements AsyncDisposable {
   readonly table = new Map<string, string>();
   readonly visors: TestVisor[] = [];
   readonly finder = new TestRouteFinder([]);
-  readonly setup = new TestSetup([]);
+  readonly setup = new TestSetup();
   readonly pingers: RoutePinger[] = [];
 
   /** Start a visor; `keepAliveMs` is the rule keep-alive its dials ask for. */

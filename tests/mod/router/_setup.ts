@@ -1,25 +1,27 @@
 /**
  * Test stand-ins for the two services a route dial needs: a route finder that searches the
- * test peers' live transports, and a setup node that runs Go's `CreateRouteGroup` steps
- * (reserve ids, generate rules, intermediary rules, the destination's edge rules) by calling
- * the routers directly. The RPC ends are tested on their own (rpc_gateway_test.ts).
+ * test peers' live transports, and a setup node: in process (mod/route_setup's checks and
+ * rules, calling the routers directly), or the real `SetupNode` on dmsg port 36.
  */
 import type { PubKey } from "../../../mod/cipher/mod.ts";
 import type { DmsgClient } from "../../../mod/dmsg/mod.ts";
-import { rpcMethod, RpcServer } from "../../../mod/gob/mod.ts";
 import { createLogger } from "../../../mod/log/mod.ts";
 import {
   type PathEdges,
   pathEdgesKey,
   type RouteFinder,
   type Router,
-  ROUTER_RPC_PORT,
-  RouterClient,
   type RouteSetup,
-  SETUP_NODE_PORT,
-  SETUP_RPC_SERVICE,
 } from "../../../mod/router/mod.ts";
-import { RouteDescriptor, type RouteId, routingGob, Rule } from "../../../mod/routing/mod.ts";
+import {
+  AWAIT_SETUP_PORT,
+  checkRoute,
+  generateRules,
+  reservationCounts,
+  SETUP_PORT,
+  SetupNode,
+} from "../../../mod/route_setup/mod.ts";
+import type { RouteId, routingGob } from "../../../mod/routing/mod.ts";
 import type { TransportManager } from "../../../mod/transport/mod.ts";
 
 /** Searches simple paths over the transports the given managers hold (both ends up). */
@@ -75,161 +77,46 @@ export class TestRouteFinder implements RouteFinder {
   }
 }
 
-/** Go's setup-node steps, calling the routers in process. */
+/** A setup node in process: Go's steps (mod/route_setup's rules), calling the routers directly. */
 export class TestSetup implements RouteSetup {
-  readonly routers: Map<string, Router>;
+  readonly routers = new Map<string, Router>();
   calls = 0;
-
-  constructor(routers: Router[]) {
-    this.routers = new Map(routers.map((r) => [r.pk.hex(), r]));
-  }
 
   dialRouteGroup(route: routingGob.BidirectionalRoute): Promise<routingGob.EdgeRules> {
     this.calls++;
-    return createRouteGroup(route, (pk) => {
-      const router = this.#router(pk);
-      return {
-        reserveIds: (n) => router.reserveIds(n),
-        addIntermediaryRules: (rules) => router.addIntermediaryRules(rules),
-        addEdgeRules: (edge) => router.introduceEdgeRules(edge),
-      };
-    });
+    try {
+      const desc = checkRoute(route);
+      const reserved = new Map<string, RouteId[]>();
+      for (const [hex, n] of reservationCounts(route)) {
+        reserved.set(hex, this.#router(hex).reserveIds(n));
+      }
+      const rules = generateRules(route, desc, reserved);
+      for (const { pk, rules: list } of rules.intermediaries) {
+        this.#router(pk.hex()).addIntermediaryRules(list);
+      }
+      this.#router(desc.dstPkHex).introduceEdgeRules(rules.responder);
+      return Promise.resolve(rules.initiator);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  #router(pk: PubKey): Router {
-    const router = this.routers.get(pk.hex());
-    if (!router) throw new Error(`no router ${pk.hex()}`);
+  #router(hex: string): Router {
+    const router = this.routers.get(hex);
+    if (!router) throw new Error(`no router ${hex}`);
     return router;
   }
 }
 
-/** What the setup steps call on each visor: a router in process, or a `RouterClient`. */
-export interface HopApi {
-  reserveIds(n: number): RouteId[] | Promise<RouteId[]>;
-  addIntermediaryRules(rules: Uint8Array[]): unknown;
-  addEdgeRules(edge: routingGob.EdgeRules): unknown;
-}
-
-/** Go `CreateRouteGroup`; returns the initiator's edge rules. */
-export async function createRouteGroup(
-  route: routingGob.BidirectionalRoute,
-  routerOf: (pk: PubKey) => HopApi,
-): Promise<routingGob.EdgeRules> {
-  const desc = RouteDescriptor.fromBytes(route.Desc);
-  const paths = [route.Forward, route.Reverse];
-  const counts = new Map<string, { pk: PubKey; n: number }>();
-  const need = (pk: PubKey) => {
-    const entry = counts.get(pk.hex()) ?? { pk, n: 0 };
-    entry.n++;
-    counts.set(pk.hex(), entry);
-  };
-  for (const hops of paths) {
-    need(hops[0].From);
-    for (const hop of hops) need(hop.To);
-  }
-  const ids = new Map<string, RouteId[]>();
-  for (const [hex, { pk, n }] of counts) ids.set(hex, [...await routerOf(pk).reserveIds(n)]);
-  const pop = (pk: PubKey) => ids.get(pk.hex())!.shift()!;
-  const keepAliveNs = route.KeepAlive;
-  const fwd = new Map<string, Rule[]>(), rev = new Map<string, Rule[]>();
-  const inter = new Map<string, { pk: PubKey; rules: Rule[] }>();
-  const add = (map: Map<string, Rule[]>, key: string, rule: Rule) =>
-    map.set(key, [...(map.get(key) ?? []), rule]);
-  for (const [index, hops] of paths.entries()) {
-    const d = index === 0 ? desc : desc.invert();
-    let rid = pop(hops[0].From);
-    for (const [i, hop] of hops.entries()) {
-      const next = pop(hop.To);
-      let port = 0;
-      if (hop.From.hex() === d.dstPkHex) port = d.dstPort;
-      if (hop.From.hex() === d.srcPkHex) port = d.srcPort;
-      if (i === 0) {
-        add(
-          fwd,
-          `${hop.From.hex()}:${port}`,
-          Rule.forward({
-            keepAliveNs,
-            keyRouteId: rid,
-            nextRouteId: next,
-            nextTransportId: hop.TpID,
-            descriptor: d,
-          }),
-        );
-      } else {
-        const entry = inter.get(hop.From.hex()) ?? { pk: hop.From, rules: [] };
-        entry.rules.push(Rule.intermediaryForward({
-          keepAliveNs,
-          keyRouteId: rid,
-          nextRouteId: next,
-          nextTransportId: hop.TpID,
-        }));
-        inter.set(hop.From.hex(), entry);
-      }
-      rid = next;
-    }
-    add(
-      rev,
-      `${d.dstPkHex}:${d.dstPort}`,
-      Rule.consume({ keepAliveNs, keyRouteId: rid, descriptor: d }),
-    );
-  }
-  const src = `${desc.srcPkHex}:${desc.srcPort}`, dst = `${desc.dstPkHex}:${desc.dstPort}`;
-  for (const { pk, rules } of inter.values()) {
-    await routerOf(pk).addIntermediaryRules(rules.map((r) => r.bytes));
-  }
-  await routerOf(desc.dstPk).addEdgeRules({
-    Desc: desc.bytes,
-    Forward: fwd.get(dst)![0].bytes,
-    Reverse: rev.get(dst)![0].bytes,
-  });
-  return {
-    Desc: desc.invert().bytes,
-    Forward: fwd.get(src)![0].bytes,
-    Reverse: rev.get(src)![0].bytes,
-  };
-}
-
-/**
- * A setup node on dmsg port 36 for tests: `SetupRPCGateway.DialRouteGroup` runs
- * {@linkcode createRouteGroup} against each hop's `RPCGateway` on port 136, over dmsg.
- * Returns a function that stops it.
- */
+/** mod/route_setup's SetupNode on dmsg port 36 of `dmsg`; returns a function that stops it. */
 export function serveTestSetupNode(dmsg: DmsgClient): () => Promise<void> {
-  const listener = dmsg.listen(SETUP_NODE_PORT);
-  const server = new RpcServer({ logger: createLogger({ level: "fatal" }) });
-  server.register(SETUP_RPC_SERVICE, {
-    DialRouteGroup: rpcMethod(
-      routingGob.BidirectionalRoute,
-      routingGob.EdgeRules,
-      async (route) => {
-        const clients = new Map<string, RouterClient>();
-        const hop = async (pk: PubKey) => {
-          let client = clients.get(pk.hex());
-          if (!client) {
-            client = new RouterClient(await dmsg.dialStream({ pk, port: ROUTER_RPC_PORT }));
-            clients.set(pk.hex(), client);
-          }
-          return client;
-        };
-        try {
-          return await createRouteGroup(route, (pk) => ({
-            reserveIds: async (n) => await (await hop(pk)).reserveIds(n),
-            addIntermediaryRules: async (rules) =>
-              await (await hop(pk)).addIntermediaryRules(rules),
-            addEdgeRules: async (edge) => await (await hop(pk)).addEdgeRules(edge),
-          }));
-        } finally {
-          await Promise.all([...clients.values()].map((c) => c.close()));
-        }
-      },
-    ),
+  const node = new SetupNode({
+    dial: (pk: PubKey, signal) => dmsg.dialStream({ pk, port: AWAIT_SETUP_PORT }, { signal }),
+    logger: createLogger({ level: "fatal" }),
   });
-  const loop = (async () => {
-    for await (const stream of listener) server.serve(stream);
-  })();
+  const serving = node.serve(dmsg.listen(SETUP_PORT));
   return async () => {
-    listener.close();
-    await server.close();
-    await loop;
+    await node.close();
+    await serving;
   };
 }

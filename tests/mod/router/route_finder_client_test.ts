@@ -4,8 +4,8 @@ import {
   NoRouteError,
   parseRoutes,
   pathEdgesKey,
+  RouteDialError,
   RouteFinderClient,
-  RouteSetupError,
 } from "../../../mod/router/mod.ts";
 
 // A route finder on 127.0.0.1:0 answering with `answer` and recording the request body.
@@ -59,7 +59,7 @@ Deno.test("RouteFinderClient: 404 is no route, other statuses carry Go's message
     async (url) => {
       await assertRejects(
         () => new RouteFinderClient({ url }).findRoutes([[a, b]]),
-        RouteSetupError,
+        RouteDialError,
         "status 400: min hops > max hops",
       );
     },
@@ -69,14 +69,14 @@ Deno.test("RouteFinderClient: 404 is no route, other statuses carry Go's message
     async (url) => {
       await assertRejects(
         () => new RouteFinderClient({ url, timeoutMs: 50 }).findRoutes([[a, b]]),
-        RouteSetupError,
+        RouteDialError,
         "timed out",
       );
     },
   );
   await assertRejects(
     () => new RouteFinderClient({ url: "http://127.0.0.1:1" }).findRoutes([[a, b]]),
-    RouteSetupError,
+    RouteDialError,
   );
 });
 
@@ -96,7 +96,7 @@ Deno.test("parseRoutes refuses malformed answers with a typed error", () => {
       parseRoutes(text);
       throw new Error(`accepted ${text}`);
     } catch (error) {
-      if (!(error instanceof RouteSetupError)) throw error;
+      if (!(error instanceof RouteDialError)) throw error;
     }
   }
   assertEquals(parseRoutes("{}").size, 0);

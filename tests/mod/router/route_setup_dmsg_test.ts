@@ -1,20 +1,18 @@
 // The whole route dial over dmsg, as visors do it: dmsg transports (port 45), the router RPC
-// on port 136 for a setup node on port 36 (a test one running Go's CreateRouteGroup steps
-// through RouterClient), SetupClient on the dialing side.
+// on port 136 for mod/route_setup's setup node on port 36, SetupClient on the dialing side.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { generateKeyPair, type KeyPair } from "../../../mod/cipher/mod.ts";
 import { readFull, writeAll } from "../../../mod/conn/mod.ts";
 import type { DmsgClient } from "../../../mod/dmsg/mod.ts";
 import {
   RouteDialer,
+  RouteDialError,
   RoutePinger,
   Router,
-  ROUTER_RPC_PORT,
   RouterRpcServer,
-  RouteSetupError,
-  SETUP_NODE_PORT,
   SetupClient,
 } from "../../../mod/router/mod.ts";
+import { AWAIT_SETUP_PORT, SETUP_PORT } from "../../../mod/route_setup/mod.ts";
 import { DmsgNetwork, TransportManager } from "../../../mod/transport/mod.ts";
 import { seededBytes } from "../../_util/prng.ts";
 import { type TestNetwork, testNetwork, waitFor } from "../dmsg/_harness.ts";
@@ -55,7 +53,7 @@ async function dmsgVisor(
   finder.managers.push(manager);
   const rpc = new RouterRpcServer({
     router,
-    listener: dmsg.listen(ROUTER_RPC_PORT),
+    listener: dmsg.listen(AWAIT_SETUP_PORT),
     trusted: [setupPk],
   });
   const dialer = new RouteDialer({
@@ -133,17 +131,17 @@ Deno.test("SetupClient: no setup node, one that is down, one that never answers"
     Reverse: [],
   };
   const none = new SetupClient({ dialer: client, setupNodes: [] });
-  await assertRejects(() => none.dialRouteGroup(route), RouteSetupError, "no route setup nodes");
+  await assertRejects(() => none.dialRouteGroup(route), RouteDialError, "no route setup nodes");
   const down = new SetupClient({ dialer: client, setupNodes: [generateKeyPair().pk] });
-  await assertRejects(() => down.dialRouteGroup(route), RouteSetupError, "failed to dial");
+  await assertRejects(() => down.dialRouteGroup(route), RouteDialError, "failed to dial");
   // A setup node that accepts the stream and never answers: the call's limit ends it.
-  const listener = silent.listen(SETUP_NODE_PORT);
+  const listener = silent.listen(SETUP_PORT);
   const held: Array<{ close(): void }> = [];
   const accepting = (async () => {
     for await (const stream of listener) held.push(stream);
   })();
   const slow = new SetupClient({ dialer: client, setupNodes: [silent.pk], timeoutMs: 500 });
-  const error = await assertRejects(() => slow.dialRouteGroup(route), RouteSetupError);
+  const error = await assertRejects(() => slow.dialRouteGroup(route), RouteDialError);
   assert(error.message.includes("timed out"), error.message);
   listener.close();
   for (const stream of held) stream.close();

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { readFull, writeAll } from "../../../mod/conn/mod.ts";
-import { RouteSetupError } from "../../../mod/router/mod.ts";
+import { RouteDialError } from "../../../mod/router/mod.ts";
 import { seededBytes } from "../../_util/prng.ts";
 import { eventually, routerIdle, TestRoutes } from "./_net.ts";
 
@@ -143,7 +143,7 @@ Deno.test("plain route groups when encryption is off on one end (Go: the flag de
 Deno.test("a route setup error names its step", async () => {
   await using net = new TestRoutes();
   const a = await net.visor(), b = await net.visor();
-  const error = await assertRejects(() => a.dialer.dial(b.pk, 3), RouteSetupError);
+  const error = await assertRejects(() => a.dialer.dial(b.pk, 3), RouteDialError);
   assertEquals(error.step, "route_finder");
   assertEquals(a.router.stats().ports, 0);
 });

@@ -11,13 +11,11 @@ import { writeAll } from "../../../mod/conn/mod.ts";
 import { GobDecoder, GobMessageReader, GobTypeRegistry, RpcServer } from "../../../mod/gob/mod.ts";
 import {
   Router,
-  ROUTER_RPC_PORT,
-  ROUTER_RPC_SERVICE,
-  RouterClient,
   routerRpcMethods,
   RouterRpcServer,
   type RouteTransport,
 } from "../../../mod/router/mod.ts";
+import { AWAIT_SETUP_PORT, ROUTER_RPC_NAME, RouterClient } from "../../../mod/route_setup/mod.ts";
 import { type Packet, PacketType, RouteDescriptor, Rule } from "../../../mod/routing/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tcpPair } from "../../_util/tcp_pair.ts";
@@ -78,7 +76,7 @@ Deno.test("RPCGateway answers Go's captured setup-node calls with Go's bytes, on
   });
   const listener = router.listen(3);
   const server = new RpcServer({ registry: new GobTypeRegistry({ firstTypeId: 64 }) });
-  server.register(ROUTER_RPC_SERVICE, routerRpcMethods(router));
+  server.register(ROUTER_RPC_NAME, routerRpcMethods(router));
   const [client, accepted] = await tcpPair();
   const serving = server.serve(accepted);
   const reader = new GobMessageReader(client), decoder = new GobDecoder();
@@ -113,7 +111,7 @@ Deno.test("RouterRpcServer over dmsg: trusted setup nodes only, typed failures, 
   const logger = captureLogger();
   const rpc = new RouterRpcServer({
     router,
-    listener: visorDmsg.listen(ROUTER_RPC_PORT),
+    listener: visorDmsg.listen(AWAIT_SETUP_PORT),
     trusted: [setupKeys.pk],
     maxStreams: 1,
     streamTimeoutMs: 1_500,
@@ -121,7 +119,7 @@ Deno.test("RouterRpcServer over dmsg: trusted setup nodes only, typed failures, 
   });
   try {
     const dial = async (from: typeof setupDmsg) =>
-      new RouterClient(await from.dialStream({ pk: visorKeys.pk, port: ROUTER_RPC_PORT }));
+      new RouterClient(await from.dialStream({ pk: visorKeys.pk, port: AWAIT_SETUP_PORT }));
     const client = await dial(setupDmsg);
     assertEquals(await client.reserveIds(3), [1, 2, 3]);
     const rule = Rule.intermediaryForward({
