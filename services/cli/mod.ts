@@ -15,6 +15,7 @@ import {
 import { addressResolverCommand } from "../address_resolver/commands.ts";
 import { discoveryCommand } from "../dmsg_discovery/commands.ts";
 import { dmsgServerCommand } from "../dmsg_server/commands.ts";
+import { routeFinderCommand } from "../route_finder/commands.ts";
 import { transportDiscoveryCommand } from "../transport_discovery/commands.ts";
 import { upCommand } from "../up/commands.ts";
 import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
@@ -69,7 +70,7 @@ export function rootCommand(): Command {
       {
         name: "svc",
         summary: "the services a private network needs (as Go's skywire svc)",
-        subcommands: [transportDiscoveryCommand, addressResolverCommand],
+        subcommands: [transportDiscoveryCommand, addressResolverCommand, routeFinderCommand],
       },
       updateCommand,
       releaseCommand,

@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import { createTransportDiscoveryApp } from "./app.ts";
 import { DEFAULT_IP_RATE_LIMIT, DEFAULT_KEY_RATE_LIMIT } from "./middleware.ts";
-import { TransportStore } from "./store.ts";
+import { type StoredTransport, TransportStore } from "./store.ts";
 
 export { createTransportDiscoveryApp } from "./app.ts";
 export type { TransportDiscoveryAppOptions } from "./app.ts";
@@ -70,6 +70,11 @@ export interface TransportDiscoveryService {
   readonly hostname: string;
   /** The port it listens on. */
   readonly port: number;
+  /**
+   * The live transports with edge `pkHex`, read from the store directly (what `skywire up`
+   * hands its route finder, in the same process).
+   */
+  transportsByEdge(pkHex: string): Promise<StoredTransport[]>;
   /** Stop listening, let requests in flight finish (briefly), close the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -84,8 +89,9 @@ export async function startTransportDiscovery(
   const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
   const kv = () => kvStore.kv;
   const entryTtlMs = options.entryTtlMs ?? (testMode ? 0 : DEFAULT_ENTRY_TTL_MS);
+  const store = new TransportStore(kv, now, logger);
   const app = createTransportDiscoveryApp({
-    store: new TransportStore(kv, now, logger),
+    store,
     nonces: new KvNonceStore(kv, ["transport_discovery", "nonce"]),
     entryTtlMs,
     visorKeepMs: DEFAULT_VISOR_KEEP_MS,
@@ -115,6 +121,7 @@ export async function startTransportDiscovery(
     url: http.url,
     hostname: http.hostname,
     port: http.port,
+    transportsByEdge: (pkHex) => store.byEdge(pkHex),
     close() {
       closing ??= (async () => {
         await http.close();

@@ -1,0 +1,65 @@
+/**
+ * `skywire svc rf`: run the route finder until SIGINT/SIGTERM (Go's `skywire svc rf`, formerly
+ * the `route-finder` binary). Go's reads the transport discovery's Postgres database; ours
+ * reads a transport discovery over HTTP (`--tpd`).
+ *
+ * @module
+ */
+import {
+  type Command,
+  defineCommand,
+  logLevelFlag,
+  stringFlag,
+  urlValue,
+  UsageError,
+  valueFlag,
+} from "../../mod/cli/mod.ts";
+import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { createLogger } from "../../mod/log/mod.ts";
+import { parseListenAddress } from "../../mod/netutil/mod.ts";
+import { startRouteFinder, TpdTransportSource } from "./mod.ts";
+
+/** `skywire svc rf`. */
+export const routeFinderCommand: Command = defineCommand({
+  name: "rf",
+  summary: "run a route finder",
+  description: "Serves Go's route-finder HTTP API: visors POST /routes with pairs of visors and\n" +
+    "get routes over the transports registered in the transport discovery given by --tpd\n" +
+    "(read over HTTP as each search goes). Prints the URL on stdout, logs on stderr, stops\n" +
+    "cleanly on SIGINT or SIGTERM.",
+  flags: {
+    addr: stringFlag({
+      short: "a",
+      valueName: "ADDR",
+      description: "address to listen on, host:port (':9092' is every interface)",
+      default: ":9092",
+    }),
+    tpd: valueFlag({
+      valueName: "URL",
+      description: "transport discovery to read transports from",
+      parse: urlValue,
+      default: "http://127.0.0.1:9091",
+    }),
+    "log-level": logLevelFlag({ default: "info" }),
+  },
+  run: async ({ flags, out }) => {
+    try {
+      parseListenAddress(flags.addr);
+    } catch {
+      throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
+    }
+    const logger = createLogger({ level: flags["log-level"], component: "route_finder" });
+    // Listen for signals before printing the URL, which tells callers we are up.
+    using stop = stopOnSignals();
+    const service = await startRouteFinder({
+      addr: flags.addr,
+      source: new TpdTransportSource(flags.tpd),
+      logger,
+    });
+    out(service.url);
+    const signal = await stop.received;
+    logger.info("shutting down", { signal });
+    await service.close();
+    return 0;
+  },
+});
