@@ -22,6 +22,7 @@ import {
   DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_ROUTE_FINDER_PORT,
   DEFAULT_TRANSPORT_DISCOVERY_PORT,
   DEFAULT_UI_PORT,
   DEFAULT_UP_DATA_DIR,
@@ -44,8 +45,10 @@ export function upSummary(info: UpInfo): string {
     `  web UI               ${info.ui}`,
     `  discovery            ${info.discovery}`,
     `  dmsg server          ${info.dmsg_server.pk}  (tcp ${info.dmsg_server.address})`,
+    `  setup node           ${info.setup_node}  (the dmsg server, dmsg port 36)`,
     `  transport discovery  ${info.transport_discovery}`,
     `  address resolver     ${info.address_resolver}`,
+    `  route finder         ${info.route_finder}`,
     `  visor                ${info.visor.pk}${visor ? `  (${visor})` : ""}`,
     `  data                 ${info.data_dir}`,
     "",
@@ -62,14 +65,16 @@ export function upSummary(info: UpInfo): string {
 /** `skywire up`: discovery, dmsg server and visor on loopback until Ctrl-C. */
 export const upCommand: Command = defineCommand({
   name: "up",
-  summary: "run a whole private network on loopback (discoveries, resolver, dmsg server, visor)",
+  summary:
+    "run a whole private network on loopback (discoveries, resolver, route finder, dmsg server, visor)",
   description: "Needs no config and no network. Keys and state are kept in the data directory,\n" +
-    `so public keys stay the same across restarts. Ports default to ${DEFAULT_DISCOVERY_PORT}` +
-    ` (dmsg discovery), ${DEFAULT_DMSG_SERVER_PORT} (dmsg server),\n` +
-    `${DEFAULT_TRANSPORT_DISCOVERY_PORT} (transport discovery), ` +
-    `${DEFAULT_ADDRESS_RESOLVER_PORT} (address resolver), ${DEFAULT_CLI_PORT}` +
-    " (the visor's control\n" +
-    `endpoint) and ${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
+    "so public keys stay the same across restarts. Ports default to " +
+    `${DEFAULT_DISCOVERY_PORT} (dmsg discovery),\n` +
+    `${DEFAULT_DMSG_SERVER_PORT} (dmsg server, also the route setup node), ` +
+    `${DEFAULT_TRANSPORT_DISCOVERY_PORT} (transport discovery),\n` +
+    `${DEFAULT_ROUTE_FINDER_PORT} (route finder), ${DEFAULT_ADDRESS_RESOLVER_PORT} (address resolver), ` +
+    `${DEFAULT_CLI_PORT} (the visor's control endpoint) and\n` +
+    `${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
     "Prints the web UI's address first, then the keys, the addresses and commands to try;\n" +
     "logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a time per data\n" +
     "directory: a second one exits 2 naming the running one.",
@@ -97,6 +102,12 @@ export const upCommand: Command = defineCommand({
       description: "transport discovery port (0: any free port)",
       parse: portValue,
       default: DEFAULT_TRANSPORT_DISCOVERY_PORT,
+    }),
+    "route-finder-port": valueFlag({
+      valueName: "PORT",
+      description: "route finder port (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_ROUTE_FINDER_PORT,
     }),
     "address-resolver-port": valueFlag({
       valueName: "PORT",
@@ -148,6 +159,7 @@ export const upCommand: Command = defineCommand({
         serverPort: flags["server-port"],
         transportDiscoveryPort: flags["transport-discovery-port"],
         addressResolverPort: flags["address-resolver-port"],
+        routeFinderPort: flags["route-finder-port"],
         cliPort: flags["cli-port"],
         uiPort: flags["ui-port"],
         uiSessionTtlMs: flags["ui-session-ttl"],

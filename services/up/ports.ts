@@ -6,6 +6,8 @@ export const DEFAULT_DISCOVERY_PORT = 9090;
 export const DEFAULT_DMSG_SERVER_PORT = 8081;
 /** `skywire up`'s transport discovery port: Go transport-discovery's default (`:9091`). */
 export const DEFAULT_TRANSPORT_DISCOVERY_PORT = 9091;
+/** `skywire up`'s route finder port: Go route-finder's default (`:9092`). */
+export const DEFAULT_ROUTE_FINDER_PORT = 9092;
 /** `skywire up`'s address resolver port: Go address-resolver's default (`:9093`). */
 export const DEFAULT_ADDRESS_RESOLVER_PORT = 9093;
 /** `skywire up`'s visor control port: Go's `cli_addr` default (`localhost:3435`). */

@@ -9,6 +9,8 @@ import { lockDir } from "../../mod/store/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
+import { serveRouteSetup } from "../dmsg_server/mod.ts";
+import { type RouteFinder, startRouteFinder, transportSourceFrom } from "../route_finder/mod.ts";
 import {
   startTransportDiscovery,
   type TransportDiscoveryService,
@@ -20,6 +22,7 @@ import {
   DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_ROUTE_FINDER_PORT,
   DEFAULT_TRANSPORT_DISCOVERY_PORT,
   startWithPortFallback,
 } from "./ports.ts";
@@ -41,6 +44,8 @@ export interface StartUpOptions {
   transportDiscoveryPort?: number;
   /** Address resolver port (default 9093; same fallback). */
   addressResolverPort?: number;
+  /** Route finder port (default 9092; same fallback). */
+  routeFinderPort?: number;
   /** The visor's control endpoint port on 127.0.0.1 (default 3435; same fallback). */
   cliPort?: number;
   /** Where the services log. */
@@ -79,6 +84,10 @@ export interface UpInfo {
   transport_discovery: string;
   /** The address resolver's base URL. */
   address_resolver: string;
+  /** The route finder's base URL. */
+  route_finder: string;
+  /** The route setup node: the dmsg server's public key (dmsg port 36). */
+  setup_node: string;
   /** The visor: its key, its control endpoint (`--rpc`) and where it accepts stcpr. */
   visor: { pk: string; cli_addr: string; stcpr: string };
   /** The state directory (absolute). */
@@ -105,8 +114,12 @@ export interface UpNetwork {
   readonly transportDiscovery: TransportDiscoveryService;
   /** The address resolver. */
   readonly addressResolver: AddressResolverService;
+  /** The route finder. */
+  readonly routeFinder: RouteFinder;
   /** The visor. */
   readonly visor: Visor;
+  /** The visor's config, as `up` made it (pointing at the services above). */
+  readonly visorConfig: SkywireConfig;
   /** The web UI. */
   readonly ui: UiServer;
   /** Stop the visor, then the services in the reverse order of their start. Idempotent. */
@@ -118,7 +131,12 @@ function visorConfig(
   keys: KeyPair,
   discovery: string,
   server: DmsgServer,
-  services: { transportDiscovery: string; addressResolver: string; cliPort: number },
+  services: {
+    transportDiscovery: string;
+    addressResolver: string;
+    routeFinder: string;
+    cliPort: number;
+  },
 ): SkywireConfig {
   const config = generateConfig({
     keys,
@@ -127,6 +145,9 @@ function visorConfig(
       dmsgDiscovery: discovery,
       transportDiscovery: services.transportDiscovery,
       addressResolver: services.addressResolver,
+      routeFinder: services.routeFinder,
+      // The dmsg server is the setup node (route setup inside the server).
+      routeSetupNodes: [server.pk.hex()],
       transportSetup: [],
     },
   });
@@ -149,11 +170,13 @@ function visorConfig(
 
 /**
  * `skywire up`: a whole private network in one process on 127.0.0.1: a dmsg discovery (test
- * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server, a transport discovery and an
- * address resolver (test mode, loopback binds allowed; `<dataDir>/transport-discovery.kv`,
- * `<dataDir>/address-resolver.kv`), and a visor that uses them all: dmsg, stcpr bound at the
- * resolver, transports registered in the discovery, its control endpoint on 127.0.0.1 (port
- * 3435 or a free one). The server and the visor answer `/health` on dmsg port 80. Key pairs are
+ * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server that is also the route setup
+ * node (dmsg port 36 of its key), a transport discovery and an address resolver (test mode,
+ * loopback binds allowed; `<dataDir>/transport-discovery.kv`, `<dataDir>/address-resolver.kv`),
+ * a route finder reading that transport discovery's store, and a visor that uses them all:
+ * dmsg, stcpr bound at the resolver, transports registered in the discovery, routes from the
+ * route finder and the setup node, its control endpoint on 127.0.0.1 (port 3435 or a free
+ * one). The server and the visor answer `/health` on dmsg port 80. Key pairs are
  * kept in `<dataDir>/up-keys.json` (0600), so public keys survive restarts. The data directory
  * is locked (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
  * `DirLockedError` (mod/store) naming the first. Resolves once the visor is reachable.
@@ -207,6 +230,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       logger: logger.child("dmsg_server/health"),
     });
     cleanups.push(() => serverHealth.shutdown());
+    const setupNode = serveRouteSetup(server, { logger: logger.child("dmsg_server/route_setup") });
+    cleanups.push(() => setupNode.close());
 
     const transportDiscovery = await startWithPortFallback(
       "the transport discovery",
@@ -234,10 +259,24 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       logger,
     );
     cleanups.push(() => addressResolver.close());
+    const routeFinder = await startWithPortFallback(
+      "the route finder",
+      options.routeFinderPort ?? DEFAULT_ROUTE_FINDER_PORT,
+      (port) =>
+        startRouteFinder({
+          addr: `127.0.0.1:${port}`,
+          // The transport discovery's store, read in this process.
+          source: transportSourceFrom(transportDiscovery.transportsByEdge),
+          logger: logger.child("route_finder"),
+        }),
+      logger,
+    );
+    cleanups.push(() => routeFinder.close());
 
     const config = visorConfig(dataDir, keys.visor, discovery.url, server, {
       transportDiscovery: transportDiscovery.url,
       addressResolver: addressResolver.url,
+      routeFinder: routeFinder.url,
       cliPort: options.cliPort ?? DEFAULT_CLI_PORT,
     });
     const visor = await startVisor({
@@ -274,6 +313,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       dmsg_server: { pk: server.pk.hex(), address: server.address },
       transport_discovery: transportDiscovery.url,
       address_resolver: addressResolver.url,
+      route_finder: routeFinder.url,
+      setup_node: server.pk.hex(),
       visor: {
         pk: keys.visor.pk.hex(),
         cli_addr: cliAddr,
@@ -299,7 +340,9 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       server,
       transportDiscovery,
       addressResolver,
+      routeFinder,
       visor,
+      visorConfig: config,
       ui,
       close: () => closing ??= cleanup(),
     };

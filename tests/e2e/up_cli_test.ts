@@ -20,6 +20,8 @@ const NO_PORTS = [
   "0",
   "--address-resolver-port",
   "0",
+  "--route-finder-port",
+  "0",
   "--cli-port",
   "0",
   "--ui-port",
@@ -90,9 +92,11 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
   assertEquals(curl.code, 0, curl.stderr);
   assertEquals(JSON.parse(curl.stdout).body.pk, first.visor);
   // The transport services are announced, and the visor uses them.
-  for (const url of [info.transport_discovery, info.address_resolver]) {
+  for (const url of [info.transport_discovery, info.address_resolver, info.route_finder]) {
     assertMatch(url, /^http:\/\/127\.0\.0\.1:\d+$/);
   }
+  // Route setup lives in the dmsg server.
+  assertEquals(info.setup_node, info.dmsg_server.pk);
   const visorInfo = await skywire(["cli", "visor", "info", "--json", "--rpc", info.visor.cli_addr]);
   assertEquals(visorInfo.code, 0, visorInfo.stderr);
   const summary = JSON.parse(visorInfo.stdout);
@@ -119,6 +123,8 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
     "--transport-discovery-port",
     "0",
     "--address-resolver-port",
+    "0",
+    "--route-finder-port",
     "0",
     "--cli-port",
     "0",

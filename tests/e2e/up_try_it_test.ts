@@ -21,6 +21,8 @@ const UP = [
   "0",
   "--address-resolver-port",
   "0",
+  "--route-finder-port",
+  "0",
   "--cli-port",
   "0",
   "--ui-port",

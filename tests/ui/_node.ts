@@ -35,6 +35,7 @@ export async function startTestNode(options: { uiSessionTtlMs?: number } = {}): 
       serverPort: 0,
       transportDiscoveryPort: 0,
       addressResolverPort: 0,
+      routeFinderPort: 0,
       cliPort: 0,
       uiPort: 0,
       uiScrypt: TEST_SCRYPT,

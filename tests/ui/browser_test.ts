@@ -62,6 +62,8 @@ async function startUp(data: string, extra: string[] = []) {
     "0",
     "--address-resolver-port",
     "0",
+    "--route-finder-port",
+    "0",
     "--cli-port",
     "0",
     ...extra,

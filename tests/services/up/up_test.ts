@@ -3,7 +3,7 @@
  * answer /health over dmsg; keys survive a restart; everything is released on close (Deno's
  * sanitizers check).
  */
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { join } from "node:path";
 import { generateKeyPair, PubKey } from "../../../mod/cipher/mod.ts";
 import { generateConfig } from "../../../mod/config/mod.ts";
@@ -24,6 +24,7 @@ const NO_PORTS = {
   serverPort: 0,
   transportDiscoveryPort: 0,
   addressResolverPort: 0,
+  routeFinderPort: 0,
   cliPort: 0,
   uiPort: 0,
 };
@@ -159,8 +160,55 @@ Deno.test("a visor pointed at up's services makes dmsg and stcpr transports to u
       assertEquals((await reader.getById(tp.id))?.type, type);
       assert((await tp.ping()) >= 0);
     }
+    // up's route finder reads up's transport discovery: routes over the two transports.
+    const edges = `${keys.pk.hex()}:${info.visor.pk}`;
+    const res = await fetch(`${info.route_finder}/routes`, {
+      method: "POST",
+      body: JSON.stringify({ Edges: [edges], Opts: { MinHops: 0, MaxHops: 50 } }),
+    });
+    const routes = await res.json();
+    assertEquals(res.status, 200, JSON.stringify(routes));
+    assertEquals(routes[edges].length, 1);
+    assertEquals(routes[edges][0][0].To, info.visor.pk);
   } finally {
     await visor?.close();
+    await up.close();
+  }
+});
+
+Deno.test("up's dmsg server is the setup node, and up's visor is configured with it and the route finder", async () => {
+  await using dir = await tempDir();
+  const up = await startUp({
+    dataDir: join(dir.path, "up"),
+    ...NO_PORTS,
+    logger: captureLogger("warn"),
+    dmsgTuning: TUNING,
+  });
+  try {
+    const { info } = up;
+    assertEquals(info.setup_node, info.dmsg_server.pk);
+    assertMatch(info.route_finder, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assertEquals(up.visorConfig.routing.route_finder, info.route_finder);
+    assertEquals(up.visorConfig.routing.route_setup_nodes, [info.setup_node]);
+    const health = await fetch(`${info.route_finder}/health`);
+    assertEquals(health.status, 200);
+    await health.body?.cancel();
+    // The setup node answers on dmsg port 36 of the server's key.
+    const keys = generateKeyPair();
+    const client = new DmsgClient({
+      pk: keys.pk,
+      sk: keys.sk,
+      discovery: info.discovery,
+      clientType: "",
+    });
+    try {
+      await client.start();
+      const stream = await client.dialStream({ pk: PubKey.fromHex(info.setup_node), port: 36 });
+      stream.close();
+    } finally {
+      await client.close({ deleteEntry: true });
+    }
+  } finally {
     await up.close();
   }
 });
