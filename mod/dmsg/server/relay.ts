@@ -23,6 +23,11 @@ export interface RelayContext {
   endpoint: StreamEndpoint;
   /** The live client session of `pk`, if any. */
   clientSession(pk: PubKey): DmsgSession | undefined;
+  /**
+   * Resolves once `pk`'s session, if it is still being accepted, has had time to register
+   * (look it up again after). Absent: no waiting.
+   */
+  sessionArriving?(pk: PubKey): Promise<void>;
   /** Live links to peer servers, the one whose key is `preferred` first. */
   peerLinks(preferred: PubKey): DmsgSession[];
   /** Whole stream handshake limit, ms. */
@@ -83,7 +88,14 @@ export async function relayStream(
       return;
     }
     const candidates: DmsgSession[] = [];
-    const local = context.clientSession(request.DstAddr.PK);
+    let local = context.clientSession(request.DstAddr.PK);
+    if (!local && context.sessionArriving) {
+      // The destination may have finished its handshake with us a moment ago and count its
+      // session as up; refusing it now would fail a dial that is about to work.
+      await context.sessionArriving(request.DstAddr.PK);
+      if (expired) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
+      local = context.clientSession(request.DstAddr.PK);
+    }
     if (local) candidates.push(local);
     // A request that came from a peer is never forwarded again: one hop, no loops.
     else if (!fromPeer) candidates.push(...context.peerLinks(request.DstAddr.PK));

@@ -12,6 +12,7 @@ import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../sessi
 import { acceptStreams, Slots } from "../_accept_streams.ts";
 import { EntityCore } from "../_entity_core.ts";
 import { SessionTable } from "../_session_table.ts";
+import { SessionArrivals } from "./_arrivals.ts";
 import { publicAddressFor } from "./public_address.ts";
 import { type PeerConfig, PeerLinks } from "./peers.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
@@ -24,6 +25,9 @@ export const SERVER_UPDATE_INTERVAL_MS = 60_000;
 export const MAX_STREAMS_PER_SESSION = 2048;
 /** Relayed streams the whole server carries at once (Go 2026: 4096). */
 export const MAX_RELAYED_STREAMS = 4096;
+// A request for a client whose session handshake may be finishing waits at most this long for
+// it (our value: the last handshake message takes milliseconds, a loaded server longer).
+const SESSION_ARRIVAL_GRACE_MS = 1_000;
 
 /** Options for {@linkcode startDmsgServer}. */
 export interface DmsgServerOptions {
@@ -121,6 +125,8 @@ export class DmsgServerImpl implements DmsgServer {
   readonly #tasks = new Set<Promise<unknown>>();
   // Connections still in their XK handshake: closed at once when the server closes.
   readonly #handshaking = new Set<Deno.TcpConn>();
+  // Sessions accepted but not yet registered, for requests that race their registration.
+  readonly #arrivals = new SessionArrivals();
   readonly #relayContext: RelayContext;
   // Client slots: taken when a connection is accepted, before its handshake.
   readonly #admitted: Slots;
@@ -175,6 +181,7 @@ export class DmsgServerImpl implements DmsgServer {
       pk: this.pk,
       endpoint: this.#core.endpoint,
       clientSession: (pk) => this.#clients.get(pk)?.session,
+      sessionArriving: (pk) => this.#arrivals.wait(pk, SESSION_ARRIVAL_GRACE_MS),
       peerLinks: (preferred) => this.#peers.links(preferred),
       handshakeTimeoutMs: options.streamHandshakeTimeoutMs ?? STREAM_HANDSHAKE_TIMEOUT_MS,
       logger: options.logger,
@@ -271,6 +278,8 @@ export class DmsgServerImpl implements DmsgServer {
       timers: core.timers + peers.timers,
       tasks: this.#tasks.size,
       handshakingConns: this.#handshaking.size,
+      arriving: this.#arrivals.pending,
+      awaitingArrival: this.#arrivals.waiting,
     };
   }
 
@@ -286,6 +295,7 @@ export class DmsgServerImpl implements DmsgServer {
     // The entry is deleted while sessions wind down, not after: the CLI's shutdown budget is
     // short.
     const publishing = this.#core.close(options.deleteEntry);
+    this.#arrivals.close();
     for (const conn of this.#handshaking) {
       try {
         conn.close();
@@ -333,6 +343,16 @@ export class DmsgServerImpl implements DmsgServer {
   }
 
   async #handleConn(conn: Deno.TcpConn): Promise<void> {
+    const settle = this.#arrivals.begin();
+    try {
+      await this.#handshakeAndServe(conn, settle);
+    } finally {
+      settle();
+    }
+  }
+
+  // `settle` is called once the session is registered (or on any earlier exit, by the caller).
+  async #handshakeAndServe(conn: Deno.TcpConn, settle: () => void): Promise<void> {
     const address = remoteAddress(conn);
     let holdsSlot = true;
     const release = () => {
@@ -367,22 +387,25 @@ export class DmsgServerImpl implements DmsgServer {
     if (this.#peers.isPeer(session.remotePk)) {
       // Peer links do not take client slots.
       release();
+      settle();
       await this.#peers.adoptInbound(session);
       return;
     }
     try {
-      await this.#serveClient(session);
+      await this.#serveClient(session, settle);
     } finally {
       release();
     }
   }
 
-  async #serveClient(session: DmsgSession): Promise<void> {
+  async #serveClient(session: DmsgSession, registered: () => void): Promise<void> {
     const key = session.remotePk.hex();
     const served = this.#newServed(session);
     // A newer session for the same key replaces the older one (whose cleanup below is
     // identity-checked and leaves this one alone).
     const older = this.#clients.replace(session.remotePk, served);
+    this.#arrivals.arrived(session.remotePk);
+    registered();
     this.#log?.info("session opened", { remote_pk: key, remote: session.address });
     older?.session.close();
     this.#core.publisher.nudge();
