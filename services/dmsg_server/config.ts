@@ -191,6 +191,8 @@ export function serverOptionsFromConfig(
     discovery: config.discovery,
     maxSessions: config.max_sessions,
     peers: config.peers.map((p) => peerFrom(p.public_key, p.address, "peer")),
+    // Go 2024 visors dial only keys with a client entry; the setup node is on this key.
+    selfDelegated: config.enable_route_setup,
     updateIntervalMs: config.update_interval > 0
       ? Math.max(1, Math.round(config.update_interval / 1e6))
       : undefined,

@@ -220,6 +220,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
           sk: keys.dmsg_server.sk,
           addr: `127.0.0.1:${port}`,
           discovery: discovery.url,
+          // Reachable as a client too: Go 2024 visors dial their setup node only that way.
+          selfDelegated: true,
           logger: logger.child("dmsg_server"),
         }),
       logger,

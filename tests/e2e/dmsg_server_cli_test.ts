@@ -198,6 +198,9 @@ Deno.test("skywire dmsg server start --enable-route-setup answers DialRouteGroup
         Reverse: [hop(other, client.pk)],
       };
       await assertRejects(() => dialRouteGroup(stream, route), RpcError, `dial ${other.hex()}@136`);
+      // Go 2024 visors dial only client entries: the server's entry names itself as delegated.
+      const entry = await new DiscoveryClient({ url: net.url }).getEntry(server);
+      assertEquals(entry.client?.delegatedServers?.map((k) => k.hex()), [pk]);
     }
     const { code, log } = await stop("SIGTERM");
     assertEquals(code, 0, log);

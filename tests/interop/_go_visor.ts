@@ -24,6 +24,10 @@ export interface GoVisorServices {
   addressResolver: string;
   /** Uptime tracker URL (default: the transport discovery; a Go visor waits for one). */
   uptimeTracker?: string;
+  /** Route finder URL (default: a free port where nothing answers). */
+  routeFinder?: string;
+  /** Setup node keys, hex (default: a fresh key nobody holds). */
+  routeSetupNodes?: string[];
 }
 
 /** Why Go visors cannot run here, or `undefined` when they can. */
@@ -126,6 +130,27 @@ export class GoVisor implements AsyncDisposable {
     return { tp: output[0], ms };
   }
 
+  /**
+   * `visor ping PK -t TRIES` (a loop route from this visor through `pk` and back, set up by
+   * the setup node): the latency of each try, ms. Throws with the CLI's output on failure.
+   */
+  async ping(pk: string, tries: number): Promise<number[]> {
+    const result = await goCli(this.#bin, [
+      "visor",
+      "ping",
+      pk,
+      "-t",
+      String(tries),
+      "--rpc",
+      this.rpc,
+    ]);
+    const latencies = [...result.out.matchAll(/Latency: ([\d.]+) ms/g)].map((m) => Number(m[1]));
+    if (result.code !== 0 || latencies.length !== tries) {
+      throw new Error(`skywire-cli visor ping ${pk}: exit ${result.code}: ${result.out}`);
+    }
+    return latencies;
+  }
+
   /** `tp ls`. */
   async transports(): Promise<GoTransport[]> {
     return (await this.cli<GoTransport[] | null>(["tp", "ls"])).output ?? [];
@@ -205,8 +230,8 @@ export async function startGoVisor(options: {
         dmsg_discovery: services.dmsgDiscovery,
         transport_discovery: services.transportDiscovery,
         address_resolver: services.addressResolver,
-        route_finder: `http://127.0.0.1:${freePort()}`,
-        route_setup_nodes: [generateKeyPair().pk.hex()],
+        route_finder: services.routeFinder ?? `http://127.0.0.1:${freePort()}`,
+        route_setup_nodes: services.routeSetupNodes ?? [generateKeyPair().pk.hex()],
         transport_setup: [],
         uptime_tracker: services.uptimeTracker ?? services.transportDiscovery,
         service_discovery: `http://127.0.0.1:${freePort()}`,

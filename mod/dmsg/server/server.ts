@@ -48,6 +48,12 @@ export interface DmsgServerOptions {
   maxSessions?: number;
   /** Peer servers to dial and to accept links from (the mesh). */
   peers?: PeerConfig[];
+  /**
+   * Also publish a client section delegating to this server itself, so that clients which
+   * only dial keys with a client entry (Go 2023/2024 dmsg) can open streams to the server's
+   * own key, e.g. its route setup node on port 36. Off by default.
+   */
+  selfDelegated?: boolean;
   /** Entry refresh period, ms (default 1 min). */
   updateIntervalMs?: number;
   /** Entry update debounce after session changes, ms (default 1 s). */
@@ -170,6 +176,7 @@ export class DmsgServerImpl implements DmsgServer {
               address: this.#publicAddress,
               availableSessions: BigInt(this.#available()),
             },
+            client: options.selfDelegated ? { delegatedServers: [this.pk] } : null,
           };
         },
         changed: (current) =>

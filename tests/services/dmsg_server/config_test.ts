@@ -125,4 +125,6 @@ Deno.test("enable_route_setup is read and written back", () => {
   );
   assertEquals(config.enable_route_setup, true);
   assertEquals(JSON.parse(serverConfigToJson(config)).enable_route_setup, true);
+  // The setup node must be reachable by Go 2024 visors, which dial client entries only.
+  assertEquals(serverOptionsFromConfig(config).selfDelegated, true);
 });

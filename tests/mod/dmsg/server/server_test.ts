@@ -153,3 +153,34 @@ Deno.test("server refuses a TCP peer that never finishes the handshake within it
   await waitFor("admitted", () => server.sessionCount() === 1);
   await session.close();
 });
+
+Deno.test("server: selfDelegated publishes a client section naming itself; dial() reaches clients", async () => {
+  await using net = await testNetwork();
+  const plain = await net.server();
+  const delegated = await net.server({ selfDelegated: true });
+  const disc = new DiscoveryClient({ url: net.url });
+  assertEquals((await disc.getEntry(plain.pk)).client, null);
+  const entry = await disc.getEntry(delegated.pk);
+  assertEquals(entry.client?.delegatedServers?.map((k) => k.hex()), [delegated.pk.hex()]);
+  assertEquals(entry.server?.address, delegated.address);
+  // The server opens a stream from its own key straight on a client's session.
+  const client = await net.client({ servers: [entry] });
+  await client.ready();
+  const listener = client.listen(136);
+  const served = (async () => {
+    for await (const stream of listener) echo(stream);
+  })();
+  const stream = await delegated.dial({ pk: client.pk, port: 136 });
+  assertEquals(stream.remoteAddr.pk.hex(), client.pk.hex());
+  const data = new TextEncoder().encode("from the server's key");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  // A key with no session here and no peer to ask: 307.
+  await assertRejects(
+    () => delegated.dial({ pk: generateKeyPair().pk, port: 136 }),
+    DmsgError,
+    "307",
+  );
+  listener.close();
+  await served;
+});
