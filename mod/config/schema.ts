@@ -181,6 +181,8 @@ export const CONFIG_SCHEMA = object({
     route_finder_timeout: optional(duration()),
     min_hops: int(0, 65535),
     enable_cascade_route_setup: optional(bool()),
+    /** Refuse to relay for others: no intermediary rules (Go 2026 `no_transit`). */
+    no_transit: optional(bool()),
   }),
   /** Uptime tracker. */
   uptime_tracker: optional(object({ addr: str() })),

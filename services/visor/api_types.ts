@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { RuleSummary } from "../../mod/routing/mod.ts";
+
+export type { RuleSummary };
 
 /** A transport, in Go's `TransportSummary` field names plus what this visor knows more. */
 export interface TransportSummary {
@@ -131,12 +134,82 @@ export interface VisorSummary {
   public_autoconnect: boolean;
 }
 
+/** A route group of the visor (Go lists them from its rules: `/routegroups`). */
+export interface RouteGroupSummary {
+  /** Our end's key. */
+  local_pk: string;
+  /** Our route port. */
+  local_port: number;
+  /** The other end's key. */
+  remote_pk: string;
+  /** Its route port. */
+  remote_port: number;
+  /** Key route id of our Forward rule. */
+  forward_route_id: number;
+  /** Key route id of our Consume rule. */
+  consume_route_id: number;
+  /** Transport our packets leave on. */
+  transport_id: string;
+  /** Whether this visor dialed it. */
+  initiator: boolean;
+  /** `open`, `closing` or `closed`. */
+  state: string;
+  /** Last route-group Ping round trip, ms, or `null`. */
+  latency_ms: number | null;
+  /** Data bytes sent and received. */
+  log: { sent: number; recv: number };
+}
+
+/** What {@linkcode RoutesApi.ping} takes (Go `PingConfig`, plus min hops). */
+export interface PingRequest {
+  /** The visor to ping: the loop route goes out to it and back. */
+  pk: string;
+  /** Measurements (Go `-t`, default 1). */
+  tries?: number;
+  /** Message size, KiB (Go `-s`, default 2). */
+  size_kb?: number;
+  /** Fewest hops each way (default the visor's `routing.min_hops`). */
+  min_hops?: number;
+}
+
+/** What {@linkcode RoutesApi.ping} measured. */
+export interface PingReport {
+  /** The visor pinged. */
+  pk: string;
+  /** One full loop per try, ms. */
+  latencies_ms: number[];
+  /** Message size, KiB. */
+  size_kb: number;
+  /** Hops of the loop (out and back). */
+  hops: number;
+  /** Whether the route carried Noise. */
+  encrypted: boolean;
+}
+
+/** The visor's routing table, route groups and loop-route ping. */
+export interface RoutesApi {
+  /** Every rule, in Go's `RuleSummary` JSON. */
+  rules(): Promise<RuleSummary[]>;
+  /** The rule under a key route id; throws {@linkcode VisorApiError} 404 when there is none. */
+  rule(id: number): Promise<RuleSummary>;
+  /** Save a rule (Go `SaveRoutingRule`); resolves its key route id. */
+  addRule(rule: RuleSummary): Promise<number>;
+  /** Remove a rule (a Consume rule closes its group); 404 when there is none. */
+  removeRule(id: number): Promise<void>;
+  /** The route groups. */
+  groups(): Promise<RouteGroupSummary[]>;
+  /** Ping a visor over a loop route (Go `DialPing` + `Ping`); 502 when no route is made. */
+  ping(request: PingRequest): Promise<PingReport>;
+}
+
 /** The visor API that the control endpoint serves and the CLI uses. */
 export interface VisorControlApi {
   /** What the visor is and how it is connected. */
   summary(): Promise<VisorSummary>;
   /** Its transports. */
   readonly transports: TransportsApi;
+  /** Its routing. */
+  readonly routes: RoutesApi;
 }
 
 /**

@@ -22,6 +22,8 @@ import {
   type VisorControlApi,
   type VisorSummary,
 } from "./api_types.ts";
+import { routesApi } from "./routes_api.ts";
+import type { VisorRouting } from "./routing.ts";
 import type { VisorTransports } from "./transports.ts";
 
 /** What {@linkcode createVisorControlApi} works on: the parts of a running visor. */
@@ -36,6 +38,8 @@ export interface VisorControlParts {
   dmsg: Pick<DmsgClient, "sessions">;
   /** Its transports. */
   transports: VisorTransports;
+  /** Its routing. */
+  routing: VisorRouting;
 }
 
 /** The summary of one transport, in Go's field names. */
@@ -238,5 +242,6 @@ export function createVisorControlApi(parts: VisorControlParts): VisorControlApi
       });
     },
     transports: transportsApi(parts),
+    routes: routesApi(parts.routing),
   };
 }

@@ -3,6 +3,11 @@ import {
   type AddTransportRequest,
   type DiscoveredTransport,
   type DiscoverQuery,
+  type PingReport,
+  type PingRequest,
+  type RouteGroupSummary,
+  type RoutesApi,
+  type RuleSummary,
   type TransportFilter,
   type TransportsApi,
   type TransportSummary,
@@ -11,6 +16,23 @@ import {
   type VisorSummary,
 } from "./api_types.ts";
 import { controlUrl } from "./control_addr.ts";
+
+type Call = <T>(method: string, path: string, body?: unknown, extraMs?: number) => Promise<T>;
+
+function routesClient(call: Call): RoutesApi {
+  return {
+    rules: () => call<RuleSummary[]>("GET", "/api/routes"),
+    rule: (id: number) => call<RuleSummary>("GET", `/api/routes/${id}`),
+    addRule: async (rule: RuleSummary) =>
+      (await call<{ routing_route_key: number }>("POST", "/api/routes", rule)).routing_route_key,
+    removeRule: async (id: number) => {
+      await call("DELETE", `/api/routes/${id}`);
+    },
+    groups: () => call<RouteGroupSummary[]>("GET", "/api/routegroups"),
+    // A ping may wait for a route set-up (up to 30 s), then for its tries.
+    ping: (request: PingRequest) => call<PingReport>("POST", "/api/ping", request, 90_000),
+  };
+}
 
 /** Options for {@linkcode ControlClient}. */
 export interface ControlClientOptions {
@@ -40,13 +62,16 @@ export class ControlClient implements VisorControlApi {
   readonly url: string;
   /** The transports. */
   readonly transports: TransportsApi;
+  /** The routing table, route groups and ping. */
+  readonly routes: RoutesApi;
   readonly #timeoutMs: number;
 
   /** Throws a `RangeError` for an address that is not `host:port`. */
   constructor(options: ControlClientOptions) {
     this.url = controlUrl(options.addr);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    const call = this.#call.bind(this);
+    const call: Call = this.#call.bind(this);
+    this.routes = routesClient(call);
     const query = (params: Record<string, string | undefined>) => {
       const search = new URLSearchParams();
       for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);

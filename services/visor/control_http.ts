@@ -19,6 +19,12 @@
  * | `DELETE /api/transports` | `{"removed":N}` |
  * | `POST /api/transports/{id}/ping` | `{"latency_ms":…}` |
  * | `GET /api/discovery/transports?id=…` or `?pk=…` | `DiscoveredTransport[]` |
+ * | `GET /api/routes` | `RuleSummary[]` (Go's JSON) |
+ * | `GET /api/routes/{id}` | `RuleSummary` |
+ * | `POST /api/routes` `RuleSummary` | 201 `{"routing_route_key":…}` |
+ * | `DELETE /api/routes/{id}` | `{"removed":1}` |
+ * | `GET /api/routegroups` | `RouteGroupSummary[]` |
+ * | `POST /api/ping` `{"pk","tries"?,"size_kb"?,"min_hops"?}` | `PingReport` |
  *
  * @module
  */
@@ -27,6 +33,8 @@ import { bodyLimit, type BodyVariables, serveHttp } from "../../mod/http/mod.ts"
 import type { Logger } from "../../mod/log/mod.ts";
 import {
   type AddTransportRequest,
+  type PingRequest,
+  type RuleSummary,
   VisorApiError,
   type VisorControlApi,
   type VisorSummary,
@@ -78,6 +86,40 @@ function addRequest(body: Uint8Array): AddTransportRequest {
   };
 }
 
+function jsonObject(body: Uint8Array): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(body));
+  } catch {
+    throw new VisorApiError(400, "the body is not JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new VisorApiError(400, "the body is not a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+function pingRequest(body: Uint8Array): PingRequest {
+  const o = jsonObject(body);
+  if (typeof o.pk !== "string") throw new VisorApiError(400, "pk: want a string");
+  for (const field of ["tries", "size_kb", "min_hops"]) {
+    if (o[field] !== undefined && typeof o[field] !== "number") {
+      throw new VisorApiError(400, `${field}: want a number`);
+    }
+  }
+  return {
+    pk: o.pk,
+    tries: o.tries as number | undefined,
+    size_kb: o.size_kb as number | undefined,
+    min_hops: o.min_hops as number | undefined,
+  };
+}
+
+function routeIdParam(text: string): number {
+  if (!/^\d{1,10}$/.test(text)) throw new VisorApiError(400, `invalid route id "${text}"`);
+  return Number(text);
+}
+
 /** The Hono app of the control endpoint over `api`. */
 export function createControlApp(api: VisorControlApi, logger?: Logger): Hono<Env> {
   const app = new Hono<Env>();
@@ -123,6 +165,26 @@ export function createControlApp(api: VisorControlApi, logger?: Logger): Hono<En
     }
     return c.json({ latency_ms: await tps.ping(c.req.param("id"), timeout) });
   });
+  const routes = api.routes;
+  app.get("/api/routes", async (c) => c.json(await routes.rules()));
+  app.get(
+    "/api/routes/:id",
+    async (c) => c.json(await routes.rule(routeIdParam(c.req.param("id")))),
+  );
+  app.post("/api/routes", bodyLimit({ maxBytes: MAX_BODY_BYTES }), async (c) => {
+    const key = await routes.addRule(jsonObject(c.get("body")) as unknown as RuleSummary);
+    return c.json({ routing_route_key: key }, 201);
+  });
+  app.delete("/api/routes/:id", async (c) => {
+    await routes.removeRule(routeIdParam(c.req.param("id")));
+    return c.json({ removed: 1 });
+  });
+  app.get("/api/routegroups", async (c) => c.json(await routes.groups()));
+  app.post(
+    "/api/ping",
+    bodyLimit({ maxBytes: MAX_BODY_BYTES }),
+    async (c) => c.json(await routes.ping(pingRequest(c.get("body")))),
+  );
   app.get("/api/discovery/transports", async (c: Context<Env>) => {
     const id = c.req.query("id"), pk = c.req.query("pk");
     if ((id === undefined) === (pk === undefined)) {

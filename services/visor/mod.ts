@@ -1,7 +1,8 @@
 /**
  * The visor (the node): {@linkcode runVisor} is `skywire visor`, {@linkcode startVisor} the
  * node's parts without the process concerns: its dmsg client, its transports
- * ({@linkcode startVisorTransports}), and its control API ({@linkcode VisorControlApi}) served
+ * ({@linkcode startVisorTransports}), its routing ({@linkcode startVisorRouting}: router, route
+ * dial, ping, the setup nodes' RPC on port 136), and its control API ({@linkcode VisorControlApi}) served
  * on `cli_addr` ({@linkcode serveControl}) for the CLI ({@linkcode ControlClient}) and the UI.
  *
  * @module
@@ -20,12 +21,19 @@ export type {
   VisorTransportsOptions,
   VisorTransportTuning,
 } from "./transports.ts";
+export { startVisorRouting } from "./routing.ts";
+export type { VisorRouting, VisorRoutingOptions, VisorRoutingTuning } from "./routing.ts";
 export { VisorApiError } from "./api_types.ts";
 export type {
   AddTransportRequest,
   DiscoveredTransport,
   DiscoverQuery,
   DmsgSessionSummary,
+  PingReport,
+  PingRequest,
+  RouteGroupSummary,
+  RoutesApi,
+  RuleSummary,
   TransportFilter,
   TransportsApi,
   TransportSummary,

@@ -4,7 +4,8 @@ import type { SkywireConfig } from "../../mod/config/mod.ts";
  * The parts of a config this build's visor does not run yet, in the config's order, so the
  * node can say so at start instead of ignoring them silently. Sections that are empty or off
  * are left out: they ask for nothing. (The visor runs `dmsg`, `transport` (discovery,
- * address resolver, stcpr, `skywire-tcp`), `persistent_transports`, `cli_addr`, `local_path`,
+ * address resolver, stcpr, `skywire-tcp`), `persistent_transports`, `routing`, `cli_addr`,
+ * `local_path`,
  * `log_level`, `shutdown_timeout`, `store`, `updater` and, for the web UI, `hypervisor`.)
  */
 export function sectionsNotRun(config: SkywireConfig): string[] {
@@ -15,8 +16,10 @@ export function sectionsNotRun(config: SkywireConfig): string[] {
   if (transport.transport_setup?.length) sections.push("transport.transport_setup");
   // Byte counters are kept in memory only.
   if (transport.log_store) sections.push("transport.log_store");
-  // A required section: a node without routes forwards nothing.
-  sections.push("routing");
+  // Routes are set up the legacy way (setup node): the cascade opt-in is kept, not run.
+  if (config.routing.enable_cascade_route_setup) {
+    sections.push("routing.enable_cascade_route_setup");
+  }
   if (config.uptime_tracker?.addr) sections.push("uptime_tracker");
   const apps = (config.launcher.apps ?? []).filter((app) => app.auto_start).map((app) => app.name);
   if (apps.length) sections.push(`launcher apps (${apps.join(", ")})`);

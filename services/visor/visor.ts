@@ -17,6 +17,7 @@ import type { VisorControlApi } from "./api_types.ts";
 import { controlListenAddress } from "./control_addr.ts";
 import { createVisorControlApi } from "./control_api.ts";
 import { type ControlServer, serveControl } from "./control_http.ts";
+import { startVisorRouting, type VisorRouting, type VisorRoutingTuning } from "./routing.ts";
 import {
   startVisorTransports,
   type VisorTransports,
@@ -47,6 +48,8 @@ export interface StartVisorOptions {
   transportTuning?: VisorTransportTuning;
   /** When `cli_addr`'s port is taken, listen on a free one (`skywire up`); else it is an error. */
   cliAddrFallback?: boolean;
+  /** Routing knobs for tests (sweep and route-group ping periods). */
+  routingTuning?: VisorRoutingTuning;
 }
 
 /** A running visor. */
@@ -67,6 +70,8 @@ export interface Visor {
   checkStore(): Promise<StoreCheck>;
   /** Its transports (manager, discovery and resolver clients). */
   readonly transports: VisorTransports;
+  /** Its routing (router, route dialer, ping, the setup nodes' RPC). */
+  readonly routing: VisorRouting;
   /** Its control API (what the endpoint on `cli_addr` serves). */
   readonly api: VisorControlApi;
   /** The control endpoint, unless `cli_addr` is empty. */
@@ -74,7 +79,8 @@ export interface Visor {
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
   /**
-   * Stop everything: the control endpoint, the transports (deregistered), `/health`, the dmsg
+   * Stop everything: the control endpoint, the routing (route groups closed), the transports
+   * (deregistered), `/health`, the dmsg
    * client, the store monitor, the store. With `deleteEntry`, the dmsg client also removes its
    * discovery entry (as Go's client does). Idempotent.
    */
@@ -148,6 +154,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   let health: HttpServer | undefined;
   let starts: number;
   let transports: VisorTransports | undefined;
+  let routing: VisorRouting | undefined;
   let control: ControlServer | undefined;
   let api: VisorControlApi | undefined;
   try {
@@ -180,7 +187,22 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       logger,
       tuning: options.transportTuning,
     });
-    api = createVisorControlApi({ config, pk: options.pk, startedAt, dmsg: client, transports });
+    routing = startVisorRouting({
+      config,
+      keyPair: { pk: options.pk, sk: options.sk },
+      dmsg: client,
+      transports,
+      logger,
+      tuning: options.routingTuning,
+    });
+    api = createVisorControlApi({
+      config,
+      pk: options.pk,
+      startedAt,
+      dmsg: client,
+      transports,
+      routing,
+    });
     if (controlAddress) {
       control = await serveControl({
         api,
@@ -198,6 +220,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     });
   } catch (error) {
     await control?.close();
+    await routing?.close();
     await transports?.close();
     await health?.shutdown();
     await client?.close();
@@ -209,6 +232,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const httpServer = health;
   const storeMonitor = monitor;
   const tps = transports;
+  const routes = routing;
   const endpoint = control;
   let closing: Promise<void> | undefined;
   return {
@@ -223,12 +247,14 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       return lastCheck;
     },
     transports: tps,
+    routing: routes,
     api,
     control: endpoint,
     ready: (signal) => dmsg.ready(signal),
     close(options = {}) {
       closing ??= (async () => {
         await endpoint?.close();
+        await routes.close();
         await tps.close();
         await httpServer.shutdown();
         await dmsg.close({ deleteEntry: options.deleteEntry });

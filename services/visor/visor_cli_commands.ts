@@ -1,6 +1,7 @@
 /**
  * `skywire cli visor ...`: ask a running visor through its control endpoint (`cli_addr`),
- * with Go skywire-cli's command names: `info`, `pk`, and the transport commands under `tp`;
+ * with Go skywire-cli's command names: `info`, `pk`, the transport commands under `tp`, the
+ * routing rules under `route`, and `ping`;
  * plus `hv password`, which works on the visor's files.
  *
  * @module
@@ -9,6 +10,8 @@ import { type Command, defineCommand, jsonFlag } from "../../mod/cli/mod.ts";
 import type { VisorSummary } from "./api_types.ts";
 import { rpcFlag } from "./_cli.ts";
 import { hvPasswordCommand } from "./hv_password_command.ts";
+import { visorPingCommand } from "./ping_command.ts";
+import { visorRouteCommand } from "./route_commands.ts";
 import { visorTpCommand } from "./tp_commands.ts";
 
 /** `visor info` as text, Go's "Visor Summary" layout with what this visor reports. */
@@ -65,6 +68,8 @@ export const cliVisorCommand: Command = {
     infoCommand,
     pkCommand,
     visorTpCommand,
+    visorRouteCommand,
+    visorPingCommand,
     {
       name: "hv",
       summary: "the visor's web UI (hypervisor)",

@@ -63,7 +63,7 @@ Deno.test("runVisor reaches the network, serves /health, marks booted OK and sto
   assertEquals(notRun.length, 1, lines.join("\n"));
   assertMatch(
     notRun[0],
-    /sections="dmsgpty, transport.transport_setup, transport.log_store, routing, uptime_tracker, launcher apps/,
+    /sections="dmsgpty, transport.transport_setup, transport.log_store, uptime_tracker, launcher apps/,
   );
 
   // The visor's own store recorded the start.

@@ -9,7 +9,6 @@ Deno.test("sectionsNotRun: a generated config names everything it asks for but d
     "dmsgpty",
     "transport.transport_setup",
     "transport.log_store",
-    "routing",
     "uptime_tracker",
     "launcher apps (skychat, skysocks)",
     "hypervisors",
@@ -19,7 +18,7 @@ Deno.test("sectionsNotRun: a generated config names everything it asks for but d
   assertEquals(sectionsNotRun(config).at(-1), "hypervisor.enable_tls");
 });
 
-Deno.test("sectionsNotRun: empty or switched-off sections are not named; transports are run", () => {
+Deno.test("sectionsNotRun: empty or switched-off sections are not named; transports and routing are run", () => {
   const config = generateConfig();
   delete config.dmsgpty;
   delete config.hypervisor;
@@ -30,7 +29,7 @@ Deno.test("sectionsNotRun: empty or switched-off sections are not named; transpo
   config.cli_addr = "localhost:3435";
   config.persistent_transports = [{ pk: config.pk, type: "stcpr" }];
   config["skywire-tcp"] = { pk_table: {}, listening_address: ":7777" };
-  assertEquals(sectionsNotRun(config), ["routing"]);
+  assertEquals(sectionsNotRun(config), []);
 
   config.stun_servers = ["stun.example:3478"];
   config.is_public = true;
@@ -38,9 +37,10 @@ Deno.test("sectionsNotRun: empty or switched-off sections are not named; transpo
   config.survey_whitelist = [config.pk];
   assertEquals(sectionsNotRun(config), [
     "transport.public_autoconnect",
-    "routing",
     "survey_whitelist",
     "stun_servers",
     "is_public",
   ]);
+  config.routing.enable_cascade_route_setup = true;
+  assertEquals(sectionsNotRun(config)[1], "routing.enable_cascade_route_setup");
 });
