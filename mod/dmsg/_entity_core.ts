@@ -25,6 +25,8 @@ export interface EntityCoreOptions {
   streamIdleTimeoutMs?: number;
   /** Stream handshake limit, ms. */
   streamHandshakeTimeoutMs?: number;
+  /** Peers whose KK static-static DH the endpoint remembers (its default when absent). */
+  staticDhCacheSize?: number;
   /** Logs for the publisher and the endpoint. */
   logger?: Logger;
 }
@@ -78,6 +80,7 @@ export class EntityCore {
       idleTimeoutMs: options.streamIdleTimeoutMs,
       handshakeTimeoutMs: options.streamHandshakeTimeoutMs,
       logger: options.logger,
+      staticDhCacheSize: options.staticDhCacheSize,
     });
     this.publisher = new EntryPublisher({
       ...options.entry,

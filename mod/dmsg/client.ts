@@ -58,6 +58,8 @@ export interface DmsgClientOptions {
   streamIdleTimeoutMs?: number;
   /** Streams a listener holds before they are accepted (default 256). */
   acceptBuffer?: number;
+  /** Peers whose KK static-static DH is remembered (default 128, ~380 bytes each; 0: none). */
+  staticDhCacheSize?: number;
   /** Yamux settings for sessions. */
   yamux?: DmsgYamuxOptions;
 }

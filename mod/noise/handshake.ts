@@ -12,6 +12,7 @@ import { DH_LEN, PUBLIC_KEY_SIZE, TAG_SIZE } from "./constants.ts";
 import { NoiseDecryptError, NoiseHandshakeError } from "./errors.ts";
 import { ReceiveCipher, SendCipher } from "./cipher_state.ts";
 import { SymmetricState } from "./_symmetric_state.ts";
+import type { StaticDhCache } from "./static_dh_cache.ts";
 
 /** The two handshake patterns dmsg uses: XK for sessions, KK for streams. */
 export type HandshakePattern = "XK" | "KK";
@@ -58,6 +59,11 @@ export interface HandshakeOptions {
   ephemeralKeyPair?: KeyPair;
   /** AEAD backend; defaults to `getAead("auto")`. */
   aead?: Aead;
+  /**
+   * Where to keep `ss` (KK's static-static DH) between handshakes with the same peer; the
+   * owner of the static key pair owns the cache. Without it every handshake computes `ss`.
+   */
+  staticDh?: StaticDhCache;
 }
 
 /**
@@ -116,6 +122,7 @@ export class Handshake {
   readonly #spec: PatternSpec;
   readonly #aead: Aead;
   readonly #static: KeyPair;
+  readonly #staticDh: StaticDhCache | undefined;
   #presetEphemeral: KeyPair | undefined;
   #ephemeral: KeyPair | undefined;
   #remoteStatic: PubKey | undefined;
@@ -131,6 +138,7 @@ export class Handshake {
     this.#spec = PATTERNS[options.pattern];
     if (!this.#spec) throw new NoiseHandshakeError(`noise: unknown pattern ${options.pattern}`);
     this.#aead = options.aead ?? getAead();
+    this.#staticDh = options.staticDh;
     this.#static = options.localKeyPair;
     this.#presetEphemeral = options.ephemeralKeyPair;
     const needsRemote = options.initiator
@@ -345,6 +353,9 @@ export class Handshake {
       : remoteStatic;
     // Both are always set by the pattern order; the check guards against a misuse.
     if (!local || !remote) throw new NoiseHandshakeError(`noise: missing key for ${token}`);
+    if (token === "ss" && this.#staticDh) {
+      return this.#staticDh.get(local, remote, () => dh(local, remote));
+    }
     return dh(local, remote);
   }
 }

@@ -8,6 +8,7 @@
  *   `len(2, BE) ‖ message`, with a timeout, reading no byte past the last message.
  * - {@linkcode NoiseStream}: a `ByteStream` encrypted in dmsg's transport framing, ordered nonces.
  * - {@linkcode SessionObjectCipher}: one-frame session objects with a {@linkcode NonceWindow}.
+ * - {@linkcode StaticDhCache}: KK's static-static DH remembered per peer (bounded, LRU).
  * - {@linkcode getAead}: ChaCha20-Poly1305 from `node:crypto`, or `@noble/ciphers` as fallback.
  *
  * DH is Skywire ECDH (SHA-256 of the compressed shared point) plus a zero byte (33 bytes).
@@ -23,6 +24,7 @@ export type { PerformHandshakeOptions } from "./perform_handshake.ts";
 export { NoiseStream } from "./noise_stream.ts";
 export { SessionObjectCipher } from "./session_objects.ts";
 export { NonceWindow } from "./nonce_window.ts";
+export { STATIC_DH_CACHE_SIZE, StaticDhCache } from "./static_dh_cache.ts";
 export { frameNonce, ReceiveCipher, SendCipher } from "./cipher_state.ts";
 export { aeadSelfTest, getAead } from "./get_aead.ts";
 export type { Aead, AeadChoice } from "./aead.ts";

@@ -66,6 +66,8 @@ export interface DmsgServerOptions {
   streamHandshakeTimeoutMs?: number;
   /** Idle timeout of streams to the server itself, ms (default 2 min). */
   streamIdleTimeoutMs?: number;
+  /** Peers whose KK static-static DH is remembered (default 128, ~380 bytes each; 0: none). */
+  staticDhCacheSize?: number;
   /** Streams a session may have in the relay at once (default 2048). */
   maxStreamsPerSession?: number;
   /** Relayed streams at once (default 4096). */
@@ -161,6 +163,7 @@ export class DmsgServerImpl implements DmsgServer {
       updateDebounceMs: options.updateDebounceMs,
       streamIdleTimeoutMs: options.streamIdleTimeoutMs,
       streamHandshakeTimeoutMs: options.streamHandshakeTimeoutMs,
+      staticDhCacheSize: options.staticDhCacheSize,
       logger: options.logger,
       entry: {
         build: (current) => {
