@@ -2,15 +2,31 @@ import type { Aead } from "./aead.ts";
 import { FRAME_OVERHEAD, FRAME_PREFIX_SIZE, NONCE_SIZE, TAG_SIZE } from "./constants.ts";
 import { NoiseFrameError, NoiseNonceError } from "./errors.ts";
 import type { NonceWindow } from "./nonce_window.ts";
-import { noiseNonce } from "./_symmetric_state.ts";
 
 const EMPTY = new Uint8Array(0);
-const MAX_NONCE = 0xffff_ffff_ffff_ffffn;
+const MAX_UINT32 = 0xffff_ffff;
 
 /** The explicit nonce at the start of a frame body (`nonce(8, BE) ‖ ciphertext ‖ tag`). */
 export function frameNonce(body: Uint8Array): bigint {
   if (body.length < NONCE_SIZE) throw new NoiseFrameError("noise: frame shorter than its nonce");
   return new DataView(body.buffer, body.byteOffset, NONCE_SIZE).getBigUint64(0, false);
+}
+
+// Per-frame nonces are kept as two 32-bit halves rather than a bigint: a bigint per frame is a
+// heap allocation, and a DataView per frame another.
+function uint32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+function putUint32(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = value >>> 24;
+  bytes[at + 1] = (value >>> 16) & 0xff;
+  bytes[at + 2] = (value >>> 8) & 0xff;
+  bytes[at + 3] = value & 0xff;
+}
+
+function toBigInt(high: number, low: number): bigint {
+  return (BigInt(high) << 32n) | BigInt(low);
 }
 
 /**
@@ -22,7 +38,8 @@ export class SendCipher {
   readonly #key: Uint8Array;
   readonly #aead: Aead;
   readonly #aeadNonce = new Uint8Array(12);
-  #nonce = 0n;
+  #high = 0;
+  #low = 0;
 
   /** Wrap a 32-byte transport key. */
   constructor(key: Uint8Array, aead: Aead) {
@@ -32,7 +49,7 @@ export class SendCipher {
 
   /** The nonce of the last frame sealed (0 before the first). */
   get lastNonce(): bigint {
-    return this.#nonce;
+    return toBigInt(this.#high, this.#low);
   }
 
   /** Which AEAD backend this cipher uses. */
@@ -48,14 +65,22 @@ export class SendCipher {
   sealFrameInto(plaintext: Uint8Array, out: Uint8Array, offset: number): number {
     const bodyLength = plaintext.length + FRAME_OVERHEAD;
     if (bodyLength > 0xffff) throw new NoiseFrameError("noise: frame too large for its prefix");
-    if (this.#nonce === MAX_NONCE) throw new NoiseNonceError("noise: send nonce exhausted");
-    const nonce = ++this.#nonce;
-    const view = new DataView(out.buffer, out.byteOffset + offset, FRAME_PREFIX_SIZE + NONCE_SIZE);
-    view.setUint16(0, bodyLength, false);
-    view.setBigUint64(FRAME_PREFIX_SIZE, nonce, false);
+    if (this.#low === MAX_UINT32) {
+      if (this.#high === MAX_UINT32) throw new NoiseNonceError("noise: send nonce exhausted");
+      this.#high++;
+      this.#low = 0;
+    } else {
+      this.#low++;
+    }
+    out[offset] = bodyLength >>> 8;
+    out[offset + 1] = bodyLength & 0xff;
+    putUint32(out, offset + FRAME_PREFIX_SIZE, this.#high);
+    putUint32(out, offset + FRAME_PREFIX_SIZE + 4, this.#low);
+    const nonce = this.#aeadNonce;
+    for (let i = 0; i < NONCE_SIZE; i++) nonce[4 + i] = out[offset + FRAME_PREFIX_SIZE + 7 - i];
     const sealedStart = offset + FRAME_PREFIX_SIZE + NONCE_SIZE;
     const sealed = out.subarray(sealedStart, sealedStart + plaintext.length + TAG_SIZE);
-    this.#aead.seal(this.#key, noiseNonce(nonce, this.#aeadNonce), plaintext, EMPTY, sealed);
+    this.#aead.seal(this.#key, nonce, plaintext, EMPTY, sealed);
     return FRAME_PREFIX_SIZE + bodyLength;
   }
 
@@ -77,7 +102,8 @@ export class ReceiveCipher {
   readonly #key: Uint8Array;
   readonly #aead: Aead;
   readonly #aeadNonce = new Uint8Array(12);
-  #lastNonce = 0n;
+  #lastHigh = 0;
+  #lastLow = 0;
 
   /** Wrap a 32-byte transport key. */
   constructor(key: Uint8Array, aead: Aead) {
@@ -87,7 +113,7 @@ export class ReceiveCipher {
 
   /** The highest nonce accepted by {@linkcode ReceiveCipher.openOrdered} (0 before any). */
   get lastNonce(): bigint {
-    return this.#lastNonce;
+    return toBigInt(this.#lastHigh, this.#lastLow);
   }
 
   /**
@@ -96,14 +122,18 @@ export class ReceiveCipher {
    * `NoiseDecryptError` (tampered); only an authentic frame advances the nonce.
    */
   openOrdered(body: Uint8Array): Uint8Array {
-    const nonce = frameNonce(body);
-    if (nonce <= this.#lastNonce) {
+    if (body.length < NONCE_SIZE) throw new NoiseFrameError("noise: frame shorter than its nonce");
+    const high = uint32At(body, 0), low = uint32At(body, 4);
+    if (high < this.#lastHigh || (high === this.#lastHigh && low <= this.#lastLow)) {
       throw new NoiseNonceError(
-        `noise: received nonce ${nonce} is not larger than previous ${this.#lastNonce}`,
+        `noise: received nonce ${
+          toBigInt(high, low)
+        } is not larger than previous ${this.lastNonce}`,
       );
     }
-    const plaintext = this.#open(nonce, body);
-    this.#lastNonce = nonce;
+    const plaintext = this.#open(body);
+    this.#lastHigh = high;
+    this.#lastLow = low;
     return plaintext;
   }
 
@@ -114,20 +144,18 @@ export class ReceiveCipher {
   openWindowed(body: Uint8Array, window: NonceWindow): Uint8Array {
     const nonce = frameNonce(body);
     window.check(nonce);
-    const plaintext = this.#open(nonce, body);
+    const plaintext = this.#open(body);
     window.commit(nonce);
     return plaintext;
   }
 
-  #open(nonce: bigint, body: Uint8Array): Uint8Array {
+  // The AEAD nonce is the frame's big-endian nonce, little-endian after 4 zero bytes.
+  #open(body: Uint8Array): Uint8Array {
     if (body.length < FRAME_OVERHEAD) {
       throw new NoiseFrameError("noise: frame shorter than nonce and tag");
     }
-    return this.#aead.open(
-      this.#key,
-      noiseNonce(nonce, this.#aeadNonce),
-      body.subarray(NONCE_SIZE),
-      EMPTY,
-    );
+    const nonce = this.#aeadNonce;
+    for (let i = 0; i < NONCE_SIZE; i++) nonce[4 + i] = body[7 - i];
+    return this.#aead.open(this.#key, nonce, body.subarray(NONCE_SIZE), EMPTY);
   }
 }

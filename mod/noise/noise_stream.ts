@@ -14,8 +14,12 @@ import type { TransportKeys } from "./handshake.ts";
 
 /** Read buffer: room for four whole frames, so one read of the inner stream yields several. */
 const READ_BUFFER_SIZE = 4 * MAX_FRAME_SIZE;
-/** Frames sealed into one buffer before it is written to the inner stream. */
-const WRITE_BATCH_SIZE = 16 * MAX_FRAME_SIZE;
+/**
+ * Frames sealed into one buffer before it is written to the inner stream: enough for a 64 KiB
+ * write (17 frames, 65,978 bytes) to leave in one inner write instead of a full batch and a
+ * 442-byte straggler, each a separate yamux frame and syscall.
+ */
+const WRITE_BATCH_SIZE = Math.ceil(65_536 / MAX_FRAME_PLAINTEXT) * MAX_FRAME_SIZE;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -24,8 +28,9 @@ const EMPTY = new Uint8Array(0);
  *
  * - `write` splits data into frames of at most 4070 plaintext bytes and writes them in batches
  *   (one inner write per 16 frames). Concurrent writes are queued, never interleaved.
- * - `read` decrypts frames in order; each nonce must be greater than the last. Plaintext that
- *   does not fit `p` is kept for the next read.
+ * - `read` decrypts frames in order; each nonce must be greater than the last. It fills `p`
+ *   with every whole frame already buffered (one call, not one per frame); plaintext that does
+ *   not fit `p` is kept for the next read.
  * - A malformed, tampered or out-of-order frame rejects the read with a `NoiseError`
  *   (`NoiseFrameError`, `NoiseDecryptError`, `NoiseNonceError`) and closes the stream; later
  *   reads throw the same error.
@@ -98,7 +103,7 @@ export class NoiseStream implements ByteStream {
     if (this.#readError !== undefined) throw this.#readError;
     // Closed means released: plaintext decrypted but not read yet is dropped, not handed out.
     if (this.#closed) return null;
-    if (this.#pending.length > 0) return this.#takePending(p);
+    if (this.#pending.length > 0) return this.#takeBuffered(p);
     if (this.#readEnded) return null;
     if (p.length === 0) return 0;
     for (;;) {
@@ -122,8 +127,26 @@ export class NoiseStream implements ByteStream {
       }
       if (plaintext.length === 0) continue; // Go skips empty frames too
       this.#pending = plaintext;
-      return this.#takePending(p);
+      return this.#takeBuffered(p);
     }
+  }
+
+  // Fill `p` from the pending plaintext, then from whole frames already in the read buffer, with
+  // no further await. A bad frame met here is recorded for the next read (this one has bytes).
+  #takeBuffered(p: Uint8Array): number {
+    let n = this.#takePending(p);
+    while (n < p.length && this.#pending.length === 0 && !this.#closed) {
+      try {
+        const body = this.#bufferedFrameBody();
+        if (body === undefined) break;
+        this.#pending = this.#receive.openOrdered(body);
+      } catch (error) {
+        if (this.#readError === undefined) this.#failRead(error);
+        break;
+      }
+      n += this.#takePending(p.subarray(n));
+    }
+    return n;
   }
 
   #takePending(p: Uint8Array): number {
@@ -136,12 +159,22 @@ export class NoiseStream implements ByteStream {
   // The body (nonce ‖ ciphertext ‖ tag) of the next frame, as a view into the read buffer that
   // stays valid until the next fill; null at a clean end of stream (between frames).
   async #nextFrameBody(): Promise<Uint8Array | null> {
-    while (this.#rawEnd - this.#rawStart < FRAME_PREFIX_SIZE) {
+    for (;;) {
+      const body = this.#bufferedFrameBody();
+      if (body !== undefined) return body;
       if (!(await this.#fill())) {
         if (this.#rawEnd === this.#rawStart) return null;
-        throw this.#failRead(new NoiseFrameError("noise: stream ended inside a frame prefix"));
+        const where = this.#rawEnd - this.#rawStart < FRAME_PREFIX_SIZE ? "frame prefix" : "frame";
+        throw this.#failRead(new NoiseFrameError(`noise: stream ended inside a ${where}`));
       }
     }
+  }
+
+  // The next frame's body if the whole frame is buffered (consumed), undefined if not yet;
+  // throws (and fails the stream) on a length no frame may have.
+  #bufferedFrameBody(): Uint8Array | undefined {
+    const available = this.#rawEnd - this.#rawStart;
+    if (available < FRAME_PREFIX_SIZE) return undefined;
     const raw = this.#raw;
     const length = (raw[this.#rawStart] << 8) | raw[this.#rawStart + 1];
     if (length > MAX_FRAME_LENGTH || length < FRAME_OVERHEAD) {
@@ -151,14 +184,9 @@ export class NoiseStream implements ByteStream {
         ),
       );
     }
-    const frameSize = FRAME_PREFIX_SIZE + length;
-    while (this.#rawEnd - this.#rawStart < frameSize) {
-      if (!(await this.#fill())) {
-        throw this.#failRead(new NoiseFrameError("noise: stream ended inside a frame"));
-      }
-    }
+    if (available < FRAME_PREFIX_SIZE + length) return undefined;
     const bodyStart = this.#rawStart + FRAME_PREFIX_SIZE;
-    this.#rawStart += frameSize;
+    this.#rawStart = bodyStart + length;
     return raw.subarray(bodyStart, bodyStart + length);
   }
 

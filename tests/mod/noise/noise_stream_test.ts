@@ -167,7 +167,11 @@ Deno.test("large writes reach the inner stream in batches, not one write per fra
   const { sender } = fixedKeys(2);
   const sink = new ScriptedStream(new Uint8Array(0));
   await new NoiseStream(sink, sender).write(new Uint8Array(100 * MAX_FRAME_PLAINTEXT));
-  assertEquals(sink.written.length, Math.ceil(100 / 16));
+  assertEquals(sink.written.length, Math.ceil(100 / 17));
+  // A 64 KiB write (17 frames) leaves in one inner write, not a full batch and a straggler.
+  const one = new ScriptedStream(new Uint8Array(0));
+  await new NoiseStream(one, fixedKeys(2).sender).write(new Uint8Array(65_536));
+  assertEquals(one.written.map((w) => w.length), [65_536 + 17 * 26]);
 });
 
 Deno.test("read returns frames in order and keeps leftover plaintext for the next read", async () => {
@@ -183,6 +187,25 @@ Deno.test("read returns frames in order and keeps leftover plaintext for the nex
   }
   // A zero-length read is not the end of the stream.
   assertEquals(await new NoiseStream(new ScriptedStream(raw), receiver).read(new Uint8Array(0)), 0);
+});
+
+Deno.test("one read takes every whole frame already buffered; a bad one behind them fails the next", async () => {
+  const { sender, receiver } = fixedKeys(5);
+  const data = new Uint8Array(3000).map((_, i) => i * 7);
+  const good = await framesOf(
+    sender,
+    data.subarray(0, 1000),
+    data.subarray(1000, 2000),
+    data.subarray(2000),
+  );
+  const bad = await framesOf(sender, Uint8Array.of(1, 2, 3));
+  bad[bad.length - 1] ^= 1; // tag
+  const stream = new NoiseStream(new ScriptedStream(Uint8Array.of(...good, ...bad)), receiver);
+  const buffer = new Uint8Array(10_000);
+  assertEquals(await stream.read(buffer), 3000);
+  assertEquals(bytesToHex(buffer.subarray(0, 3000)), bytesToHex(data));
+  await assertRejects(() => stream.read(buffer), NoiseDecryptError);
+  await assertRejects(() => stream.read(buffer), NoiseDecryptError);
 });
 
 Deno.test("empty frames are skipped, as Go skips them", async () => {
