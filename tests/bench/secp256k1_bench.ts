@@ -22,7 +22,7 @@ import {
   signPayload,
   verifyPubKeySignedPayload,
 } from "../../mod/cipher/mod.ts";
-import { type BenchReport, log } from "./_report.ts";
+import { type BenchReport, JSON_MODE, log } from "./_report.ts";
 
 const ROUND_MS = 400;
 
@@ -122,5 +122,5 @@ export function main(): BenchReport {
 
 if (import.meta.main) {
   const report = main();
-  if (Deno.args.includes("--json")) console.log(JSON.stringify(report));
+  if (JSON_MODE) console.log(JSON.stringify(report));
 }

@@ -326,7 +326,7 @@ async function best(runs: number, run: () => Promise<void>): Promise<number> {
 
 /** Measure every contender and print MB/s, streams/s and ratios against raw TCP. */
 export async function main(): Promise<void> {
-  const mib = Number(Deno.args[0] ?? 64);
+  const mib = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 64);
   const total = mib * MIB;
   const contenders: Contender[] = [rawTcp, ours];
   for (const load of [yamuxJs, chainsafe]) {

@@ -1,0 +1,178 @@
+/**
+ * Downloads between whole client programs, each in its own process, so that our relay and
+ * Go's are compared with the same (Go) clients, and whole stacks with their own clients:
+ *
+ * - relay only: Go's dmsgget fetching from Go's dmsghttp through our dmsg server, then through
+ *   Go's dmsg-server;
+ * - client only: `skywire dmsg curl` against dmsgget, both from Go's dmsghttp via Go's server;
+ * - whole stack: our file server → our server → `skywire dmsg curl`, against dmsghttp → Go's
+ *   server → dmsgget.
+ *
+ * Throughput is the big file's size over (time to fetch it − time to fetch a 1-byte file) with
+ * the same program: process start, discovery lookups and session setup cancel out. Every setup
+ * has a discovery of its own (ours, in this process) that lists only its one server.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { createLogger } from "../../mod/log/mod.ts";
+import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
+import { MIB } from "./_dmsg_measure.ts";
+import {
+  type BenchProcess,
+  cpuMs,
+  goFileServerProcess,
+  goServerProcess,
+  ourFileServerProcess,
+  ourServerProcess,
+} from "./_dmsg_processes.ts";
+
+const quiet = createLogger({ level: "fatal" });
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const ROOT_CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+const DOWNLOAD_TIMEOUT_MS = 300_000;
+
+/** One client program's download through one relay. */
+export interface Download {
+  /** Big-file throughput with the fixed costs taken out, MiB/s. */
+  mibps: number;
+  /** Whole-process time for the big file, s. */
+  bigSeconds: number;
+  /** Whole-process time for the 1-byte file, s. */
+  smallSeconds: number;
+  /** The relay's CPU time per MiB during the big download, ms. */
+  relayCpuMsPerMib: number;
+}
+
+/** What {@linkcode measureGoClients} found. */
+export interface GoClientFigures {
+  /** dmsghttp → our server → dmsgget. */
+  goClientsViaOurs: Download;
+  /** dmsghttp → Go's server → dmsgget (the whole Go stack). */
+  goClientsViaGo: Download;
+  /** dmsghttp → Go's server → `skywire dmsg curl`. */
+  ourCurlViaGo: Download;
+  /** our file server → our server → `skywire dmsg curl` (the whole stack of ours). */
+  ourStack: Download;
+}
+
+type Fetcher = (discovery: string, url: string, out: string) => Deno.Command;
+
+const dmsgget = (bin: string): Fetcher => (discovery, url, out) =>
+  new Deno.Command(join(bin, "dmsgget"), {
+    args: ["-d", discovery, "-o", out, url],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  });
+
+const ourCurl: Fetcher = (discovery, url, out) =>
+  new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      ROOT_CONFIG,
+      MAIN,
+      "dmsg",
+      "curl",
+      "-d",
+      discovery,
+      "--timeout",
+      "300s",
+      "-o",
+      out,
+      url,
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  });
+
+async function timed(command: Deno.Command, what: string): Promise<number> {
+  const start = performance.now();
+  const child = command.spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), DOWNLOAD_TIMEOUT_MS);
+  const status = await child.status;
+  clearTimeout(timer);
+  if (!status.success) throw new Error(`${what} failed (exit ${status.code})`);
+  return (performance.now() - start) / 1000;
+}
+
+async function download(
+  fetcher: Fetcher,
+  discovery: string,
+  filesPk: string,
+  relay: BenchProcess,
+  dir: string,
+  bytes: number,
+): Promise<Download> {
+  const url = (name: string) => `dmsg://${filesPk}:80/${name}`;
+  const out = () => join(dir, `out-${crypto.randomUUID()}`);
+  const smallSeconds = await timed(fetcher(discovery, url("small.bin"), out()), "small download");
+  const cpuBefore = cpuMs(relay.pid);
+  const bigOut = out();
+  const bigSeconds = await timed(fetcher(discovery, url("big.bin"), bigOut), "big download");
+  const relayCpuMsPerMib = (cpuMs(relay.pid) - cpuBefore) / (bytes / MIB);
+  const size = (await Deno.stat(bigOut)).size;
+  if (size !== bytes) throw new Error(`downloaded ${size} of ${bytes} bytes`);
+  await Deno.remove(bigOut);
+  const mibps = bytes / MIB / Math.max(bigSeconds - smallSeconds, 1e-3);
+  return { mibps, bigSeconds, smallSeconds, relayCpuMsPerMib };
+}
+
+/** The payload files dmsghttp and our file server share. */
+async function writeFiles(dir: string, bytes: number): Promise<void> {
+  await Deno.writeFile(join(dir, "small.bin"), Uint8Array.of(0x2a));
+  using file = await Deno.open(join(dir, "big.bin"), { write: true, create: true });
+  const block = new Uint8Array(MIB).map((_, i) => (i * 31) & 0xff);
+  for (let written = 0; written < bytes; written += block.length) {
+    let offset = 0;
+    while (offset < block.length) offset += await file.write(block.subarray(offset));
+  }
+}
+
+async function withDiscovery<T>(dir: string, run: (url: string) => Promise<T>): Promise<T> {
+  const discovery = await startDiscovery({
+    storePath: join(dir, `discovery-${crypto.randomUUID()}.kv`),
+    testMode: true,
+    rateLimit: false,
+    logger: quiet,
+  });
+  try {
+    return await run(discovery.url);
+  } finally {
+    await discovery.close();
+  }
+}
+
+/** Run the three comparisons with the Go programs in `bin`; `bytes` per download. */
+export async function measureGoClients(bin: string, bytes: number): Promise<GoClientFigures> {
+  const dir = await Deno.makeTempDir({ prefix: "skywire-dmsg-go-bench-" });
+  try {
+    const files = join(dir, "files");
+    await Deno.mkdir(files);
+    await writeFiles(files, bytes);
+    const viaGo = await withDiscovery(dir, async (discovery) => {
+      await using server = await goServerProcess(bin, discovery, dir);
+      await using http = await goFileServerProcess(bin, discovery, files);
+      return {
+        goClientsViaGo: await download(dmsgget(bin), discovery, http.pk!, server, dir, bytes),
+        ourCurlViaGo: await download(ourCurl, discovery, http.pk!, server, dir, bytes),
+      };
+    });
+    const viaOurs = await withDiscovery(dir, async (discovery) => {
+      await using server = await ourServerProcess(discovery);
+      const goClientsViaOurs = await (async () => {
+        await using http = await goFileServerProcess(bin, discovery, files);
+        return await download(dmsgget(bin), discovery, http.pk!, server, dir, bytes);
+      })();
+      await using ours = await ourFileServerProcess(discovery, files);
+      const ourStack = await download(ourCurl, discovery, ours.pk!, server, dir, bytes);
+      return { goClientsViaOurs, ourStack };
+    });
+    return { ...viaGo, ...viaOurs };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
