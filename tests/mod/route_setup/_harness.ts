@@ -1,5 +1,6 @@
-// A test router: a dmsg client that answers RPCGateway on port 136 from a real RoutingTable,
-// the way a visor's router does; modes make it silent or refusing for the failure tests.
+// A test router answering RPCGateway from a real RoutingTable, the way a visor's router does
+// (modes make it silent or refusing for the failure tests), served over dmsg port 136 or over
+// any stream; and a setup node on a dmsg server's port 36.
 import type { ByteStream } from "../../../mod/conn/mod.ts";
 import type { DmsgClient, DmsgServer } from "../../../mod/dmsg/mod.ts";
 import { go, rpcMethod, RpcServer } from "../../../mod/gob/mod.ts";
@@ -17,18 +18,24 @@ import { testLogger } from "../dmsg/_harness.ts";
 /** How a test router answers. */
 export type RouterMode = "ok" | "silent" | "refuse";
 
-/** A running test router. */
+/** A test router, not bound to any transport. */
 export interface TestRouter {
-  client: DmsgClient;
   table: RoutingTable;
   edges: routingGob.EdgeRules[];
   intermediary: Uint8Array[][];
   /** Bytes the setup node wrote to us, per connection. */
   received: Uint8Array[][];
-  /** Connections accepted. */
+  /** Connections served. */
   connections: number;
   mode: RouterMode;
+  /** Serve RPCGateway on `stream` until it ends. */
+  serve(stream: ByteStream): void;
   close(): Promise<void>;
+}
+
+/** A test router on a dmsg client's port 136. */
+export interface DmsgTestRouter extends TestRouter {
+  client: DmsgClient;
 }
 
 /** A stream that keeps a copy of everything read from it. */
@@ -46,30 +53,12 @@ function recording(stream: ByteStream, into: Uint8Array[]): ByteStream {
 
 const quiet = createLogger({ level: "fatal" });
 
-/** Serve RPCGateway on `client`'s port 136. */
-export function serveTestRouter(
-  client: DmsgClient,
+/** A router whose route ids start at `firstRouteId`. */
+export function createTestRouter(
   options: { mode?: RouterMode; firstRouteId?: number } = {},
 ): TestRouter {
   const table = new RoutingTable({ gcIntervalMs: 0, firstRouteId: options.firstRouteId });
-  const listener = client.listen(AWAIT_SETUP_PORT);
   const streams = new Set<ByteStream>();
-  const router: TestRouter = {
-    client,
-    table,
-    edges: [],
-    intermediary: [],
-    received: [],
-    connections: 0,
-    mode: options.mode ?? "ok",
-    async close() {
-      listener.close();
-      for (const s of streams) s.close();
-      await rpc.close();
-      await loop;
-      table.close();
-    },
-  };
   // A silent router holds the call until its connection goes away.
   const never = (signal: AbortSignal) =>
     new Promise<never>((_, reject) =>
@@ -79,6 +68,27 @@ export function serveTestRouter(
     throw new Error(`test router refuses ${what}`);
   };
   const rpc = new RpcServer({ logger: quiet });
+  const router: TestRouter = {
+    table,
+    edges: [],
+    intermediary: [],
+    received: [],
+    connections: 0,
+    mode: options.mode ?? "ok",
+    serve(stream) {
+      router.connections++;
+      const log: Uint8Array[] = [];
+      router.received.push(log);
+      const wrapped = recording(stream, log);
+      streams.add(wrapped);
+      rpc.serve(wrapped).finally(() => streams.delete(wrapped));
+    },
+    async close() {
+      for (const s of streams) s.close();
+      await rpc.close();
+      table.close();
+    },
+  };
   rpc.register(ROUTER_RPC_NAME, {
     ReserveIDs: rpcMethod(go.uint8, routingGob.RouteIDs, (n, { signal }) => {
       if (router.mode === "silent") return never(signal);
@@ -99,17 +109,28 @@ export function serveTestRouter(
       return router.mode === "ok";
     }),
   });
-  const loop = (async () => {
-    for await (const stream of listener) {
-      router.connections++;
-      const log: Uint8Array[] = [];
-      router.received.push(log);
-      const wrapped = recording(stream, log);
-      streams.add(wrapped);
-      rpc.serve(wrapped).finally(() => streams.delete(wrapped));
-    }
-  })();
   return router;
+}
+
+/** Serve a test router on `client`'s port 136. */
+export function serveTestRouter(
+  client: DmsgClient,
+  options: { mode?: RouterMode; firstRouteId?: number } = {},
+): DmsgTestRouter {
+  const router = createTestRouter(options);
+  const listener = client.listen(AWAIT_SETUP_PORT);
+  const loop = (async () => {
+    for await (const stream of listener) router.serve(stream);
+  })();
+  const close = router.close;
+  return Object.assign(router, {
+    client,
+    async close() {
+      listener.close();
+      await loop;
+      await close();
+    },
+  });
 }
 
 /** A setup node serving the dmsg server's port 36 over its own sessions (as the service does). */

@@ -13,7 +13,7 @@ import {
 import { RouteDescriptor, type routingGob } from "../../../mod/routing/mod.ts";
 import { vectors2024 } from "../gob/_vectors.ts";
 import { type TestNetwork, testNetwork, waitFor } from "../dmsg/_harness.ts";
-import { serverSetupNode, serveTestRouter, type TestRouter } from "./_harness.ts";
+import { type DmsgTestRouter, serverSetupNode, serveTestRouter } from "./_harness.ts";
 import { goSetup, keys, routeAlong, routeFromVector } from "./_routes.ts";
 
 async function clientOn(net: TestNetwork, server: DmsgServer, sk?: string) {
@@ -32,7 +32,7 @@ async function setupNetwork(n: number, options: Parameters<typeof serverSetupNod
   const server = await net.server();
   const node = serverSetupNode(server, options);
   const visors: DmsgClient[] = [];
-  const routers: TestRouter[] = [];
+  const routers: DmsgTestRouter[] = [];
   for (let i = 0; i < n; i++) {
     const client = await clientOn(net, server);
     visors.push(client);
@@ -96,7 +96,7 @@ Deno.test("setup node: the bytes sent to each visor are those of Go's setup node
   const node = serverSetupNode(server);
   const k = vectors2024.keys;
   const visors = goSetup.hop_visor_captures;
-  const routers: Record<string, TestRouter> = {};
+  const routers: Record<string, DmsgTestRouter> = {};
   for (const name of ["initiator", "hop", "responder"]) {
     const client = await clientOn(net, server, k[`${name}_sk`]);
     routers[name] = serveTestRouter(client, { firstRouteId: Number(visors[name].first_route_id) });
