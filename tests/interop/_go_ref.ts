@@ -139,11 +139,16 @@ export class ChildProcess implements AsyncDisposable {
   readonly #done: Promise<void>;
 
   /** Start `command ARGS`. */
-  constructor(command: string, args: string[], options: { cwd?: string; name?: string } = {}) {
+  constructor(
+    command: string,
+    args: string[],
+    options: { cwd?: string; name?: string; env?: Record<string, string> } = {},
+  ) {
     this.name = options.name ?? command;
     this.#child = new Deno.Command(command, {
       args,
       cwd: options.cwd,
+      env: options.env,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

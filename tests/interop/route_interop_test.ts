@@ -6,19 +6,48 @@
  *   server with the setup node inside it (their `route_setup_nodes` entry is the server's own
  *   key), our transport discovery and our route finder. Over a dmsg transport and over stcpr.
  *
- * Binaries: `SKYWIRE_GO_REF_BIN=/dir` with `skywire-visor` and `skywire-cli`; without them the
- * test is ignored with the reason. Figures (ping latencies) are printed as one JSON line.
+ * - (c) our visor pings a Go visor through Go's own services: Go 2024's dmsg discovery and
+ *   server, Go's transport discovery and route finder (sharing a private PostgreSQL, as they
+ *   must: Go's route finder reads the transport discovery's table), uptime tracker and
+ *   `setup-node`; and the Go visor pings ours the same way.
+ *
+ * Binaries: `SKYWIRE_GO_REF_BIN=/dir` with `skywire-visor` and `skywire-cli` (and for (c)
+ * `dmsg-discovery-2024`, `dmsg-server-2024`, `transport-discovery`, `route-finder`,
+ * `uptime-tracker`, `setup-node`, plus `redis-server` and PostgreSQL 15 on the machine); without
+ * them a test is ignored with the reason. Figures (ping latencies) are printed as JSON lines.
  */
 import { assert, assertEquals } from "@std/assert";
 import { join } from "node:path";
+import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
+import { generateConfig } from "../../mod/config/mod.ts";
 import { createLogger, type LogLevel } from "../../mod/log/mod.ts";
 import { startUp } from "../../services/up/mod.ts";
+import { startVisor, type Visor } from "../../services/visor/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
+import { ChildProcess, freePort, redisAvailable, startRedis } from "./_go_ref.ts";
 import { type GoVisor, goVisorSkip, startGoVisor } from "./_go_visor.ts";
+import { postgresSkip, startPostgres } from "./_postgres.ts";
 
 const bin = Deno.env.get("SKYWIRE_GO_REF_BIN");
 const skip = await goVisorSkip(bin);
+const GO_SERVICES = [
+  "dmsg-discovery-2024",
+  "dmsg-server-2024",
+  "transport-discovery",
+  "route-finder",
+  "uptime-tracker",
+  "setup-node",
+];
+const goServicesSkip = skip ?? await (async () => {
+  for (const name of GO_SERVICES) {
+    if (!(await Deno.stat(join(bin!, name)).catch(() => undefined))?.isFile) {
+      return `SKYWIRE_GO_REF_BIN=${bin} lacks ${name}`;
+    }
+  }
+  return await redisAvailable() ?? await postgresSkip();
+})();
 if (skip) console.log(`route interop tests ignored: ${skip}`);
+else if (goServicesSkip) console.log(`route interop test (c) ignored: ${goServicesSkip}`);
 
 const quiet = (name: string) =>
   createLogger({
@@ -77,6 +106,150 @@ Deno.test({
     } finally {
       await Promise.all(goVisors.map((v) => v[Symbol.asyncDispose]()));
       await up.close();
+    }
+  },
+});
+
+/** A Go service on a free port, once its `/health` answers. */
+async function goService(name: string, args: string[], env?: Record<string, string>) {
+  const port = freePort();
+  const child = new ChildProcess(join(bin!, name), ["-a", `127.0.0.1:${port}`, ...args], {
+    name,
+    env,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 30_000;
+  while (
+    !(await fetch(`${url}/health`).then((r) => r.body?.cancel().then(() => r.ok), () => false))
+  ) {
+    if (Date.now() > end) {
+      await child[Symbol.asyncDispose]();
+      throw new Error(`${name} did not answer; output:\n${child.output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Object.assign(child, { url });
+}
+
+Deno.test({
+  name: "interop (c): our visor pings a Go visor through Go's setup node and route finder",
+  ignore: goServicesSkip !== undefined,
+  async fn() {
+    await using dir = await tempDir("skywire-route-interop-go-");
+    const d = dir.path;
+    await using redis = await startRedis();
+    await using pg = await startPostgres();
+    // Go 2024's dmsg network.
+    const serverConf = join(d, "dmsg-server.json");
+    await new ChildProcess(join(bin!, "dmsg-server-2024"), ["config", "gen", "-o", serverConf])
+      .exit();
+    const server = JSON.parse(await Deno.readTextFile(serverConf));
+    const serverPort = freePort();
+    await using discovery = await goService("dmsg-discovery-2024", [
+      "-t",
+      "--redis",
+      redis.url,
+      "--official-servers",
+      server.public_key,
+    ]);
+    Object.assign(server, {
+      discovery: discovery.url,
+      public_address: `127.0.0.1:${serverPort}`,
+      local_address: `127.0.0.1:${serverPort}`,
+      health_endpoint_address: `127.0.0.1:${freePort()}`,
+    });
+    await Deno.writeTextFile(serverConf, JSON.stringify(server));
+    await using dmsgServer = new ChildProcess(
+      join(bin!, "dmsg-server-2024"),
+      ["start", serverConf],
+      {
+        name: "dmsg-server",
+      },
+    );
+    await dmsgServer.line(/Accepting sessions/);
+    // Go's transport discovery and route finder on one database, an uptime tracker, a setup node.
+    const pgFlags = ["--pg-host", "127.0.0.1", "--pg-port", String(pg.port)];
+    await using tpd = await goService(
+      "transport-discovery",
+      ["--redis", redis.url, ...pgFlags],
+      pg.env,
+    );
+    await using rf = await goService("route-finder", pgFlags, pg.env);
+    await using ut = await goService("uptime-tracker", [
+      "-t",
+      "-p",
+      `127.0.0.1:${freePort()}`,
+      "-m",
+      "",
+      "--store-data-path",
+      join(d, "ut"),
+    ]);
+    const sn = generateKeyPair();
+    const snConf = join(d, "setup-node.json");
+    await Deno.writeTextFile(
+      snConf,
+      JSON.stringify({
+        public_key: sn.pk.hex(),
+        secret_key: sn.sk.hex(),
+        dmsg: { discovery: discovery.url, servers: [], sessions_count: 1 },
+        transport_discovery: tpd.url,
+        log_level: "info",
+      }),
+    );
+    await using setupNode = new ChildProcess(join(bin!, "setup-node"), [snConf], {
+      name: "setup-node",
+    });
+    await setupNode.line(/Accepting dmsg streams/, 30_000);
+
+    const services = {
+      dmsgDiscovery: discovery.url,
+      transportDiscovery: tpd.url,
+      addressResolver: `http://127.0.0.1:${freePort()}`,
+      uptimeTracker: ut.url,
+      routeFinder: rf.url,
+      routeSetupNodes: [sn.pk.hex()],
+    };
+    await using go = await startGoVisor({ bin: bin!, dir: d, name: "go", services });
+    const keys = generateKeyPair();
+    const config = generateConfig({
+      keys,
+      localPath: join(d, "ours"),
+      services: {
+        dmsgDiscovery: discovery.url,
+        transportDiscovery: tpd.url,
+        addressResolver: services.addressResolver,
+        routeFinder: rf.url,
+        routeSetupNodes: [sn.pk.hex()],
+        transportSetup: [],
+      },
+    });
+    config.dmsg.servers = [{
+      static: server.public_key,
+      server: { address: server.public_address },
+    }];
+    config.cli_addr = "";
+    config.updater = { ...config.updater, enabled: false };
+    let ours: Visor | undefined;
+    try {
+      ours = await startVisor({ config, pk: keys.pk, sk: keys.sk, logger: quiet("ours") });
+      await ours.ready(AbortSignal.timeout(20_000));
+      // One dmsg transport, registered in Go's transport discovery (its Postgres table).
+      const tp = await ours.transports.manager.saveTransport(PubKey.fromHex(go.pk), "dmsg");
+      assertEquals((await go.transports()).map((t) => t.id), [tp.id]);
+      const ping = await ours.routing.pinger.ping(PubKey.fromHex(go.pk), { tries: 3 });
+      assertEquals(ping.latenciesMs.length, 3);
+      assertEquals(ping.hops, 2);
+      const back = await go.ping(ours.pk.hex(), 3);
+      // Go's setup node did both: it logs each request it processed.
+      const processed = setupNode.output.match(/Processing request/g)?.length ?? 0;
+      assert(processed >= 2, setupNode.output.slice(-2_000));
+      console.log(JSON.stringify({
+        interop: "route (c)",
+        "ours→go ms": ping.latenciesMs.map((ms) => Math.round(ms * 100) / 100),
+        "go→ours ms": back,
+      }));
+    } finally {
+      await ours?.close();
     }
   },
 });
