@@ -6,8 +6,8 @@
  * @module
  */
 
-/** Route port of the loop-route ping listener (Go `skyenv.SkyPingPort`). */
-export const SKY_PING_PORT = 58;
+/** Route port of the loop-route ping listener (Go 2024 `skyenv.SkyPingPort`; 2026 uses 58). */
+export const SKY_PING_PORT = 48;
 
 /** First ephemeral route port handed to dials (Go `netutil.PorterMinEphemeral`). */
 export const MIN_EPHEMERAL_ROUTE_PORT = 49152;

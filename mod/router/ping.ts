@@ -10,7 +10,7 @@ import type { Router } from "./router.ts";
 
 /** Options for {@linkcode RoutePinger}. */
 export interface RoutePingerOptions {
-  /** Our router: the pinger listens on its port 58. */
+  /** Our router: the pinger listens on its ping port (48). */
   router: Router;
   /** Dials the loop routes. */
   dialer: RouteDialer;
@@ -43,7 +43,7 @@ export interface PingResult {
 }
 
 /**
- * `visor ping` (Go `Visor.DialPing` + `Ping`): a loop route from us to our ping port (58)
+ * `visor ping` (Go `Visor.DialPing` + `Ping`): a loop route from us to our ping port (48, as Go 2024)
  * through the visor pinged, then, per try, one message of `sizeKb` KiB sent into the loop and
  * timed until all of it came out at our own end (one full loop, as Go measures). Both ends are
  * ours, so the message is plain bytes rather than Go's JSON exchange.
@@ -57,7 +57,7 @@ export class RoutePinger {
   readonly #early = new Map<number, { conn: RouteConn; timer: ReturnType<typeof setTimeout> }>();
   readonly #loop: Promise<void>;
 
-  /** Listen on port 58 of `options.router` (throws `RouterError` if taken). */
+  /** Listen on the ping port of `options.router` (throws `RouterError` if taken). */
   constructor(options: RoutePingerOptions) {
     this.#o = options;
     this.#listener = options.router.listen(SKY_PING_PORT);

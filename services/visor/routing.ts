@@ -43,7 +43,7 @@ export interface VisorRouting {
   readonly router: Router;
   /** Dials routes for apps (route finder, then setup node, then the handshake). */
   readonly dialer: RouteDialer;
-  /** `visor ping`: loop routes to route port 58. */
+  /** `visor ping`: loop routes to route port 48. */
   readonly pinger: RoutePinger;
   /** `RPCGateway` on dmsg port 136 for the trusted setup nodes. */
   readonly rpc: RouterRpcServer;
@@ -55,7 +55,7 @@ export interface VisorRouting {
  * The routing side of a visor (Go's `initRouter`): a router over the visor's transports (its
  * packets handler), `RPCGateway` on dmsg port 136 for `routing.route_setup_nodes`, a route
  * dialer using `routing.route_finder` (`route_finder_timeout`) and those setup nodes, with
- * `routing.min_hops` as the default, and the ping listener on route port 58.
+ * `routing.min_hops` as the default, and the ping listener on route port 48 (Go 2024's).
  * `routing.no_transit` makes the router refuse intermediary rules. `enable_cascade_route_setup`
  * is accepted and not run: dials use the legacy setup path.
  */

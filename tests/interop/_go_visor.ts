@@ -218,6 +218,9 @@ export async function startGoVisor(options: {
   dir: string;
   name: string;
   services: GoVisorServices;
+  /** Change the generated config (JSON) before the start, e.g. `routing.min_hops`. */
+  // deno-lint-ignore no-explicit-any
+  edit?: (conf: any) => void;
 }): Promise<GoVisor> {
   const { bin, services } = options;
   const home = join(options.dir, options.name);
@@ -268,6 +271,7 @@ export async function startGoVisor(options: {
   conf.transport.log_store.location = join(home, "transport_logs");
   conf.transport.stcpr_port = freePort();
   conf.transport.sudph_port = freePort();
+  options.edit?.(conf);
   await Deno.writeTextFile(file, JSON.stringify(conf));
   const process = new ChildProcess(join(bin, "skywire-visor"), ["-c", file], {
     cwd: home,
