@@ -202,6 +202,53 @@ export interface RoutesApi {
   ping(request: PingRequest): Promise<PingReport>;
 }
 
+/** An app of the visor (Go `AppState` names where Go has them). */
+export interface AppStateSummary {
+  /** Name, from `launcher.apps`. */
+  name: string;
+  /** Its port. */
+  port: number;
+  /** Started with the visor. */
+  auto_start: boolean;
+  /** Where it is. */
+  status: "starting" | "running" | "stopping" | "stopped" | "errored";
+  /** Why it errored, or what it reported. */
+  detailed_status?: string;
+  /** When the current (or last) run started (ISO 8601). */
+  started_at?: string;
+  /** For proxies: the local address to point a client at. */
+  proxy_address?: string;
+  /** The app's own status while it runs (skysocks-client: its session). */
+  info?: unknown;
+}
+
+/** One line an app logged. */
+export interface AppLogLine {
+  /** Position in the app's log, from 1. */
+  seq: number;
+  /** Its level. */
+  level: string;
+  /** The line. */
+  line: string;
+}
+
+/** The visor's apps (run in-process from `launcher.apps`). */
+export interface AppsControlApi {
+  /** Every configured app. */
+  list(): Promise<AppStateSummary[]>;
+  /** One app; 404 when it is not configured. */
+  get(name: string): Promise<AppStateSummary>;
+  /**
+   * Start an app (with `args` instead of the configured ones) and resolve once it runs; 409
+   * when it runs already, 404 when unknown, 500 when it died starting (with why).
+   */
+  start(name: string, args?: string[]): Promise<AppStateSummary>;
+  /** Stop an app; 404 when it does not run. */
+  stop(name: string): Promise<AppStateSummary>;
+  /** The newest `limit` lines of its log (default 100). */
+  log(name: string, limit?: number): Promise<AppLogLine[]>;
+}
+
 /** The visor API that the control endpoint serves and the CLI uses. */
 export interface VisorControlApi {
   /** What the visor is and how it is connected. */
@@ -210,6 +257,8 @@ export interface VisorControlApi {
   readonly transports: TransportsApi;
   /** Its routing. */
   readonly routes: RoutesApi;
+  /** Its apps. */
+  readonly apps: AppsControlApi;
 }
 
 /**

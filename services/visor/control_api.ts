@@ -23,6 +23,8 @@ import {
   type VisorSummary,
 } from "./api_types.ts";
 import { routesApi } from "./routes_api.ts";
+import { appsApi } from "./apps_api.ts";
+import type { AppManager } from "../apps/mod.ts";
 import type { VisorRouting } from "./routing.ts";
 import type { VisorTransports } from "./transports.ts";
 
@@ -38,6 +40,8 @@ export interface VisorControlParts {
   dmsg: Pick<DmsgClient, "sessions">;
   /** Its transports. */
   transports: VisorTransports;
+  /** Its apps. */
+  apps: AppManager;
   /** Its routing. */
   routing: VisorRouting;
 }
@@ -243,5 +247,6 @@ export function createVisorControlApi(parts: VisorControlParts): VisorControlApi
     },
     transports: transportsApi(parts),
     routes: routesApi(parts.routing),
+    apps: appsApi(parts.apps),
   };
 }

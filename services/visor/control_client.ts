@@ -1,6 +1,9 @@
 import { fetchFailureText } from "../../mod/netutil/mod.ts";
 import {
   type AddTransportRequest,
+  type AppLogLine,
+  type AppsControlApi,
+  type AppStateSummary,
   type DiscoveredTransport,
   type DiscoverQuery,
   type PingReport,
@@ -34,6 +37,20 @@ function routesClient(call: Call): RoutesApi {
   };
 }
 
+function appsClient(call: Call): AppsControlApi {
+  const app = (name: string) => `/api/apps/${encodeURIComponent(name)}`;
+  return {
+    list: () => call<AppStateSummary[]>("GET", "/api/apps"),
+    get: (name) => call<AppStateSummary>("GET", app(name)),
+    // A start waits for the app to run (the visor gives it up to 30 s).
+    start: (name, args) =>
+      call<AppStateSummary>("POST", `${app(name)}/start`, args ? { args } : {}, 35_000),
+    stop: (name) => call<AppStateSummary>("POST", `${app(name)}/stop`, undefined, 10_000),
+    log: (name, limit) =>
+      call<AppLogLine[]>("GET", `${app(name)}/log${limit === undefined ? "" : `?n=${limit}`}`),
+  };
+}
+
 /** Options for {@linkcode ControlClient}. */
 export interface ControlClientOptions {
   /** The visor's control address, `host:port` (Go's `--rpc`). */
@@ -64,6 +81,8 @@ export class ControlClient implements VisorControlApi {
   readonly transports: TransportsApi;
   /** The routing table, route groups and ping. */
   readonly routes: RoutesApi;
+  /** The apps. */
+  readonly apps: AppsControlApi;
   readonly #timeoutMs: number;
 
   /** Throws a `RangeError` for an address that is not `host:port`. */
@@ -72,6 +91,7 @@ export class ControlClient implements VisorControlApi {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     const call: Call = this.#call.bind(this);
     this.routes = routesClient(call);
+    this.apps = appsClient(call);
     const query = (params: Record<string, string | undefined>) => {
       const search = new URLSearchParams();
       for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);

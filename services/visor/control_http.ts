@@ -25,6 +25,11 @@
  * | `DELETE /api/routes/{id}` | `{"removed":1}` |
  * | `GET /api/routegroups` | `RouteGroupSummary[]` |
  * | `POST /api/ping` `{"pk","tries"?,"size_kb"?,"min_hops"?}` | `PingReport` |
+ * | `GET /api/apps` | `AppStateSummary[]` |
+ * | `GET /api/apps/{name}` | `AppStateSummary` |
+ * | `POST /api/apps/{name}/start` `{"args"?: [...]}` (body optional) | `AppStateSummary` once it runs |
+ * | `POST /api/apps/{name}/stop` | `AppStateSummary` |
+ * | `GET /api/apps/{name}/log[?n=100]` | `AppLogLine[]` |
  *
  * @module
  */
@@ -115,6 +120,20 @@ function pingRequest(body: Uint8Array): PingRequest {
   };
 }
 
+// The optional body of an app start: `{"args": ["-srv", "…"]}` (at most 64 short strings).
+function startArgs(body: Uint8Array): string[] | undefined {
+  if (body.length === 0) return undefined;
+  const args = jsonObject(body).args;
+  if (args === undefined) return undefined;
+  if (
+    !Array.isArray(args) || args.length > 64 ||
+    !args.every((a) => typeof a === "string" && a.length <= 1024)
+  ) {
+    throw new VisorApiError(400, "args: want a list of at most 64 strings");
+  }
+  return args;
+}
+
 function routeIdParam(text: string): number {
   if (!/^\d{1,10}$/.test(text)) throw new VisorApiError(400, `invalid route id "${text}"`);
   return Number(text);
@@ -185,6 +204,20 @@ export function createControlApp(api: VisorControlApi, logger?: Logger): Hono<En
     bodyLimit({ maxBytes: MAX_BODY_BYTES }),
     async (c) => c.json(await routes.ping(pingRequest(c.get("body")))),
   );
+  const apps = api.apps;
+  app.get("/api/apps", async (c) => c.json(await apps.list()));
+  app.get("/api/apps/:name", async (c) => c.json(await apps.get(c.req.param("name"))));
+  app.post(
+    "/api/apps/:name/start",
+    bodyLimit({ maxBytes: MAX_BODY_BYTES }),
+    async (c) => c.json(await apps.start(c.req.param("name"), startArgs(c.get("body")))),
+  );
+  app.post("/api/apps/:name/stop", async (c) => c.json(await apps.stop(c.req.param("name"))));
+  app.get("/api/apps/:name/log", async (c) => {
+    const n = c.req.query("n");
+    if (n !== undefined && !/^\d{1,5}$/.test(n)) throw new VisorApiError(400, "n: want a count");
+    return c.json(await apps.log(c.req.param("name"), n === undefined ? undefined : Number(n)));
+  });
   app.get("/api/discovery/transports", async (c: Context<Env>) => {
     const id = c.req.query("id"), pk = c.req.query("pk");
     if ((id === undefined) === (pk === undefined)) {

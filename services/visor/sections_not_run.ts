@@ -1,4 +1,5 @@
 import type { SkywireConfig } from "../../mod/config/mod.ts";
+import { BUILTIN_APPS } from "../apps/mod.ts";
 
 /**
  * The parts of a config this build's visor does not run yet, in the config's order, so the
@@ -6,7 +7,7 @@ import type { SkywireConfig } from "../../mod/config/mod.ts";
  * are left out: they ask for nothing. (The visor runs `dmsg`, `transport` (discovery,
  * address resolver, stcpr, `skywire-tcp`), `persistent_transports`, `routing`, `cli_addr`,
  * `local_path`,
- * `log_level`, `shutdown_timeout`, `store`, `updater` and, for the web UI, `hypervisor`.)
+ * `launcher.apps` (those this build has), `log_level`, `shutdown_timeout`, `store`, `updater` and, for the web UI, `hypervisor`.)
  */
 export function sectionsNotRun(config: SkywireConfig): string[] {
   const sections: string[] = [];
@@ -21,7 +22,9 @@ export function sectionsNotRun(config: SkywireConfig): string[] {
     sections.push("routing.enable_cascade_route_setup");
   }
   if (config.uptime_tracker?.addr) sections.push("uptime_tracker");
-  const apps = (config.launcher.apps ?? []).filter((app) => app.auto_start).map((app) => app.name);
+  // Apps this build runs (skysocks, skysocks-client) are run; others are named.
+  const apps = (config.launcher.apps ?? [])
+    .filter((app) => app.auto_start && !BUILTIN_APPS.has(app.name)).map((app) => app.name);
   if (apps.length) sections.push(`launcher apps (${apps.join(", ")})`);
   if (config.survey_whitelist?.length) sections.push("survey_whitelist");
   if (config.hypervisors?.length) sections.push("hypervisors");

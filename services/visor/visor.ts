@@ -18,6 +18,8 @@ import { controlListenAddress } from "./control_addr.ts";
 import { createVisorControlApi } from "./control_api.ts";
 import { type ControlServer, serveControl } from "./control_http.ts";
 import { startVisorRouting, type VisorRouting, type VisorRoutingTuning } from "./routing.ts";
+import { routeAppNet } from "../../mod/appnet/mod.ts";
+import { AppManager, BUILTIN_APPS } from "../apps/mod.ts";
 import {
   startVisorTransports,
   type VisorTransports,
@@ -72,6 +74,8 @@ export interface Visor {
   readonly transports: VisorTransports;
   /** Its routing (router, route dialer, ping, the setup nodes' RPC). */
   readonly routing: VisorRouting;
+  /** Its apps (`launcher.apps`, run in-process over route groups). */
+  readonly apps: AppManager;
   /** Its control API (what the endpoint on `cli_addr` serves). */
   readonly api: VisorControlApi;
   /** The control endpoint, unless `cli_addr` is empty. */
@@ -79,9 +83,8 @@ export interface Visor {
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
   /**
-   * Stop everything: the control endpoint, the routing (route groups closed), the transports
-   * (deregistered), `/health`, the dmsg
-   * client, the store monitor, the store. With `deleteEntry`, the dmsg client also removes its
+   * Stop everything: the control endpoint, the apps, the routing (route groups closed), the
+   * transports (deregistered), `/health`, the dmsg client, the store monitor, the store. With `deleteEntry`, the dmsg client also removes its
    * discovery entry (as Go's client does). Idempotent.
    */
   close(options?: { deleteEntry?: boolean }): Promise<void>;
@@ -119,7 +122,8 @@ async function recordStart(store: Store, at: Date): Promise<number> {
  * Start a visor from its config: open its store under `local_path` (health-probed, and probed
  * again every `store.health_check_interval`), start the dmsg client on `dmsg.discovery` with
  * `dmsg.sessions_count` sessions (`dmsg.servers` first), serve `/health` on dmsg port 80,
- * run the transports of the `transport` section ({@linkcode startVisorTransports}) and the
+ * run the transports of the `transport` section ({@linkcode startVisorTransports}), the
+ * router, the `auto_start` apps of `launcher.apps` (in-process, over route groups) and the
  * control endpoint on `cli_addr` (loopback only: any other address is a `ConfigError` before
  * anything starts). The updater's boot gate and signals are the caller's
  * ({@linkcode runVisor}).
@@ -155,6 +159,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   let starts: number;
   let transports: VisorTransports | undefined;
   let routing: VisorRouting | undefined;
+  let apps: AppManager | undefined;
   let control: ControlServer | undefined;
   let api: VisorControlApi | undefined;
   try {
@@ -195,6 +200,15 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       logger,
       tuning: options.routingTuning,
     });
+    // Apps speak over route groups, as Go's apps do (skynet): a skysocks-client here reaches a
+    // skysocks on any visor, ours or Go's, through the route finder and a setup node.
+    apps = new AppManager({
+      net: routeAppNet(routing),
+      apps: config.launcher.apps ?? [],
+      definitions: BUILTIN_APPS,
+      minHops: config.routing.min_hops,
+      logger,
+    });
     api = createVisorControlApi({
       config,
       pk: options.pk,
@@ -202,6 +216,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       dmsg: client,
       transports,
       routing,
+      apps,
     });
     if (controlAddress) {
       control = await serveControl({
@@ -211,6 +226,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
         logger: logger.child("control"),
       });
     }
+    await apps.startAutoStart();
     logger.info("visor started", {
       pk: options.pk.hex(),
       discovery: config.dmsg.discovery,
@@ -220,6 +236,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     });
   } catch (error) {
     await control?.close();
+    await apps?.close();
     await routing?.close();
     await transports?.close();
     await health?.shutdown();
@@ -233,6 +250,7 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const storeMonitor = monitor;
   const tps = transports;
   const routes = routing;
+  const appManager = apps;
   const endpoint = control;
   let closing: Promise<void> | undefined;
   return {
@@ -248,12 +266,14 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     },
     transports: tps,
     routing: routes,
+    apps: appManager,
     api,
     control: endpoint,
     ready: (signal) => dmsg.ready(signal),
     close(options = {}) {
       closing ??= (async () => {
         await endpoint?.close();
+        await appManager.close();
         await routes.close();
         await tps.close();
         await httpServer.shutdown();

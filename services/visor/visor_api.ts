@@ -10,6 +10,7 @@ import {
   type UpdaterStatusRecord,
 } from "../updater/mod.ts";
 import type {
+  AppSummary,
   DmsgStatus,
   NodeInfo,
   StoreStatus,
@@ -96,8 +97,8 @@ function updatesApi(options: CreateVisorApiOptions): UpdatesApi {
 
 /**
  * The {@linkcode VisorApi} of a running visor: its identity, dmsg sessions, store health,
- * updater, log lines and transports (its control API's). Routes and apps are left out until
- * the node runs them.
+ * updater, log lines, transports and apps (its control API's). Routes are left out until
+ * the UI shows them.
  */
 export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
   const { visor, config } = options;
@@ -140,5 +141,25 @@ export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
     updates: updatesApi(options),
     logs: options.logs,
     transports: visor.api.transports,
+    apps: {
+      list: async () =>
+        (await visor.api.apps.list()).map((app): AppSummary => ({
+          name: app.name,
+          auto_start: app.auto_start,
+          port: app.port,
+          // Go's three states; the passing ones are named in the detail.
+          status: app.status === "running" || app.status === "errored" ? app.status : "stopped",
+          detailed_status: app.status === "starting" || app.status === "stopping"
+            ? app.status
+            : app.detailed_status,
+          proxy_address: app.proxy_address,
+        })),
+      start: async (name) => {
+        await visor.api.apps.start(name);
+      },
+      stop: async (name) => {
+        await visor.api.apps.stop(name);
+      },
+    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * `skywire cli visor ...`: ask a running visor through its control endpoint (`cli_addr`),
  * with Go skywire-cli's command names: `info`, `pk`, the transport commands under `tp`, the
- * routing rules under `route`, and `ping`;
+ * routing rules under `route`, `ping`, the apps under `app` and the proxy client under `proxy`;
  * plus `hv password`, which works on the visor's files.
  *
  * @module
@@ -9,6 +9,7 @@
 import { type Command, defineCommand, jsonFlag } from "../../mod/cli/mod.ts";
 import type { VisorSummary } from "./api_types.ts";
 import { rpcFlag } from "./_cli.ts";
+import { visorAppCommand, visorProxyCommand } from "./app_commands.ts";
 import { hvPasswordCommand } from "./hv_password_command.ts";
 import { visorPingCommand } from "./ping_command.ts";
 import { visorRouteCommand } from "./route_commands.ts";
@@ -70,6 +71,8 @@ export const cliVisorCommand: Command = {
     visorTpCommand,
     visorRouteCommand,
     visorPingCommand,
+    visorAppCommand,
+    visorProxyCommand,
     {
       name: "hv",
       summary: "the visor's web UI (hypervisor)",

@@ -10,7 +10,7 @@ Deno.test("sectionsNotRun: a generated config names everything it asks for but d
     "transport.transport_setup",
     "transport.log_store",
     "uptime_tracker",
-    "launcher apps (skychat, skysocks)",
+    "launcher apps (skychat)",
     "hypervisors",
   ]);
   // The web UI runs from the hypervisor section; only its TLS does not.

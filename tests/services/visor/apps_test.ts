@@ -1,0 +1,131 @@
+/**
+ * The visor's apps end to end in this process: skysocks on one visor, skysocks-client on
+ * another, the SOCKS session over a route set up by our dmsg server, real curl through it, and
+ * `skywire cli visor app|proxy` through the control endpoint.
+ */
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { generateKeyPair } from "../../../mod/cipher/mod.ts";
+import type { SkywireConfig } from "../../../mod/config/mod.ts";
+import { runCommandLine } from "../../../mod/cli/mod.ts";
+import { rootCommand } from "../../../services/cli/mod.ts";
+import { serveRouteSetup } from "../../../services/dmsg_server/route_setup.ts";
+import type { Visor } from "../../../services/visor/mod.ts";
+import { curl, hasCurl } from "../../_util/curl.ts";
+import { startHttpTarget } from "../../_util/http_target.ts";
+import { serveTestRouteFinder } from "./_route_finder.ts";
+import { eventually, visorNetwork } from "./_visors.ts";
+
+async function skywire(args: string[]) {
+  const out: string[] = [], err: string[] = [];
+  const code = await runCommandLine(rootCommand(), args, {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+Deno.test({
+  name: "visor apps: skysocks and skysocks-client over a route, driven by skywire cli visor",
+  ignore: !hasCurl,
+  async fn() {
+    await using target = await startHttpTarget();
+    await using net = await visorNetwork();
+    const setup = serveRouteSetup(net.server);
+    const visors: Visor[] = [];
+    await using rf = serveTestRouteFinder(() => visors.map((v) => v.transports.manager));
+    const exitKeys = generateKeyPair();
+    const routing = (config: SkywireConfig) => {
+      config.routing.route_setup_nodes = [net.server.pk.hex()];
+      config.routing.route_finder = rf.url;
+    };
+    try {
+      const exit = await net.visor({
+        keys: exitKeys,
+        edit: (config) => {
+          routing(config);
+          config.launcher.apps = [{ name: "skysocks", auto_start: true, port: 3 }];
+        },
+      });
+      const user = await net.visor({
+        edit: (config) => {
+          routing(config);
+          config.launcher.apps = [{
+            name: "skysocks-client",
+            args: ["-addr", ":1080"],
+            auto_start: false,
+            port: 13,
+          }];
+        },
+      });
+      visors.push(exit, user);
+      await user.api.transports.add({ remote_pk: exit.pk.hex(), type: "dmsg" });
+      await eventually(
+        "exit holds the transport",
+        () => exit.transports.manager.transports().length === 1,
+      );
+      const rpc = (v: Visor) => ["--rpc", v.control!.address];
+
+      const exitApps = await skywire(["cli", "visor", "app", "ls", "--json", ...rpc(exit)]);
+      assertEquals(exitApps.code, 0, exitApps.err);
+      assertEquals(JSON.parse(exitApps.out), [
+        { app: "skysocks", port: 3, auto_start: true, status: "running", detailed_status: "" },
+      ]);
+      const ls = await skywire(["cli", "visor", "app", "ls", ...rpc(user)]);
+      assertMatch(ls.out, /^app\s+port\s+auto_start\s+status\s+detailed_status\n/);
+      assertMatch(ls.out, /skysocks-client\s+13\s+false\s+stopped/);
+
+      const start = await skywire([
+        "cli",
+        "visor",
+        "proxy",
+        "start",
+        "--pk",
+        exit.pk.hex(),
+        "--addr",
+        "127.0.0.1:0",
+        "--json",
+        ...rpc(user),
+      ]);
+      assertEquals(start.code, 0, start.err + start.out);
+      const state = JSON.parse(start.out);
+      assertEquals(state.status, "running");
+      const socks = state.proxy_address as string;
+      assertMatch(socks, /^127\.0\.0\.1:\d+$/);
+      await eventually("the session over the route", async () => {
+        const status = await user.api.apps.get("skysocks-client");
+        return (status.info as { session: { state: string } }).session.state === "up";
+      }, 20_000);
+
+      const fetched = await curl([
+        "--socks5-hostname",
+        socks,
+        `http://127.0.0.1:${target.port}/hello`,
+      ]);
+      assertEquals(fetched.code, 0, fetched.stderr);
+      assertEquals(new TextDecoder().decode(fetched.body), `hello from 127.0.0.1:${target.port}`);
+      assert(user.routing.router.stats().groups >= 1, "the session rides a route group");
+
+      const status = await skywire(["cli", "visor", "proxy", "status", ...rpc(user)]);
+      assertEquals(status.code, 0, status.err);
+      assertMatch(status.out, new RegExp(`Server: ${exit.pk.hex()}`));
+      assertMatch(status.out, /Session: up/);
+      const log = await skywire(["cli", "visor", "app", "log", "skysocks-client", ...rpc(user)]);
+      assertMatch(log.out, /SOCKS5 proxy listening/);
+
+      const stop = await skywire(["cli", "visor", "proxy", "stop", ...rpc(user)]);
+      assertEquals([stop.code, stop.out], [0, "skysocks client skysocks-client stopped"]);
+      const again = await skywire(["cli", "visor", "app", "stop", "skysocks-client", ...rpc(user)]);
+      assertEquals(again.code, 1);
+      assertMatch(again.err, /not running/);
+      const unknown = await skywire(["cli", "visor", "app", "start", "vpn-client", ...rpc(user)]);
+      assertEquals(unknown.code, 1);
+      assertMatch(unknown.err, /not in launcher\.apps/);
+      await eventually(
+        "routes released",
+        () => visors.every((v) => v.routing.router.stats().groups === 0),
+      );
+    } finally {
+      await setup.close();
+    }
+  },
+});
