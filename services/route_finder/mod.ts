@@ -8,7 +8,8 @@
  * transport discovery's store in-process through {@linkcode transportSourceFrom} (no second
  * copy, no HTTP hop); standalone,
  * {@linkcode TpdTransportSource} reads a transport discovery over HTTP
- * (`POST /transports/edges`, one request per search level). Go's route finder instead reads
+ * (`POST /transports/edges`, one request per search level; `GET /all-transports` on a Go 2025
+ * discovery, which lacks that route). Go's route finder instead reads
  * the transport discovery's Postgres database.
  *
  * @module
@@ -37,6 +38,7 @@ export {
 } from "./service.ts";
 export type { RouteAnswer, RouteFinderServiceOptions } from "./service.ts";
 export {
+  ALL_TRANSPORTS_REUSE_MS,
   EDGES_PER_REQUEST,
   parseTransportLinks,
   TpdTransportSource,

@@ -1,7 +1,8 @@
 /**
  * Where the route finder reads transports: a {@linkcode TransportSource}. `skywire up` hands it
  * its transport discovery's store in-process; standalone, {@linkcode TpdTransportSource} asks a
- * transport discovery over HTTP (`POST /transports/edges`, public on Go's and ours).
+ * transport discovery over HTTP (`POST /transports/edges` on ours and Go 2026's, `GET
+ * /all-transports` on Go's 2025 one, which has no by-edges route).
  *
  * @module
  */
@@ -26,6 +27,8 @@ export interface TransportSource {
 export const EDGES_PER_REQUEST = 1_024;
 /** Limit of one request to the transport discovery. */
 export const TPD_REQUEST_TIMEOUT_MS = 10_000;
+/** How long one `GET /all-transports` answer serves (discoveries without `/transports/edges`). */
+export const ALL_TRANSPORTS_REUSE_MS = 1_000;
 // A reply over this is refused rather than parsed (1024 hubs' worth of entries).
 const MAX_REPLY_BYTES = 32 * 1024 * 1024;
 const PK_HEX = /^[0-9a-f]{66}$/;
@@ -89,10 +92,17 @@ export function transportSourceFrom(
   };
 }
 
-/** A transport discovery read over HTTP. */
+/**
+ * A transport discovery read over HTTP: `POST /transports/edges` with the keys of a search
+ * level (ours and Go 2026's). A discovery without that route (Go's 2025 `transport-discovery`
+ * answers 404 or 405) is read with `GET /all-transports` instead, filtered here and reused for
+ * {@linkcode ALL_TRANSPORTS_REUSE_MS} so one search reads it once.
+ */
 export class TpdTransportSource implements TransportSource {
   readonly #url: string;
   readonly #fetch: typeof fetch;
+  #byEdgesRoute = true;
+  #all?: { at: number; links: TransportLink[] };
 
   /** `url` is the discovery's base URL. */
   constructor(url: string, options: { fetch?: typeof fetch } = {}) {
@@ -103,20 +113,42 @@ export class TpdTransportSource implements TransportSource {
   /** {@inheritDoc TransportSource.byEdges} */
   async byEdges(pks: string[], signal?: AbortSignal): Promise<TransportLink[]> {
     const seen = new Map<string, TransportLink>();
-    for (let i = 0; i < pks.length; i += EDGES_PER_REQUEST) {
-      for (const link of await this.#batch(pks.slice(i, i + EDGES_PER_REQUEST), signal)) {
-        seen.set(link.id, link);
-      }
+    for (let i = 0; i < pks.length && this.#byEdgesRoute; i += EDGES_PER_REQUEST) {
+      const batch = JSON.stringify(pks.slice(i, i + EDGES_PER_REQUEST));
+      const links = await this.#get("POST", "/transports/edges", batch, signal);
+      if (links === undefined) this.#byEdgesRoute = false;
+      else for (const link of links) seen.set(link.id, link);
     }
-    return [...seen.values()];
+    if (this.#byEdgesRoute) return [...seen.values()];
+    const wanted = new Set(pks);
+    return (await this.#allTransports(signal)).filter((link) =>
+      wanted.has(link.edges[0]) || wanted.has(link.edges[1])
+    );
   }
 
-  async #batch(pks: string[], signal?: AbortSignal): Promise<TransportLink[]> {
+  async #allTransports(signal?: AbortSignal): Promise<TransportLink[]> {
+    const now = performance.now();
+    if (this.#all && now - this.#all.at < ALL_TRANSPORTS_REUSE_MS) return this.#all.links;
+    // Go answers 404 when it has no transports at all.
+    const links = await this.#get("GET", "/all-transports", undefined, signal) ?? [];
+    this.#all = { at: now, links };
+    return links;
+  }
+
+  // The parsed list, or `undefined` when the discovery has no such route (404/405).
+  async #get(
+    method: string,
+    path: string,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<TransportLink[] | undefined> {
     const limit = new AbortController();
     const timer = setTimeout(() => limit.abort(), TPD_REQUEST_TIMEOUT_MS);
     try {
       return await this.#request(
-        pks,
+        method,
+        path,
+        body,
         signal ? AbortSignal.any([signal, limit.signal]) : limit.signal,
       );
     } finally {
@@ -124,39 +156,43 @@ export class TpdTransportSource implements TransportSource {
     }
   }
 
-  async #request(pks: string[], signal: AbortSignal): Promise<TransportLink[]> {
+  async #request(
+    method: string,
+    path: string,
+    body: string | undefined,
+    signal: AbortSignal,
+  ): Promise<TransportLink[] | undefined> {
+    const where = `transport discovery ${this.#url}${path}`;
     let response: Response;
     try {
-      response = await this.#fetch(`${this.#url}/transports/edges`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(pks),
+      response = await this.#fetch(`${this.#url}${path}`, {
+        method,
+        headers: body === undefined ? undefined : { "content-type": "application/json" },
+        body,
         signal,
       });
     } catch (cause) {
-      throw new TransportSourceError(`transport discovery ${this.#url}: ${cause}`, { cause });
+      throw new TransportSourceError(`${where}: ${cause}`, { cause });
     }
-    if (response.status === 404) {
+    if (response.status === 404 || response.status === 405) {
       await response.body?.cancel();
-      return [];
+      return undefined;
     }
-    let body: Uint8Array;
+    let bytes: Uint8Array;
     try {
-      body = response.body
+      bytes = response.body
         ? await readAllLimited(response.body, {
           limit: MAX_REPLY_BYTES,
-          tooLarge: () => new TransportSourceError("transport discovery answer too large"),
+          tooLarge: () => new TransportSourceError(`${where}: answer too large`),
         })
         : new Uint8Array(0);
     } catch (cause) {
       if (cause instanceof TransportSourceError) throw cause;
-      throw new TransportSourceError(`transport discovery ${this.#url}: ${cause}`, { cause });
+      throw new TransportSourceError(`${where}: ${cause}`, { cause });
     }
     if (response.status !== 200) {
-      throw new TransportSourceError(
-        `transport discovery ${this.#url}: status ${response.status}`,
-      );
+      throw new TransportSourceError(`${where}: status ${response.status}`);
     }
-    return parseTransportLinks(new TextDecoder().decode(body));
+    return parseTransportLinks(new TextDecoder().decode(bytes));
   }
 }

@@ -9,7 +9,8 @@
  * - (c) our visor pings a Go visor through Go's own services: Go 2024's dmsg discovery and
  *   server, Go's transport discovery and route finder (sharing a private PostgreSQL, as they
  *   must: Go's route finder reads the transport discovery's table), uptime tracker and
- *   `setup-node`; and the Go visor pings ours the same way.
+ *   `setup-node`; and the Go visor pings ours the same way. Our route finder, reading Go's
+ *   transport discovery over HTTP, answers the same requests as Go's route finder.
  *
  * Binaries: `SKYWIRE_GO_REF_BIN=/dir` with `skywire-visor` and `skywire-cli` (and for (c)
  * `dmsg-discovery-2024`, `dmsg-server-2024`, `transport-discovery`, `route-finder`,
@@ -21,6 +22,7 @@ import { join } from "node:path";
 import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
 import { generateConfig } from "../../mod/config/mod.ts";
 import { createLogger, type LogLevel } from "../../mod/log/mod.ts";
+import { startRouteFinder, TpdTransportSource } from "../../services/route_finder/mod.ts";
 import { startUp } from "../../services/up/mod.ts";
 import { startVisor, type Visor } from "../../services/visor/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
@@ -236,6 +238,34 @@ Deno.test({
       // One dmsg transport, registered in Go's transport discovery (its Postgres table).
       const tp = await ours.transports.manager.saveTransport(PubKey.fromHex(go.pk), "dmsg");
       assertEquals((await go.transports()).map((t) => t.id), [tp.id]);
+      // Our route finder over Go's transport discovery answers as Go's route finder does.
+      const ourRf = await startRouteFinder({
+        source: new TpdTransportSource(tpd.url),
+        logger: quiet("route_finder"),
+        ipRateLimit: false,
+      });
+      try {
+        const [o, g] = [ours.pk.hex(), go.pk];
+        for (
+          const body of [
+            { Edges: [`${o}:${g}`, `${g}:${o}`], Opts: { MinHops: 0, MaxHops: 50 } },
+            { Edges: [`${o}:${o}`], Opts: { MinHops: 0, MaxHops: 2 } },
+            { Edges: [`${o}:${generateKeyPair().pk.hex()}`], Opts: { MinHops: 0, MaxHops: 50 } },
+          ]
+        ) {
+          const answers = await Promise.all([rf.url, ourRf.url].map(async (url) => {
+            const res = await fetch(`${url}/routes`, {
+              method: "POST",
+              body: JSON.stringify(body),
+            });
+            return { status: res.status, json: await res.json() };
+          }));
+          assertEquals(answers[1].status, answers[0].status, JSON.stringify(answers));
+          if (answers[0].status === 200) assertEquals(answers[1].json, answers[0].json);
+        }
+      } finally {
+        await ourRf.close();
+      }
       const ping = await ours.routing.pinger.ping(PubKey.fromHex(go.pk), { tries: 3 });
       assertEquals(ping.latenciesMs.length, 3);
       assertEquals(ping.hops, 2);

@@ -154,3 +154,39 @@ Deno.test("route finder: searches past the limit get 503 at once; the count come
     await rf.close();
   }
 });
+
+Deno.test("route finder: a discovery without /transports/edges (Go 2025) is read from /all-transports", async () => {
+  const [a, b, c] = [generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  const entries = [settledEntry(a, b).entry, settledEntry(b, c).entry];
+  const asked: string[] = [];
+  // Go 2025's routes, as far as the route finder reads them (the real one: tests/interop).
+  const goTpd = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const path = new URL(req.url).pathname;
+    asked.push(`${req.method} ${path}`);
+    if (req.method === "GET" && path === "/all-transports") {
+      return Response.json(entries.map((e) => ({
+        t_id: e.id,
+        edges: e.edges.map((k) => k.hex()),
+        type: e.type,
+        label: e.label,
+      })));
+    }
+    return new Response("404 page not found\n", { status: 404 });
+  });
+  const rf = await startRouteFinder({
+    source: new TpdTransportSource(`http://127.0.0.1:${goTpd.addr.port}`),
+    logger: captureLogger(),
+    ipRateLimit: false,
+  });
+  try {
+    const [A, C] = [a.pk.hex(), c.pk.hex()];
+    const res = await post(rf, JSON.stringify({ Edges: [`${A}:${C}`], Opts: { MaxHops: 5 } }));
+    assertEquals(res.status, 200, res.text);
+    assertEquals(JSON.parse(res.text)[`${A}:${C}`][0].length, 2);
+    // The by-edges route was tried once; the listing served both levels of the search.
+    assertEquals(asked, ["POST /transports/edges", "GET /all-transports"]);
+  } finally {
+    await rf.close();
+    await goTpd.shutdown();
+  }
+});
