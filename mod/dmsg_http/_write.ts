@@ -106,6 +106,16 @@ export class MessageWriter {
     }
   }
 
+  // One body write may be in flight while the next chunk is read: the source's read latency
+  // (a file read goes through a thread pool) overlaps the network instead of adding to it.
+  // At most one chunk is held beyond the one being written, so backpressure stays bounded.
+  #send(bytes: Uint8Array): Promise<void> {
+    const sending = writeAll(this.#stream, bytes);
+    // Awaited by the caller later; until then a failure must not count as unhandled.
+    sending.catch(() => {});
+    return sending;
+  }
+
   async #writeDeclared(
     message: OutgoingMessage,
     reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -114,28 +124,38 @@ export class MessageWriter {
     const head = encodeHead(message, [["Content-Length", String(length)]]);
     let sent = 0;
     let first = true;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      let chunk = checkChunk(value);
-      if (sent + chunk.length > length) chunk = chunk.subarray(0, length - sent);
-      if (first && chunk.length <= BUFFERED_BODY_BYTES) {
-        await writeAll(this.#stream, concatBytes([head, chunk], head.length + chunk.length));
-      } else {
-        if (first) await writeAll(this.#stream, head);
-        await writeAll(this.#stream, chunk);
-      }
-      first = false;
-      sent += chunk.length;
-      if (sent === length) {
-        // More than declared: the rest cannot be framed; the connection must close.
-        const extra = await reader.read();
-        if (!extra.done) {
-          await reader.cancel().catch(() => {});
-          return false;
+    let writing: Promise<void> | undefined;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let chunk = checkChunk(value);
+        if (sent + chunk.length > length) chunk = chunk.subarray(0, length - sent);
+        // The previous write must be done before this chunk queues behind it: one in flight.
+        await writing;
+        if (first && chunk.length <= BUFFERED_BODY_BYTES) {
+          writing = this.#send(concatBytes([head, chunk], head.length + chunk.length));
+        } else {
+          if (first) await writeAll(this.#stream, head);
+          writing = this.#send(chunk);
         }
-        return message.keepAlive;
+        first = false;
+        sent += chunk.length;
+        if (sent === length) {
+          // More than declared: the rest cannot be framed; the connection must close.
+          const extra = await reader.read();
+          await writing;
+          if (!extra.done) {
+            await reader.cancel().catch(() => {});
+            return false;
+          }
+          return message.keepAlive;
+        }
       }
+      await writing;
+    } catch (error) {
+      await writing?.catch(() => {});
+      throw error;
     }
     if (first) await writeAll(this.#stream, head);
     // Fewer bytes than declared: the peer would wait for the rest; only closing ends it.
@@ -168,11 +188,21 @@ export class MessageWriter {
     if (message.chunkedAllowed) {
       await writeAll(this.#stream, encodeHead(message, [["Transfer-Encoding", "chunked"]]));
       for (const chunk of buffered) await this.#chunk(chunk);
-      for (;;) {
-        const next = await reader.read();
-        if (next.done) break;
-        const chunk = checkChunk(next.value);
-        if (chunk.length > 0) await this.#chunk(chunk);
+      let writing: Promise<void> | undefined;
+      try {
+        for (;;) {
+          const next = await reader.read();
+          await writing;
+          if (next.done) break;
+          const chunk = checkChunk(next.value);
+          if (chunk.length > 0) {
+            writing = this.#chunk(chunk);
+            writing.catch(() => {});
+          }
+        }
+      } catch (error) {
+        await writing?.catch(() => {});
+        throw error;
       }
       await writeAll(this.#stream, LAST_CHUNK);
       return message.keepAlive;
