@@ -22,7 +22,9 @@ import {
   DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_EXIT_CLI_PORT,
   DEFAULT_ROUTE_FINDER_PORT,
+  DEFAULT_SOCKS_PORT,
   DEFAULT_TRANSPORT_DISCOVERY_PORT,
   DEFAULT_UI_PORT,
   DEFAULT_UP_DATA_DIR,
@@ -32,10 +34,19 @@ import {
 
 /** The text `skywire up` prints once the network is up. */
 export function upSummary(info: UpInfo): string {
-  const visor = [
-    info.visor.cli_addr && `control ${info.visor.cli_addr}`,
-    info.visor.stcpr && `stcpr ${info.visor.stcpr}`,
-  ].filter(Boolean).join(", ");
+  const where = (v: UpInfo["visor"]) =>
+    [v.cli_addr && `control ${v.cli_addr}`, v.stcpr && `stcpr ${v.stcpr}`].filter(Boolean)
+      .join(", ");
+  const visor = where(info.visor);
+  const exit = where(info.exit_visor);
+  const proxy = info.socks5 && info.try_proxy
+    ? [
+      "",
+      `A SOCKS5 proxy on ${info.socks5} leaves through the exit visor (a route over stcpr);`,
+      "try it, or point a browser's SOCKS5 setting at it (http://status.skysocks/ shows its state):",
+      `  ${info.try_proxy}`,
+    ]
+    : ["", "The SOCKS5 proxy did not start (see the log)."];
   return [
     // The UI first: it is what a newcomer opens.
     `Open ${info.ui} in a browser: the node's web UI (the first visit sets its password).`,
@@ -50,13 +61,16 @@ export function upSummary(info: UpInfo): string {
     `  address resolver     ${info.address_resolver}`,
     `  route finder         ${info.route_finder}`,
     `  visor                ${info.visor.pk}${visor ? `  (${visor})` : ""}`,
+    `  exit visor           ${info.exit_visor.pk}${exit ? `  (${exit})` : ""}`,
+    `  SOCKS5 proxy         ${info.socks5 ?? "none"}  (skysocks-client → skysocks on the exit)`,
     `  data                 ${info.data_dir}`,
     "",
     `Try it from another terminal${info.try_dir ? ` in ${info.try_dir}` : ""}` +
     " (the visor answers /health on dmsg port 80):",
     `  ${info.try}`,
-    "List the visor's transports (none until another visor adds one to it):",
+    "List the visor's transports (its stcpr transport to the exit visor):",
     `  ${info.try_transports}`,
+    ...proxy,
     "",
     "Stop with Ctrl-C.",
   ].join("\n");
@@ -66,14 +80,15 @@ export function upSummary(info: UpInfo): string {
 export const upCommand: Command = defineCommand({
   name: "up",
   summary:
-    "run a whole private network on loopback (discoveries, resolver, route finder, dmsg server, visor)",
+    "run a whole private network on loopback (services, dmsg server, two visors, a SOCKS5 proxy)",
   description: "Needs no config and no network. Keys and state are kept in the data directory,\n" +
     "so public keys stay the same across restarts. Ports default to " +
     `${DEFAULT_DISCOVERY_PORT} (dmsg discovery),\n` +
     `${DEFAULT_DMSG_SERVER_PORT} (dmsg server, also the route setup node), ` +
     `${DEFAULT_TRANSPORT_DISCOVERY_PORT} (transport discovery),\n` +
-    `${DEFAULT_ROUTE_FINDER_PORT} (route finder), ${DEFAULT_ADDRESS_RESOLVER_PORT} (address resolver), ` +
-    `${DEFAULT_CLI_PORT} (the visor's control endpoint) and\n` +
+    `${DEFAULT_ROUTE_FINDER_PORT} (route finder), ${DEFAULT_ADDRESS_RESOLVER_PORT} (address resolver),\n` +
+    `${DEFAULT_CLI_PORT} and ${DEFAULT_EXIT_CLI_PORT} (the visors' control endpoints), ` +
+    `${DEFAULT_SOCKS_PORT} (SOCKS5 proxy) and\n` +
     `${DEFAULT_UI_PORT} (web UI); a taken port falls back to a free one.\n` +
     "Prints the web UI's address first, then the keys, the addresses and commands to try;\n" +
     "logs go to stderr. Ctrl-C stops everything within 2 s. One 'up' at a time per data\n" +
@@ -121,6 +136,18 @@ export const upCommand: Command = defineCommand({
       parse: portValue,
       default: DEFAULT_CLI_PORT,
     }),
+    "exit-cli-port": valueFlag({
+      valueName: "PORT",
+      description: "the exit visor's control endpoint port on 127.0.0.1 (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_EXIT_CLI_PORT,
+    }),
+    "socks-port": valueFlag({
+      valueName: "PORT",
+      description: "SOCKS5 proxy port on 127.0.0.1 (0: any free port)",
+      parse: portValue,
+      default: DEFAULT_SOCKS_PORT,
+    }),
     "ui-port": valueFlag({
       valueName: "PORT",
       description: "web UI port on 127.0.0.1 (0: any free port)",
@@ -161,6 +188,8 @@ export const upCommand: Command = defineCommand({
         addressResolverPort: flags["address-resolver-port"],
         routeFinderPort: flags["route-finder-port"],
         cliPort: flags["cli-port"],
+        exitCliPort: flags["exit-cli-port"],
+        socksPort: flags["socks-port"],
         uiPort: flags["ui-port"],
         uiSessionTtlMs: flags["ui-session-ttl"],
         logs,

@@ -15,7 +15,7 @@ export const UP_KEY_FILE = "up-keys.json";
 export const UP_STORE_FILE = "up.kv";
 
 /** The entities `skywire up` runs, each with a key pair kept across restarts. */
-export type UpRole = "dmsg_server" | "visor";
+export type UpRole = "dmsg_server" | "visor" | "exit_visor";
 
 /**
  * The key file exists but cannot be used: unreadable, or not what `up` writes. `up` stops

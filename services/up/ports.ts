@@ -12,6 +12,10 @@ export const DEFAULT_ROUTE_FINDER_PORT = 9092;
 export const DEFAULT_ADDRESS_RESOLVER_PORT = 9093;
 /** `skywire up`'s visor control port: Go's `cli_addr` default (`localhost:3435`). */
 export const DEFAULT_CLI_PORT = 3435;
+/** `skywire up`'s exit visor control port: the next one. */
+export const DEFAULT_EXIT_CLI_PORT = 3436;
+/** `skywire up`'s SOCKS5 proxy port: Go skysocks-client's default (`:1080`). */
+export const DEFAULT_SOCKS_PORT = 1080;
 
 function addressInUse(error: unknown): boolean {
   return error instanceof Deno.errors.AddrInUse ||

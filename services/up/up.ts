@@ -17,12 +17,15 @@ import {
 } from "../transport_discovery/mod.ts";
 import { createVisorApi, startVisor, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
+import { PROXY_CLIENT_APP, socksListenAddress, waitForProxy } from "./proxy.ts";
 import {
   DEFAULT_ADDRESS_RESOLVER_PORT,
   DEFAULT_CLI_PORT,
   DEFAULT_DISCOVERY_PORT,
   DEFAULT_DMSG_SERVER_PORT,
+  DEFAULT_EXIT_CLI_PORT,
   DEFAULT_ROUTE_FINDER_PORT,
+  DEFAULT_SOCKS_PORT,
   DEFAULT_TRANSPORT_DISCOVERY_PORT,
   startWithPortFallback,
 } from "./ports.ts";
@@ -48,6 +51,12 @@ export interface StartUpOptions {
   routeFinderPort?: number;
   /** The visor's control endpoint port on 127.0.0.1 (default 3435; same fallback). */
   cliPort?: number;
+  /** The exit visor's control endpoint port on 127.0.0.1 (default 3436; same fallback). */
+  exitCliPort?: number;
+  /** The SOCKS5 proxy port on 127.0.0.1 (default 1080; same fallback). */
+  socksPort?: number;
+  /** How long to wait for the proxy's session before printing anyway, ms (default 30 000). */
+  proxyWaitMs?: number;
   /** Where the services log. */
   logger: Logger;
   /** Client options for tests (entry debounce, reconnect pace). */
@@ -90,6 +99,12 @@ export interface UpInfo {
   setup_node: string;
   /** The visor: its key, its control endpoint (`--rpc`) and where it accepts stcpr. */
   visor: { pk: string; cli_addr: string; stcpr: string };
+  /** The second visor, running skysocks: the proxy's exit. */
+  exit_visor: { pk: string; cli_addr: string; stcpr: string };
+  /** The SOCKS5 proxy (the first visor's skysocks-client), `127.0.0.1:PORT`, or `null`. */
+  socks5: string | null;
+  /** A curl through the proxy to a local service, run the same way, or `null`. */
+  try_proxy: string | null;
   /** The state directory (absolute). */
   data_dir: string;
   /** The visor's `/health` over dmsg HTTP. */
@@ -116,8 +131,10 @@ export interface UpNetwork {
   readonly addressResolver: AddressResolverService;
   /** The route finder. */
   readonly routeFinder: RouteFinder;
-  /** The visor. */
+  /** The visor (runs the proxy client). */
   readonly visor: Visor;
+  /** The exit visor (runs skysocks). */
+  readonly exitVisor: Visor;
   /** The visor's config, as `up` made it (pointing at the services above). */
   readonly visorConfig: SkywireConfig;
   /** The web UI. */
@@ -128,6 +145,7 @@ export interface UpNetwork {
 
 function visorConfig(
   dataDir: string,
+  name: string,
   keys: KeyPair,
   discovery: string,
   server: DmsgServer,
@@ -140,7 +158,7 @@ function visorConfig(
 ): SkywireConfig {
   const config = generateConfig({
     keys,
-    localPath: join(dataDir, "visor"),
+    localPath: join(dataDir, name),
     services: {
       dmsgDiscovery: discovery,
       transportDiscovery: services.transportDiscovery,
@@ -173,13 +191,16 @@ function visorConfig(
  * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server that is also the route setup
  * node (dmsg port 36 of its key), a transport discovery and an address resolver (test mode,
  * loopback binds allowed; `<dataDir>/transport-discovery.kv`, `<dataDir>/address-resolver.kv`),
- * a route finder reading that transport discovery's store, and a visor that uses them all:
+ * a route finder reading that transport discovery's store, and two visors that use them all:
  * dmsg, stcpr bound at the resolver, transports registered in the discovery, routes from the
- * route finder and the setup node, its control endpoint on 127.0.0.1 (port 3435 or a free
- * one). The server and the visor answer `/health` on dmsg port 80. Key pairs are
+ * route finder and the setup node, control endpoints on 127.0.0.1 (ports 3435 and 3436 or free
+ * ones). The second visor (the exit) runs skysocks; the first keeps an stcpr transport to it
+ * and runs skysocks-client, a SOCKS5 proxy on 127.0.0.1:1080 (or a free port) whose session
+ * rides a route to the exit. The server and the visors answer `/health` on dmsg port 80. Key pairs are
  * kept in `<dataDir>/up-keys.json` (0600), so public keys survive restarts. The data directory
  * is locked (`<dataDir>/up.lock`) while the network runs: a second `startUp` on it throws
- * `DirLockedError` (mod/store) naming the first. Resolves once the visor is reachable.
+ * `DirLockedError` (mod/store) naming the first. Resolves once the visors are reachable and
+ * the proxy's session is up (or after `proxyWaitMs`, the proxy still trying).
  */
 export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
   const { logger } = options;
@@ -196,7 +217,11 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     }
   };
   try {
-    const keys = await loadOrCreateKeys(dataDir, ["dmsg_server", "visor"], logger.child("keys"));
+    const keys = await loadOrCreateKeys(
+      dataDir,
+      ["dmsg_server", "visor", "exit_visor"],
+      logger.child("keys"),
+    );
     const discovery = await startWithPortFallback(
       "the discovery",
       options.discoveryPort ?? DEFAULT_DISCOVERY_PORT,
@@ -275,12 +300,50 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     );
     cleanups.push(() => routeFinder.close());
 
-    const config = visorConfig(dataDir, keys.visor, discovery.url, server, {
+    const services = {
       transportDiscovery: transportDiscovery.url,
       addressResolver: addressResolver.url,
       routeFinder: routeFinder.url,
+    };
+    const ready = async (visor: Visor) => {
+      const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+      await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
+    };
+    // The exit first: the visor's proxy client dials it as soon as it starts.
+    const exitConfig = visorConfig(dataDir, "exit-visor", keys.exit_visor, discovery.url, server, {
+      ...services,
+      cliPort: options.exitCliPort ?? DEFAULT_EXIT_CLI_PORT,
+    });
+    exitConfig.launcher.apps = [{ name: "skysocks", auto_start: true, port: 3 }];
+    const exitVisor = await startVisor({
+      config: exitConfig,
+      pk: keys.exit_visor.pk,
+      sk: keys.exit_visor.sk,
+      logger: logger.child("exit_visor"),
+      dmsgTuning: options.dmsgTuning,
+      transportTuning: { stcprHostname: "127.0.0.1" },
+      cliAddrFallback: true,
+    });
+    cleanups.push(() => exitVisor.close({ deleteEntry: true }));
+    await ready(exitVisor);
+
+    const exitPk = keys.exit_visor.pk.hex();
+    const config = visorConfig(dataDir, "visor", keys.visor, discovery.url, server, {
+      ...services,
       cliPort: options.cliPort ?? DEFAULT_CLI_PORT,
     });
+    // A transport to the exit that the visor keeps up, and the proxy client through it.
+    config.persistent_transports = [{ pk: exitPk, type: "stcpr" }];
+    const socksAddr = socksListenAddress(options.socksPort ?? DEFAULT_SOCKS_PORT, logger);
+    config.launcher.apps = [
+      ...(config.launcher.apps ?? []).filter((app) => app.name !== PROXY_CLIENT_APP),
+      {
+        name: PROXY_CLIENT_APP,
+        args: ["-srv", exitPk, "-addr", socksAddr],
+        auto_start: true,
+        port: 13,
+      },
+    ];
     const visor = await startVisor({
       config,
       pk: keys.visor.pk,
@@ -291,8 +354,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       cliAddrFallback: true,
     });
     cleanups.push(() => visor.close({ deleteEntry: true }));
-    const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
-    await visor.ready(options.signal ? AbortSignal.any([options.signal, timeout]) : timeout);
+    await ready(visor);
+    const socks5 = await waitForProxy(visor, exitPk, options.proxyWaitMs ?? 30_000, logger);
 
     const ui = await serveUi({
       addr: `127.0.0.1:${options.uiPort ?? DEFAULT_UI_PORT}`,
@@ -309,6 +372,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     const healthUrl = `dmsg://${keys.visor.pk.hex()}:80/health`;
     const launch = options.launch ?? detectLaunch();
     const cliAddr = visor.control?.address ?? "";
+    const exitCli = exitVisor.control?.address ?? "";
     const info: UpInfo = {
       ui: ui.url,
       discovery: discovery.url,
@@ -322,6 +386,14 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
         cli_addr: cliAddr,
         stcpr: visor.transports.stcprAddress ?? "",
       },
+      exit_visor: {
+        pk: exitPk,
+        cli_addr: exitCli,
+        stcpr: exitVisor.transports.stcprAddress ?? "",
+      },
+      socks5: socks5 ?? null,
+      // Any local service does as a target: the machine may have no internet.
+      try_proxy: socks5 ? `curl --socks5-hostname ${socks5} ${discovery.url}/health` : null,
       data_dir: dataDir,
       health_url: healthUrl,
       try: shellCommand(launch, ["dmsg", "curl", "-d", discovery.url, healthUrl]),
@@ -334,6 +406,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       "dmsg server": info.dmsg_server.address,
       visor: info.visor.pk,
       "visor control": info.visor.cli_addr,
+      "exit visor": info.exit_visor.pk,
+      socks5: info.socks5 ?? "none",
     });
     let closing: Promise<void> | undefined;
     return {
@@ -344,6 +418,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       addressResolver,
       routeFinder,
       visor,
+      exitVisor,
       visorConfig: config,
       ui,
       close: () => closing ??= cleanup(),

@@ -24,6 +24,10 @@ const NO_PORTS = [
   "0",
   "--cli-port",
   "0",
+  "--exit-cli-port",
+  "0",
+  "--socks-port",
+  "0",
   "--ui-port",
   "0",
 ];
@@ -65,18 +69,15 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
     assertEquals(health.pk, visor);
     assertEquals(health.sessions.server_pks, [server]);
 
-    // The printed transport listing runs too: the visor's control endpoint answers, no rows yet.
+    // The printed transport listing runs too: the visor's one transport, to the exit visor.
+    const exit = (await up.line(/^\s+exit visor\s/)).match(PK)![0];
     const lsLine = (await up.line(/ cli visor tp ls --rpc /)).trim();
     const ls = await shell(lsLine, { cwd: dir.path });
     assertEquals(ls.code, 0, ls.stderr);
-    assertEquals(ls.stdout.trim().split(/\s+/), [
-      "type",
-      "id",
-      "remote_pk",
-      "mode",
-      "label",
-      "is_up",
-    ]);
+    const rows = ls.stdout.trim().split("\n").map((row) => row.trim().split(/\s+/));
+    assertEquals(rows[0], ["type", "id", "remote_pk", "mode", "label", "is_up"]);
+    assertEquals(rows.length, 2);
+    assertEquals([rows[1][0], rows[1][2], rows[1][5]], ["stcpr", exit, "true"]);
 
     up.kill("SIGINT");
     assertEquals(await up.exit(), 0, up.stderr.join("\n"));
@@ -127,6 +128,10 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
     "--route-finder-port",
     "0",
     "--cli-port",
+    "0",
+    "--exit-cli-port",
+    "0",
+    "--socks-port",
     "0",
     "--ui-port",
     "0",

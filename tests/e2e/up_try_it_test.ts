@@ -25,6 +25,10 @@ const UP = [
   "0",
   "--cli-port",
   "0",
+  "--exit-cli-port",
+  "0",
+  "--socks-port",
+  "0",
   "--ui-port",
   "0",
 ];

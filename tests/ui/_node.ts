@@ -37,6 +37,8 @@ export async function startTestNode(options: { uiSessionTtlMs?: number } = {}): 
       addressResolverPort: 0,
       routeFinderPort: 0,
       cliPort: 0,
+      exitCliPort: 0,
+      socksPort: 0,
       uiPort: 0,
       uiScrypt: TEST_SCRYPT,
       uiSessionTtlMs: options.uiSessionTtlMs,

@@ -157,11 +157,15 @@ Deno.test("Go's hypervisor API: login as admin, visors, summary, health; 501 for
   const sessions = await (await client.fetch(`/api/visors/${visor.pk}/dmsg/sessions`)).json();
   assertEquals(sessions.main.servers, [dmsg_server.pk]);
 
-  // Transports run: the node's own types, and none made yet.
+  // Transports run: the node's own types, and up's one transport, to its exit visor.
   response = await client.fetch(`/api/visors/${visor.pk}/transport-types`);
   assertEquals(await response.json(), ["dmsg", "stcpr"]);
   response = await client.fetch(`/api/visors/${visor.pk}/transports`);
-  assertEquals(await response.json(), []);
+  const tps = await response.json();
+  assertEquals(
+    tps.map((tp: { type: string; remote_pk: string }) => [tp.type, tp.remote_pk]),
+    [["stcpr", node.network.info.exit_visor.pk]],
+  );
   for (const path of ["routes", "routegroups"]) {
     response = await client.fetch(`/api/visors/${visor.pk}/${path}`);
     assertEquals(response.status, 501, path);
@@ -288,7 +292,7 @@ Deno.test("every page shows the node's real data, and what is not built says so"
   assertStringIncludes(dmsg, dmsg_server.address);
   assertStringIncludes(dmsg, dmsg_server.pk.slice(0, 8));
   const transports = await page("/transports");
-  assertStringIncludes(transports, "No transports yet.");
+  assertStringIncludes(transports, node.network.info.exit_visor.pk.slice(0, 8));
   assertStringIncludes(transports, '<option value="stcpr"');
   const routesPage = await page("/routes");
   assertStringIncludes(routesPage, "Routes are not available in this build");

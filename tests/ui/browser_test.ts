@@ -5,7 +5,7 @@
  * CSRF refusals, logout, and an expired session sent to the login page. Screenshots of every
  * page go to dist/screenshots/ for review. Skips (one line) without Chromium.
  */
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import type { Page } from "puppeteer-core";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
@@ -44,6 +44,7 @@ interface UpInfo {
   address_resolver: string;
   dmsg_server: { pk: string; address: string };
   visor: { pk: string; cli_addr: string };
+  exit_visor: { pk: string };
 }
 
 async function startUp(data: string, extra: string[] = []) {
@@ -65,6 +66,10 @@ async function startUp(data: string, extra: string[] = []) {
     "--route-finder-port",
     "0",
     "--cli-port",
+    "0",
+    "--exit-cli-port",
+    "0",
+    "--socks-port",
     "0",
     ...extra,
   ]);
@@ -119,13 +124,17 @@ Deno.test({
           assertStringIncludes(body, info.dmsg_server.address);
           assertStringIncludes(body, info.dmsg_server.pk.slice(0, 8));
         } else if (path === "/transports") {
-          assertStringIncludes(body, "No transports yet.");
+          // up's one transport: the visor's stcpr link to its exit visor (the proxy's way out).
+          assertStringIncludes(body, info.exit_visor.pk.slice(0, 8));
           assertStringIncludes(body, "Add a transport");
         } else if (path === "/updates") {
           assertStringIncludes(body, "the updater is off");
         } else if (path === "/logs") {
           assertStringIncludes(body, "visor started");
           assertStringIncludes(body, `pk=${info.visor.pk}`);
+        } else if (path === "/apps") {
+          // up's visor runs the proxy client; its address is shown for a browser's settings.
+          assertMatch(body, /skysocks-client\s+running\s+13\s+yes\s+127\.0\.0\.1:\d+/);
         } else {
           assertStringIncludes(body, "not available in this build");
         }
@@ -288,11 +297,14 @@ Deno.test({
         "--json",
       ]);
       assertEquals(ls.code, 0, ls.stderr);
-      const listed = JSON.parse(ls.stdout);
-      assertEquals(listed.length, 1);
-      assertEquals([listed[0].remote_pk, listed[0].type], [config.pk, "dmsg"]);
+      const listed: Array<{ id: string; remote_pk: string; type: string }> = JSON.parse(
+        ls.stdout,
+      );
+      // Besides up's own transport to its exit visor.
+      const mine = listed.filter((tp) => tp.remote_pk !== info.exit_visor.pk);
+      assertEquals(mine.map((tp) => [tp.remote_pk, tp.type]), [[config.pk, "dmsg"]]);
 
-      await submit(page, "main td form button");
+      await submit(page, `main td form[action='/transports/${mine[0].id}/remove'] button`);
       assertStringIncludes(await text(page, "main"), "removed.");
       const after = await skywire([
         "cli",
@@ -303,7 +315,10 @@ Deno.test({
         info.visor.cli_addr,
         "--json",
       ]);
-      assertEquals(JSON.parse(after.stdout), []);
+      assertEquals(
+        JSON.parse(after.stdout).map((tp: { remote_pk: string }) => tp.remote_pk),
+        [info.exit_visor.pk],
+      );
     } finally {
       await browser.close();
     }

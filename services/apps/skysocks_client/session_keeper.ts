@@ -96,6 +96,7 @@ export class SessionKeeper {
   #since = new Date();
   #connects = 0;
   #dialFailures = 0;
+  #failuresInRow = 0;
   #lastError: string | undefined;
   #lastRttMs: number | undefined;
   #pingFailures = 0;
@@ -266,19 +267,22 @@ export class SessionKeeper {
     const { net, serverPk } = this.#o;
     const dialing = net.dial(serverPk, this.#o.port ?? 3, { minHops: this.#o.minHops, signal });
     try {
-      return await deadline(dialing, this.#o.dialTimeoutMs ?? DIAL_TIMEOUT_MS, {
+      const conn = await deadline(dialing, this.#o.dialTimeoutMs ?? DIAL_TIMEOUT_MS, {
         signal: this.#abort.signal,
       });
+      this.#failuresInRow = 0;
+      return conn;
     } catch (error) {
       dialAbort.abort();
       dialing.then((late) => late.close(), () => {});
       if (this.#abort.signal.aborted) return undefined;
       this.#dialFailures++;
+      this.#failuresInRow++;
       this.#lastError = `dial: ${error instanceof Error ? error.message : String(error)}`;
-      this.#log?.warn("cannot reach the skysocks server", {
-        server: serverPk.hex(),
-        error: this.#lastError,
-      });
+      // One miss while a route or transport comes up is routine; a second in a row is news.
+      const fields = { server: serverPk.hex(), error: this.#lastError };
+      if (this.#failuresInRow > 1) this.#log?.warn("cannot reach the skysocks server", fields);
+      else this.#log?.info("cannot reach the skysocks server yet; retrying", fields);
       return undefined;
     }
   }

@@ -26,6 +26,8 @@ const NO_PORTS = {
   addressResolverPort: 0,
   routeFinderPort: 0,
   cliPort: 0,
+  exitCliPort: 0,
+  socksPort: 0,
   uiPort: 0,
 };
 
