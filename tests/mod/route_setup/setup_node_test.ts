@@ -275,3 +275,28 @@ Deno.test("setup node: close() abandons a running set-up and leaves nothing behi
   const stats = t.node.stats();
   assertEquals([stats.slots, stats.running, stats.connections, stats.timers], [0, 0, 0, 0]);
 });
+
+Deno.test("setup node: 200 set-ups, 10 at a time, leave no stream, port, timer or slot behind", async () => {
+  await using t = await setupNetwork(4);
+  const [a, b, c, d] = t.visors;
+  const route = (i: number) => routeAlong([a.pk, b.pk, c.pk, d.pk], [49152 + i, 3]);
+  await request(a, t.server, route(0));
+  await waitFor("the first to settle", () => t.node.stats().connections === 0);
+  const counters = () => {
+    const s = t.server.stats();
+    return [s.streams, s.ports, s.handshakes, s.timers, s.relays, s.piping, s.yamuxStreams];
+  };
+  const before = counters();
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => request(a, t.server, route(1 + round * 10 + i))),
+    );
+  }
+  await waitFor("the node to settle", () => t.node.stats().connections === 0);
+  assertIdle(t.node);
+  assertEquals(t.node.stats().succeeded, 201);
+  await waitFor("the server's counters back", () => counters().join() === before.join());
+  // Every visor got exactly its rules: the intermediaries two per route, the far end two.
+  for (const router of [t.routers[1], t.routers[2]]) assertEquals(router.table.stats().rules, 402);
+  assertEquals(t.routers[3].table.stats().rules, 402);
+});
