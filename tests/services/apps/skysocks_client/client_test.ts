@@ -82,11 +82,14 @@ Deno.test({
     assertEquals(big.code, 0, big.stderr);
     assertEquals(big.body.length, size);
     assertEquals(await sha256Hex(big.body), await sha256Hex(seededBytes(size, 3)));
-    // Four curls at once, 50 URLs each, each URL its own SOCKS connection and yamux stream.
+    // Four curls at once, 50 URLs each, each URL its own SOCKS connection and yamux stream
+    // (no keep-alive).
     const results = await Promise.all(Array.from({ length: 4 }, (_, i) =>
       curl([
         "--socks5-hostname",
         pair.socks,
+        "-H",
+        "Connection: close",
         ...Array.from({ length: 50 }, () => `http://127.0.0.1:${target.port}/bytes/4096?seed=${i}`),
       ], 120)));
     const one = await sha256Hex(seededBytes(4096, 0));
@@ -96,6 +99,7 @@ Deno.test({
       if (i === 0) assertEquals(await sha256Hex(result.body.slice(0, 4096)), one);
     }
     assertEquals(target.requests, 201);
+    assert(pair.server.stats().served >= 201, `${pair.server.stats().served} SOCKS connections`);
     await waitFor(
       "streams released",
       () => pair.client.stats().connections === 0 && pair.server.stats().connections === 0,
