@@ -99,10 +99,10 @@ Deno.test({
       if (i === 0) assertEquals(await sha256Hex(result.body.slice(0, 4096)), one);
     }
     assertEquals(target.requests, 201);
-    assert(pair.server.stats().served >= 201, `${pair.server.stats().served} SOCKS connections`);
     await waitFor(
       "streams released",
       () => pair.client.stats().connections === 0 && pair.server.stats().connections === 0,
     );
+    assert(pair.server.stats().served >= 201, `${pair.server.stats().served} SOCKS connections`);
   },
 });
