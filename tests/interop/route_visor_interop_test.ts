@@ -86,6 +86,10 @@ async function ourVisor(up: UpNetwork, dir: string, name: string): Promise<Visor
   config.cli_addr = "127.0.0.1:0";
   config.transport.stcpr_port = 0;
   delete config.hypervisor;
+  // Not up's proxy client and its transport to up's exit visor: routes here must go where the
+  // test puts transports.
+  config.persistent_transports = null;
+  config.launcher.apps = [];
   const visor = await startVisor({
     config,
     pk: keys.pk,
