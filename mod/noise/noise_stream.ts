@@ -15,6 +15,12 @@ import type { TransportKeys } from "./handshake.ts";
 /** Read buffer: room for four whole frames, so one read of the inner stream yields several. */
 const READ_BUFFER_SIZE = 4 * MAX_FRAME_SIZE;
 /**
+ * Read buffer while the stream is quiet (the last read was smaller than this): an idle session
+ * or stream waits for its next bytes with this much memory instead of the full buffer, which
+ * comes back with the first read that fills the small one or leaves part of a frame.
+ */
+const IDLE_READ_SIZE = 512;
+/**
  * Frames sealed into one buffer before it is written to the inner stream: enough for a 64 KiB
  * write (17 frames, 65,978 bytes) to leave in one inner write instead of a full batch and a
  * 442-byte straggler, each a separate yamux frame and syscall.
@@ -45,9 +51,10 @@ export class NoiseStream implements ByteStream {
   readonly #send: SendCipher;
   readonly #receive: ReceiveCipher;
 
-  readonly #raw = new Uint8Array(READ_BUFFER_SIZE);
+  #raw = new Uint8Array(IDLE_READ_SIZE);
   #rawStart = 0;
   #rawEnd = 0;
+  #lastRead = 0;
   #pending: Uint8Array = EMPTY;
   #readEnded = false;
   #readError: unknown;
@@ -192,8 +199,18 @@ export class NoiseStream implements ByteStream {
 
   // Read more bytes from the inner stream; false at its end.
   async #fill(): Promise<boolean> {
-    if (this.#rawStart === this.#rawEnd) {
+    const buffered = this.#rawEnd - this.#rawStart;
+    if (buffered === 0) {
       this.#rawStart = this.#rawEnd = 0;
+      const size = this.#lastRead < IDLE_READ_SIZE ? IDLE_READ_SIZE : READ_BUFFER_SIZE;
+      if (this.#raw.length !== size) this.#raw = new Uint8Array(size);
+    } else if (this.#raw.length < READ_BUFFER_SIZE) {
+      // Part of a frame in the small buffer: the rest may not fit, so take the full one.
+      const larger = new Uint8Array(READ_BUFFER_SIZE);
+      larger.set(this.#raw.subarray(this.#rawStart, this.#rawEnd));
+      this.#raw = larger;
+      this.#rawStart = 0;
+      this.#rawEnd = buffered;
     } else if (this.#raw.length - this.#rawEnd < MAX_FRAME_SIZE) {
       // Keep room for a whole frame at the tail; the buffer holds at least one frame plus a prefix.
       this.#raw.copyWithin(0, this.#rawStart, this.#rawEnd);
@@ -203,6 +220,7 @@ export class NoiseStream implements ByteStream {
     const n = await this.#inner.read(this.#raw.subarray(this.#rawEnd));
     if (n === null) return false;
     this.#rawEnd += n;
+    this.#lastRead = n;
     return true;
   }
 

@@ -1,11 +1,14 @@
 import type { ByteStream } from "../conn/mod.ts";
 import { SessionClosedError } from "./errors.ts";
 
-// The connection read buffer starts small (an idle session holds little memory) and grows once
-// to the large size when a read fills it, i.e. when bulk data is flowing (64 KiB measured ~1.5x
-// the throughput of 16 KiB). `fill(n)` accepts n up to the small size.
+// The connection read buffer grows when a read fills it, i.e. when bulk data is flowing (64 KiB
+// measured ~1.5x the throughput of 16 KiB), and drops back to the idle size once the session is
+// quiet, so idle sessions hold little memory. `fill(n)` accepts n up to the small size.
 const READ_BUFFER_SMALL = 16 * 1024;
 const READ_BUFFER_LARGE = 64 * 1024;
+// While the session is quiet (the last read was smaller than this) it waits for the next frame
+// with a buffer this small; a read that fills it brings the large one back.
+const READ_BUFFER_IDLE = 256;
 
 /**
  * Buffered reads from the session's connection. Every method that needs more bytes than are
@@ -14,10 +17,11 @@ const READ_BUFFER_LARGE = 64 * 1024;
 export class FrameReader {
   readonly #conn: ByteStream;
   /** Buffered bytes live in `buffer[start, end)`; the array is replaced when it grows. */
-  buffer = new Uint8Array(READ_BUFFER_SMALL);
+  buffer = new Uint8Array(READ_BUFFER_IDLE);
   /** Offset of the first unconsumed byte in `buffer`. */
   start = 0;
   #end = 0;
+  #lastRead = 0;
 
   /** Read from `conn`. */
   constructor(conn: ByteStream) {
@@ -44,6 +48,13 @@ export class FrameReader {
     if (this.start === this.#end) {
       this.start = 0;
       this.#end = 0;
+      if (this.#lastRead < READ_BUFFER_IDLE && n <= READ_BUFFER_IDLE) {
+        if (this.buffer.length !== READ_BUFFER_IDLE) this.buffer = new Uint8Array(READ_BUFFER_IDLE);
+      } else if (this.buffer.length < READ_BUFFER_SMALL) {
+        this.buffer = new Uint8Array(READ_BUFFER_SMALL);
+      }
+    } else if (this.buffer.length < Math.max(n, READ_BUFFER_SMALL)) {
+      this.#grow(READ_BUFFER_SMALL);
     } else if (this.buffer.length - this.start < n || this.buffer.length - this.#end < 4096) {
       this.buffer.copyWithin(0, this.start, this.#end);
       this.#end -= this.start;
@@ -57,7 +68,10 @@ export class FrameReader {
         throw new SessionClosedError("connection closed by peer in the middle of a frame");
       }
       this.#end += count;
-      if (count === space && this.buffer.length < READ_BUFFER_LARGE) this.#grow();
+      this.#lastRead = count;
+      if (count === space && this.buffer.length < READ_BUFFER_LARGE) {
+        this.#grow(this.buffer.length < READ_BUFFER_SMALL ? READ_BUFFER_SMALL : READ_BUFFER_LARGE);
+      }
     }
     return true;
   }
@@ -95,8 +109,8 @@ export class FrameReader {
     }
   }
 
-  #grow(): void {
-    const larger = new Uint8Array(READ_BUFFER_LARGE);
+  #grow(size: number): void {
+    const larger = new Uint8Array(size);
     larger.set(this.buffer.subarray(this.start, this.#end));
     this.#end -= this.start;
     this.start = 0;

@@ -6,9 +6,11 @@ import { SessionClosedError, YamuxTimeoutError } from "./errors.ts";
 
 // Frames are packed into one staging buffer per connection write; a body that does not fit the
 // space left is written on its own, without a copy. The buffer starts small and grows once to
-// the large size when a batch did not fit (bulk data), so idle sessions hold little memory.
+// the large size when a batch did not fit (bulk data). It is dropped when the writer goes idle
+// after a small batch (a ping, a window update), so idle sessions hold none.
 const STAGING_SMALL = 16 * 1024;
 const STAGING_LARGE = 64 * 1024;
+const STAGING_IDLE_BATCH = 1024;
 
 // Waiting callers are kept in a queue this long before the first one is removed in bulk.
 const COMPACT_AFTER = 256;
@@ -50,7 +52,8 @@ export interface FrameWriterOptions {
 export class FrameWriter {
   readonly #conn: ByteStream;
   readonly #options: FrameWriterOptions;
-  #staging = new Uint8Array(STAGING_SMALL);
+  #staging: Uint8Array | undefined;
+  #lastBatch = 0;
   #queue: OutFrame[] = [];
   #head = 0;
   #batchStart = 0; // first frame of the batch being written: taken off the queue, not yet done
@@ -159,6 +162,7 @@ export class FrameWriter {
         this.#start();
         return;
       }
+      if (this.#lastBatch <= STAGING_IDLE_BATCH) this.#staging = undefined;
       this.#wakeIdle();
     });
   }
@@ -166,7 +170,7 @@ export class FrameWriter {
   async #run(): Promise<void> {
     try {
       while (this.#head < this.#queue.length && !this.#closedWith) {
-        const staging = this.#staging;
+        const staging = this.#staging ??= new Uint8Array(STAGING_SMALL);
         const first = this.#batchStart = this.#head;
         let used = 0;
         let overflowed = false;
@@ -191,6 +195,7 @@ export class FrameWriter {
           }
         }
         if (used > 0) await this.#out(staging.subarray(0, used));
+        this.#lastBatch = overflowed ? staging.length : used;
         if (overflowed && staging.length < STAGING_LARGE) {
           this.#staging = new Uint8Array(STAGING_LARGE);
         }
