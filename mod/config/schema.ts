@@ -37,6 +37,8 @@ const pkList = () => nullable(list(publicKey()));
 export const APP_SPEC = object({
   /** App name, e.g. `skysocks`. */
   name: str(),
+  /** Go 2024: the binary under `launcher.bin_path` (`skywire`, with args `app NAME ...`). */
+  binary: optional(str()),
   /** Command-line arguments for the app. */
   args: optional(nullable(list(str()))),
   /** Start the app with the visor. */

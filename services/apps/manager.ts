@@ -70,6 +70,14 @@ interface Waiter {
   reject: (error: Error) => void;
 }
 
+/**
+ * The app's own arguments: Go 2024 configs run apps from the merged binary as
+ * `skywire app NAME ARGS...`, so a leading `app NAME` is not the app's.
+ */
+export function appArgs(name: string, args: readonly string[]): readonly string[] {
+  return args[0] === "app" && args[1] === name ? args.slice(2) : args;
+}
+
 // One run of one app, from start to its end.
 class AppRun {
   readonly abort = new AbortController();
@@ -269,7 +277,7 @@ export class AppManager {
     const logger = teeLogger(ringLogger, this.#log.child(name));
     const ctx: AppContext = {
       name,
-      args: this.#args.get(name) ?? run.config.args ?? [],
+      args: appArgs(name, this.#args.get(name) ?? run.config.args ?? []),
       port: run.config.port,
       minHops: this.#o.minHops ?? 0,
       net: run.net,

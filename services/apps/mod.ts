@@ -12,7 +12,7 @@ export { AppArgsError, parseAppArgs } from "./app_args.ts";
 export type { AppFlagKind, AppFlagValues } from "./app_args.ts";
 export { AppRegistry } from "./registry.ts";
 export { AppManagerError, AppNotFoundError, AppStartError } from "./errors.ts";
-export { AppManager } from "./manager.ts";
+export { appArgs, AppManager } from "./manager.ts";
 export type { AppManagerOptions, AppManagerStats, AppState, AppStatus } from "./manager.ts";
 export { AppStoppedError } from "./_tracked_net.ts";
 export { BUILTIN_APPS } from "./builtin.ts";

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "@std/assert";
-import { AppArgsError, parseAppArgs } from "../../../services/apps/mod.ts";
+import { appArgs, AppArgsError, parseAppArgs } from "../../../services/apps/mod.ts";
 
 const spec = {
   srv: "string",
@@ -41,4 +41,13 @@ Deno.test("app args: unknown flags, missing values and strays are errors", () =>
   ) {
     assertThrows(() => parseAppArgs(args, spec), AppArgsError, undefined, args.join(" "));
   }
+});
+
+Deno.test("app args: Go 2024's merged-binary form 'app NAME ...' is the app's own args after it", () => {
+  assertEquals(appArgs("skysocks-client", ["app", "skysocks-client", "--addr", ":1080"]), [
+    "--addr",
+    ":1080",
+  ]);
+  assertEquals(appArgs("skysocks", ["app", "skysocks-client"]), ["app", "skysocks-client"]);
+  assertEquals(appArgs("skysocks", ["-passcode", "x"]), ["-passcode", "x"]);
 });
