@@ -129,3 +129,98 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "visor apps: the exit visor restarts; the proxy finds its way back by itself, port bound",
+  ignore: !hasCurl,
+  async fn() {
+    await using target = await startHttpTarget();
+    await using net = await visorNetwork();
+    const setup = serveRouteSetup(net.server);
+    const visors: Visor[] = [];
+    await using rf = serveTestRouteFinder(() => visors.map((v) => v.transports.manager));
+    const exitKeys = generateKeyPair();
+    const routing = (config: SkywireConfig) => {
+      config.routing.route_setup_nodes = [net.server.pk.hex()];
+      config.routing.route_finder = rf.url;
+    };
+    const startExit = () =>
+      net.visor({
+        keys: exitKeys,
+        name: "exit",
+        edit: (config) => {
+          routing(config);
+          config.launcher.apps = [{ name: "skysocks", auto_start: true, port: 3 }];
+        },
+      });
+    try {
+      let exit = await startExit();
+      visors.push(exit);
+      const user = await net.visor({
+        edit: (config) => {
+          routing(config);
+          // The transport comes back by itself after the exit's restart.
+          config.persistent_transports = [{ pk: exitKeys.pk.hex(), type: "dmsg" }];
+          config.launcher.apps = [{
+            name: "skysocks-client",
+            args: [
+              "-srv",
+              exitKeys.pk.hex(),
+              "-addr",
+              "127.0.0.1:0",
+              "-ping-interval",
+              "300ms",
+              "-ping-timeout",
+              "300ms",
+            ],
+            auto_start: true,
+            port: 13,
+          }];
+        },
+      });
+      visors.push(user);
+      const socks = user.apps.status("skysocks-client").proxyAddress!;
+      const url = `http://127.0.0.1:${target.port}/hello`;
+      const session = () =>
+        (user.apps.status("skysocks-client").info as {
+          session: { state: string; connects: number };
+        })
+          .session;
+      await eventually("the first session", () => session().state === "up", 20_000);
+      assertEquals((await curl(["--socks5-hostname", socks, url])).code, 0);
+
+      // The port stays bound while the exit is gone and back.
+      const port = Number(socks.split(":")[1]);
+      let refused = 0, probing = true;
+      const probes = (async () => {
+        while (probing) {
+          await Deno.connect({ hostname: "127.0.0.1", port }).then(
+            (c) => c.close(),
+            () => refused++,
+          );
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const restartedAt = performance.now();
+      await exit.close();
+      visors.splice(visors.indexOf(exit), 1);
+      exit = await startExit();
+      visors.push(exit);
+      await eventually(
+        "a new session",
+        () => session().state === "up" && session().connects >= 2,
+        45_000,
+      );
+      const back = await curl(["--socks5-hostname", socks, url]);
+      const recoveredMs = performance.now() - restartedAt;
+      probing = false;
+      await probes;
+      assertEquals(back.code, 0, back.stderr);
+      assertEquals(refused, 0, "the SOCKS port refused connections during the restart");
+      assert(recoveredMs < 45_000, `recovered after ${recoveredMs} ms`);
+      console.log(JSON.stringify({ exit_restart_recovered_ms: Math.round(recoveredMs) }));
+    } finally {
+      await setup.close();
+    }
+  },
+});
