@@ -34,10 +34,15 @@ export class Slots {
 export interface AcceptStreamsOptions {
   /** Each stream takes one slot in every one of these (all or none) before it is served. */
   slots: Slots[];
+  /**
+   * Slots a stream also takes but holds only while its handshake runs: until `serve` calls
+   * its `handshakeDone`, or its work ends.
+   */
+  handshakeSlots?: Slots[];
   /** Whether streams are still taken at all (default: always; false once the entity closes). */
   open?: () => boolean;
   /** Serve one stream that got its slots; must not throw. */
-  serve: (stream: Stream) => Promise<void>;
+  serve: (stream: Stream, handshakeDone: () => void) => Promise<void>;
   /** Called for a stream refused for want of a slot, before it is reset. */
   onRefused?: (stream: Stream) => void;
 }
@@ -52,15 +57,23 @@ export async function acceptStreams(
   options: AcceptStreamsOptions,
 ): Promise<void> {
   const running = new Set<Promise<void>>();
+  const all = [...(options.handshakeSlots ?? []), ...options.slots];
   for (;;) {
     const stream = await session.accept();
     if (stream === null) break;
-    if (options.open?.() === false || !takeAll(options.slots)) {
+    if (options.open?.() === false || !takeAll(all)) {
       options.onRefused?.(stream);
       stream.reset();
       continue;
     }
-    const task = options.serve(stream).finally(() => {
+    let handshaking = true;
+    const handshakeDone = () => {
+      if (!handshaking) return;
+      handshaking = false;
+      for (const slots of options.handshakeSlots ?? []) slots.give();
+    };
+    const task = options.serve(stream, handshakeDone).finally(() => {
+      handshakeDone();
       for (const slots of options.slots) slots.give();
       running.delete(task);
     });

@@ -45,6 +45,8 @@ export interface EntityCoreStats {
   yamuxStreams: number;
   /** Yamux timers over the sessions. */
   yamuxTimers: number;
+  /** Received bytes waiting unread in the sessions' yamux streams. */
+  yamuxBufferedBytes: number;
   /** The endpoint's and the entry publisher's armed timers. */
   timers: number;
 }
@@ -109,10 +111,12 @@ export class EntityCore {
     const endpoint = this.endpoint.stats();
     let yamuxStreams = 0;
     let yamuxTimers = 0;
+    let yamuxBufferedBytes = 0;
     for (const session of sessions) {
       const s = session.yamux.stats();
       yamuxStreams += s.streams;
       yamuxTimers += s.timers;
+      yamuxBufferedBytes += s.bufferedBytes;
     }
     return {
       ports: endpoint.ports,
@@ -121,6 +125,7 @@ export class EntityCore {
       handshakes: endpoint.handshakes,
       yamuxStreams,
       yamuxTimers,
+      yamuxBufferedBytes,
       timers: endpoint.timers + this.publisher.timers,
     };
   }

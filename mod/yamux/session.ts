@@ -368,7 +368,7 @@ export class Session {
   async #receivePayload(stream: SessionStream, length: number): Promise<void> {
     const reader = this.#reader;
     stream._consumeReceiveWindow(length);
-    if (!stream._wantsData) return await reader.skip(length);
+    if (!stream._wantsData || stream._refuses(length)) return await reader.skip(length);
     // Small payloads are gathered in the read buffer and copied out; larger ones are read
     // straight into a chunk of their own.
     if (length <= reader.capacity) {

@@ -41,6 +41,13 @@ export interface Stream extends ByteStream {
   close(): void;
   /** Abort the stream with RST. Idempotent. */
   reset(): void;
+  /**
+   * From now on, reset the stream instead of keeping more than `bytes` unread (the window
+   * alone allows 256 KiB), and then call `onExceeded`; `Infinity` lifts the limit. Bytes
+   * already buffered count at once. For a peer that must not send yet, e.g. a dmsg dialer
+   * before its stream is answered.
+   */
+  setReceiveLimit(bytes: number, onExceeded?: () => void): void;
 }
 
 /** What a stream needs from its session (kept narrow so streams never see session internals). */
@@ -86,6 +93,8 @@ export class SessionStream implements Stream {
   #finished = false;
   #error: YamuxError | undefined;
   #recvWindow = INITIAL_STREAM_WINDOW;
+  #receiveLimit = Infinity;
+  #onLimitExceeded: (() => void) | undefined;
   #sendWindow = INITIAL_STREAM_WINDOW;
   readonly #buffer = new ReceiveBuffer();
   #pendingRead: PendingRead | undefined;
@@ -193,6 +202,36 @@ export class SessionStream implements Stream {
     if (this.#finished || this.#state === "closed" || this.#state === "reset") return;
     this.#host.post(FrameType.WindowUpdate, Flag.RST, this.id, 0);
     this.#abort(new StreamResetError("stream reset locally"));
+  }
+
+  /** {@inheritDoc Stream.setReceiveLimit} */
+  setReceiveLimit(bytes: number, onExceeded?: () => void): void {
+    this.#receiveLimit = bytes;
+    this.#onLimitExceeded = onExceeded;
+    if (this.#buffer.length > bytes) this.#limitExceeded();
+  }
+
+  /**
+   * Whether `n` more bytes would leave more than the receive limit unread; if so the stream is
+   * reset here and the caller drops the payload unread.
+   */
+  _refuses(n: number): boolean {
+    if (this.#receiveLimit === Infinity) return false;
+    const direct = this.#pendingRead && this.#buffer.length === 0 ? this.#pendingRead.p.length : 0;
+    if (this.#buffer.length + n - direct <= this.#receiveLimit) return false;
+    this.#limitExceeded();
+    return true;
+  }
+
+  #limitExceeded(): void {
+    this.#host.logger?.debug("stream receive limit exceeded, resetting", {
+      stream: this.id,
+      limit: this.#receiveLimit,
+    });
+    this.reset();
+    const notify = this.#onLimitExceeded;
+    this.#onLimitExceeded = undefined;
+    notify?.();
   }
 
   /** Send our SYN (opening) or ACK (accepting) with the initial window delta. */

@@ -13,14 +13,19 @@
  *
  * @module
  */
+export { startDmsgServer } from "./server.ts";
+export type { DmsgServer } from "./server.ts";
 export {
   DEFAULT_MAX_SESSIONS,
+  MAX_PENDING_STREAMS,
+  MAX_PENDING_STREAMS_PER_SESSION,
   MAX_RELAYED_STREAMS,
+  MAX_SESSION_HANDSHAKES,
+  MAX_SESSION_HANDSHAKES_PER_ADDRESS,
   MAX_STREAMS_PER_SESSION,
   SERVER_UPDATE_INTERVAL_MS,
-  startDmsgServer,
-} from "./server.ts";
-export type { DmsgServer, DmsgServerOptions } from "./server.ts";
+} from "./options.ts";
+export type { DmsgServerOptions } from "./options.ts";
 export { PEER_RECONNECT_BASE_MS, PEER_RECONNECT_FACTOR } from "./peers.ts";
 export type { PeerConfig } from "./peers.ts";
 export { publicAddressFor } from "./public_address.ts";

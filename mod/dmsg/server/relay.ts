@@ -1,5 +1,6 @@
 import type { PubKey } from "../../cipher/mod.ts";
 import { pipe } from "../../conn/mod.ts";
+import { MAX_SESSION_OBJECT_LENGTH } from "../constants.ts";
 import type { StreamEndpoint } from "../endpoint.ts";
 import { DmsgError, DmsgErrorCode } from "../errors.ts";
 import { isExpectedFailure } from "../expected_errors.ts";
@@ -14,6 +15,11 @@ import type { Stream } from "../../yamux/mod.ts";
 
 // Each relayed direction copies through a buffer this big: 32 KiB per relayed stream in all.
 const RELAY_BUFFER_SIZE = 16 * 1024;
+// Until its request is read, a stream may hold no more than the largest request (with its
+// 2-byte length); after it, nothing until the response is back: a dialer has no keys to send
+// with before then, so bytes it pushes early would only sit in our buffers (up to the 256 KiB
+// yamux window per stream) while a silent destination keeps the stream waiting.
+const REQUEST_LIMIT = 2 + MAX_SESSION_OBJECT_LENGTH;
 
 /** What the relay needs from the server. */
 export interface RelayContext {
@@ -50,22 +56,32 @@ interface Forwarded {
  * client), then answer it ourselves when it is for our key, or forward it to the destination's
  * session, or (only when it did not come from a peer) one hop to a peer server; relay the
  * signed response back (re-encrypted for this session) and then pipe bytes both ways without
- * decrypting them. Any failure ends the stream without a response. Never throws.
+ * decrypting them; `handshakeDone` is called then. Any failure ends the stream without a
+ * response; so do bytes the dialer sends past its request before it has the response.
+ * Never throws.
  */
 export async function relayStream(
   context: RelayContext,
   source: DmsgSession,
   inner: Stream,
   fromPeer: boolean,
+  handshakeDone?: () => void,
 ): Promise<void> {
   const log = context.logger;
   let next: Stream | undefined;
   let expired = false;
+  let pushedEarly = false;
   const timer = setTimeout(() => {
     expired = true;
     inner.reset();
     next?.reset();
   }, context.handshakeTimeoutMs);
+  // The limit resets `inner`; the destination's stream goes too, so nothing waits for it.
+  const early = () => {
+    pushedEarly = true;
+    next?.reset();
+  };
+  inner.setReceiveLimit(REQUEST_LIMIT, early);
   let forwarded: Forwarded | undefined;
   try {
     const signed = await source.readObject(inner);
@@ -73,12 +89,15 @@ export async function relayStream(
       inner.close();
       return;
     }
+    inner.setReceiveLimit(0, early);
     const verified = verifyStreamRequest(signed);
     const { request } = verified;
     if (!fromPeer && !request.SrcAddr.PK.equals(source.remotePk)) {
       throw new DmsgError(DmsgErrorCode.requestInvalidSrcPk);
     }
     if (request.DstAddr.PK.equals(context.pk)) {
+      // The server's own listener reads the stream from here on, as any client does.
+      inner.setReceiveLimit(Infinity);
       await context.endpoint.answer(
         verified,
         inner,
@@ -93,17 +112,22 @@ export async function relayStream(
       // The destination may have finished its handshake with us a moment ago and count its
       // session as up; refusing it now would fail a dial that is about to work.
       await context.sessionArriving(request.DstAddr.PK);
-      if (expired) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
+      if (expired || pushedEarly) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
       local = context.clientSession(request.DstAddr.PK);
     }
     if (local) candidates.push(local);
     // A request that came from a peer is never forwarded again: one hop, no loops.
     else if (!fromPeer) candidates.push(...context.peerLinks(request.DstAddr.PK));
+    const expose = (stream: Stream) => {
+      next = stream;
+      if (pushedEarly) stream.reset();
+    };
     for (const session of candidates) {
-      forwarded = await forward(session, verified, (stream) => next = stream, log);
-      if (forwarded) break;
+      forwarded = await forward(session, verified, expose, log);
+      if (forwarded || pushedEarly) break;
     }
-    if (!forwarded) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
+    if (!forwarded || pushedEarly) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
+    inner.setReceiveLimit(Infinity);
     await source.writeObject(inner, forwarded.response);
     if (!forwarded.accepted) {
       inner.close();
@@ -114,7 +138,13 @@ export async function relayStream(
     if (!expired && !isExpectedFailure(error)) {
       log?.error("unexpected error relaying a stream", { error });
     } else {
-      log?.debug("stream refused", { error: expired ? "stream handshake timed out" : error });
+      log?.debug("stream refused", {
+        error: expired
+          ? "stream handshake timed out"
+          : pushedEarly
+          ? "dialer sent bytes before its answer"
+          : error,
+      });
     }
     if (expired) inner.reset();
     else inner.close();
@@ -124,6 +154,7 @@ export async function relayStream(
   } finally {
     clearTimeout(timer);
   }
+  handshakeDone?.();
   context.onPiping?.(1);
   try {
     const moved = await pipe(inner, forwarded.stream, { bufferSize: RELAY_BUFFER_SIZE });

@@ -1,4 +1,4 @@
-import type { PubKey, SecKey } from "../../cipher/mod.ts";
+import type { PubKey } from "../../cipher/mod.ts";
 import type { DmsgAddr } from "../addr.ts";
 import type { EndpointDialOptions } from "../endpoint.ts";
 import { DmsgError, DmsgErrorCode } from "../errors.ts";
@@ -6,77 +6,33 @@ import type { DmsgStream } from "../stream.ts";
 import type { Logger } from "../../log/mod.ts";
 import { joinHostPort, listenError, parseListenAddress } from "../../netutil/mod.ts";
 import { SESSION_HANDSHAKE_TIMEOUT_MS, STREAM_HANDSHAKE_TIMEOUT_MS } from "../constants.ts";
-import { type DiscoveryClient, newServerEntry } from "../disc/mod.ts";
+import { newServerEntry } from "../disc/mod.ts";
 import type { DmsgListener } from "../listener.ts";
-import { acceptSession, type DmsgSession, type DmsgYamuxOptions } from "../session.ts";
+import { acceptSession, type DmsgSession } from "../session.ts";
 import { acceptStreams, Slots } from "../_accept_streams.ts";
 import { EntityCore } from "../_entity_core.ts";
 import { SessionTable } from "../_session_table.ts";
 import { SessionArrivals } from "./_arrivals.ts";
+import { AcceptLoop } from "./_accept_loop.ts";
+import { HandshakeBudget } from "./_handshake_budget.ts";
 import { publicAddressFor } from "./public_address.ts";
-import { type PeerConfig, PeerLinks } from "./peers.ts";
+import { PeerLinks } from "./peers.ts";
+import {
+  DEFAULT_MAX_SESSIONS,
+  type DmsgServerOptions,
+  MAX_PENDING_STREAMS,
+  MAX_PENDING_STREAMS_PER_SESSION,
+  MAX_RELAYED_STREAMS,
+  MAX_SESSION_HANDSHAKES,
+  MAX_SESSION_HANDSHAKES_PER_ADDRESS,
+  MAX_STREAMS_PER_SESSION,
+  SERVER_UPDATE_INTERVAL_MS,
+} from "./options.ts";
 import { type RelayContext, relayStream } from "./relay.ts";
 
-/** Sessions a server accepts by default (Go 2026 `MaxSessions`, 2048). */
-export const DEFAULT_MAX_SESSIONS = 2048;
-/** Server entry refresh period (Go `DefaultUpdateInterval`, 1 min). */
-export const SERVER_UPDATE_INTERVAL_MS = 60_000;
-/** Streams one session may have in the relay at once (Go 2026: 2048). */
-export const MAX_STREAMS_PER_SESSION = 2048;
-/** Relayed streams the whole server carries at once (Go 2026: 4096). */
-export const MAX_RELAYED_STREAMS = 4096;
 // A request for a client whose session handshake may be finishing waits at most this long for
 // it (our value: the last handshake message takes milliseconds, a loaded server longer).
 const SESSION_ARRIVAL_GRACE_MS = 1_000;
-
-/** Options for {@linkcode startDmsgServer}. */
-export interface DmsgServerOptions {
-  /** The server's public key. */
-  pk: PubKey;
-  /** The server's secret key. */
-  sk: SecKey;
-  /** TCP `host:port` to listen on, e.g. `127.0.0.1:0`. */
-  addr: string;
-  /**
-   * The `host:port` published in the discovery (default: the bound address; port 0: the bound
-   * port).
-   */
-  publicAddress?: string;
-  /** The dmsg discovery: its URL or a client for it. */
-  discovery: string | DiscoveryClient;
-  /** Client sessions accepted at once (default 2048); more are refused. */
-  maxSessions?: number;
-  /** Peer servers to dial and to accept links from (the mesh). */
-  peers?: PeerConfig[];
-  /**
-   * Also publish a client section delegating to this server itself, so that clients which
-   * only dial keys with a client entry (Go 2023/2024 dmsg) can open streams to the server's
-   * own key, e.g. its route setup node on port 36. Off by default.
-   */
-  selfDelegated?: boolean;
-  /** Entry refresh period, ms (default 1 min). */
-  updateIntervalMs?: number;
-  /** Entry update debounce after session changes, ms (default 1 s). */
-  updateDebounceMs?: number;
-  /** First peer reconnect delay, ms (default 5 s, ×1.5 up to 1 min). */
-  reconnectBaseMs?: number;
-  /** Session (XK) handshake limit, ms (default 5 s). */
-  sessionHandshakeTimeoutMs?: number;
-  /** Stream handshake limit, ms (default 5 s). */
-  streamHandshakeTimeoutMs?: number;
-  /** Idle timeout of streams to the server itself, ms (default 2 min). */
-  streamIdleTimeoutMs?: number;
-  /** Peers whose KK static-static DH is remembered (default 128, ~380 bytes each; 0: none). */
-  staticDhCacheSize?: number;
-  /** Streams a session may have in the relay at once (default 2048). */
-  maxStreamsPerSession?: number;
-  /** Relayed streams at once (default 4096). */
-  maxRelayedStreams?: number;
-  /** Yamux settings for sessions. */
-  yamux?: DmsgYamuxOptions;
-  /** One line per session, streams at debug. */
-  logger?: Logger;
-}
 
 /** A running dmsg server. */
 export interface DmsgServer {
@@ -96,7 +52,10 @@ export interface DmsgServer {
   stats(): Record<string, number>;
   /** Client sessions now. */
   sessionCount(): number;
-  /** Sessions the server can still take (`maxSessions` minus the sessions now), as published. */
+  /**
+   * Sessions the server can still take (`maxSessions` minus the sessions now; 0 while accepting
+   * connections fails), as published.
+   */
   availableSessions(): number;
   /** Public keys of the clients with a session now. */
   clients(): PubKey[];
@@ -111,6 +70,7 @@ export interface DmsgServer {
 interface Served {
   session: DmsgSession;
   streams: Slots;
+  pending: Slots;
 }
 
 /**
@@ -131,17 +91,16 @@ export class DmsgServerImpl implements DmsgServer {
   readonly #clients = new SessionTable<Served>();
   readonly #served = new Set<Served>();
   readonly #tasks = new Set<Promise<unknown>>();
-  // Connections still in their XK handshake: closed at once when the server closes.
-  readonly #handshaking = new Set<Deno.TcpConn>();
+  // Connections still in their XK handshake (closed at once when the server closes).
+  readonly #handshakes: HandshakeBudget;
   // Sessions accepted but not yet registered, for requests that race their registration.
   readonly #arrivals = new SessionArrivals();
   readonly #relayContext: RelayContext;
-  // Client slots: taken when a connection is accepted, before its handshake.
-  readonly #admitted: Slots;
   readonly #relays: Slots;
+  readonly #pendingRelays: Slots;
   #piping = 0;
   #closed = false;
-  #accepting: Promise<void> = Promise.resolve();
+  #accepting: AcceptLoop | undefined;
 
   /** Use {@linkcode startDmsgServer}. */
   constructor(options: DmsgServerOptions, listener: Deno.TcpListener) {
@@ -153,8 +112,12 @@ export class DmsgServerImpl implements DmsgServer {
     this.#publicAddress = publicAddressFor(options.publicAddress, this.address);
     this.#log = options.logger;
     this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-    this.#admitted = new Slots(this.#maxSessions);
+    this.#handshakes = new HandshakeBudget(
+      options.maxHandshakes ?? MAX_SESSION_HANDSHAKES,
+      options.maxHandshakesPerAddress ?? MAX_SESSION_HANDSHAKES_PER_ADDRESS,
+    );
     this.#relays = new Slots(options.maxRelayedStreams ?? MAX_RELAYED_STREAMS);
+    this.#pendingRelays = new Slots(options.maxPendingStreams ?? MAX_PENDING_STREAMS);
     this.#core = new EntityCore({
       pk: options.pk,
       sk: options.sk,
@@ -209,7 +172,10 @@ export class DmsgServerImpl implements DmsgServer {
     });
   }
 
+  // What the entry offers: nothing while accepting fails, so clients pick other servers (Go's
+  // discovery leaves servers offering 0 out of `available_servers`).
   #available(): number {
+    if (this.#accepting?.failing) return 0;
     return Math.max(0, this.#maxSessions - this.#clients.size);
   }
 
@@ -221,7 +187,14 @@ export class DmsgServerImpl implements DmsgServer {
       public_address: this.#publicAddress,
     });
     await this.#core.publisher.start();
-    this.#accepting = this.#acceptLoop();
+    this.#accepting = new AcceptLoop({
+      listener: this.#listener,
+      admit: (conn) => this.#admit(conn),
+      onFailing: () => {
+        if (!this.#closed) this.#core.publisher.nudge();
+      },
+      logger: this.#log,
+    });
     this.#peers.start();
   }
 
@@ -267,27 +240,36 @@ export class DmsgServerImpl implements DmsgServer {
   stats(): Record<string, number> {
     const core = this.#core.stats([...this.#served].map((served) => served.session));
     let sessionStreams = 0;
-    for (const served of this.#served) sessionStreams += served.streams.used;
+    let sessionPending = 0;
+    for (const served of this.#served) {
+      sessionStreams += served.streams.used;
+      sessionPending += served.pending.used;
+    }
     const peers = this.#peers.stats();
     return {
       sessions: this.#clients.size,
       servedSessions: this.#served.size,
-      admitted: this.#admitted.used,
+      sessionHandshakes: this.#handshakes.size,
+      handshakeAddresses: this.#handshakes.groups,
+      handshakesEvicted: this.#handshakes.evicted,
+      acceptFailing: this.#accepting?.failing ? 1 : 0,
       peerLinksIn: peers.inbound,
       peerLinksOut: peers.outbound,
       peerDialing: peers.dialing,
       relays: this.#relays.used,
+      pendingRelays: this.#pendingRelays.used,
       sessionStreams,
+      sessionPending,
       piping: this.#piping,
       yamuxStreams: core.yamuxStreams,
       yamuxTimers: core.yamuxTimers,
+      bufferedBytes: core.yamuxBufferedBytes,
       ports: core.ports,
       listeners: core.listeners,
       streams: core.streams,
       handshakes: core.handshakes,
       timers: core.timers + peers.timers,
       tasks: this.#tasks.size,
-      handshakingConns: this.#handshaking.size,
       arriving: this.#arrivals.pending,
       awaitingArrival: this.#arrivals.waiting,
     };
@@ -306,16 +288,11 @@ export class DmsgServerImpl implements DmsgServer {
     // short.
     const publishing = this.#core.close(options.deleteEntry);
     this.#arrivals.close();
-    for (const conn of this.#handshaking) {
-      try {
-        conn.close();
-      } catch {
-        // The handshake already failed and closed it.
-      }
-    }
+    this.#accepting?.stop();
+    this.#handshakes.evictAll();
     await this.#peers.close();
     await Promise.all([...this.#served].map((served) => served.session.close()));
-    await this.#accepting;
+    await this.#accepting?.done;
     while (this.#tasks.size > 0) await Promise.all([...this.#tasks]);
     await publishing;
     this.#log?.info("dmsg server stopped", { pk: this.pk.hex() });
@@ -326,49 +303,45 @@ export class DmsgServerImpl implements DmsgServer {
     task.finally(() => this.#tasks.delete(task));
   }
 
-  async #acceptLoop(): Promise<void> {
-    for (;;) {
-      let conn: Deno.TcpConn;
+  // A handshake place is taken before any work is spawned; a connection from an address with
+  // its share of handshakes under way is closed at once. Sessions are counted only once the
+  // handshake is done, so idle connections never lock clients out.
+  #admit(conn: Deno.TcpConn): void {
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    const admission = this.#handshakes.admit(remote.hostname, () => {
       try {
-        conn = await this.#listener.accept();
-      } catch (error) {
-        if (!this.#closed) this.#log?.error("accept failed, server stops", { error });
-        return;
-      }
-      if (this.#closed) {
         conn.close();
-        return;
+      } catch {
+        // The handshake already failed and closed it.
       }
-      // The slot is taken before any work is spawned; over the limit the connection is
-      // closed at once. (Go 2024 only logs; 2026 refuses, as here.)
-      if (!this.#admitted.take()) {
-        this.#log?.debug("max sessions reached, connection refused", {
-          remote: remoteAddress(conn),
-        });
-        conn.close();
-        continue;
-      }
-      this.#track(this.#handleConn(conn));
+    });
+    if (!admission) {
+      this.#log?.debug("too many handshakes from one address, connection refused", {
+        remote: joinHostPort(remote.hostname, remote.port),
+      });
+      conn.close();
+      return;
     }
+    this.#track(this.#handleConn(conn, admission.release));
   }
 
-  async #handleConn(conn: Deno.TcpConn): Promise<void> {
+  async #handleConn(conn: Deno.TcpConn, handshakeDone: () => void): Promise<void> {
     const settle = this.#arrivals.begin();
     try {
-      await this.#handshakeAndServe(conn, settle);
+      await this.#handshakeAndServe(conn, handshakeDone, settle);
     } finally {
+      handshakeDone();
       settle();
     }
   }
 
   // `settle` is called once the session is registered (or on any earlier exit, by the caller).
-  async #handshakeAndServe(conn: Deno.TcpConn, settle: () => void): Promise<void> {
+  async #handshakeAndServe(
+    conn: Deno.TcpConn,
+    handshakeDone: () => void,
+    settle: () => void,
+  ): Promise<void> {
     const address = remoteAddress(conn);
-    let holdsSlot = true;
-    const release = () => {
-      if (holdsSlot) this.#admitted.give();
-      holdsSlot = false;
-    };
     let session: DmsgSession;
     try {
       try {
@@ -376,36 +349,38 @@ export class DmsgServerImpl implements DmsgServer {
       } catch {
         // Latency only.
       }
-      this.#handshaking.add(conn);
       session = await acceptSession({
         conn,
         address,
         keyPair: this.#core.keyPair,
         handshakeTimeoutMs: this.#o.sessionHandshakeTimeoutMs ?? SESSION_HANDSHAKE_TIMEOUT_MS,
         yamux: this.#o.yamux,
-      }).finally(() => this.#handshaking.delete(conn));
+      }).finally(handshakeDone);
     } catch (error) {
-      release();
       this.#log?.debug("session handshake failed", { remote: address, error });
       return;
     }
     if (this.#closed) {
-      release();
       await session.close();
       return;
     }
     if (this.#peers.isPeer(session.remotePk)) {
       // Peer links do not take client slots.
-      release();
       settle();
       await this.#peers.adoptInbound(session);
       return;
     }
-    try {
-      await this.#serveClient(session, settle);
-    } finally {
-      release();
+    // Full: only a client replacing its own session gets in. (Go 2024 only logs; 2026 refuses
+    // at accept, before the handshake, which lets idle connections hold the places.)
+    if (this.#clients.size >= this.#maxSessions && !this.#clients.has(session.remotePk)) {
+      this.#log?.debug("max sessions reached, session refused", {
+        remote_pk: session.remotePk.hex(),
+        remote: address,
+      });
+      await session.close();
+      return;
     }
+    await this.#serveClient(session, settle);
   }
 
   async #serveClient(session: DmsgSession, registered: () => void): Promise<void> {
@@ -433,18 +408,23 @@ export class DmsgServerImpl implements DmsgServer {
     return {
       session,
       streams: new Slots(this.#o.maxStreamsPerSession ?? MAX_STREAMS_PER_SESSION),
+      pending: new Slots(this.#o.maxPendingStreamsPerSession ?? MAX_PENDING_STREAMS_PER_SESSION),
     };
   }
 
   // Take the session's streams until it ends, each through the relay, within the session's and
-  // the server's relay caps. Resolves once the session and all its streams are done.
+  // the server's relay caps; a stream waiting for its answer also holds a pending place, the
+  // session's first, so one client cannot take the server's. Resolves once the session and all
+  // its streams are done.
   async #serve(served: Served, peer: boolean): Promise<void> {
     const { session } = served;
     this.#served.add(served);
     try {
       await acceptStreams(session, {
+        handshakeSlots: [served.pending, this.#pendingRelays],
         slots: [served.streams, this.#relays],
-        serve: (stream) => relayStream(this.#relayContext, session, stream, peer),
+        serve: (stream, handshakeDone) =>
+          relayStream(this.#relayContext, session, stream, peer, handshakeDone),
         onRefused: () => {
           this.#log?.debug("relay capacity reached, stream refused", {
             remote_pk: session.remotePk.hex(),

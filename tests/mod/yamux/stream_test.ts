@@ -178,3 +178,32 @@ Deno.test("concurrent writes on one stream are queued, never interleaved", async
   stream.close();
   peer.close();
 });
+
+Deno.test("setReceiveLimit: a peer sending past the limit gets RST, the payload is never kept, the session lives", async () => {
+  await using pair = await sessionPair();
+  const opened = await pair.client.open();
+  await writeAll(opened, text("request"));
+  const accepted = (await pair.server.accept())!;
+  const buf = new Uint8Array(7);
+  assertEquals(decode(buf.subarray(0, (await accepted.read(buf))!)), "request");
+  accepted.setReceiveLimit(0);
+  // A read in progress may take its bytes straight away: only what would wait counts.
+  const reading = accepted.read(new Uint8Array(4));
+  await writeAll(opened, text("four"));
+  assertEquals(await reading, 4);
+  await writeAll(opened, seededBytes(200 * 1024, 3));
+  await assertRejects(() => accepted.read(new Uint8Array(1)), StreamResetError);
+  await assertRejects(() => readAllFrom(opened), StreamResetError);
+  assertEquals(pair.server.stats().bufferedBytes, 0);
+  // Bytes already buffered count as soon as the limit is set; Infinity lifts it.
+  const second = await pair.client.open();
+  await writeAll(second, text("0123456789"));
+  const far = (await pair.server.accept())!;
+  await eventually(() => far.bufferedBytes === 10);
+  far.setReceiveLimit(Infinity);
+  far.setReceiveLimit(10);
+  assertEquals(far.bufferedBytes, 10);
+  far.setReceiveLimit(9);
+  await assertRejects(() => far.read(new Uint8Array(1)), StreamResetError);
+  assert(!pair.server.isClosed && !pair.client.isClosed);
+});

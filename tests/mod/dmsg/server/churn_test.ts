@@ -10,7 +10,9 @@ function idleServer(stats: Record<string, number>, sessions: number): void {
   const expect: Record<string, number> = {
     sessions,
     servedSessions: sessions,
-    admitted: sessions,
+    sessionHandshakes: 0,
+    pendingRelays: 0,
+    sessionPending: 0,
     relays: 0,
     sessionStreams: 0,
     piping: 0,
