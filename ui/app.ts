@@ -18,7 +18,7 @@ import { dmsgFragments, dmsgRoutes } from "./routes/dmsg.tsx";
 import { eventsRoutes } from "./routes/events.ts";
 import { logsRoutes } from "./routes/logs.tsx";
 import { overviewFragments, overviewRoutes } from "./routes/overview.tsx";
-import { routingRoutes } from "./routes/routing.tsx";
+import { routingFragments, routingRoutes } from "./routes/routing.tsx";
 import { transportsRoutes } from "./routes/transports.tsx";
 import { updatesRoutes } from "./routes/updates.tsx";
 
@@ -90,7 +90,7 @@ export function createUiApp(options: UiAppOptions): UiApp {
     hub: undefined as unknown as LiveHub,
   };
   const hub = new LiveHub({
-    fragments: { ...overviewFragments(deps), ...dmsgFragments(deps) },
+    fragments: { ...overviewFragments(deps), ...dmsgFragments(deps), ...routingFragments(deps) },
     logs: options.api.logs,
     logger,
     ...options.live,

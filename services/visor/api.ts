@@ -2,7 +2,7 @@
  * The visor's typed API: what the web UI (and later the CLI's RPC) asks a running node. Types
  * only; {@linkcode createVisorApi} in `visor_api.ts` implements it over a running visor.
  *
- * Features that have not landed in this build (routes, apps) are optional members:
+ * Features a visor may be built without (transports, routes, apps) are optional members:
  * `undefined` means "not available in this build", and callers show that rather than sample
  * data. The field names of the JSON-facing shapes follow Go Skywire's API (snake_case).
  *
@@ -11,7 +11,7 @@
 import type { LogRing } from "../../mod/log/mod.ts";
 import type { ProbeResult, RecoveryRecord } from "../../mod/store/mod.ts";
 import type { UpdaterStatusRecord, UpdateStatus } from "../updater/mod.ts";
-import type { TransportsApi } from "./api_types.ts";
+import type { RoutesApi, TransportsApi } from "./api_types.ts";
 
 /** What the node is. */
 export interface NodeInfo {
@@ -122,35 +122,8 @@ export interface UpdatesApi {
 // Transports: the control API's types (`api_types.ts`), shared with the CLI's endpoint.
 export type { AddTransportRequest, TransportsApi, TransportSummary } from "./api_types.ts";
 
-/** A routing rule, in Go's hypervisor field names. */
-export interface RouteRuleSummary {
-  /** Route id. */
-  key: number;
-  /** The rule's bytes (hex). */
-  rule: string;
-  /** Decoded fields, as Go's `rule_summary`. */
-  rule_summary?: Record<string, unknown>;
-}
-
-/** A route group, in Go's hypervisor field names. */
-export interface RouteGroupSummary {
-  /** Consume rule id. */
-  consume_rule_id: number;
-  /** Forward rule id. */
-  fwd_rule_id: number;
-  /** Route descriptor fields (src/dst pk and port). */
-  desc: Record<string, unknown>;
-  /** Whether this node set the route up. */
-  initiator: boolean;
-}
-
-/** The node's router, once it has one. */
-export interface RoutesApi {
-  /** Routing rules now. */
-  rules(): Promise<RouteRuleSummary[]>;
-  /** Route groups now. */
-  groups(): Promise<RouteGroupSummary[]>;
-}
+// Routes: the control API's (`api_types.ts`); rules are Go's `RuleSummary` JSON.
+export type { RouteGroupSummary, RoutesApi, RuleSummary } from "./api_types.ts";
 
 /** An app, in Go's `AppState` field names (the ones the UI shows). */
 export interface AppSummary {
@@ -194,7 +167,7 @@ export interface VisorApi {
   readonly logs?: LogRing;
   /** Transports (the same API the control endpoint on `cli_addr` serves). */
   readonly transports?: TransportsApi;
-  /** Routes; `undefined`: not available in this build. */
+  /** Routing rules and route groups (the control endpoint's API); `undefined`: none. */
   readonly routes?: RoutesApi;
   /** Apps; `undefined`: not available in this build. */
   readonly apps?: AppsApi;

@@ -97,8 +97,7 @@ function updatesApi(options: CreateVisorApiOptions): UpdatesApi {
 
 /**
  * The {@linkcode VisorApi} of a running visor: its identity, dmsg sessions, store health,
- * updater, log lines, transports and apps (its control API's). Routes are left out until
- * the UI shows them.
+ * updater, log lines, and its control API's transports, routes and apps.
  */
 export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
   const { visor, config } = options;
@@ -141,6 +140,7 @@ export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
     updates: updatesApi(options),
     logs: options.logs,
     transports: visor.api.transports,
+    routes: visor.api.routes,
     apps: {
       list: async () =>
         (await visor.api.apps.list()).map((app): AppSummary => ({

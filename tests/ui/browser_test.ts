@@ -136,7 +136,12 @@ Deno.test({
           // up's visor runs the proxy client; its address is shown for a browser's settings.
           assertMatch(body, /skysocks-client\s+running\s+13\s+yes\s+127\.0\.0\.1:\d+/);
         } else {
-          assertStringIncludes(body, "not available in this build");
+          // The proxy client's route group to the exit visor and its two rules.
+          assertEquals(path, "/routes");
+          assertStringIncludes(body, "Forward");
+          assertStringIncludes(body, "Consume");
+          assertStringIncludes(body, `${info.exit_visor.pk.slice(0, 8)}…`);
+          assertStringIncludes(body, "open");
         }
         await screenshot(page, name);
         const reached = await tabThrough(page);

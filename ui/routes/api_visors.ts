@@ -1,16 +1,18 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { PubKey } from "../../mod/cipher/mod.ts";
 import type { VisorApi } from "../../services/visor/api.ts";
+import { VisorApiError } from "../../services/visor/api_types.ts";
 import type { UiDeps, UiEnv } from "../context.ts";
 import { sessionCsrf } from "../middleware/csrf.ts";
 import { requireSession } from "../middleware/session.ts";
+import { boolQuery, routeGroupsJson, routingRuleJson } from "./_route_json.ts";
 
 /**
  * The JSON API under `/api`, on Go's hypervisor paths and field names where there is a
  * counterpart (`pkg/visor/hypervisor.go`), so scripts written for Go's hypervisor keep working:
  * `/api/about`, `/api/dmsg`, `/api/visors`, `/api/visors/{pk}`, `.../summary`, `.../health`,
  * `.../uptime`, `.../dmsg/sessions`, `.../runtime-logs`, `.../transport-types`,
- * `.../transports[/{tid}]`, `.../routes`, `.../routegroups`, `.../apps[/{app}]`. Ours beside
+ * `.../transports[/{tid}]`, `.../routes[/{rid}]`, `.../routegroups`, `.../apps[/{app}]`. Ours beside
  * them: `.../update` (+ `/check`) and `.../stores` (+ `/check`). Features this build does not
  * have answer 501 with `{"error": "... not available in this build"}`. Every route needs a
  * session; the ones that change state also need the CSRF token (`X-CSRF-Token`, see
@@ -111,11 +113,37 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
   });
   visor.get("/routes", async (c) => {
     const routes = api.routes;
-    return routes ? c.json(await routes.rules()) : notAvailable(c, "routes");
+    if (!routes) return notAvailable(c, "routes");
+    const withSummary = boolQuery(c.req.query("summary"), false);
+    if (withSummary === undefined) return c.json({ error: "summary: want a boolean" }, 400);
+    return c.json((await routes.rules()).map((r) => routingRuleJson(r, withSummary)));
+  });
+  visor.get("/routes/:rid", async (c) => {
+    const routes = api.routes;
+    if (!routes) return notAvailable(c, "routes");
+    const withSummary = boolQuery(c.req.query("summary"), true);
+    if (withSummary === undefined) return c.json({ error: "summary: want a boolean" }, 400);
+    try {
+      return c.json(routingRuleJson(await routes.rule(routeIdParam(c)), withSummary));
+    } catch (error) {
+      return apiError(c, error);
+    }
+  });
+  visor.delete("/routes/:rid", async (c) => {
+    const routes = api.routes;
+    if (!routes) return notAvailable(c, "routes");
+    try {
+      await routes.removeRule(routeIdParam(c));
+      return c.json(true);
+    } catch (error) {
+      return apiError(c, error);
+    }
   });
   visor.get("/routegroups", async (c) => {
     const routes = api.routes;
-    return routes ? c.json(await routes.groups()) : notAvailable(c, "route groups");
+    if (!routes) return notAvailable(c, "route groups");
+    const [rules, groups] = await Promise.all([routes.rules(), routes.groups()]);
+    return c.json(routeGroupsJson(rules, groups));
   });
   visor.get("/apps", async (c) => {
     const apps = api.apps;
@@ -145,6 +173,18 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
   });
   app.route("/api/visors/:pk", visor);
   return app;
+}
+
+/** The `:rid` of a route path; a malformed one reaches the API, which answers 400. */
+function routeIdParam(c: Context): number {
+  const text = c.req.param("rid") ?? "";
+  return /^\d{1,10}$/.test(text) ? Number(text) : -1;
+}
+
+/** A {@linkcode VisorApiError} answers with its status; anything else is left to `onError`. */
+function apiError(c: Context, error: unknown) {
+  if (!(error instanceof VisorApiError)) throw error;
+  return c.json({ error: error.message }, error.status as 400 | 404 | 500);
 }
 
 /** 400 for a key that does not parse, 404 for another visor's (no fleet in this build). */
@@ -231,8 +271,8 @@ async function summary(api: VisorApi) {
     overview: base,
     health: state,
     uptime: uptimeSeconds(api),
-    routes: rules,
-    route_groups: groups,
+    routes: rules.map((r) => routingRuleJson(r, true)),
+    route_groups: routeGroupsJson(rules, groups),
     dmsg_stats: dmsgStats(api),
     connected_dmsg_servers: sessions.map((s) => s.server_pk),
     dmsg_servers: sessions.map((s) => ({ pk: s.server_pk, latency: nanoseconds(s.latency_ms) })),
