@@ -15,8 +15,16 @@ export interface HttpConnectionOptions {
   logger?: Logger;
   /** Largest request head, in bytes (default 64 KiB). */
   maxHeaderBytes?: number;
-  /** A request head must arrive in full within this, from its first byte (default 10 s). */
+  /**
+   * A request head must arrive in full within this, from its first byte; on a new connection,
+   * from the connection's start, so a connection that never sends is not held (default 10 s).
+   */
   headerTimeoutMs?: number;
+  /**
+   * A request body must arrive in full within this, from the end of its head, so a body that
+   * trickles or never ends is not held (default 0: no limit beyond `ioTimeoutMs`).
+   */
+  bodyTimeoutMs?: number;
   /** A kept-alive connection with no new request is closed after this (default 60 s). */
   idleTimeoutMs?: number;
   /** A body read or response write without progress for this long ends it (default 60 s). */
@@ -27,6 +35,11 @@ export interface HttpConnectionOptions {
 export interface HttpConnectionInfo<S extends ByteStream = ByteStream> {
   /** The stream the request came on (a dmsg stream has `remoteAddr` and `localAddr`). */
   stream: S;
+  /**
+   * Settles when the answer to this request has been sent: resolves once it is written,
+   * rejects with `Deno.errors.Interrupted` when it could not be (as `Deno.serve`'s does).
+   */
+  completed: Promise<void>;
 }
 
 /** Answers one request. */
@@ -164,21 +177,27 @@ export async function serveHttpConnection<S extends ByteStream>(
   const watch = options.watchdog ?? new StreamWatchdog(stream);
   const reader = new HttpReader(watch);
   const writer = new MessageWriter(watch);
-  const info: HttpConnectionInfo<S> = { stream };
   // Aborts the signal of the request in progress when the connection goes away.
   const aborter = new AbortController();
   const connectionClosed = watch.closed.then(() => {
     throw CONNECTION_CLOSED;
   });
   connectionClosed.catch(() => {});
+  const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
+  const ioTimeoutMs = options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS;
+  const bodyDeadline = (options.bodyTimeoutMs ?? 0) > 0;
+  // Settles the `completed` promise of the request being answered.
+  let answering: PromiseWithResolvers<void> | undefined;
   try {
-    for (;;) {
+    for (let first = true;; first = false) {
       if (options.control?.stopping) return;
-      watch.deadline(0, "");
-      watch.inactivity(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idle connection");
+      // The first request is awaited as part of its head (Go's ReadHeaderTimeout); later
+      // ones as an idle keep-alive connection.
+      if (first) watch.deadline(headerTimeoutMs, "request head");
+      else watch.inactivity(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idle connection");
       if (!(await reader.waitForData())) return;
       options.control?.onState?.(true);
-      watch.deadline(options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS, "request head");
+      if (!first) watch.deadline(headerTimeoutMs, "request head");
       let head: RequestHead;
       let url: string;
       let body: MessageBody | undefined;
@@ -198,6 +217,10 @@ export async function serveHttpConnection<S extends ByteStream>(
           body = new MessageBody(reader, framing, {
             maxTrailerBytes: maxHeaderBytes,
             beforeFirstRead: expectContinue ? () => writer.raw(CONTINUE) : undefined,
+            // Once the body is in, the rest of the exchange is watched for progress only.
+            onEnd: (error) => {
+              if (!error && bodyDeadline) watch.inactivity(ioTimeoutMs, "request");
+            },
           });
         }
       } catch (error) {
@@ -206,15 +229,19 @@ export async function serveHttpConnection<S extends ByteStream>(
           status: error.status,
           error: error.message,
         });
-        watch.inactivity(options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS, "error response");
+        watch.inactivity(ioTimeoutMs, "error response");
         await sendError(writer, error.status, error.message);
         await linger(watch, reader);
         return;
       }
-      watch.inactivity(options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS, "request");
+      if (body && bodyDeadline) watch.deadline(options.bodyTimeoutMs!, "request body");
+      else watch.inactivity(ioTimeoutMs, "request");
       // Fetch refuses a body on GET and HEAD; such a body is read past, not handed over.
       const passBody = body && head.method !== "GET" && head.method !== "HEAD";
       let response: Response;
+      answering = Promise.withResolvers<void>();
+      answering.promise.catch(() => {});
+      const info: HttpConnectionInfo<S> = { stream, completed: answering.promise };
       try {
         const request = new Request(url, {
           method: head.method,
@@ -242,6 +269,7 @@ export async function serveHttpConnection<S extends ByteStream>(
       // A client waiting for 100 Continue may never send the body we did not ask for.
       if (body && !body.started && head.headers.has("expect")) keepAlive = false;
       keepAlive = await writer.write(responseMessage(response, head, keepAlive));
+      answering.resolve();
       if (body && !body.complete && keepAlive) keepAlive = await body.discard(MAX_DISCARD_BYTES);
       else if (body && !body.complete) await body.discard(0);
       if (!keepAlive) {
@@ -254,6 +282,7 @@ export async function serveHttpConnection<S extends ByteStream>(
   } catch (error) {
     logger?.debug("HTTP connection ended", { error: watch.expired ?? error });
   } finally {
+    answering?.reject(new Deno.errors.Interrupted("connection closed before the answer was sent"));
     options.control?.onState?.(false);
     watch.close();
     aborter.abort(new Error("HTTP connection closed"));

@@ -25,6 +25,6 @@ export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";
 export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
-export { serveHttp } from "./serve.ts";
-export type { HttpService, ServeHttpOptions } from "./serve.ts";
+export { DEFAULT_HTTP_LIMITS, serveHttp } from "./serve.ts";
+export type { HttpLimits, HttpService, ServeHttpOptions } from "./serve.ts";
 export { healthJson } from "./health.ts";

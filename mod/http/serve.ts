@@ -1,10 +1,19 @@
 /**
- * Serving a service's app on a Go-style listen address (`:9091`, `127.0.0.1:0`, `[::1]:80`) and
- * stopping it within a bounded time.
+ * Serving a service's app on a Go-style listen address (`:9091`, `127.0.0.1:0`, `[::1]:80`)
+ * with limits that keep idle and slow clients from holding file descriptors: a request head
+ * and body must arrive within their timeouts, idle keep-alive connections are closed, each
+ * remote IP may hold a bounded number of connections, and the server as a whole too. At the
+ * process's file limit (`EMFILE`) accepting backs off and goes on.
+ *
+ * `Deno.serve` has none of these knobs, so the server accepts TCP itself and speaks HTTP/1.1
+ * with the in-process codec of `mod/dmsg_http` (the one dmsg HTTP uses).
  *
  * @module
  */
+import { type HttpConnectionInfo, serveHttp as serveStreams } from "../dmsg_http/mod.ts";
+import type { Logger } from "../log/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
+import { TcpAcceptor, type TrackedConn } from "./_tcp_acceptor.ts";
 
 /** A listening HTTP service. */
 export interface HttpService {
@@ -14,9 +23,44 @@ export interface HttpService {
   readonly hostname: string;
   /** The port it listens on. */
   readonly port: number;
+  /** Connections open now. */
+  readonly connections: number;
   /** Stop listening and wait (at most the grace time) for requests in flight. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The limits of {@linkcode serveHttp}; every field has a default. */
+export interface HttpLimits {
+  /** From a connection's start (or a request's first byte) to the end of the request head. */
+  headerTimeoutMs: number;
+  /** From the end of a request head to the end of its body. */
+  bodyTimeoutMs: number;
+  /** A kept-alive connection with no new request is closed after this. */
+  idleTimeoutMs: number;
+  /** A response write (or body read) without progress for this long ends the connection. */
+  ioTimeoutMs: number;
+  /** Largest request head in bytes. */
+  maxHeaderBytes: number;
+  /** Connections served at once; at the limit, new ones wait in the listen backlog. */
+  maxConnections: number;
+  /** Connections one remote IP may hold; more are closed as they arrive. */
+  maxConnectionsPerIp: number;
+}
+
+/**
+ * Defaults: Go's dmsg-discovery allows 3 s for a request (`ReadHeaderTimeout`, `ReadTimeout`)
+ * and 30 s idle; these are looser for slow links (a Raspberry Pi on a mobile uplink) and
+ * still free a held socket within seconds.
+ */
+export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
+  headerTimeoutMs: 5_000,
+  bodyTimeoutMs: 10_000,
+  idleTimeoutMs: 30_000,
+  ioTimeoutMs: 30_000,
+  maxHeaderBytes: 64 * 1024,
+  maxConnections: 1024,
+  maxConnectionsPerIp: 64,
+};
 
 /** Options for {@linkcode serveHttp}. */
 export interface ServeHttpOptions {
@@ -29,36 +73,48 @@ export interface ServeHttpOptions {
   ) => Response | Promise<Response>;
   /** How long `close()` waits for requests in flight (default 1.5 s). */
   graceMs?: number;
+  /** Limits to change from {@linkcode DEFAULT_HTTP_LIMITS}. */
+  limits?: Partial<HttpLimits>;
+  /** Where refused connections, accept failures and handler failures are logged. */
+  logger?: Logger;
 }
 
 const DEFAULT_GRACE_MS = 1_500;
 
 /** Start serving and resolve once the port is bound. */
-export async function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
+export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
   const { hostname, port } = parseListenAddress(options.addr);
-  const { promise: listening, resolve } = Promise.withResolvers<void>();
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  let listener: Deno.TcpListener;
   try {
-    server = Deno.serve({ hostname, port, onListen: () => resolve() }, options.fetch);
+    listener = Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {
-    throw listenError(error, options.addr);
+    return Promise.reject(listenError(error, options.addr));
   }
-  await listening;
-  const bound = server.addr;
-  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  let closing: Promise<void> | undefined;
-  return {
+  const bound = listener.addr;
+  const acceptor = new TcpAcceptor(listener, {
+    maxPerIp: limits.maxConnectionsPerIp,
+    logger: options.logger,
+  });
+  const handle = (request: Request, info: HttpConnectionInfo<TrackedConn>) =>
+    options.fetch(request, { remoteAddr: info.stream.remoteAddr, completed: info.completed });
+  const server = serveStreams(acceptor, handle, {
+    logger: options.logger,
+    maxHeaderBytes: limits.maxHeaderBytes,
+    headerTimeoutMs: limits.headerTimeoutMs,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    idleTimeoutMs: limits.idleTimeoutMs,
+    ioTimeoutMs: limits.ioTimeoutMs,
+    maxConnections: limits.maxConnections,
+    shutdownGraceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+  });
+  return Promise.resolve({
     url: `http://${urlHost(bound.hostname)}:${bound.port}`,
     hostname: bound.hostname,
     port: bound.port,
-    close() {
-      closing ??= (async () => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const grace = new Promise<void>((done) => timer = setTimeout(done, graceMs));
-        await Promise.race([server.shutdown(), grace]);
-        clearTimeout(timer);
-      })();
-      return closing;
+    get connections() {
+      return server.connections;
     },
-  };
+    close: () => server.shutdown(),
+  });
 }

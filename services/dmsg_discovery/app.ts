@@ -47,8 +47,8 @@ export interface DiscoveryAppOptions {
 }
 
 /**
- * Build the app. Serve it with `Deno.serve(app.fetch)` so that the per-IP rate limit sees the
- * remote address.
+ * Build the app. Serve it with `mod/http`'s `serveHttp` (or `Deno.serve(app.fetch)`) so that
+ * the per-IP rate limit sees the remote address.
  */
 export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
   const log = options.logger;

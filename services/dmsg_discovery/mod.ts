@@ -4,11 +4,15 @@
  *
  * @module
  */
-import { closeWithin } from "../../mod/lifecycle/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore, type ProbeResult, startStoreMonitor } from "../../mod/store/mod.ts";
-import type { RateLimitOptions } from "../../mod/http/mod.ts";
-import { listenError, parseListenAddress, urlHost } from "../../mod/netutil/mod.ts";
+import {
+  type HttpLimits,
+  type HttpService,
+  type RateLimitOptions,
+  serveHttp,
+} from "../../mod/http/mod.ts";
+import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
 import { DiscoveryStore } from "./store.ts";
@@ -78,6 +82,8 @@ export interface StartDiscoveryOptions {
   officialServers?: string[];
   /** How often the store's health probe runs while serving (default 5 min; 0 = never). */
   storeCheckIntervalMs?: number;
+  /** HTTP timeouts and connection caps to change from `mod/http`'s defaults. */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /** A running discovery. */
@@ -88,6 +94,8 @@ export interface DiscoveryService {
   readonly hostname: string;
   /** The port it listens on. */
   readonly port: number;
+  /** HTTP connections open now. */
+  readonly connections: number;
   /** Run the store's health probe now (recovering a damaged store in place), as the timer does. */
   checkStore(): Promise<ProbeResult>;
   /** Stop listening, let requests in flight finish (briefly), close the store. Idempotent. */
@@ -98,7 +106,9 @@ export interface DiscoveryService {
 export async function startDiscovery(options: StartDiscoveryOptions): Promise<DiscoveryService> {
   const logger = options.logger ?? createLogger({ component: "dmsg_discovery" });
   const now = options.now ?? Date.now;
-  const { hostname, port } = parseListenAddress(options.addr ?? "127.0.0.1:0");
+  const addr = options.addr ?? "127.0.0.1:0";
+  // A malformed address is refused before the store is touched.
+  parseListenAddress(addr);
   const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
   const monitor = startStoreMonitor({
     store: kvStore,
@@ -119,34 +129,39 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     startedAt: new Date(now()),
   });
 
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let http: HttpService;
   try {
-    const { promise: listening, resolve } = Promise.withResolvers<void>();
-    server = Deno.serve({ hostname, port, onListen: () => resolve() }, app.fetch);
-    await listening;
+    http = await serveHttp({
+      addr,
+      fetch: app.fetch,
+      graceMs: SHUTDOWN_GRACE_MS,
+      limits: options.httpLimits,
+      logger: logger.child("http"),
+    });
   } catch (error) {
     monitor.stop();
     kvStore.close();
-    throw listenError(error, options.addr ?? "127.0.0.1:0");
+    throw error;
   }
-  const bound = server.addr;
-  const url = `http://${urlHost(bound.hostname)}:${bound.port}`;
   logger.info("dmsg discovery listening", {
-    addr: `${bound.hostname}:${bound.port}`,
-    url,
+    addr: `${http.hostname}:${http.port}`,
+    url: http.url,
     test_mode: options.testMode ?? false,
     store: options.storePath,
   });
 
   let closing: Promise<void> | undefined;
   return {
-    url,
-    hostname: bound.hostname,
-    port: bound.port,
+    url: http.url,
+    hostname: http.hostname,
+    port: http.port,
+    get connections() {
+      return http.connections;
+    },
     checkStore: () => monitor.checkNow(),
     close() {
       closing ??= (async () => {
-        await closeWithin(server.shutdown(), { budgetMs: SHUTDOWN_GRACE_MS });
+        await http.close();
         monitor.stop();
         kvStore.close();
         logger.info("dmsg discovery stopped");
