@@ -12,14 +12,20 @@ const INITIAL_BUFFER_BYTES = 4096;
  */
 export class HttpReader {
   readonly #stream: Pick<ByteStream, "read">;
+  readonly #quietRead: ByteStream["read"];
   #buf = new Uint8Array(INITIAL_BUFFER_BYTES);
   #start = 0;
   #end = 0;
   #eof = false;
+  #reading = false;
 
-  /** Read HTTP from `stream`. */
-  constructor(stream: Pick<ByteStream, "read">) {
+  /**
+   * Read HTTP from `stream`; `quietRead` (default: the stream's read) serves
+   * {@linkcode waitForData}`(true)`, a wait a watchdog should not count as a stalled read.
+   */
+  constructor(stream: Pick<ByteStream, "read">, quietRead?: ByteStream["read"]) {
     this.#stream = stream;
+    this.#quietRead = quietRead ?? ((p) => stream.read(p));
   }
 
   /** Bytes read from the stream and not yet handed out. */
@@ -33,7 +39,7 @@ export class HttpReader {
   }
 
   /** Read more into the buffer, growing it up to `limit` bytes of unread data. */
-  async #fill(limit: number): Promise<boolean> {
+  async #fill(limit: number, quiet = false): Promise<boolean> {
     if (this.#eof) return false;
     if (this.#start === this.#end) this.#start = this.#end = 0;
     if (this.#end === this.#buf.length) {
@@ -51,7 +57,14 @@ export class HttpReader {
       this.#start = 0;
       this.#end = unread;
     }
-    const n = await this.#stream.read(this.#buf.subarray(this.#end));
+    const target = this.#buf.subarray(this.#end);
+    this.#reading = true;
+    let n: number | null;
+    try {
+      n = await (quiet ? this.#quietRead(target) : this.#stream.read(target));
+    } finally {
+      this.#reading = false;
+    }
     if (n === null) {
       this.#eof = true;
       return false;
@@ -62,11 +75,12 @@ export class HttpReader {
 
   /**
    * Wait until at least one byte is buffered. Resolves `false` at the end of the stream (used
-   * to tell a clean close between requests from a request that never came).
+   * to tell a clean close between requests from a request that never came). `quiet` reads
+   * through the quiet read given to the constructor.
    */
-  async waitForData(): Promise<boolean> {
+  async waitForData(quiet = false): Promise<boolean> {
     while (this.#start === this.#end) {
-      if (!(await this.#fill(this.#buf.length))) return false;
+      if (!(await this.#fill(this.#buf.length, quiet))) return false;
     }
     return true;
   }
@@ -180,7 +194,8 @@ export class HttpReader {
 
   /** Drop the buffer when it grew for a large head, so an idle connection holds little memory. */
   shrink(): void {
-    if (this.#buf.length <= INITIAL_BUFFER_BYTES) return;
+    // A read in flight fills the current buffer; it must stay.
+    if (this.#reading || this.#buf.length <= INITIAL_BUFFER_BYTES) return;
     const unread = this.#end - this.#start;
     if (unread > INITIAL_BUFFER_BYTES) return;
     const next = new Uint8Array(INITIAL_BUFFER_BYTES);

@@ -110,6 +110,20 @@ export class StreamWatchdog implements ByteStream {
     }
   }
 
+  /**
+   * A read the inactivity limit does not watch: one left pending on purpose, to notice the
+   * peer closing while a response is written (a deadline still applies).
+   */
+  async readQuietly(p: Uint8Array): Promise<number | null> {
+    try {
+      return await this.#stream.read(p);
+    } catch (error) {
+      throw this.#expired ?? error;
+    } finally {
+      this.#lastProgress = Date.now();
+    }
+  }
+
   /** {@inheritDoc ByteStream.write} */
   async write(p: Uint8Array): Promise<number> {
     this.#pending++;

@@ -42,6 +42,24 @@ function encodeHead(message: OutgoingMessage, framing: Array<[string, string]>):
   return latin1Bytes(text + "\r\n");
 }
 
+const STALLED = Symbol("stalled");
+
+/**
+ * The read's result if the body has it at hand (it settles before the next macrotask), else
+ * {@linkcode STALLED}; the read stays pending and is awaited later.
+ */
+async function settledOrStalled<T>(reading: Promise<T>): Promise<T | typeof STALLED> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => {
+    timer = setTimeout(() => resolve(STALLED), 0);
+  });
+  try {
+    return await Promise.race([reading, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function checkChunk(value: unknown): Uint8Array {
   if (!(value instanceof Uint8Array)) throw new TypeError("body chunks must be Uint8Array");
   return value;
@@ -78,9 +96,11 @@ export class MessageWriter {
   /**
    * Send `message`. Resolves whether the connection can carry another message: `false` when
    * the body had to be delimited by closing, or did not match its declared length.
-   * Throws when the stream or the body stream fails (the connection is then unusable).
+   * Throws when the stream or the body stream fails (the connection is then unusable); the
+   * body stream is cancelled then, and when `signal` aborts (the peer went away), so that its
+   * producer stops.
    */
-  async write(message: OutgoingMessage): Promise<boolean> {
+  async write(message: OutgoingMessage, signal?: AbortSignal): Promise<boolean> {
     const { body } = message;
     if (!message.bodyAllowed) {
       const framing: Array<[string, string]> = message.declaredLength !== undefined
@@ -96,12 +116,19 @@ export class MessageWriter {
       return message.keepAlive;
     }
     const reader = body.getReader();
+    const stop = () => void reader.cancel(signal?.reason).catch(() => {});
+    if (signal?.aborted) stop();
+    else signal?.addEventListener("abort", stop, { once: true });
     try {
       if (message.declaredLength !== undefined) {
         return await this.#writeDeclared(message, reader, message.declaredLength);
       }
       return await this.#writeUndeclared(message, reader);
+    } catch (error) {
+      await reader.cancel(error).catch(() => {});
+      throw error;
     } finally {
+      signal?.removeEventListener("abort", stop);
       reader.releaseLock();
     }
   }
@@ -166,12 +193,22 @@ export class MessageWriter {
     message: OutgoingMessage,
     reader: ReadableStreamDefaultReader<Uint8Array>,
   ): Promise<boolean> {
-    // Small bodies are collected and sent with a Content-Length, as Go's server does.
+    // Small bodies are collected and sent with a Content-Length, as Go's server does; a body
+    // that stalls before its end (a stream of events) goes out chunked with what it has, as
+    // Go's does when a handler flushes, so that nothing waits for bytes that may never come.
     const buffered: Uint8Array[] = [];
     let size = 0;
     let done = false;
+    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
     while (size < BUFFERED_BODY_BYTES) {
-      const next = await reader.read();
+      const reading = reader.read();
+      const next = await settledOrStalled(reading);
+      if (next === STALLED) {
+        // Awaited below; if the connection fails first, the lock's release rejects it unseen.
+        reading.catch(() => {});
+        pending = reading;
+        break;
+      }
       if (next.done) {
         done = true;
         break;
@@ -191,7 +228,8 @@ export class MessageWriter {
       let writing: Promise<void> | undefined;
       try {
         for (;;) {
-          const next = await reader.read();
+          const next = await (pending ?? reader.read());
+          pending = undefined;
           await writing;
           if (next.done) break;
           const chunk = checkChunk(next.value);
@@ -211,7 +249,8 @@ export class MessageWriter {
     await writeAll(this.#stream, encodeHead({ ...message, keepAlive: false }, []));
     for (const chunk of buffered) await writeAll(this.#stream, chunk);
     for (;;) {
-      const next = await reader.read();
+      const next = await (pending ?? reader.read());
+      pending = undefined;
       if (next.done) break;
       await writeAll(this.#stream, checkChunk(next.value));
     }

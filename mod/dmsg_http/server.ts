@@ -135,12 +135,20 @@ function responseMessage(
   };
 }
 
-/** Half-close, then read and drop what the peer still sends, briefly. */
-async function linger(watch: StreamWatchdog, reader: HttpReader): Promise<void> {
+/**
+ * Half-close, then read and drop what the peer still sends, briefly. `pending` is a wait for
+ * data already in flight on `reader` (it must finish before another read starts).
+ */
+async function linger(
+  watch: StreamWatchdog,
+  reader: HttpReader,
+  pending?: Promise<boolean>,
+): Promise<void> {
   if (!watch.canCloseWrite) return;
   watch.deadline(LINGER_MS, "linger");
   try {
     await watch.closeWrite();
+    if (pending && !(await pending)) return;
     const scratch = new Uint8Array(16 * 1024);
     for (let left = LINGER_BYTES; left > 0;) {
       const n = await reader.readInto(scratch);
@@ -175,7 +183,7 @@ export async function serveHttpConnection<S extends ByteStream>(
   const logger = options.logger;
   const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   const watch = options.watchdog ?? new StreamWatchdog(stream);
-  const reader = new HttpReader(watch);
+  const reader = new HttpReader(watch, (p) => watch.readQuietly(p));
   const writer = new MessageWriter(watch);
   // Aborts the signal of the request in progress when the connection goes away.
   const aborter = new AbortController();
@@ -188,14 +196,32 @@ export async function serveHttpConnection<S extends ByteStream>(
   const bodyDeadline = (options.bodyTimeoutMs ?? 0) > 0;
   // Settles the `completed` promise of the request being answered.
   let answering: PromiseWithResolvers<void> | undefined;
+  // Aborted when the peer goes away while its request is handled or answered.
+  let responding = new AbortController();
+  // Once a request is read in full, a read is left pending (Go's background read): its end of
+  // stream means the peer went away, which aborts the request's signal and the answer's body
+  // (an event stream stops at once). Otherwise it is the wait for the next request.
+  let nextData: Promise<boolean> | undefined;
+  const watchPeer = () => {
+    if (nextData) return;
+    const gone = () => {
+      aborter.abort(new Error("the client went away"));
+      responding.abort(new Error("the client went away"));
+    };
+    nextData = reader.waitForData(true);
+    nextData.then((more) => more || gone(), gone);
+  };
   try {
     for (let first = true;; first = false) {
       if (options.control?.stopping) return;
       // The first request is awaited as part of its head (Go's ReadHeaderTimeout); later
       // ones as an idle keep-alive connection.
       if (first) watch.deadline(headerTimeoutMs, "request head");
-      else watch.inactivity(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idle connection");
-      if (!(await reader.waitForData())) return;
+      else watch.deadline(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "idle connection");
+      const more = nextData ?? reader.waitForData();
+      nextData = undefined;
+      if (!(await more)) return;
+      responding = new AbortController();
       options.control?.onState?.(true);
       if (!first) watch.deadline(headerTimeoutMs, "request head");
       let head: RequestHead;
@@ -219,7 +245,9 @@ export async function serveHttpConnection<S extends ByteStream>(
             beforeFirstRead: expectContinue ? () => writer.raw(CONTINUE) : undefined,
             // Once the body is in, the rest of the exchange is watched for progress only.
             onEnd: (error) => {
-              if (!error && bodyDeadline) watch.inactivity(ioTimeoutMs, "request");
+              if (error) return;
+              if (bodyDeadline) watch.inactivity(ioTimeoutMs, "request");
+              watchPeer();
             },
           });
         }
@@ -236,6 +264,7 @@ export async function serveHttpConnection<S extends ByteStream>(
       }
       if (body && bodyDeadline) watch.deadline(options.bodyTimeoutMs!, "request body");
       else watch.inactivity(ioTimeoutMs, "request");
+      if (!body) watchPeer();
       // Fetch refuses a body on GET and HEAD; such a body is read past, not handed over.
       const passBody = body && head.method !== "GET" && head.method !== "HEAD";
       let response: Response;
@@ -268,12 +297,16 @@ export async function serveHttpConnection<S extends ByteStream>(
         !wantsClose(response.headers) && !options.control?.stopping;
       // A client waiting for 100 Continue may never send the body we did not ask for.
       if (body && !body.started && head.headers.has("expect")) keepAlive = false;
-      keepAlive = await writer.write(responseMessage(response, head, keepAlive));
+      keepAlive = await writer.write(
+        responseMessage(response, head, keepAlive),
+        responding.signal,
+      );
+      if (responding.signal.aborted) keepAlive = false;
       answering.resolve();
       if (body && !body.complete && keepAlive) keepAlive = await body.discard(MAX_DISCARD_BYTES);
       else if (body && !body.complete) await body.discard(0);
       if (!keepAlive) {
-        if (!options.control?.stopping) await linger(watch, reader);
+        if (!options.control?.stopping) await linger(watch, reader, nextData);
         return;
       }
       reader.shrink();

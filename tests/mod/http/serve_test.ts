@@ -215,3 +215,39 @@ Deno.test("serveHttp's handler info: the remote address, and completed settles a
     await service.close();
   }
 });
+
+Deno.test("serveHttp streams an unfinished body as it comes and stops it when the client goes", async () => {
+  let cancelled = false;
+  let aborted = false;
+  const service = await serveHttp({
+    addr: "127.0.0.1:0",
+    fetch: (req) => {
+      req.signal.addEventListener("abort", () => aborted = true);
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(encoder.encode("data: first\n\n"));
+          // Then an event every 10 s: far later than the test waits.
+          timer = setInterval(() => controller.enqueue(encoder.encode("data: x\n\n")), 10_000);
+        },
+        cancel() {
+          cancelled = true;
+          clearInterval(timer);
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    },
+  });
+  try {
+    const abort = new AbortController();
+    const res = await fetch(service.url, { signal: abort.signal });
+    const reader = res.body!.getReader();
+    const { value } = await reader.read();
+    assertEquals(new TextDecoder().decode(value), "data: first\n\n");
+    abort.abort();
+    await reader.cancel().catch(() => {});
+    await waitFor("the body's producer stopped", () => cancelled && aborted, 2_000);
+  } finally {
+    await service.close();
+  }
+});
