@@ -52,7 +52,7 @@ export interface RunVisorOptions {
  * that is not loopback is a `ConfigError`) → log level → updater boot check → store and dmsg
  * client → `/health` on dmsg port 80 → transports → control endpoint → once reachable, the
  * "booted OK" mark → background updater.
- * Shutdown closes everything within min({@linkcode SHUTDOWN_BUDGET_MS}, `shutdown_timeout`).
+ * Shutdown closes everything within `shutdown_timeout` (default {@linkcode SHUTDOWN_BUDGET_MS}).
  */
 export async function runVisor(options: RunVisorOptions): Promise<number> {
   const parsed = await loadNodeConfig(options.configPath);
@@ -145,10 +145,7 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
   } finally {
     options.signal.removeEventListener("abort", onOuterAbort);
     deadlineWatch?.[Symbol.dispose]();
-    const budgetMs = Math.min(
-      SHUTDOWN_BUDGET_MS,
-      parseDuration(config.shutdown_timeout) ?? SHUTDOWN_BUDGET_MS,
-    );
+    const budgetMs = parseDuration(config.shutdown_timeout) ?? SHUTDOWN_BUDGET_MS;
     logger.info("shutting down", { budget_ms: budgetMs });
     const close = async () => {
       await ui?.close();
