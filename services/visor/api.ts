@@ -124,6 +124,8 @@ export type { AddTransportRequest, TransportsApi, TransportSummary } from "./api
 
 // Routes: the control API's (`api_types.ts`); rules are Go's `RuleSummary` JSON.
 export type { RouteGroupSummary, RoutesApi, RuleSummary } from "./api_types.ts";
+/** The updater's status record as the UI shows it (the UI reaches the updater only through here). */
+export type { UpdaterStatusRecord };
 
 /** An app, in Go's `AppState` field names (the ones the UI shows). */
 export interface AppSummary {

@@ -1,6 +1,11 @@
 import type { FC } from "hono/jsx";
-import type { UpdaterStatusRecord } from "../../services/updater/mod.ts";
-import type { DmsgStatus, NodeInfo, StoreStatus, UpdatesApi } from "../../services/visor/api.ts";
+import type {
+  DmsgStatus,
+  NodeInfo,
+  StoreStatus,
+  UpdaterStatusRecord,
+  UpdatesApi,
+} from "../../services/visor/api.ts";
 import { Badge, Card, KeyValues, PostButton } from "./components.tsx";
 import { formatLatency, formatSince, formatTime, shortKey } from "./format.ts";
 

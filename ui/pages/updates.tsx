@@ -1,6 +1,5 @@
 import type { FC } from "hono/jsx";
-import type { UpdaterStatusRecord } from "../../services/updater/mod.ts";
-import type { UpdatesApi } from "../../services/visor/api.ts";
+import type { UpdaterStatusRecord, UpdatesApi } from "../../services/visor/api.ts";
 import { Badge, Card, KeyValues, PostButton } from "./components.tsx";
 import { formatTime } from "./format.ts";
 import { updateSummary } from "./overview.tsx";
