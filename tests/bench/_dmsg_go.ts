@@ -25,6 +25,7 @@ import {
   goServerProcess,
   ourFileServerProcess,
   ourServerProcess,
+  SHIPPED_V8_FLAGS,
 } from "./_dmsg_processes.ts";
 
 const quiet = createLogger({ level: "fatal" });
@@ -71,6 +72,7 @@ const ourCurl: Fetcher = (discovery, url, out) =>
     args: [
       "run",
       "-A",
+      ...SHIPPED_V8_FLAGS,
       "--config",
       ROOT_CONFIG,
       MAIN,

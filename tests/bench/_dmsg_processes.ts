@@ -16,6 +16,15 @@ import { freePort, waitForPort } from "../interop/_go_ref.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("./deno.json", import.meta.url).pathname;
+
+/**
+ * The V8 flags `deno task start` and the compiled binary run with (read from the root
+ * deno.json), so that our processes here run as shipped.
+ */
+export const SHIPPED_V8_FLAGS: string[] = (() => {
+  const root = JSON.parse(Deno.readTextFileSync(new URL("../../deno.json", import.meta.url)));
+  return String(root.tasks.start).match(/--v8-flags=\S+/g) ?? [];
+})();
 const quiet = createLogger({ level: "fatal" });
 
 /** A process under measurement; disposing it stops it (SIGTERM) and reaps it. */
@@ -57,7 +66,7 @@ function stopper(child: Deno.ChildProcess, stdout?: ReadableStream): () => Promi
 
 async function ourChild(args: string[]): Promise<BenchProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, SELF, "--child", ...args],
+    args: ["run", "-A", ...SHIPPED_V8_FLAGS, "--config", CONFIG, SELF, "--child", ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
