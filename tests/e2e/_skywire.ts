@@ -1,4 +1,5 @@
 /** `deno run -A main.ts ...` as a child process, the way operators run the CLI. */
+import type { UpInfo } from "../../services/up/mod.ts";
 
 /** The repository's `main.ts`. */
 export const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -170,5 +171,61 @@ export class SkywireProcess implements AsyncDisposable {
     this.kill("SIGKILL");
     await this.#child.status;
     await this.#done;
+  }
+}
+
+const UP_PORT_FLAGS = [
+  "--discovery-port",
+  "--server-port",
+  "--transport-discovery-port",
+  "--address-resolver-port",
+  "--route-finder-port",
+  "--cli-port",
+  "--exit-cli-port",
+  "--socks-port",
+  "--ui-port",
+];
+
+/**
+ * The port flags of `skywire up`, every service on a free port (the defaults may be taken on a
+ * shared machine); `overrides` sets chosen flags (e.g. `{ "--discovery-port": "4321" }`).
+ */
+export function upPorts(overrides: Record<string, string> = {}): string[] {
+  return UP_PORT_FLAGS.flatMap((flag) => [flag, overrides[flag] ?? "0"]);
+}
+
+/** How {@linkcode startUp} starts `skywire up`. */
+export interface StartUpOptions {
+  /** Flags after the data directory and the free ports. */
+  extra?: string[];
+  /** Port flags to set instead of 0 (see {@linkcode upPorts}). */
+  ports?: Record<string, string>;
+  /** See {@linkcode SkywireProcess}. */
+  launcher?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** How long to wait for the JSON line. */
+  timeoutMs?: number;
+}
+
+/**
+ * Start `skywire up --json --data DATA` with every port free and wait for its JSON line (an
+ * {@linkcode UpInfo}). The
+ * caller owns the returned process; on a failed start it is killed here.
+ */
+export async function startUp(
+  data: string,
+  options: StartUpOptions = {},
+): Promise<{ up: SkywireProcess; info: UpInfo }> {
+  const up = new SkywireProcess(
+    ["up", "--json", "--data", data, ...upPorts(options.ports), ...options.extra ?? []],
+    { launcher: options.launcher, cwd: options.cwd, env: options.env },
+  );
+  try {
+    const info: UpInfo = JSON.parse(await up.line(/^\{/, options.timeoutMs ?? 60_000));
+    return { up, info };
+  } catch (error) {
+    await up[Symbol.asyncDispose]();
+    throw error;
   }
 }

@@ -11,28 +11,8 @@ import { curl, hasCurl } from "../_util/curl.ts";
 import { sha256Hex, startHttpTarget } from "../_util/http_target.ts";
 import { seededBytes } from "../_util/prng.ts";
 import { tempDir } from "../_util/temp_dir.ts";
-import { skywire, SkywireProcess } from "./_skywire.ts";
+import { skywire, startUp } from "./_skywire.ts";
 
-const NO_PORTS = [
-  "--discovery-port",
-  "0",
-  "--server-port",
-  "0",
-  "--transport-discovery-port",
-  "0",
-  "--address-resolver-port",
-  "0",
-  "--route-finder-port",
-  "0",
-  "--cli-port",
-  "0",
-  "--exit-cli-port",
-  "0",
-  "--socks-port",
-  "0",
-  "--ui-port",
-  "0",
-];
 const REQUESTS = 1_000;
 const CURLS = 10; // each fetches REQUESTS / CURLS URLs, 4 at a time
 const DOWNLOADS = 4;
@@ -44,17 +24,9 @@ Deno.test({
   async fn() {
     await using dir = await tempDir();
     await using target = await startHttpTarget();
-    await using up = new SkywireProcess([
-      "up",
-      "--json",
-      "--log-level",
-      "warn",
-      "--data",
-      join(dir.path, "up"),
-      ...NO_PORTS,
-    ]);
-    const info = JSON.parse(await up.line(/^\{/, 60_000));
-    const socks: string = info.socks5;
+    const { up, info } = await startUp(join(dir.path, "up"), { extra: ["--log-level", "warn"] });
+    await using _up = up;
+    const socks = info.socks5;
     assert(socks, "up printed a SOCKS5 address");
     const via = ["--socks5-hostname", socks];
     const base = `http://127.0.0.1:${target.port}`;

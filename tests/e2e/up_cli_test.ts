@@ -7,36 +7,15 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
-import { MAIN, shell, skywire, SkywireProcess } from "./_skywire.ts";
+import { MAIN, shell, skywire, SkywireProcess, startUp, upPorts } from "./_skywire.ts";
 
 const PK = /[0-9a-f]{66}/;
-/** Every service on a free port (the defaults may be taken on a shared machine). */
-const NO_PORTS = [
-  "--discovery-port",
-  "0",
-  "--server-port",
-  "0",
-  "--transport-discovery-port",
-  "0",
-  "--address-resolver-port",
-  "0",
-  "--route-finder-port",
-  "0",
-  "--cli-port",
-  "0",
-  "--exit-cli-port",
-  "0",
-  "--socks-port",
-  "0",
-  "--ui-port",
-  "0",
-];
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGINT, keeps its keys", async () => {
   await using dir = await tempDir();
   const data = join(dir.path, "data");
-  const ports = NO_PORTS;
+  const ports = upPorts();
 
   let first: { visor: string; server: string };
   {
@@ -84,8 +63,8 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
     first = { visor, server };
   }
 
-  await using again = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
-  const info = JSON.parse(await again.line(/^\{/));
+  const { up: again, info } = await startUp(data, { timeoutMs: 30_000 });
+  await using _again = again;
   assertEquals(info.visor.pk, first.visor);
   assertEquals(info.dmsg_server.pk, first.server);
   assertEquals(info.health_url, `dmsg://${first.visor}:80/health`);
@@ -112,31 +91,11 @@ Deno.test("skywire up: prints keys, answers the printed dmsg curl, stops on SIGI
 Deno.test("skywire up falls back to a free port when its port is taken", async () => {
   await using dir = await tempDir();
   using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  await using up = new SkywireProcess([
-    "up",
-    "--data",
-    join(dir.path, "data"),
-    "--json",
-    "--discovery-port",
-    String(taken.addr.port),
-    "--server-port",
-    "0",
-    "--transport-discovery-port",
-    "0",
-    "--address-resolver-port",
-    "0",
-    "--route-finder-port",
-    "0",
-    "--cli-port",
-    "0",
-    "--exit-cli-port",
-    "0",
-    "--socks-port",
-    "0",
-    "--ui-port",
-    "0",
-  ]);
-  const info = JSON.parse(await up.line(/^\{/));
+  const { up, info } = await startUp(join(dir.path, "data"), {
+    ports: { "--discovery-port": String(taken.addr.port) },
+    timeoutMs: 30_000,
+  });
+  await using _up = up;
   const port = Number(new URL(info.discovery).port);
   assert(port > 0 && port !== taken.addr.port, `discovery on ${port}`);
   assert(up.stderr.some((line) => line.includes(`port ${taken.addr.port} is taken`)));
@@ -147,9 +106,9 @@ Deno.test("skywire up falls back to a free port when its port is taken", async (
 Deno.test("skywire up locks its data directory: a second up exits 2 naming the first; a killed one's lock is taken over", async () => {
   await using dir = await tempDir();
   const data = join(dir.path, "data");
-  const ports = NO_PORTS;
-  await using first = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
-  const info = JSON.parse(await first.line(/^\{/));
+  const ports = upPorts();
+  const { up: first, info } = await startUp(data, { timeoutMs: 30_000 });
+  await using _first = first;
 
   const second = await skywire(["up", "--data", data, ...ports]);
   assertEquals(second.code, 2, second.stderr);
@@ -167,8 +126,9 @@ Deno.test("skywire up locks its data directory: a second up exits 2 naming the f
   // Killed without a chance to release: the next up takes the lock over and says so.
   first.kill("SIGKILL");
   await first.exit();
-  await using third = new SkywireProcess(["up", "--data", data, "--json", ...ports]);
-  assertEquals(JSON.parse(await third.line(/^\{/)).visor.pk, info.visor.pk);
+  const { up: third, info: thirdInfo } = await startUp(data, { timeoutMs: 30_000 });
+  await using _third = third;
+  assertEquals(thirdInfo.visor.pk, info.visor.pk);
   assert(third.stderr.some((line) => line.includes("stale lock")), third.stderr.join("\n"));
   third.kill("SIGINT");
   assertEquals(await third.exit(), 0);

@@ -8,30 +8,7 @@
 import { assertEquals } from "@std/assert";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
-import { REPO_ROOT, shell, SkywireProcess } from "./_skywire.ts";
-
-const UP = [
-  "up",
-  "--json",
-  "--discovery-port",
-  "0",
-  "--server-port",
-  "0",
-  "--transport-discovery-port",
-  "0",
-  "--address-resolver-port",
-  "0",
-  "--route-finder-port",
-  "0",
-  "--cli-port",
-  "0",
-  "--exit-cli-port",
-  "0",
-  "--socks-port",
-  "0",
-  "--ui-port",
-  "0",
-];
+import { REPO_ROOT, shell, startUp } from "./_skywire.ts";
 
 function isExecutable(path: string): boolean {
   try {
@@ -83,13 +60,9 @@ function nodeProcess(root: number): number {
 /** Start `up` under `launcher`, run the printed command as printed, stop the node. */
 async function tryItAs(launcher: string[], env?: Record<string, string>) {
   await using dir = await tempDir();
-  await using up = new SkywireProcess([...UP, "--data", join(dir.path, "data")], {
-    launcher,
-    cwd: REPO_ROOT,
-    env,
-  });
-  const info = JSON.parse(await up.line(/^\{/, 60_000));
-  const result = await shell(info.try, { cwd: info.try_dir, env });
+  const { up, info } = await startUp(join(dir.path, "data"), { launcher, cwd: REPO_ROOT, env });
+  await using _up = up;
+  const result = await shell(info.try, { cwd: info.try_dir ?? undefined, env });
   assertEquals(result.code, 0, result.stderr);
   assertEquals(JSON.parse(result.stdout).pk, info.visor.pk);
   // Launchers do not all pass a signal on (npm exec does not): Ctrl-C reaches the whole

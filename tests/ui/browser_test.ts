@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/as
 import type { Page } from "puppeteer-core";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
-import { skywire, SkywireProcess } from "../e2e/_skywire.ts";
+import { skywire, SkywireProcess, startUp } from "../e2e/_skywire.ts";
 import { writeVisorConfig } from "../services/visor/_config.ts";
 import {
   actionableElements,
@@ -36,46 +36,6 @@ const PAGES = [
   { path: "/updates", name: "updates", heading: "Updates" },
   { path: "/logs", name: "logs", heading: "Logs" },
 ];
-
-interface UpInfo {
-  ui: string;
-  discovery: string;
-  transport_discovery: string;
-  address_resolver: string;
-  dmsg_server: { pk: string; address: string };
-  visor: { pk: string; cli_addr: string };
-  exit_visor: { pk: string };
-}
-
-async function startUp(data: string, extra: string[] = []) {
-  const up = new SkywireProcess([
-    "up",
-    "--data",
-    data,
-    "--json",
-    "--ui-port",
-    "0",
-    "--discovery-port",
-    "0",
-    "--server-port",
-    "0",
-    "--transport-discovery-port",
-    "0",
-    "--address-resolver-port",
-    "0",
-    "--route-finder-port",
-    "0",
-    "--cli-port",
-    "0",
-    "--exit-cli-port",
-    "0",
-    "--socks-port",
-    "0",
-    ...extra,
-  ]);
-  const info: UpInfo = JSON.parse(await up.line(/^\{/, 60_000));
-  return { up, info };
-}
 
 async function text(page: Page, selector: string): Promise<string> {
   return await page.$eval(selector, (el) => (el as unknown as { innerText: string }).innerText);
@@ -219,7 +179,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using dir = await tempDir("skywire-browser-");
-    const { up, info } = await startUp(join(dir.path, "up"), ["--ui-session-ttl", "3s"]);
+    const { up, info } = await startUp(join(dir.path, "up"), { extra: ["--ui-session-ttl", "3s"] });
     await using _up = up;
     const browser = await launchBrowser();
     try {
