@@ -5,67 +5,34 @@ import {
   startAddressResolver,
   type StartAddressResolverOptions,
 } from "../../../services/address_resolver/mod.ts";
-import { captureLogger } from "../../_util/capture_logger.ts";
-import { tempDir } from "../../_util/temp_dir.ts";
+import { startKvService, type TestClock, type TestKvService } from "../../_util/kv_service.ts";
 
-/** A settable millisecond clock. */
-export interface TestClock {
-  ms: number;
-}
+export type { TestClock } from "../../_util/kv_service.ts";
 
 /** An address resolver on 127.0.0.1:0 with its KV file in a temp dir. */
-export interface TestResolver extends AsyncDisposable {
-  service: AddressResolverService;
-  url: string;
-  clock: TestClock;
-  storePath: string;
-  logs: string[];
+export interface TestResolver extends TestKvService<AddressResolverService> {
   /** A visor: a key pair and an httpauth client for it. */
   visor(): KeyPair & { client: HttpAuthClient };
-  /** Stop the service and start a new one on the same KV file. */
-  restart(): Promise<void>;
 }
 
 /** Start a test resolver (test mode, no rate limits, injected clock unless given). */
 export async function startTestResolver(
   options: Partial<StartAddressResolverOptions> = {},
 ): Promise<TestResolver> {
-  const dir = await tempDir("skywire-ar-");
-  const clock: TestClock = { ms: Date.now() };
-  const logger = captureLogger();
-  const storePath = `${dir.path}/ar.kv`;
-  const start = () =>
+  const base = await startKvService("skywire-ar-", "ar.kv", (context) =>
     startAddressResolver({
-      storePath,
+      ...context,
       testMode: true,
       ipRateLimit: false,
       keyRateLimit: false,
-      logger,
-      now: () => clock.ms,
       ...options,
-    });
-  const handle: TestResolver = {
-    service: await start(),
-    clock,
-    storePath,
-    logs: logger.lines,
-    get url() {
-      return this.service.url;
-    },
-    visor() {
+    }));
+  return Object.assign(base, {
+    visor(this: TestResolver) {
       const keys = generateKeyPair();
       return { ...keys, client: new HttpAuthClient({ baseUrl: this.url, ...keys }) };
     },
-    async restart() {
-      await this.service.close();
-      this.service = await start();
-    },
-    async [Symbol.asyncDispose]() {
-      await this.service.close();
-      await dir[Symbol.asyncDispose]();
-    },
-  };
-  return handle;
+  });
 }
 
 const encoder = new TextEncoder();

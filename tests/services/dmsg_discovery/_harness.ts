@@ -12,60 +12,22 @@ import {
   startDiscovery,
   type StartDiscoveryOptions,
 } from "../../../services/dmsg_discovery/mod.ts";
-import { captureLogger } from "../../_util/capture_logger.ts";
-import { tempDir } from "../../_util/temp_dir.ts";
+import { startKvService, type TestClock, type TestKvService } from "../../_util/kv_service.ts";
 
-/** A settable millisecond clock. */
-export interface TestClock {
-  ms: number;
-}
+export type { TestClock } from "../../_util/kv_service.ts";
 
 /** A discovery on 127.0.0.1:0 with its KV file in a temp dir, closed and removed on dispose. */
-export interface TestDiscovery extends AsyncDisposable {
-  service: DiscoveryService;
-  url: string;
-  clock: TestClock;
-  storePath: string;
-  logs: string[];
-  /** Stop the service and start a new one on the same KV file. */
-  restart(): Promise<void>;
-}
+export type TestDiscovery = TestKvService<DiscoveryService>;
 
 /** Start a test discovery (test mode, no rate limit, injected clock unless given). */
 export async function startTestDiscovery(
   options: Partial<StartDiscoveryOptions> = {},
 ): Promise<TestDiscovery> {
-  const dir = await tempDir("skywire-disc-");
-  const clock: TestClock = { ms: Date.now() };
-  const logger = captureLogger();
-  const storePath = `${dir.path}/discovery.kv`;
-  const start = () =>
-    startDiscovery({
-      storePath,
-      testMode: true,
-      rateLimit: false,
-      logger,
-      now: () => clock.ms,
-      ...options,
-    });
-  const handle = {
-    service: await start(),
-    clock,
-    storePath,
-    logs: logger.lines,
-    get url() {
-      return this.service.url;
-    },
-    async restart() {
-      await this.service.close();
-      this.service = await start();
-    },
-    async [Symbol.asyncDispose]() {
-      await this.service.close();
-      await dir[Symbol.asyncDispose]();
-    },
-  };
-  return handle;
+  return await startKvService(
+    "skywire-disc-",
+    "discovery.kv",
+    (context) => startDiscovery({ ...context, testMode: true, rateLimit: false, ...options }),
+  );
 }
 
 /** A fetch that always reads the body, so no response is left open. */

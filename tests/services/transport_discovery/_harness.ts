@@ -13,13 +13,9 @@ import {
   type StartTransportDiscoveryOptions,
   type TransportDiscoveryService,
 } from "../../../services/transport_discovery/mod.ts";
-import { captureLogger } from "../../_util/capture_logger.ts";
-import { tempDir } from "../../_util/temp_dir.ts";
+import { startKvService, type TestClock, type TestKvService } from "../../_util/kv_service.ts";
 
-/** A settable millisecond clock. */
-export interface TestClock {
-  ms: number;
-}
+export type { TestClock } from "../../_util/kv_service.ts";
 
 /** A visor of the tests: keys, a raw httpauth client and the TPD client. */
 export interface TestVisor extends KeyPair {
@@ -28,68 +24,30 @@ export interface TestVisor extends KeyPair {
 }
 
 /** A transport discovery on 127.0.0.1:0 with its KV file in a temp dir. */
-export interface TestTpd extends AsyncDisposable {
-  service: TransportDiscoveryService;
-  url: string;
-  clock: TestClock;
-  storePath: string;
-  logs: string[];
+export interface TestTpd extends TestKvService<TransportDiscoveryService> {
   /** A new visor with clients for this discovery. */
   visor(keys?: KeyPair): TestVisor;
-  /** Stop the service (the KV file stays). */
-  stop(): Promise<void>;
-  /** Stop the service and start a new one on the same KV file. */
-  restart(): Promise<void>;
 }
 
 /** Start a test discovery (no rate limits, injected clock unless given). */
 export async function startTestTpd(
   options: Partial<StartTransportDiscoveryOptions> = {},
 ): Promise<TestTpd> {
-  const dir = await tempDir("skywire-tpd-");
-  const clock: TestClock = { ms: Date.now() };
-  const logger = captureLogger();
-  const storePath = `${dir.path}/tpd.kv`;
-  const start = () =>
-    startTransportDiscovery({
-      storePath,
-      ipRateLimit: false,
-      keyRateLimit: false,
-      logger,
-      now: () => clock.ms,
-      ...options,
-    });
-  let stopped = false;
-  const handle: TestTpd = {
-    service: await start(),
-    clock,
-    storePath,
-    logs: logger.lines,
-    get url() {
-      return this.service.url;
-    },
-    visor(keys = generateKeyPair()) {
+  const base = await startKvService(
+    "skywire-tpd-",
+    "tpd.kv",
+    (context) =>
+      startTransportDiscovery({ ...context, ipRateLimit: false, keyRateLimit: false, ...options }),
+  );
+  return Object.assign(base, {
+    visor(this: TestTpd, keys = generateKeyPair()): TestVisor {
       return {
         ...keys,
         http: new HttpAuthClient({ baseUrl: this.url, ...keys }),
         tpd: new TransportDiscoveryClient({ url: this.url, keys }),
       };
     },
-    async stop() {
-      stopped = true;
-      await this.service.close();
-    },
-    async restart() {
-      await this.service.close();
-      this.service = await start();
-      stopped = false;
-    },
-    async [Symbol.asyncDispose]() {
-      if (!stopped) await this.service.close();
-      await dir[Symbol.asyncDispose]();
-    },
-  };
-  return handle;
+  });
 }
 
 /** The settled entry of a transport between `a` and `b`, signed by both (as the settlement ends). */
