@@ -19,12 +19,26 @@ import { DiscoveryStore } from "./store.ts";
 
 export { createDiscoveryApp } from "./app.ts";
 export type { DiscoveryAppOptions } from "./app.ts";
-export { EntryService, parsePubKeyText } from "./service.ts";
+export {
+  EntryService,
+  MAX_DELEGATED_SERVERS,
+  MAX_ENTRY_BYTES,
+  parsePubKeyText,
+} from "./service.ts";
 export type { DeleteResult, EntryServiceOptions, Refusal, RegisterResult } from "./service.ts";
 export { admitEntry, SERVER_TYPE_COMMUNITY, SERVER_TYPE_OFFICIAL } from "./admit.ts";
 export type { Admission, AdmitOptions } from "./admit.ts";
 export { DiscoveryStore } from "./store.ts";
-export type { ClientRecord, ServerRecord, StoredRecord } from "./store.ts";
+export type { ServerRecord, StoredRecord } from "./store.ts";
+export {
+  LISTING_TTL_MS,
+  Listings,
+  MAX_AVAILABLE_SERVERS,
+  MAX_LISTED_CLIENTS,
+  MAX_LISTED_DELEGATIONS,
+  MAX_SCANNED_SERVERS,
+} from "./listings.ts";
+export type { ListingsOptions } from "./listings.ts";
 export { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "./middleware.ts";
 export type { DiscoveryMiddlewareOptions } from "./middleware.ts";
 export { isLoopbackAddr } from "./address.ts";
@@ -115,8 +129,16 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     intervalMs: options.storeCheckIntervalMs ?? DEFAULT_STORE_CHECK_INTERVAL_MS,
     logger: logger.child("store"),
   });
+  const store = new DiscoveryStore(() => kvStore.kv, now, logger);
+  try {
+    await store.upgrade();
+  } catch (error) {
+    monitor.stop();
+    kvStore.close();
+    throw error;
+  }
   const app = createDiscoveryApp({
-    store: new DiscoveryStore(() => kvStore.kv, now, logger),
+    store,
     testMode: options.testMode ?? false,
     now,
     logger,

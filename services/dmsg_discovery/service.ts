@@ -18,17 +18,22 @@ import {
 } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { admitEntry } from "./admit.ts";
+import { Listings, MAX_AVAILABLE_SERVERS } from "./listings.ts";
 import { checkAfterTombstone, checkDeletes, checkFresh } from "./replay.ts";
 import type { DiscoveryStore } from "./store.ts";
 
-// Go's cap on `available_servers` answers (`maxGetAvailableServersResult`).
-const MAX_AVAILABLE_SERVERS = 512;
+/**
+ * Most delegated servers a client entry may name. Go sets no bound; a client has a session
+ * with each server it names, and Go clients keep one to a few (`sessions_count`), so 64 is
+ * far above need and keeps every entry, and every listing built from them, small.
+ */
+export const MAX_DELEGATED_SERVERS = 64;
+/** Largest entry stored, in bytes of its Go-canonical JSON (64 delegated servers fit twice). */
+export const MAX_ENTRY_BYTES = 8 * 1024;
 // Server entries live two update intervals (Go: `dmsg.DefaultUpdateInterval * 2`).
 const SERVER_ENTRY_TTL_MS = 2 * 60_000;
 // TTL for client entries posted with the legacy `?timeout=true` (Go `store.DefaultTimeout`).
 const LEGACY_CLIENT_TTL_MS = 3 * 60_000;
-// Deno KV refuses values over 64 KiB; an entry's canonical form must leave room for its record.
-const MAX_STORED_ENTRY_BYTES = 60_000;
 // A write that keeps losing the atomic check is given up after this many rounds.
 const MAX_WRITE_ROUNDS = 8;
 
@@ -95,16 +100,17 @@ function fresh(entry: Entry, nowNs: bigint): Refusal | undefined {
 /** The dmsg discovery's operations on its entries. */
 export class EntryService {
   readonly #o: EntryServiceOptions;
+  readonly #listings: Listings;
 
   /** Create the service over `options.store`. */
   constructor(options: EntryServiceOptions) {
     this.#o = options;
+    this.#listings = new Listings({ store: options.store, now: options.now });
   }
 
-  /** The Go-canonical JSON of the live entry of `pk`, or `undefined`. */
-  async get(pk: PubKey): Promise<Uint8Array | undefined> {
-    const record = await this.#o.store.get(pk.hex());
-    return record.entry ? record.body : undefined;
+  /** The Go-canonical JSON of the live entry of `pk` as stored, or `undefined`. */
+  get(pk: PubKey): Promise<Uint8Array | undefined> {
+    return this.#o.store.getBody(pk.hex());
   }
 
   /**
@@ -125,8 +131,14 @@ export class EntryService {
     });
     if (!admission.ok) return refuse(admission.status, admission.message);
     const entry = admission.entry;
+    if ((entry.client?.delegatedServers?.length ?? 0) > MAX_DELEGATED_SERVERS) {
+      return refuse(
+        422,
+        `entry validation error: more than ${MAX_DELEGATED_SERVERS} delegated servers`,
+      );
+    }
     const canonical = marshalEntry(entry);
-    if (canonical.length > MAX_STORED_ENTRY_BYTES) return refuse(413, "Request Entity Too Large");
+    if (canonical.length > MAX_ENTRY_BYTES) return refuse(413, "Request Entity Too Large");
     let ttl = o.clientEntryTtlMs;
     if (options.legacyTimeout) ttl = LEGACY_CLIENT_TTL_MS;
     if (entry.server) ttl = SERVER_ENTRY_TTL_MS;
@@ -148,6 +160,7 @@ export class EntryService {
         throw error;
       }
       if (await o.store.put(entry, canonical, ttl, current)) {
+        this.#listings.changed();
         return { ok: true, updated: current.entry !== null };
       }
     }
@@ -181,7 +194,10 @@ export class EntryService {
         throw error;
       }
       const tombstone = { sequence: entry.sequence, timestamp: entry.timestamp };
-      if (await o.store.delete(pk, tombstone, current)) return { ok: true };
+      if (await o.store.delete(pk, tombstone, current)) {
+        this.#listings.changed();
+        return { ok: true };
+      }
     }
     o.logger.warn("entry delete kept losing to concurrent writes", { pk });
     return refuse(500, DISC_MESSAGES.unexpected);
@@ -206,10 +222,9 @@ export class EntryService {
     return out;
   }
 
-  /** Keys (hex) of the live clients, or only of visors. */
-  async clientKeys(options: { visorsOnly?: boolean } = {}): Promise<string[]> {
-    const clients = await this.#o.store.clients();
-    return clients.filter((c) => !options.visorsOnly || c.visor).map((c) => c.pk);
+  /** Keys (hex) of the live clients, or only of visors (at most `MAX_LISTED_CLIENTS`). */
+  clientKeys(options: { visorsOnly?: boolean } = {}): Promise<string[]> {
+    return this.#listings.clientKeys(options.visorsOnly ?? false);
   }
 
   /**
@@ -218,7 +233,7 @@ export class EntryService {
    */
   async availableServers(): Promise<Uint8Array[]> {
     const servers = shuffle(
-      (await this.#o.store.servers()).filter((s) => s.availableSessions > 0n),
+      (await this.#listings.servers()).filter((s) => s.availableSessions > 0n),
     );
     // A stable sort after the shuffle keeps ties in random order.
     servers.sort((a, b) =>
@@ -231,30 +246,18 @@ export class EntryService {
     return servers.slice(0, MAX_AVAILABLE_SERVERS).map((s) => s.body);
   }
 
-  /** Entries (JSON) of every live server, in random order. */
+  /** Entries (JSON) of the live servers (at most `MAX_SCANNED_SERVERS`), in random order. */
   async allServers(): Promise<Uint8Array[]> {
-    const servers = shuffle(await this.#o.store.servers());
-    return servers.map((s) => s.body);
+    return shuffle(await this.#listings.servers()).map((s) => s.body);
   }
 
-  /** Client keys grouped by the servers they delegate to. */
-  async clientsByServer(): Promise<Map<string, string[]>> {
-    const grouped = new Map<string, string[]>();
-    for (const client of await this.#o.store.clients()) {
-      for (const server of client.delegatedServers ?? []) {
-        const list = grouped.get(server) ?? [];
-        list.push(client.pk);
-        grouped.set(server, list);
-      }
-    }
-    return grouped;
+  /** Client keys grouped by the servers they delegate to (at most `MAX_LISTED_DELEGATIONS`). */
+  clientsByServer(): Promise<ReadonlyMap<string, string[]>> {
+    return this.#listings.clientsByServer();
   }
 
-  /** Keys of the clients that delegate to `server`. */
-  async clientsOf(server: PubKey): Promise<string[]> {
-    const hex = server.hex();
-    return (await this.#o.store.clients())
-      .filter((client) => client.delegatedServers?.includes(hex))
-      .map((client) => client.pk);
+  /** Keys of the clients that delegate to `server` (at most `MAX_LISTED_CLIENTS`). */
+  clientsOf(server: PubKey): Promise<string[]> {
+    return this.#listings.clientsOf(server.hex());
   }
 }

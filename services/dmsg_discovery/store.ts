@@ -6,15 +6,19 @@ import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
  * Layout in Deno KV, under `["dmsg_discovery"]`:
  *
  * - `entry/<pk hex>`: the entry's Go-canonical JSON and its expiry (one key per entry);
- * - `server/<pk hex>`, `client/<pk hex>`: small indexes so that listing servers or clients
- *   does not read every entry. They are written and deleted in the same atomic operation as
- *   the entry and carry the same expiry;
+ * - `server/<pk hex>` (with the entry's JSON, served as stored), `client/<pk hex>`,
+ *   `visor/<pk hex>` and `by_server/<server hex>/<client hex>` (one per delegated server):
+ *   indexes, so that every listing reads a bounded range of small records and never decodes
+ *   an entry. They are written and deleted in the same atomic operation as the entry and
+ *   carry the same expiry;
  * - `gone/<pk hex>`: the tombstone of a deletion (sequence and timestamp of the deleting
- *   entry), kept for `TOMBSTONE_TTL_MS`, so that nothing signed before it can be played back.
+ *   entry), kept for `TOMBSTONE_TTL_MS`, so that nothing signed before it can be played back;
+ * - `layout`: the layout version (2 since the `visor` and `by_server` indexes).
  *
  * Deno KV deletes expired keys lazily, so every read also checks the stored expiry.
  */
 const ROOT = "dmsg_discovery";
+const LAYOUT = 2;
 
 interface StoredEntry {
   body: Uint8Array;
@@ -32,10 +36,9 @@ interface StoredTombstone extends Tombstone {
   expiresAt: number;
 }
 
-interface ClientIndex {
+/** `client/`, `visor/` and `by_server/` records: the expiry alone. */
+interface IndexRecord {
   expiresAt: number;
-  delegatedServers: string[] | null;
-  visor: boolean;
 }
 
 /** A stored entry as read. */
@@ -62,18 +65,12 @@ export interface ServerRecord {
   body: Uint8Array;
 }
 
-/** A live client from the index. */
-export interface ClientRecord {
-  /** Public key hex. */
-  pk: string;
-  /** Its delegated servers (hex), `null` for Go's nil list. */
-  delegatedServers: string[] | null;
-  /** Whether `client_type` is `visor`. */
-  visor: boolean;
-}
-
 function live(expiresAt: number, now: number): boolean {
   return expiresAt === 0 || expiresAt > now;
+}
+
+function delegatedHex(entry: Entry | null): string[] {
+  return entry?.client?.delegatedServers?.map((k) => k.hex()) ?? [];
 }
 
 /** Entries of the dmsg discovery in Deno KV. */
@@ -116,6 +113,13 @@ export class DiscoveryStore {
     }
   }
 
+  /** The stored JSON of the live entry of `pkHex`, not decoded (what `GET` serves). */
+  async getBody(pkHex: string): Promise<Uint8Array | undefined> {
+    const res = await this.#kv().get<StoredEntry>([ROOT, "entry", pkHex]);
+    if (!res.value || !live(res.value.expiresAt, this.#now())) return undefined;
+    return res.value.body;
+  }
+
   /**
    * Store `entry` (with its canonical `body`) for `ttlMs` (0 = no expiry) if the entry and
    * tombstone keys are still as `read` found them. Returns `false` when another write got
@@ -142,14 +146,16 @@ export class DiscoveryStore {
       };
       op.set([ROOT, "server", pk], index, ttl);
     } else op.delete([ROOT, "server", pk]);
-    if (entry.client) {
-      const index: ClientIndex = {
-        expiresAt,
-        delegatedServers: entry.client.delegatedServers?.map((k) => k.hex()) ?? null,
-        visor: entry.clientType === "visor",
-      };
-      op.set([ROOT, "client", pk], index, ttl);
-    } else op.delete([ROOT, "client", pk]);
+    const index: IndexRecord = { expiresAt };
+    if (entry.client) op.set([ROOT, "client", pk], index, ttl);
+    else op.delete([ROOT, "client", pk]);
+    if (entry.client && entry.clientType === "visor") op.set([ROOT, "visor", pk], index, ttl);
+    else op.delete([ROOT, "visor", pk]);
+    const delegated = new Set(delegatedHex(entry));
+    for (const server of delegatedHex(read.entry)) {
+      if (!delegated.has(server)) op.delete([ROOT, "by_server", server, pk]);
+    }
+    for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
     const result = await op.commit();
     return result.ok;
   }
@@ -160,22 +166,24 @@ export class DiscoveryStore {
    */
   async delete(pkHex: string, tombstone: Tombstone, read: StoredRecord): Promise<boolean> {
     const stored: StoredTombstone = { ...tombstone, expiresAt: this.#now() + TOMBSTONE_TTL_MS };
-    const result = await this.#kv().atomic()
+    const op = this.#kv().atomic()
       .check({ key: [ROOT, "entry", pkHex], versionstamp: read.versionstamp })
       .check({ key: [ROOT, "gone", pkHex], versionstamp: read.tombstoneVersionstamp })
       .delete([ROOT, "entry", pkHex])
       .delete([ROOT, "server", pkHex])
       .delete([ROOT, "client", pkHex])
-      .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS })
-      .commit();
-    return result.ok;
+      .delete([ROOT, "visor", pkHex])
+      .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS });
+    for (const server of delegatedHex(read.entry)) op.delete([ROOT, "by_server", server, pkHex]);
+    return (await op.commit()).ok;
   }
 
-  /** All live servers. */
-  async servers(): Promise<ServerRecord[]> {
+  /** Up to `limit` live servers, in key order (the scan reads at most `limit` records). */
+  async servers(limit: number): Promise<ServerRecord[]> {
     const now = this.#now();
     const out: ServerRecord[] = [];
-    for await (const item of this.#kv().list<ServerIndex>({ prefix: [ROOT, "server"] })) {
+    const items = this.#kv().list<ServerIndex>({ prefix: [ROOT, "server"] }, { limit });
+    for await (const item of items) {
       if (!live(item.value.expiresAt, now)) continue;
       out.push({
         pk: String(item.key[2]),
@@ -186,18 +194,62 @@ export class DiscoveryStore {
     return out;
   }
 
-  /** All live clients. */
-  async clients(): Promise<ClientRecord[]> {
+  /** Keys (hex) of up to `limit` live clients, or visors, in key order (a bounded scan). */
+  async clientKeys(options: { visorsOnly?: boolean; limit: number }): Promise<string[]> {
+    const index = options.visorsOnly ? "visor" : "client";
+    return await this.#keys([ROOT, index], options.limit, 2);
+  }
+
+  /** Keys (hex) of up to `limit` live clients that delegate to `serverHex`. */
+  async clientsOf(serverHex: string, limit: number): Promise<string[]> {
+    return await this.#keys([ROOT, "by_server", serverHex], limit, 3);
+  }
+
+  /** Up to `limit` live `[server, client]` delegations (hex), grouped by server. */
+  async delegations(limit: number): Promise<Array<[string, string]>> {
     const now = this.#now();
-    const out: ClientRecord[] = [];
-    for await (const item of this.#kv().list<ClientIndex>({ prefix: [ROOT, "client"] })) {
-      if (!live(item.value.expiresAt, now)) continue;
-      out.push({
-        pk: String(item.key[2]),
-        delegatedServers: item.value.delegatedServers,
-        visor: item.value.visor,
-      });
+    const out: Array<[string, string]> = [];
+    const items = this.#kv().list<IndexRecord>({ prefix: [ROOT, "by_server"] }, { limit });
+    for await (const item of items) {
+      if (live(item.value.expiresAt, now)) out.push([String(item.key[2]), String(item.key[3])]);
     }
     return out;
+  }
+
+  async #keys(prefix: Deno.KvKey, limit: number, part: number): Promise<string[]> {
+    const now = this.#now();
+    const out: string[] = [];
+    for await (const item of this.#kv().list<IndexRecord>({ prefix }, { limit })) {
+      if (live(item.value.expiresAt, now)) out.push(String(item.key[part]));
+    }
+    return out;
+  }
+
+  /**
+   * Bring a store written by an earlier version to this layout: its client index carried the
+   * delegated servers inline; they become `by_server` and `visor` records. Runs once per
+   * store (then `layout` says so); expiries are kept.
+   */
+  async upgrade(): Promise<void> {
+    const kv = this.#kv();
+    if ((await kv.get<number>([ROOT, "layout"])).value === LAYOUT) return;
+    const now = this.#now();
+    let moved = 0;
+    type OldClient = IndexRecord & { delegatedServers?: string[] | null; visor?: boolean };
+    for await (const item of kv.list<OldClient>({ prefix: [ROOT, "client"] })) {
+      const { expiresAt, delegatedServers, visor } = item.value;
+      if (!live(expiresAt, now)) continue;
+      const pk = String(item.key[2]);
+      const index: IndexRecord = { expiresAt };
+      const ttl = expiresAt > 0 ? { expireIn: expiresAt - now } : undefined;
+      const op = kv.atomic().check(item).set(item.key, index, ttl);
+      if (visor) op.set([ROOT, "visor", pk], index, ttl);
+      for (const server of delegatedServers ?? []) {
+        op.set([ROOT, "by_server", server, pk], index, ttl);
+      }
+      if ((await op.commit()).ok) moved++;
+    }
+    await kv.set([ROOT, "layout"], LAYOUT);
+    if (moved > 0) this.#log.info("store upgraded to the indexed layout", { clients: moved });
   }
 }
