@@ -27,6 +27,12 @@ export {
   withDescription,
 } from "./flags.ts";
 export type { Flag, FlagKind, FlagOptions, FlagParser, ValueFlagOptions } from "./flags.ts";
-export { configFlag, jsonFlag, logLevelFlag, logLevelValue } from "./shared_flags.ts";
+export {
+  configFlag,
+  jsonFlag,
+  listenAddrFlag,
+  logLevelFlag,
+  logLevelValue,
+} from "./shared_flags.ts";
 export { createProgress } from "./progress.ts";
 export type { Progress, ProgressOptions } from "./progress.ts";

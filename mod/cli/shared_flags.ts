@@ -1,4 +1,5 @@
 import { type LogLevel, parseLogLevel } from "../log/mod.ts";
+import { parseListenAddress } from "../netutil/mod.ts";
 import { UsageError } from "./errors.ts";
 import { booleanFlag, type Flag, type FlagParser, stringFlag, valueFlag } from "./flags.ts";
 
@@ -50,4 +51,25 @@ export function configFlag(
   return options.default === undefined
     ? stringFlag(common)
     : stringFlag({ ...common, default: options.default });
+}
+
+/**
+ * `-a, --addr ADDR`: where a service listens, `host:port` (`:PORT` is every interface);
+ * anything else is a usage error.
+ */
+export function listenAddrFlag(options: { default: string }): Flag<string> {
+  return valueFlag({
+    short: "a",
+    valueName: "ADDR",
+    description: `address to listen on, host:port ('${options.default}' is every interface)`,
+    default: options.default,
+    parse: (text, flag) => {
+      try {
+        parseListenAddress(text);
+      } catch {
+        throw new UsageError(`invalid ${flag} "${text}" (want host:port)`);
+      }
+      return text;
+    },
+  });
 }

@@ -10,14 +10,13 @@ import {
   type Command,
   defineCommand,
   durationValue,
+  listenAddrFlag,
   logLevelFlag,
   stringFlag,
-  UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
-import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startAddressResolver } from "./mod.ts";
 
 /** `skywire svc ar`. */
@@ -29,12 +28,7 @@ export const addressResolverCommand: Command = defineCommand({
     "sudph (bound over UDP in Go) is not served. Prints the URL on stdout, logs on stderr,\n" +
     "stops cleanly on SIGINT or SIGTERM.",
   flags: {
-    addr: stringFlag({
-      short: "a",
-      valueName: "ADDR",
-      description: "address to listen on, host:port (':9093' is every interface)",
-      default: ":9093",
-    }),
+    addr: listenAddrFlag({ default: ":9093" }),
     testing: booleanFlag({
       short: "t",
       description: "test mode: bind visors from any IP (loopback, private) and keep bindings",
@@ -55,27 +49,20 @@ export const addressResolverCommand: Command = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: async ({ flags, out }) => {
-    try {
-      parseListenAddress(flags.addr);
-    } catch {
-      throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
-    }
+  run: ({ flags, out }) => {
     const logger = createLogger({ level: flags["log-level"], component: "address_resolver" });
-    // Listen for signals before printing the URL, which tells callers we are up.
-    using stop = stopOnSignals();
-    const service = await startAddressResolver({
-      addr: flags.addr,
-      storePath: join(flags.data, "address-resolver.kv"),
-      testMode: flags.testing,
-      bindTtlMs: flags["entry-timeout"],
-      trustProxyHeaders: flags["trust-proxy-headers"],
+    return serveUntilStopped(
+      () =>
+        startAddressResolver({
+          addr: flags.addr,
+          storePath: join(flags.data, "address-resolver.kv"),
+          testMode: flags.testing,
+          bindTtlMs: flags["entry-timeout"],
+          trustProxyHeaders: flags["trust-proxy-headers"],
+          logger,
+        }),
+      out,
       logger,
-    });
-    out(service.url);
-    const signal = await stop.received;
-    logger.info("shutting down", { signal });
-    await service.close();
-    return 0;
+    );
   },
 });

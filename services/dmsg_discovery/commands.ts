@@ -8,13 +8,12 @@ import {
   booleanFlag,
   type Command,
   defineCommand,
+  listenAddrFlag,
   logLevelFlag,
   stringFlag,
-  UsageError,
 } from "../../mod/cli/mod.ts";
-import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startDiscovery } from "./mod.ts";
 
 /** `skywire dmsg discovery`: run a dmsg discovery until SIGINT/SIGTERM. */
@@ -24,12 +23,7 @@ export const discoveryCommand: Command = defineCommand({
   description: "Serves Go's dmsg-discovery HTTP API; entries are kept in DIR/dmsg-discovery.kv.\n" +
     "Prints the URL on stdout, logs on stderr, stops cleanly on SIGINT or SIGTERM.",
   flags: {
-    addr: stringFlag({
-      short: "a",
-      valueName: "ADDR",
-      description: "address to listen on, host:port (':9090' is every interface)",
-      default: ":9090",
-    }),
+    addr: listenAddrFlag({ default: ":9090" }),
     "test-mode": booleanFlag({
       short: "t",
       description: "test mode: accept server entries with loopback addresses",
@@ -41,26 +35,19 @@ export const discoveryCommand: Command = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: async ({ flags, out }) => {
+  run: ({ flags, out }) => {
     const { addr } = flags;
-    try {
-      parseListenAddress(addr);
-    } catch {
-      throw new UsageError(`invalid --addr "${addr}" (want host:port)`);
-    }
     const logger = createLogger({ level: flags["log-level"], component: "dmsg_discovery" });
-    // Listen for signals before printing the URL, which tells callers we are up.
-    using stop = stopOnSignals();
-    const service = await startDiscovery({
-      addr,
-      storePath: join(flags.data, "dmsg-discovery.kv"),
-      testMode: flags["test-mode"],
+    return serveUntilStopped(
+      () =>
+        startDiscovery({
+          addr,
+          storePath: join(flags.data, "dmsg-discovery.kv"),
+          testMode: flags["test-mode"],
+          logger,
+        }),
+      out,
       logger,
-    });
-    out(service.url);
-    const signal = await stop.received;
-    logger.info("shutting down", { signal });
-    await service.close();
-    return 0;
+    );
   },
 });

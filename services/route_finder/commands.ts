@@ -8,15 +8,13 @@
 import {
   type Command,
   defineCommand,
+  listenAddrFlag,
   logLevelFlag,
-  stringFlag,
   urlValue,
-  UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
-import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startRouteFinder, TpdTransportSource } from "./mod.ts";
 
 /** `skywire svc rf`. */
@@ -28,12 +26,7 @@ export const routeFinderCommand: Command = defineCommand({
     "(read over HTTP as each search goes). Prints the URL on stdout, logs on stderr, stops\n" +
     "cleanly on SIGINT or SIGTERM.",
   flags: {
-    addr: stringFlag({
-      short: "a",
-      valueName: "ADDR",
-      description: "address to listen on, host:port (':9092' is every interface)",
-      default: ":9092",
-    }),
+    addr: listenAddrFlag({ default: ":9092" }),
     tpd: valueFlag({
       valueName: "URL",
       description: "transport discovery to read transports from",
@@ -42,24 +35,17 @@ export const routeFinderCommand: Command = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: async ({ flags, out }) => {
-    try {
-      parseListenAddress(flags.addr);
-    } catch {
-      throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
-    }
+  run: ({ flags, out }) => {
     const logger = createLogger({ level: flags["log-level"], component: "route_finder" });
-    // Listen for signals before printing the URL, which tells callers we are up.
-    using stop = stopOnSignals();
-    const service = await startRouteFinder({
-      addr: flags.addr,
-      source: new TpdTransportSource(flags.tpd),
+    return serveUntilStopped(
+      () =>
+        startRouteFinder({
+          addr: flags.addr,
+          source: new TpdTransportSource(flags.tpd),
+          logger,
+        }),
+      out,
       logger,
-    });
-    out(service.url);
-    const signal = await stop.received;
-    logger.info("shutting down", { signal });
-    await service.close();
-    return 0;
+    );
   },
 });

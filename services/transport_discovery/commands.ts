@@ -10,14 +10,13 @@ import {
   type Command,
   defineCommand,
   durationValue,
+  listenAddrFlag,
   logLevelFlag,
   stringFlag,
-  UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
-import { stopOnSignals } from "../../mod/lifecycle/mod.ts";
+import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { startTransportDiscovery } from "./mod.ts";
 
 /** `skywire svc tpd`. */
@@ -29,12 +28,7 @@ export const transportDiscoveryCommand: Command = defineCommand({
     "DIR/transport-discovery.kv. Prints the URL on stdout, logs on stderr, stops cleanly on\n" +
     "SIGINT or SIGTERM.",
   flags: {
-    addr: stringFlag({
-      short: "a",
-      valueName: "ADDR",
-      description: "address to listen on, host:port (':9091' is every interface)",
-      default: ":9091",
-    }),
+    addr: listenAddrFlag({ default: ":9091" }),
     testing: booleanFlag({
       short: "t",
       description: "test mode: entries do not expire unless --entry-timeout is given",
@@ -52,26 +46,19 @@ export const transportDiscoveryCommand: Command = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: async ({ flags, out }) => {
-    try {
-      parseListenAddress(flags.addr);
-    } catch {
-      throw new UsageError(`invalid --addr "${flags.addr}" (want host:port)`);
-    }
+  run: ({ flags, out }) => {
     const logger = createLogger({ level: flags["log-level"], component: "transport_discovery" });
-    // Listen for signals before printing the URL, which tells callers we are up.
-    using stop = stopOnSignals();
-    const service = await startTransportDiscovery({
-      addr: flags.addr,
-      storePath: join(flags.data, "transport-discovery.kv"),
-      testMode: flags.testing,
-      entryTtlMs: flags["entry-timeout"],
+    return serveUntilStopped(
+      () =>
+        startTransportDiscovery({
+          addr: flags.addr,
+          storePath: join(flags.data, "transport-discovery.kv"),
+          testMode: flags.testing,
+          entryTtlMs: flags["entry-timeout"],
+          logger,
+        }),
+      out,
       logger,
-    });
-    out(service.url);
-    const signal = await stop.received;
-    logger.info("shutting down", { signal });
-    await service.close();
-    return 0;
+    );
   },
 });
