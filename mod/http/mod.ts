@@ -23,6 +23,8 @@ export {
 export type { BodyLimitOptions, BodyVariables } from "./body_limit.ts";
 export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";
+export { serviceChain } from "./service_chain.ts";
+export type { ServiceChainOptions } from "./service_chain.ts";
 export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
 export { DEFAULT_HTTP_LIMITS, serveHttp } from "./serve.ts";

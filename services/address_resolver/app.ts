@@ -12,10 +12,11 @@ import {
   jsonResponse,
   notFoundResponse,
   type RateLimitOptions,
+  serviceChain,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { resolverAuth, resolverMiddleware } from "./middleware.ts";
+import { resolverAuth } from "./middleware.ts";
 import { requesterIp } from "./remote_ip.ts";
 import { bindRoutes } from "./routes/bind.ts";
 import { resolveRoutes } from "./routes/resolve.ts";
@@ -67,7 +68,7 @@ export function createAddressResolverApp(
     return new Response(null, { status: 500 });
   });
   app.notFound(notFoundResponse);
-  app.use("*", ...resolverMiddleware(options));
+  app.use("*", ...serviceChain(options));
 
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
   app.route(

@@ -11,9 +11,9 @@ import {
   jsonResponse,
   notFoundResponse,
   type RateLimitOptions,
+  serviceChain,
 } from "../../mod/http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { routeFinderChain } from "./middleware.ts";
 import { routeRoutes } from "./routes/routes.ts";
 import { RouteFinderService } from "./service.ts";
 import type { TransportSource } from "./source.ts";
@@ -52,7 +52,7 @@ export function createRouteFinderApp(
     return new Response(null, { status: 500 });
   });
   app.notFound(notFoundResponse);
-  app.use("*", ...routeFinderChain(options));
+  app.use("*", ...serviceChain(options));
   app.route("/", routeRoutes({ service, maxBodyBytes: options.maxBodyBytes, logger: log }));
   app.get("/health", () => jsonResponse(200, healthJson(options.startedAt, "route-finder")));
   // chi answers a known path with the wrong method with an empty 405.

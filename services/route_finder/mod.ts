@@ -22,7 +22,7 @@ import type { TransportSource } from "./source.ts";
 
 export { createRouteFinderApp } from "./app.ts";
 export type { RouteFinderAppOptions } from "./app.ts";
-export { DEFAULT_IP_RATE_LIMIT, routeFinderChain } from "./middleware.ts";
+export { DEFAULT_IP_RATE_LIMIT } from "./middleware.ts";
 export { findRoutes, SEARCH_ERRORS } from "./search.ts";
 export type { FoundHop, SearchOptions, SearchResult } from "./search.ts";
 export {

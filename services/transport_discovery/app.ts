@@ -11,10 +11,11 @@ import {
   jsonResponse,
   notFoundResponse,
   type RateLimitOptions,
+  serviceChain,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { discoveryAuth, discoveryChain } from "./middleware.ts";
+import { discoveryAuth } from "./middleware.ts";
 import { heartbeatRoutes } from "./routes/heartbeat.ts";
 import { listingRoutes } from "./routes/listings.ts";
 import { transportRoutes } from "./routes/transports.ts";
@@ -59,7 +60,7 @@ export function createTransportDiscoveryApp(
     return new Response(null, { status: 500 });
   });
   app.notFound(notFoundResponse);
-  app.use("*", ...discoveryChain(options));
+  app.use("*", ...serviceChain(options));
 
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
   app.route(
