@@ -29,4 +29,6 @@ export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./jso
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";
 export { DEFAULT_HTTP_LIMITS, serveHttp } from "./serve.ts";
 export type { HttpLimits, HttpService, ServeHttpOptions } from "./serve.ts";
+export { serveService } from "./serve_service.ts";
+export type { ServedService, ServeServiceOptions } from "./serve_service.ts";
 export { healthJson } from "./health.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
-import { type RateLimitOptions, serveHttp } from "../../mod/http/mod.ts";
+import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import { createAddressResolverApp } from "./app.ts";
@@ -93,31 +93,12 @@ export async function startAddressResolver(
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     startedAt: new Date(now()),
   });
-  let http;
-  try {
-    http = await serveHttp({ addr: options.addr ?? "127.0.0.1:0", fetch: app.fetch });
-  } catch (error) {
-    kvStore.close();
-    throw error;
-  }
-  logger.info("address resolver listening", {
-    addr: `${http.hostname}:${http.port}`,
-    url: http.url,
-    test_mode: testMode,
-    store: options.storePath,
+  return await serveService({
+    name: "address resolver",
+    logger,
+    addr: options.addr,
+    fetch: app.fetch,
+    fields: { test_mode: testMode, store: options.storePath },
+    release: () => kvStore.close(),
   });
-  let closing: Promise<void> | undefined;
-  return {
-    url: http.url,
-    hostname: http.hostname,
-    port: http.port,
-    close() {
-      closing ??= (async () => {
-        await http.close();
-        kvStore.close();
-        logger.info("address resolver stopped");
-      })();
-      return closing;
-    },
-  };
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type RateLimitOptions, serveHttp } from "../../mod/http/mod.ts";
+import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { createRouteFinderApp } from "./app.ts";
 import { DEFAULT_IP_RATE_LIMIT } from "./middleware.ts";
@@ -91,21 +91,18 @@ export async function startRouteFinder(options: StartRouteFinderOptions): Promis
     now,
     startedAt: new Date(now()),
   });
-  const http = await serveHttp({ addr: options.addr ?? "127.0.0.1:0", fetch: app.fetch });
-  logger.info("route finder listening", { addr: `${http.hostname}:${http.port}`, url: http.url });
-  let closing: Promise<void> | undefined;
+  const served = await serveService({
+    name: "route finder",
+    logger,
+    addr: options.addr,
+    fetch: app.fetch,
+  });
   return {
-    url: http.url,
-    port: http.port,
+    url: served.url,
+    port: served.port,
     get running() {
       return service.running;
     },
-    close() {
-      closing ??= (async () => {
-        await http.close();
-        logger.info("route finder stopped");
-      })();
-      return closing;
-    },
+    close: () => served.close(),
   };
 }

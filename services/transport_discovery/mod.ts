@@ -12,7 +12,7 @@
  * @module
  */
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
-import { type RateLimitOptions, serveHttp } from "../../mod/http/mod.ts";
+import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import { createTransportDiscoveryApp } from "./app.ts";
@@ -102,33 +102,19 @@ export async function startTransportDiscovery(
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     startedAt: new Date(now()),
   });
-  let http;
-  try {
-    http = await serveHttp({ addr: options.addr ?? "127.0.0.1:0", fetch: app.fetch });
-  } catch (error) {
-    kvStore.close();
-    throw error;
-  }
-  logger.info("transport discovery listening", {
-    addr: `${http.hostname}:${http.port}`,
-    url: http.url,
-    test_mode: testMode,
-    entry_timeout_ms: entryTtlMs,
-    store: options.storePath,
+  const served = await serveService({
+    name: "transport discovery",
+    logger,
+    addr: options.addr,
+    fetch: app.fetch,
+    fields: { test_mode: testMode, entry_timeout_ms: entryTtlMs, store: options.storePath },
+    release: () => kvStore.close(),
   });
-  let closing: Promise<void> | undefined;
   return {
-    url: http.url,
-    hostname: http.hostname,
-    port: http.port,
+    url: served.url,
+    hostname: served.hostname,
+    port: served.port,
     transportsByEdge: (pkHex) => store.byEdge(pkHex),
-    close() {
-      closing ??= (async () => {
-        await http.close();
-        kvStore.close();
-        logger.info("transport discovery stopped");
-      })();
-      return closing;
-    },
+    close: () => served.close(),
   };
 }
