@@ -8,11 +8,10 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import {
   answerWrongMethods,
+  createServiceApp,
   healthJson,
   jsonResponse,
-  notFoundResponse,
   type RateLimitOptions,
-  serviceChain,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
@@ -61,14 +60,7 @@ export function createAddressResolverApp(
   const service = new AddressService({ ...options, logger: log });
   const auth = resolverAuth(options);
   const fromIp = (c: Context) => requesterIp(c, options.trustProxyHeaders);
-  const app = new Hono<{ Variables: HttpAuthVariables }>();
-
-  app.onError((error, c) => {
-    log.error("request failed", { method: c.req.method, path: c.req.path, error });
-    return new Response(null, { status: 500 });
-  });
-  app.notFound(notFoundResponse);
-  app.use("*", ...serviceChain(options));
+  const app = createServiceApp<{ Variables: HttpAuthVariables }>(options);
 
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
   app.route(

@@ -7,11 +7,10 @@
 import { Hono } from "hono";
 import {
   answerWrongMethods,
+  createServiceApp,
   healthJson,
   jsonResponse,
-  notFoundResponse,
   type RateLimitOptions,
-  serviceChain,
 } from "../../mod/http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { routeRoutes } from "./routes/routes.ts";
@@ -46,13 +45,7 @@ export function createRouteFinderApp(
     maxConcurrent: options.maxConcurrent,
     logger: log,
   });
-  const app = new Hono();
-  app.onError((error, c) => {
-    log.error("request failed", { method: c.req.method, path: c.req.path, error });
-    return new Response(null, { status: 500 });
-  });
-  app.notFound(notFoundResponse);
-  app.use("*", ...serviceChain(options));
+  const app = createServiceApp(options);
   app.route("/", routeRoutes({ service, maxBodyBytes: options.maxBodyBytes, logger: log }));
   app.get("/health", () => jsonResponse(200, healthJson(options.startedAt, "route-finder")));
   // chi answers a known path with the wrong method with an empty 405.

@@ -7,11 +7,10 @@
 import { Hono } from "hono";
 import {
   answerWrongMethods,
+  createServiceApp,
   healthJson,
   jsonResponse,
-  notFoundResponse,
   type RateLimitOptions,
-  serviceChain,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
@@ -53,14 +52,7 @@ export function createTransportDiscoveryApp(
   const log = options.logger;
   const service = new TransportService({ ...options, logger: log });
   const auth = discoveryAuth(options);
-  const app = new Hono<{ Variables: HttpAuthVariables }>();
-
-  app.onError((error, c) => {
-    log.error("request failed", { method: c.req.method, path: c.req.path, error });
-    return new Response(null, { status: 500 });
-  });
-  app.notFound(notFoundResponse);
-  app.use("*", ...serviceChain(options));
+  const app = createServiceApp<{ Variables: HttpAuthVariables }>(options);
 
   app.get("/security/nonces/:pk", nonceHandler(options.nonces));
   app.route(
