@@ -11,11 +11,9 @@ import {
   createServiceApp,
   healthJson,
   jsonResponse,
-  type RateLimitOptions,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
-import { resolverAuth } from "./middleware.ts";
+import { resolverAuth, type ResolverMiddlewareOptions } from "./middleware.ts";
 import { requesterIp } from "./remote_ip.ts";
 import { bindRoutes } from "./routes/bind.ts";
 import { resolveRoutes } from "./routes/resolve.ts";
@@ -23,8 +21,8 @@ import { transportRoutes } from "./routes/transports.ts";
 import { AddressService } from "./service.ts";
 import type { BindingStore } from "./store.ts";
 
-/** Options for {@linkcode createAddressResolverApp}. */
-export interface AddressResolverAppOptions {
+/** Options for {@linkcode createAddressResolverApp} (the clock, log and limits: {@linkcode ResolverMiddlewareOptions}). */
+export interface AddressResolverAppOptions extends ResolverMiddlewareOptions {
   /** Where bindings live. */
   store: BindingStore;
   /** Where httpauth nonces live. */
@@ -35,14 +33,6 @@ export interface AddressResolverAppOptions {
   bindTtlMs: number;
   /** Take the requester IP from `X-Real-IP`/`X-Forwarded-For` (behind a reverse proxy only). */
   trustProxyHeaders: boolean;
-  /** Millisecond clock. */
-  now: () => number;
-  /** Request and error log. */
-  logger: Logger;
-  /** Per-remote-IP limit, or `false` for none. */
-  ipRateLimit: RateLimitOptions | false;
-  /** Per-key limit of authenticated routes, or `false` for none. */
-  keyRateLimit: RateLimitOptions | false;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
   /** Start time reported by `/health`. */

@@ -10,19 +10,17 @@ import {
   createServiceApp,
   healthJson,
   jsonResponse,
-  type RateLimitOptions,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
-import type { Logger } from "../../mod/log/mod.ts";
-import { discoveryAuth } from "./middleware.ts";
+import { discoveryAuth, type TpdMiddlewareOptions } from "./middleware.ts";
 import { heartbeatRoutes } from "./routes/heartbeat.ts";
 import { listingRoutes } from "./routes/listings.ts";
 import { transportRoutes } from "./routes/transports.ts";
 import { TransportService } from "./service.ts";
 import type { TransportStore } from "./store.ts";
 
-/** Options for {@linkcode createTransportDiscoveryApp}. */
-export interface TransportDiscoveryAppOptions {
+/** Options for {@linkcode createTransportDiscoveryApp} (the clock, log and limits: {@linkcode TpdMiddlewareOptions}). */
+export interface TransportDiscoveryAppOptions extends TpdMiddlewareOptions {
   /** Where entries live. */
   store: TransportStore;
   /** Where httpauth nonces live. */
@@ -31,14 +29,6 @@ export interface TransportDiscoveryAppOptions {
   entryTtlMs: number;
   /** How long a visor's last heartbeat is kept, ms. */
   visorKeepMs: number;
-  /** Millisecond clock. */
-  now: () => number;
-  /** Request and error log. */
-  logger: Logger;
-  /** Per-remote-IP limit, or `false` for none. */
-  ipRateLimit: RateLimitOptions | false;
-  /** Per-key limit of authenticated routes, or `false` for none. */
-  keyRateLimit: RateLimitOptions | false;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
   /** Start time reported by `/health`. */
