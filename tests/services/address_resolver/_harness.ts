@@ -5,7 +5,7 @@ import {
   startAddressResolver,
   type StartAddressResolverOptions,
 } from "../../../services/address_resolver/mod.ts";
-import { startKvService, type TestClock, type TestKvService } from "../../_util/kv_service.ts";
+import { startKvService, type TestKvService } from "../../_util/kv_service.ts";
 
 export type { TestClock } from "../../_util/kv_service.ts";
 

@@ -13,7 +13,7 @@ import {
   type StartTransportDiscoveryOptions,
   type TransportDiscoveryService,
 } from "../../../services/transport_discovery/mod.ts";
-import { startKvService, type TestClock, type TestKvService } from "../../_util/kv_service.ts";
+import { startKvService, type TestKvService } from "../../_util/kv_service.ts";
 
 export type { TestClock } from "../../_util/kv_service.ts";
 
