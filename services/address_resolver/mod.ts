@@ -10,11 +10,15 @@
  * @module
  */
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
-import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
-import { createLogger, type Logger } from "../../mod/log/mod.ts";
+import { serveService } from "../../mod/http/mod.ts";
+import { createLogger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import { createAddressResolverApp } from "./app.ts";
-import { DEFAULT_IP_RATE_LIMIT, DEFAULT_KEY_RATE_LIMIT } from "./middleware.ts";
+import {
+  DEFAULT_IP_RATE_LIMIT,
+  DEFAULT_KEY_RATE_LIMIT,
+  type ResolverMiddlewareOptions,
+} from "./middleware.ts";
 import { BindingStore } from "./store.ts";
 
 export { createAddressResolverApp } from "./app.ts";
@@ -35,8 +39,11 @@ export const DEFAULT_BIND_TTL_MS = 5 * 60_000;
 /** Default request body limit: a bind body is well under 1 KiB. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
-/** Options for {@linkcode startAddressResolver}. */
-export interface StartAddressResolverOptions {
+/**
+ * Options for {@linkcode startAddressResolver}; the log, clock (tests inject one) and limits
+ * (`false`: none) of {@linkcode ResolverMiddlewareOptions} are optional here, with defaults.
+ */
+export interface StartAddressResolverOptions extends Partial<ResolverMiddlewareOptions> {
   /** `host:port` to listen on, Go style (`:9093` is every interface). Default `127.0.0.1:0`. */
   addr?: string;
   /** Path of the Deno KV file for bindings and nonces. */
@@ -47,14 +54,6 @@ export interface StartAddressResolverOptions {
   bindTtlMs?: number;
   /** Take the requester IP from proxy headers (behind a reverse proxy only). */
   trustProxyHeaders?: boolean;
-  /** Where the service logs. */
-  logger?: Logger;
-  /** Millisecond clock (tests inject one). */
-  now?: () => number;
-  /** Per-remote-IP limit; `false` disables it. */
-  ipRateLimit?: RateLimitOptions | false;
-  /** Per-key limit of authenticated routes; `false` disables it. */
-  keyRateLimit?: RateLimitOptions | false;
   /** Request body limit in bytes. */
   maxBodyBytes?: number;
 }

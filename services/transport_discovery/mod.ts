@@ -12,11 +12,15 @@
  * @module
  */
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
-import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
-import { createLogger, type Logger } from "../../mod/log/mod.ts";
+import { serveService } from "../../mod/http/mod.ts";
+import { createLogger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
 import { createTransportDiscoveryApp } from "./app.ts";
-import { DEFAULT_IP_RATE_LIMIT, DEFAULT_KEY_RATE_LIMIT } from "./middleware.ts";
+import {
+  DEFAULT_IP_RATE_LIMIT,
+  DEFAULT_KEY_RATE_LIMIT,
+  type TpdMiddlewareOptions,
+} from "./middleware.ts";
 import { type StoredTransport, TransportStore } from "./store.ts";
 
 export { createTransportDiscoveryApp } from "./app.ts";
@@ -40,8 +44,11 @@ export const DEFAULT_VISOR_KEEP_MS = 24 * 60 * 60_000;
 /** Default request body limit: a hub visor re-registers hundreds of ~450-byte entries at once. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Options for {@linkcode startTransportDiscovery}. */
-export interface StartTransportDiscoveryOptions {
+/**
+ * Options for {@linkcode startTransportDiscovery}; the log, clock (tests inject one) and limits
+ * (`false`: none) of {@linkcode TpdMiddlewareOptions} are optional here, with defaults.
+ */
+export interface StartTransportDiscoveryOptions extends Partial<TpdMiddlewareOptions> {
   /** `host:port` to listen on, Go style (`:9091` is every interface). Default `127.0.0.1:0`. */
   addr?: string;
   /** Path of the Deno KV file for entries and nonces. */
@@ -50,14 +57,6 @@ export interface StartTransportDiscoveryOptions {
   testMode?: boolean;
   /** Entry lifetime without a re-registration, ms; 0 = never. Default 5 min, 0 in test mode. */
   entryTtlMs?: number;
-  /** Where the service logs. */
-  logger?: Logger;
-  /** Millisecond clock (tests inject one). */
-  now?: () => number;
-  /** Per-remote-IP limit; `false` disables it. */
-  ipRateLimit?: RateLimitOptions | false;
-  /** Per-key limit of authenticated routes; `false` disables it. */
-  keyRateLimit?: RateLimitOptions | false;
   /** Request body limit in bytes. */
   maxBodyBytes?: number;
 }
