@@ -19,7 +19,10 @@ export const MAX_RELAYED_STREAMS = 4096;
 export const MAX_PENDING_STREAMS_PER_SESSION = 128;
 /** Streams waiting for their answer over the whole server at once (our value). */
 export const MAX_PENDING_STREAMS = 1024;
-/** Session handshakes under way at once; past it the oldest is dropped (our value). */
+/**
+ * Session handshakes under way at once; past it the oldest is dropped (our value: an honest
+ * handshake takes a few round trips, and each one waiting costs ~10 KiB of heap).
+ */
 export const MAX_SESSION_HANDSHAKES = 1024;
 /** Session handshakes under way from one IPv4 address or IPv6 /64 (our value). */
 export const MAX_SESSION_HANDSHAKES_PER_ADDRESS = 64;
