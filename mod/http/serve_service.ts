@@ -5,7 +5,7 @@
  * @module
  */
 import type { Logger } from "../log/mod.ts";
-import { serveHttp, type ServeHttpOptions } from "./serve.ts";
+import { type HttpLimits, serveHttp, type ServeHttpOptions } from "./serve.ts";
 
 /** Options for {@linkcode serveService}. */
 export interface ServeServiceOptions {
@@ -21,6 +21,8 @@ export interface ServeServiceOptions {
   fields?: Record<string, unknown>;
   /** Run after the server has closed, and when it cannot bind (e.g. close the store). */
   release?: () => void;
+  /** Connection limits to change from the defaults (timeouts, connections per IP). */
+  limits?: Partial<HttpLimits>;
 }
 
 /** A served service. */
@@ -40,7 +42,11 @@ export async function serveService(options: ServeServiceOptions): Promise<Served
   const { logger, name } = options;
   let http;
   try {
-    http = await serveHttp({ addr: options.addr ?? "127.0.0.1:0", fetch: options.fetch });
+    http = await serveHttp({
+      addr: options.addr ?? "127.0.0.1:0",
+      fetch: options.fetch,
+      limits: options.limits,
+    });
   } catch (error) {
     options.release?.();
     throw error;

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
+import { type HttpLimits, type RateLimitOptions, serveService } from "../../mod/http/mod.ts";
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
 import { createRouteFinderApp } from "./app.ts";
 import { DEFAULT_IP_RATE_LIMIT } from "./middleware.ts";
@@ -64,6 +64,8 @@ export interface StartRouteFinderOptions {
   maxConcurrent?: number;
   /** Millisecond clock (tests inject one). */
   now?: () => number;
+  /** Connection limits to change from the HTTP defaults (e.g. connections per IP). */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /** A running route finder. */
@@ -96,6 +98,7 @@ export async function startRouteFinder(options: StartRouteFinderOptions): Promis
     logger,
     addr: options.addr,
     fetch: app.fetch,
+    limits: options.httpLimits,
   });
   return {
     url: served.url,
