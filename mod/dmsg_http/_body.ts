@@ -4,6 +4,8 @@ import { type BodyFraming, latin1 } from "./head.ts";
 import type { HttpReader } from "./_reader.ts";
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
+// Read buffer of a body handed to a default reader: small, since a slow body holds it.
+const SCRATCH_BYTES = 16 * 1024;
 // 13 hex digits (52 bits) keep a chunk size an exact integer; no real chunk comes near it.
 const CHUNK_SIZE = /^[0-9a-fA-F]{1,13}$/;
 
@@ -95,6 +97,7 @@ export class MessageBody {
   readonly #options: MessageBodyOptions;
   readonly #chunkBytes: number;
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
+  #scratch: Uint8Array<ArrayBuffer> | undefined;
   #started = false;
   #complete = false;
   #ended = false;
@@ -155,24 +158,31 @@ export class MessageBody {
   stream(): ReadableStream<Uint8Array<ArrayBuffer>> {
     this.#stream ??= new ReadableStream({
       type: "bytes",
-      autoAllocateChunkSize: this.#chunkBytes,
       pull: async (controller) => {
-        const request = controller.byobRequest!;
-        const view = request.view!;
         if (this.#detached) {
           controller.error(new HttpParseError("body no longer readable: the response was sent"));
           return;
         }
-        const p = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+        // A reader that brings its own buffer (BYOB) is filled in place; other readers get an
+        // exact-size copy of what one read from a scratch buffer brought. (Chunks in
+        // auto-allocated buffers would each pin a whole buffer: a body dripped a byte at a
+        // time would hold 64 KiB per byte until it ends.)
+        const request = controller.byobRequest;
+        const view = request?.view;
+        const p = view
+          ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
+          : (this.#scratch ??= new Uint8Array(Math.min(this.#chunkBytes, SCRATCH_BYTES)));
         try {
           const reading = this.#read(p);
           this.#inflight = reading;
           const n = await reading;
           if (n === null) {
             controller.close();
-            request.respond(0);
-          } else {
+            request?.respond(0);
+          } else if (request) {
             request.respond(n);
+          } else {
+            controller.enqueue(p.slice(0, n));
           }
         } catch (caught) {
           const error = this.#options.mapError?.(caught) ?? caught;

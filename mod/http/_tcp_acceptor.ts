@@ -46,9 +46,18 @@ export class TrackedConn implements ByteStream {
   }
 }
 
+/**
+ * This host's own loopback addresses: local tools, the node's own services, and a reverse
+ * proxy in front of it all come from here, so one cap would throttle them all together.
+ */
+const OWN_HOST = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
 /** Options for {@linkcode TcpAcceptor}. */
 export interface TcpAcceptorOptions {
-  /** Connections one remote IP may hold at once; more are closed as they arrive. */
+  /**
+   * Connections one remote IP may hold at once; more are closed as they arrive. This host's
+   * own address (127.0.0.1, ::1) is not capped.
+   */
   maxPerIp: number;
   /** Where accept failures and refusals are noted. */
   logger?: Logger;
@@ -130,7 +139,7 @@ export class TcpAcceptor implements HttpStreamListener<TrackedConn> {
       this.#backoff = BACKOFF_MIN_MS;
       const ip = conn.remoteAddr.hostname;
       const held = this.#perIp.get(ip) ?? 0;
-      if (held >= this.#options.maxPerIp) {
+      if (held >= this.#options.maxPerIp && !OWN_HOST.has(ip)) {
         try {
           conn.close();
         } catch {

@@ -43,7 +43,10 @@ export interface HttpLimits {
   maxHeaderBytes: number;
   /** Connections served at once; at the limit, new ones wait in the listen backlog. */
   maxConnections: number;
-  /** Connections one remote IP may hold; more are closed as they arrive. */
+  /**
+   * Connections one remote IP may hold; more are closed as they arrive. This host's own
+   * address (127.0.0.1, ::1: local tools, a reverse proxy) is not capped.
+   */
   maxConnectionsPerIp: number;
 }
 
@@ -54,12 +57,12 @@ export interface HttpLimits {
  */
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   headerTimeoutMs: 5_000,
-  bodyTimeoutMs: 10_000,
+  bodyTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   ioTimeoutMs: 30_000,
   maxHeaderBytes: 64 * 1024,
   maxConnections: 1024,
-  maxConnectionsPerIp: 64,
+  maxConnectionsPerIp: 128,
 };
 
 /** Options for {@linkcode serveHttp}. */

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { BodyTooLargeError, readBody } from "../../mod/http/mod.ts";
+import { BodyIncompleteError, BodyTooLargeError, readBody } from "../../mod/http/mod.ts";
 import { UNSAFE_METHODS } from "./csrf.ts";
 
 /**
@@ -15,6 +15,8 @@ export function boundedBody(maxBytes: number): MiddlewareHandler {
         bytes = await readBody(c.req.raw, maxBytes);
       } catch (error) {
         if (error instanceof BodyTooLargeError) return c.json({ error: error.message }, 413);
+        // The client went away mid-body: its doing, not a server fault (no 500, no ERROR).
+        if (error instanceof BodyIncompleteError) return c.json({ error: error.message }, 400);
         throw error;
       }
       c.req.raw = new Request(c.req.raw.url, {

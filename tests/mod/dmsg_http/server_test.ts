@@ -382,3 +382,32 @@ Deno.test("200 connections, each with a request, leave no connection behind", as
   assertEquals(server.connections, 0);
   await server.shutdown();
 });
+
+Deno.test("a body dripped a byte per chunk reaches the handler in exact-size chunks", async () => {
+  // Chunks in shared 64 KiB buffers would pin 64 KiB per byte dripped: an attacker's slow
+  // body would cost the server thousands of times its size.
+  const pinned: number[] = [];
+  await withServer(async (request) => {
+    const reader = request.body!.getReader();
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      pinned.push(value.buffer.byteLength);
+    }
+    return new Response(String(bytes));
+  }, async (port) => {
+    using conn = await connect(port);
+    const responses = new RawResponseReader(conn);
+    await send(conn, "POST /drip HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (let i = 0; i < 200; i++) {
+      await send(conn, "1\r\na\r\n");
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    await send(conn, "0\r\n\r\n");
+    assertEquals((await responses.next())?.text, "200");
+    const total = pinned.reduce((a, b) => a + b, 0);
+    assert(total <= 200 * 2, `200 bytes pinned ${total} bytes of buffers`);
+  });
+});

@@ -140,6 +140,12 @@ Deno.test("serveHttp caps connections per remote IP; other addresses are still s
     await new Promise((r) => setTimeout(r, 200));
     assertEquals(refused, false);
     assertEquals(service.connections, held);
+    // This host's own address is not capped (local tools, a reverse proxy).
+    const local = await Promise.all(
+      Array.from({ length: 8 }, () => Deno.connect({ hostname: "127.0.0.1", port: service.port })),
+    );
+    await waitFor("local connections held", () => service.connections === held + 8);
+    for (const c of local) c.close();
   } finally {
     for (const s of sockets) s.destroy();
     await service.close();
