@@ -24,6 +24,11 @@ export interface SessionOptions {
   connectionWriteTimeout?: number;
   /** Receive window per stream; at least 256 KiB. Default 256 KiB. */
   maxStreamWindowSize?: number;
+  /**
+   * Received bytes all streams together may hold unread; data past it resets the stream it is
+   * for (the windows alone allow 256 KiB per stream). Default: no such budget.
+   */
+  maxBufferedBytes?: number;
   /** An opened stream not ACKed this long closes the session, as in Go; 0 disables. Default 20 000. */
   streamOpenTimeout?: number;
   /** After our FIN, a stream the peer does not FIN this long is reset; 0 disables. Default 30 000. */
@@ -47,6 +52,7 @@ export function resolveConfig(options: SessionOptions): SessionConfig {
     keepAliveInterval: options.keepAliveInterval ?? 30_000,
     connectionWriteTimeout: options.connectionWriteTimeout ?? 10_000,
     maxStreamWindowSize: options.maxStreamWindowSize ?? INITIAL_STREAM_WINDOW,
+    maxBufferedBytes: options.maxBufferedBytes ?? Infinity,
     streamOpenTimeout: options.streamOpenTimeout ?? 20_000,
     streamCloseTimeout: options.streamCloseTimeout ?? 30_000,
     logger: options.logger,
@@ -58,6 +64,7 @@ export function resolveConfig(options: SessionOptions): SessionConfig {
   if (!Number.isInteger(window) || window < INITIAL_STREAM_WINDOW || window > 0xffffffff) {
     throw new RangeError(`maxStreamWindowSize must be an integer >= ${INITIAL_STREAM_WINDOW}`);
   }
+  if (!(config.maxBufferedBytes > 0)) throw new RangeError("maxBufferedBytes must be positive");
   for (const key of ["keepAliveInterval", "connectionWriteTimeout"] as const) {
     if (!(config[key] > 0)) throw new RangeError(`${key} must be positive`);
   }

@@ -98,6 +98,9 @@ export class Session {
   #closedError: SessionClosedError | undefined;
   #resolveClosed!: (reason: YamuxError | undefined) => void;
   #receiving: Promise<void> = Promise.resolve();
+  // Bytes waiting unread over all streams, and what they may add up to.
+  #buffered = 0;
+  #bufferBudget: number;
 
   /** Start a session on `conn`; the receive loop and keepalive start at once. */
   constructor(conn: ByteStream, options: SessionOptions) {
@@ -106,6 +109,7 @@ export class Session {
     this.#log = this.#config.logger;
     this.#conn = conn;
     this.#nextStreamId = this.role === "client" ? 1 : 2;
+    this.#bufferBudget = this.#config.maxBufferedBytes;
     this.closed = new Promise((resolve) => this.#resolveClosed = resolve);
     this.#reader = new FrameReader(conn);
     this.#writer = new FrameWriter(conn, {
@@ -121,6 +125,10 @@ export class Session {
       writeData: (streamId, flags, body) =>
         this.#writer.write({ type: FrameType.Data, flags, streamId, length: body.length, body }),
       finished: (stream) => this.#streamFinished(stream),
+      // Once the session is closing nothing more arrives: the budget is no longer kept.
+      buffered: (delta) => {
+        if (!this.#closing) this.#buffered += delta;
+      },
     };
     this.#receiveLoop();
     if (this.#config.enableKeepAlive) this.#scheduleKeepAlive();
@@ -136,13 +144,20 @@ export class Session {
     return this.#closing;
   }
 
+  /**
+   * Change the budget of bytes all streams may hold unread (see `maxBufferedBytes`), e.g. once
+   * the peer is known. Streams already over it keep what they hold.
+   */
+  setBufferBudget(bytes: number): void {
+    if (!(bytes > 0)) throw new RangeError("the buffer budget must be positive");
+    this.#bufferBudget = bytes;
+  }
+
   /** Counters for leak tests and diagnostics. */
   stats(): SessionStats {
-    let bufferedBytes = 0;
     let timers = (this.#keepAliveTimer !== undefined ? 1 : 0) + this.#pings.size +
       (this.#writer.timerActive ? 1 : 0);
     for (const stream of this.#streams.values()) {
-      bufferedBytes += stream.bufferedBytes;
       if (stream._hasTimer) timers++;
     }
     for (const entry of this.#inflight.values()) if (entry.timer !== undefined) timers++;
@@ -151,7 +166,7 @@ export class Session {
       acceptQueue: this.#acceptQueue.length,
       inflightOpens: this.#inflight.size,
       pendingPings: this.#pings.size,
-      bufferedBytes,
+      bufferedBytes: this.#closing ? 0 : this.#buffered,
       queuedFrames: this.#writer.queued,
       timers,
     };
@@ -368,7 +383,9 @@ export class Session {
   async #receivePayload(stream: SessionStream, length: number): Promise<void> {
     const reader = this.#reader;
     stream._consumeReceiveWindow(length);
-    if (!stream._wantsData || stream._refuses(length)) return await reader.skip(length);
+    if (!stream._wantsData || stream._refuses(length, this.#bufferBudget - this.#buffered)) {
+      return await reader.skip(length);
+    }
     // Small payloads are gathered in the read buffer and copied out; larger ones are read
     // straight into a chunk of their own.
     if (length <= reader.capacity) {

@@ -62,6 +62,8 @@ export interface StreamHost {
   post(type: number, flags: number, streamId: number, length: number): void;
   /** Queue a data frame; resolves when written. */
   writeData(streamId: number, flags: number, body: Uint8Array): Promise<void>;
+  /** Bytes waiting unread in a stream grew (or, negative, shrank) by `delta`. */
+  buffered(delta: number): void;
   /** The stream is done: remove it from the session. */
   finished(stream: SessionStream): void;
 }
@@ -142,6 +144,7 @@ export class SessionStream implements Stream {
     if (p.length === 0) return Promise.resolve(0);
     if (this.#buffer.length > 0) {
       const n = this.#buffer.read(p);
+      this.#host.buffered(-n);
       this.#sendWindowUpdate();
       return Promise.resolve(n);
     }
@@ -191,7 +194,7 @@ export class SessionStream implements Stream {
     if (this.#released) return;
     this.#sendFin();
     this.#released = true;
-    this.#buffer.clear();
+    this.#dropBuffer();
     this.#settleRead(null);
     this.#wakeWriter();
   }
@@ -212,21 +215,26 @@ export class SessionStream implements Stream {
   }
 
   /**
-   * Whether `n` more bytes would leave more than the receive limit unread; if so the stream is
-   * reset here and the caller drops the payload unread.
+   * Whether `n` arriving bytes would leave more than the stream's receive limit unread, or take
+   * more than `sessionRoom` (what the session's budget has left); if so the stream is reset here
+   * and the caller drops the payload unread.
    */
-  _refuses(n: number): boolean {
-    if (this.#receiveLimit === Infinity) return false;
-    const direct = this.#pendingRead && this.#buffer.length === 0 ? this.#pendingRead.p.length : 0;
-    if (this.#buffer.length + n - direct <= this.#receiveLimit) return false;
-    this.#limitExceeded();
+  _refuses(n: number, sessionRoom = Infinity): boolean {
+    if (this.#receiveLimit === Infinity && sessionRoom === Infinity) return false;
+    // A read in progress takes its share at once; only the rest would wait.
+    const direct = this.#pendingRead && this.#buffer.length === 0
+      ? Math.min(n, this.#pendingRead.p.length)
+      : 0;
+    const kept = n - direct;
+    if (this.#buffer.length + kept <= this.#receiveLimit && kept <= sessionRoom) return false;
+    this.#limitExceeded(kept > sessionRoom ? "session" : "stream");
     return true;
   }
 
-  #limitExceeded(): void {
-    this.#host.logger?.debug("stream receive limit exceeded, resetting", {
+  #limitExceeded(which: "session" | "stream" = "stream"): void {
+    this.#host.logger?.debug(`${which} receive limit exceeded, resetting the stream`, {
       stream: this.id,
-      limit: this.#receiveLimit,
+      limit: which === "stream" ? this.#receiveLimit : undefined,
     });
     this.reset();
     const notify = this.#onLimitExceeded;
@@ -262,6 +270,7 @@ export class SessionStream implements Stream {
     }
     if (owned) this.#buffer.appendOwned(data);
     else this.#buffer.append(data);
+    this.#host.buffered(data.length);
     if (pending) this.#sendWindowUpdate();
   }
 
@@ -382,7 +391,7 @@ export class SessionStream implements Stream {
   #abort(reason: StreamResetError): void {
     this.#state = "reset";
     this.#error = reason;
-    this.#buffer.clear();
+    this.#dropBuffer();
     this.#settleRead(reason);
     this.#wakeWriter();
     this.#finish();
@@ -393,6 +402,12 @@ export class SessionStream implements Stream {
     if (this.#finished) return;
     this.#finished = true;
     this.#host.finished(this);
+  }
+
+  #dropBuffer(): void {
+    if (this.#buffer.length === 0) return;
+    this.#host.buffered(-this.#buffer.length);
+    this.#buffer.clear();
   }
 
   #settleRead(result: number | null | Error): void {

@@ -20,6 +20,11 @@ export const MAX_PENDING_STREAMS_PER_SESSION = 128;
 /** Streams waiting for their answer over the whole server at once (our value). */
 export const MAX_PENDING_STREAMS = 1024;
 /**
+ * Bytes a client's streams may hold unread in the server at once (our value): 64 streams whose
+ * destinations stall, where yamux's windows alone allow 256 KiB for each of 2,048 streams.
+ */
+export const MAX_BUFFERED_BYTES_PER_SESSION = 16 * 1024 * 1024;
+/**
  * Session handshakes under way at once; past it the oldest is dropped (our value: an honest
  * handshake takes a few round trips, and each one waiting costs ~10 KiB of heap).
  */
@@ -78,6 +83,8 @@ export interface DmsgServerOptions {
   maxPendingStreamsPerSession?: number;
   /** Streams waiting for their answer over the whole server (default 1024). */
   maxPendingStreams?: number;
+  /** Bytes a client's streams may hold unread in the server (default 16 MiB). */
+  maxBufferedBytesPerSession?: number;
   /** Yamux settings for sessions. */
   yamux?: DmsgYamuxOptions;
   /** One line per session, streams at debug. */

@@ -20,6 +20,7 @@ import { PeerLinks } from "./peers.ts";
 import {
   DEFAULT_MAX_SESSIONS,
   type DmsgServerOptions,
+  MAX_BUFFERED_BYTES_PER_SESSION,
   MAX_PENDING_STREAMS,
   MAX_PENDING_STREAMS_PER_SESSION,
   MAX_RELAYED_STREAMS,
@@ -386,6 +387,11 @@ export class DmsgServerImpl implements DmsgServer {
   async #serveClient(session: DmsgSession, registered: () => void): Promise<void> {
     const key = session.remotePk.hex();
     const served = this.#newServed(session);
+    // What a client's streams may hold unread here, whichever relays stall (peer links, which
+    // carry many clients' streams, keep only yamux's windows).
+    session.yamux.setBufferBudget(
+      this.#o.maxBufferedBytesPerSession ?? MAX_BUFFERED_BYTES_PER_SESSION,
+    );
     // A newer session for the same key replaces the older one (whose cleanup below is
     // identity-checked and leaves this one alone).
     const older = this.#clients.replace(session.remotePk, served);

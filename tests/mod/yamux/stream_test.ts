@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { writeAll } from "../../../mod/conn/mod.ts";
+import { readFull, writeAll } from "../../../mod/conn/mod.ts";
 import {
   Flag,
   FrameType,
@@ -205,5 +205,35 @@ Deno.test("setReceiveLimit: a peer sending past the limit gets RST, the payload 
   assertEquals(far.bufferedBytes, 10);
   far.setReceiveLimit(9);
   await assertRejects(() => far.read(new Uint8Array(1)), StreamResetError);
+  assert(!pair.server.isClosed && !pair.client.isClosed);
+});
+
+Deno.test("maxBufferedBytes: streams past the session's budget are reset, reading makes room again", async () => {
+  await using pair = await sessionPair({ maxBufferedBytes: 300 * 1024 });
+  const opened = [await pair.client.open(), await pair.client.open()];
+  const first = (await pair.server.accept())!;
+  const second = (await pair.server.accept())!;
+  await writeAll(opened[0], seededBytes(200 * 1024, 1));
+  await eventually(() => first.bufferedBytes === 200 * 1024);
+  // The second stream's data would take the session past 300 KiB: that stream is reset.
+  await writeAll(opened[1], seededBytes(150 * 1024, 2)).catch(() => {});
+  await eventually(() => pair.server.numStreams === 1);
+  await assertRejects(() => readAllFrom(second), StreamResetError);
+  assertEquals(pair.server.stats().bufferedBytes, 200 * 1024);
+  // The first is intact, and once it is read there is room for a third.
+  const back = new Uint8Array(200 * 1024);
+  await readFull(first, back);
+  assertEquals(back, seededBytes(200 * 1024, 1));
+  assertEquals(pair.server.stats().bufferedBytes, 0);
+  const third = await pair.client.open();
+  const far = (await pair.server.accept())!;
+  await writeAll(third, seededBytes(250 * 1024, 3));
+  await eventually(() => far.bufferedBytes === 250 * 1024);
+  // A lower budget applies to what arrives next, not to what is held.
+  pair.server.setBufferBudget(1);
+  assertEquals(far.bufferedBytes, 250 * 1024);
+  await writeAll(third, text("x"));
+  await eventually(() => pair.server.numStreams === 1);
+  await assertRejects(() => readAllFrom(far), StreamResetError);
   assert(!pair.server.isClosed && !pair.client.isClosed);
 });

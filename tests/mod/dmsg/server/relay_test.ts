@@ -1,7 +1,9 @@
 import { assert, assertEquals } from "@std/assert";
+import { writeAll } from "../../../../mod/conn/mod.ts";
 import type { DmsgClient } from "../../../../mod/dmsg/mod.ts";
 import { echo, roundTrip, testNetwork, waitFor } from "../_harness.ts";
 import { attackSession, pushPastRequest, silentDestination, silentStreams } from "./_attacks.ts";
+import { rawSession } from "./_raw.ts";
 
 const text = new TextEncoder();
 
@@ -62,4 +64,50 @@ Deno.test("relay: bytes pushed past the request toward a silent destination are 
   await echoes(a, b, "polite dialer");
   listener.close();
   await echoing;
+});
+
+Deno.test("relay: a client's streams to a destination that never reads hold at most its session budget", async () => {
+  await using net = await testNetwork();
+  const budget = 2 * 1024 * 1024;
+  const server = await net.server({ maxBufferedBytesPerSession: budget });
+  // The destination answers every stream and then never reads it.
+  await using sink = await rawSession(server);
+  const sinkListener = sink.endpoint.listen(7);
+  const held: unknown[] = [];
+  const answering = (async () => {
+    for (;;) {
+      const stream = await sink.session.accept();
+      if (stream === null) return;
+      sink.endpoint.serveIncoming(sink.session, stream);
+    }
+  })();
+  const holding = (async () => {
+    for await (const stream of sinkListener) held.push(stream);
+  })();
+  await using source = await rawSession(server);
+  await waitFor("both registered", () => server.sessionCount() === 2);
+  const chunk = new Uint8Array(512 * 1024);
+  const results = await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const stream = await source.endpoint.dial(source.session, { pk: sink.keys.pk, port: 7 });
+      // Writes stop when the windows on the way are full; a reset ends them.
+      const written = writeAll(stream, chunk).then(() => "written", () => "reset");
+      return { stream, written };
+    }),
+  );
+  await waitFor("destination holds every stream", () => held.length === 20);
+  await waitFor("some streams reset", async () => {
+    const states = await Promise.all(
+      results.map(({ written }) => Promise.race([written, Promise.resolve("pending")])),
+    );
+    return states.includes("reset");
+  });
+  const buffered = server.stats().bufferedBytes;
+  assert(buffered <= budget, `${buffered} bytes buffered, budget ${budget}`);
+  assert(buffered > 0, "nothing held: the attack did not reach the server");
+  for (const { stream } of results) stream.close();
+  sinkListener.close();
+  await holding;
+  await sink.session.close();
+  await answering;
 });
