@@ -8,6 +8,8 @@ export interface DeadlineOptions {
   onTimeout: () => Error;
   /** Abort early (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Also close the stream when `work` itself fails (a handshake step that failed ends it). */
+  closeOnError?: boolean;
 }
 
 /** Close `stream`, ignoring an error from a stream already closed elsewhere. */
@@ -45,7 +47,12 @@ export async function withDeadline<T>(
       signal.addEventListener("abort", onAbort, { once: true });
     }
   });
-  const run = work();
+  const run = options.closeOnError
+    ? work().catch((error) => {
+      closeQuietly(stream);
+      throw error;
+    })
+    : work();
   // When the deadline wins, `work` fails later on the closed stream; nobody is left to tell.
   run.catch(() => {});
   try {

@@ -8,7 +8,7 @@
 import { type KeyPair, PubKey } from "../cipher/mod.ts";
 import { type ByteStream, readFull, writeAll } from "../conn/mod.ts";
 import type { DmsgAddr } from "../dmsg/mod.ts";
-import { closeQuietly, withDeadline } from "./_deadline.ts";
+import { withDeadline } from "./_deadline.ts";
 import { readJsonLine } from "./_line.ts";
 import {
   GET_NONCE,
@@ -93,14 +93,8 @@ function run<T>(
     stream: options.stream,
     signal: options.signal,
     onTimeout: () => new NetworkHandshakeError("timeout", `timed out after ${ms} ms`),
-  }, async () => {
-    try {
-      return await work();
-    } catch (error) {
-      closeQuietly(options.stream);
-      throw error;
-    }
-  });
+    closeOnError: true,
+  }, work);
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import { type ByteStream, readFull, writeAll } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { closeQuietly, withDeadline } from "./_deadline.ts";
+import { withDeadline } from "./_deadline.ts";
 import { encodeLine } from "./_json.ts";
 import { readJsonLine } from "./_line.ts";
 import { MAX_HANDSHAKE_LINE, SETTLEMENT_TIMEOUT_MS, SettlementResult } from "./constants.ts";
@@ -69,14 +69,8 @@ function settle<T>(options: SettlementCommon, work: () => Promise<T>): Promise<T
     stream: options.stream,
     signal: options.signal,
     onTimeout: () => new SettlementError("timeout", `timed out after ${ms} ms`),
-  }, async () => {
-    try {
-      return await work();
-    } catch (error) {
-      closeQuietly(options.stream);
-      throw error;
-    }
-  });
+    closeOnError: true,
+  }, work);
 }
 
 async function step<T>(name: SettlementStep, work: () => Promise<T>): Promise<T> {
