@@ -64,29 +64,23 @@ const appLs: Command = defineCommand({
   },
 });
 
-const appStart: Command = defineCommand({
-  name: "start",
-  summary: "start an app and wait until it runs",
-  usage: "[flags] NAME",
-  args: { min: 1, max: 1 },
-  flags: { rpc: rpcFlag(), json: jsonFlag() },
-  run: async ({ args, flags, out }) => {
-    const state = await flags.rpc.apps.start(nameArg(args));
-    out(flags.json ? JSON.stringify(state) : "OK");
-  },
-});
+/** `app start` / `app stop`: one call on the named app, answered "OK" or its state as JSON. */
+function appStateCommand(name: "start" | "stop", summary: string): Command {
+  return defineCommand({
+    name,
+    summary,
+    usage: "[flags] NAME",
+    args: { min: 1, max: 1 },
+    flags: { rpc: rpcFlag(), json: jsonFlag() },
+    run: async ({ args, flags, out }) => {
+      const state = await flags.rpc.apps[name](nameArg(args));
+      out(flags.json ? JSON.stringify(state) : "OK");
+    },
+  });
+}
 
-const appStop: Command = defineCommand({
-  name: "stop",
-  summary: "stop an app",
-  usage: "[flags] NAME",
-  args: { min: 1, max: 1 },
-  flags: { rpc: rpcFlag(), json: jsonFlag() },
-  run: async ({ args, flags, out }) => {
-    const state = await flags.rpc.apps.stop(nameArg(args));
-    out(flags.json ? JSON.stringify(state) : "OK");
-  },
-});
+const appStart = appStateCommand("start", "start an app and wait until it runs");
+const appStop = appStateCommand("stop", "stop an app");
 
 const appLog: Command = defineCommand({
   name: "log",
