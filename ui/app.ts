@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { RateLimiter, type RateLimitOptions } from "../mod/http/mod.ts";
 import type { Logger } from "../mod/log/mod.ts";
 import type { VisorApi } from "../services/visor/api.ts";
+import { type Fleet, localFleet } from "../services/visor/fleet_types.ts";
 import { UiAuth } from "./auth/auth.ts";
 import type { ScryptParams } from "./auth/password.ts";
 import type { UiDeps, UiEnv } from "./context.ts";
@@ -29,6 +30,8 @@ export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export interface UiAppOptions {
   /** The node, through its typed API. */
   api: VisorApi;
+  /** The visors the UI shows, this node first (default: this node alone). */
+  fleet?: Fleet;
   /** The visor's KV store, where the password lives (read at the point of use). */
   kv: () => Deno.Kv;
   /** Where the UI logs (logins, actions, problems). */
@@ -55,6 +58,8 @@ export interface UiApp {
   readonly app: Hono<UiEnv>;
   /** The node it shows. */
   readonly api: VisorApi;
+  /** The visors it shows, this node first. */
+  readonly fleet: Fleet;
   /** Password and sessions. */
   readonly auth: UiAuth;
   /** Live streams. */
@@ -80,8 +85,10 @@ export function createUiApp(options: UiAppOptions): UiApp {
     now: options.now,
   });
   const logger = options.logger;
+  const fleet = options.fleet ?? localFleet(options.api);
   const deps: UiDeps = {
     api: options.api,
+    fleet,
     auth,
     loginLimiter: new RateLimiter(options.loginRate ?? { ratePerSecond: 1 / 6, burst: 10 }),
     logger,
@@ -135,5 +142,5 @@ export function createUiApp(options: UiAppOptions): UiApp {
       ? c.json({ error: "internal error" }, 500)
       : c.text("Something went wrong; the node's log has the details.", 500);
   });
-  return { app, api: options.api, auth, hub, close: () => hub.close() };
+  return { app, api: options.api, fleet, auth, hub, close: () => hub.close() };
 }

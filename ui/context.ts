@@ -1,6 +1,7 @@
 import type { RateLimiter } from "../mod/http/mod.ts";
 import type { Logger } from "../mod/log/mod.ts";
 import type { VisorApi } from "../services/visor/api.ts";
+import type { Fleet } from "../services/visor/fleet_types.ts";
 import type { UiAuth } from "./auth/auth.ts";
 import type { Session } from "./auth/sessions.ts";
 import type { LiveHub } from "./live/hub.ts";
@@ -9,6 +10,8 @@ import type { LiveHub } from "./live/hub.ts";
 export interface UiDeps {
   /** The node, through its typed API. */
   api: VisorApi;
+  /** The visors the UI shows, this node (`api`) first. */
+  fleet: Fleet;
   /** Password and sessions. */
   auth: UiAuth;
   /** Limits login attempts (and first-password posts) per remote address. */
