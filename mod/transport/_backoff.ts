@@ -1,3 +1,5 @@
+import { REFRESH_JITTER } from "./constants.ts";
+
 /** Capped exponential backoff settings. */
 export interface BackoffOptions {
   /** First delay, ms. */
@@ -30,6 +32,11 @@ export class Backoff {
   reset(): void {
     this.#next = this.#o.initialMs;
   }
+}
+
+/** `ms` moved by up to ±`share` of itself at random (refresh timers out of step). */
+export function jittered(ms: number, share = REFRESH_JITTER): number {
+  return Math.max(1, Math.round(ms * (1 + share * (2 * Math.random() - 1))));
 }
 
 /** Wait `ms`, or less if `signal` aborts (resolves either way; the timer is always cleared). */

@@ -28,6 +28,25 @@ export const MIN_EPHEMERAL_PORT = 49152;
 /** How often a managed transport sends a TransportPing (Go 2026 `transportPingInterval`). */
 export const TRANSPORT_PING_INTERVAL_MS = 30_000;
 
+/**
+ * How often the manager re-posts the entries of the transports it holds to the transport
+ * discovery (Go visors: every 90 s). The discovery drops entries not re-posted within its
+ * entry timeout (ours: 5 min), so this must stay well inside it: 90 s leaves three tries.
+ */
+export const TRANSPORT_HEARTBEAT_INTERVAL_MS = 90_000;
+
+/**
+ * How often a visor repeats its stcpr binding at the address resolver (our value; Go binds once
+ * and keeps a UDP heartbeat for sudph only). Our resolver drops bindings after 5 min: two tries.
+ */
+export const STCPR_BIND_REFRESH_MS = 120_000;
+
+/**
+ * Each refresh period (transport heartbeat, stcpr bind) is drawn from ±this share of its
+ * nominal value, so visors started together (a reboot of a whole site) do not refresh in step.
+ */
+export const REFRESH_JITTER = 0.1;
+
 /** Transport types (Go `network.Type`). `sudph` is recognised but not implemented here. */
 export const TransportType = {
   /** A dmsg stream to the peer's port 45. */

@@ -1,6 +1,7 @@
 import type { PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Backoff, type BackoffOptions } from "./_backoff.ts";
+import { Backoff, type BackoffOptions, jittered } from "./_backoff.ts";
+import { STCPR_BIND_REFRESH_MS } from "./constants.ts";
 import type { AddressResolver, ResolvedAddress } from "./registry.ts";
 
 /** An address resolver that can also withdraw our binding (the AR client). */
@@ -14,8 +15,9 @@ export interface KeptBindingOptions {
   /** The address resolver to bind at. */
   resolver: UnbindingResolver;
   /**
-   * How often a successful binding is repeated, ms (default 2 min). Resolvers drop bindings that
-   * are not repeated (ours after 5 min); Go's keeps them, so repeating is harmless there.
+   * How often a successful binding is repeated, ms (default 2 min, ±10% jitter each time).
+   * Resolvers drop bindings that are not repeated (ours after 5 min); Go's keeps them, so
+   * repeating is harmless there.
    */
   refreshMs?: number;
   /** Delays between failed binds (default 1 s ×2 up to 1 min). */
@@ -91,7 +93,7 @@ export class KeptBinding implements AddressResolver {
         this.#bound = true;
         this.#lastFailure = undefined;
         this.#retry.reset();
-        this.#schedule(this.#o.refreshMs ?? 120_000);
+        this.#schedule(jittered(this.#o.refreshMs ?? STCPR_BIND_REFRESH_MS));
       },
       (error) => {
         this.#bound = false;

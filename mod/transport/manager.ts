@@ -1,8 +1,8 @@
 import { type KeyPair, makeTransportId, type PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { Backoff, type BackoffOptions } from "./_backoff.ts";
+import { Backoff, type BackoffOptions, jittered } from "./_backoff.ts";
 import { closeQuietly } from "./_deadline.ts";
-import { TRANSPORT_PORT, TransportLabel } from "./constants.ts";
+import { TRANSPORT_HEARTBEAT_INTERVAL_MS, TRANSPORT_PORT, TransportLabel } from "./constants.ts";
 import type { TransportEntry } from "./entry.ts";
 import { TransportClosedError, TransportError, UnknownNetworkError } from "./errors.ts";
 import { ManagedTransport, type PacketHandler } from "./managed_transport.ts";
@@ -44,7 +44,10 @@ export interface TransportManagerOptions {
   persistentCheckMs?: number;
   /** Delays between failed dials of one persistent transport (default 1 s ×2 up to 1 min). */
   persistentBackoff?: BackoffOptions;
-  /** How often `registry.heartbeat` is called while transports exist, ms (default 5 min). */
+  /**
+   * How often `registry.heartbeat` is called while transports exist, ms (default 90 s, ±10%
+   * jitter each time); keep it well inside the discovery's entry timeout.
+   */
   heartbeatIntervalMs?: number;
   /** One line per transport event. */
   logger?: Logger;
@@ -440,6 +443,6 @@ export class TransportManager {
         );
       }
       this.#scheduleHeartbeat();
-    }, this.#o.heartbeatIntervalMs ?? 300_000);
+    }, jittered(this.#o.heartbeatIntervalMs ?? TRANSPORT_HEARTBEAT_INTERVAL_MS));
   }
 }
