@@ -6,9 +6,9 @@
  * - `close()` releases the stream; pending and later reads/writes fail or end.
  * - `closeWrite()` (optional) half-closes: the peer reads end of stream, we can still read.
  *
- * `Deno.Conn` fits as is, with one difference: its second `close()` throws `BadResource`, so
- * code that may close a raw connection twice closes it quietly. Every implementation runs the
- * compliance suite in `tests/_util/byte_stream_compliance.ts`.
+ * `Deno.Conn` has the shape but not the contract: its second `close()` throws `BadResource`.
+ * Raw TCP connections are wrapped in `TcpStream` (`tcp_stream.ts`) where they enter our code.
+ * Every implementation runs the compliance suite in `tests/_util/byte_stream_compliance.ts`.
  */
 export interface ByteStream {
   /** Read into `p`; `null` at end of stream. */

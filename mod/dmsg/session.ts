@@ -3,6 +3,7 @@ import {
   type ByteStream,
   readFull,
   readFullOrEof,
+  TcpStream,
   UnexpectedEofError,
   writeAll,
 } from "../conn/mod.ts";
@@ -179,7 +180,7 @@ async function connectTcp(
   address: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-): Promise<Deno.TcpConn> {
+): Promise<TcpStream> {
   const { hostname, port } = dialAddress(address);
   signal?.throwIfAborted();
   // One controller for the connect only: Deno closes a connection whose signal aborts later.
@@ -191,12 +192,10 @@ async function connectTcp(
   const onAbort = () => controller.abort(signal?.reason);
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const conn = await Deno.connect({ hostname, port, signal: controller.signal });
-    try {
-      conn.setNoDelay(true);
-    } catch {
-      // Not fatal: only latency suffers.
-    }
+    const conn = new TcpStream(
+      await Deno.connect({ hostname, port, signal: controller.signal }),
+    );
+    conn.setNoDelay(true);
     return conn;
   } catch (error) {
     if (controller.signal.aborted) throw controller.signal.reason;
@@ -243,11 +242,7 @@ export async function dialSession(options: DialSessionOptions): Promise<DmsgSess
       logger: options.logger,
     });
   } catch (error) {
-    try {
-      conn.close();
-    } catch {
-      // Already closed by the abort.
-    }
+    conn.close();
     throw error;
   } finally {
     options.signal?.removeEventListener("abort", onAbort);

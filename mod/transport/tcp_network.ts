@@ -1,6 +1,7 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import { Porter } from "../dmsg/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import { TcpStream } from "../conn/mod.ts";
 import { splitHostPort } from "../netutil/mod.ts";
 import { closeQuietly } from "./_deadline.ts";
 import { ConnListener } from "./conn_listener.ts";
@@ -168,7 +169,7 @@ export class TcpNetwork implements TransportNetwork {
     let lastError: unknown;
     for (const address of addresses) {
       signal.throwIfAborted();
-      let raw: Deno.TcpConn;
+      let raw: TcpStream;
       try {
         raw = await connect(address, this.#o.dialTimeoutMs ?? DIAL_TIMEOUT_MS, signal);
       } catch (error) {
@@ -181,7 +182,7 @@ export class TcpNetwork implements TransportNetwork {
   }
 
   async #dialed(
-    raw: Deno.TcpConn,
+    raw: TcpStream,
     address: string,
     remote: { pk: PubKey; port: number },
     signal: AbortSignal,
@@ -191,7 +192,7 @@ export class TcpNetwork implements TransportNetwork {
     try {
       ephemeral = this.#ports.reserveEphemeral(owner);
     } catch (error) {
-      closeQuietly(raw);
+      raw.close();
       throw error;
     }
     try {
@@ -229,9 +230,9 @@ export class TcpNetwork implements TransportNetwork {
   async #accept(tcp: Deno.TcpListener): Promise<void> {
     const max = this.#o.maxPendingHandshakes ?? 64;
     for (;;) {
-      let raw: Deno.TcpConn;
+      let raw: TcpStream;
       try {
-        raw = await tcp.accept();
+        raw = new TcpStream(await tcp.accept());
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // Out of descriptors and the like: wait a little rather than spin.
@@ -241,7 +242,7 @@ export class TcpNetwork implements TransportNetwork {
       }
       if (this.#tasks.size >= max) {
         this.#log?.warn("too many handshakes in progress; connection refused");
-        closeQuietly(raw);
+        raw.close();
         continue;
       }
       const task: Promise<void> = this.#acceptOne(raw).finally(() => this.#tasks.delete(task));
@@ -249,8 +250,8 @@ export class TcpNetwork implements TransportNetwork {
     }
   }
 
-  async #acceptOne(raw: Deno.TcpConn): Promise<void> {
-    const peer = raw.remoteAddr as Deno.NetAddr;
+  async #acceptOne(raw: TcpStream): Promise<void> {
+    const peer = raw.remoteAddr;
     const remoteRawAddr = `${peer.hostname}:${peer.port}`;
     try {
       raw.setNoDelay(true);
@@ -283,7 +284,7 @@ export class TcpNetwork implements TransportNetwork {
         conn.close();
       }
     } catch (error) {
-      closeQuietly(raw);
+      raw.close();
       this.#log?.debug("inbound handshake failed", { from: remoteRawAddr, error: String(error) });
     }
   }
@@ -305,7 +306,7 @@ async function connect(
   address: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<Deno.TcpConn> {
+): Promise<TcpStream> {
   const parts = splitHostPort(address);
   const port = Number(parts?.port);
   if (!parts || !Number.isInteger(port) || port <= 0 || port > 0xffff) {
@@ -324,7 +325,7 @@ async function connect(
     signal.addEventListener("abort", onAbort, { once: true });
   });
   try {
-    const conn = await Promise.race([connecting, stop]);
+    const conn = new TcpStream(await Promise.race([connecting, stop]));
     conn.setNoDelay(true);
     return conn;
   } catch (error) {

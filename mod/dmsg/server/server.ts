@@ -1,4 +1,5 @@
 import type { PubKey } from "../../cipher/mod.ts";
+import { TcpStream } from "../../conn/mod.ts";
 import type { DmsgAddr } from "../addr.ts";
 import type { EndpointDialOptions } from "../endpoint.ts";
 import { DmsgError, DmsgErrorCode } from "../errors.ts";
@@ -307,15 +308,10 @@ export class DmsgServerImpl implements DmsgServer {
   // A handshake place is taken before any work is spawned; a connection from an address with
   // its share of handshakes under way is closed at once. Sessions are counted only once the
   // handshake is done, so idle connections never lock clients out.
-  #admit(conn: Deno.TcpConn): void {
-    const remote = conn.remoteAddr as Deno.NetAddr;
-    const admission = this.#handshakes.admit(remote.hostname, () => {
-      try {
-        conn.close();
-      } catch {
-        // The handshake already failed and closed it.
-      }
-    });
+  #admit(raw: Deno.TcpConn): void {
+    const conn = new TcpStream(raw);
+    const remote = conn.remoteAddr;
+    const admission = this.#handshakes.admit(remote.hostname, () => conn.close());
     if (!admission) {
       this.#log?.debug("too many handshakes from one address, connection refused", {
         remote: joinHostPort(remote.hostname, remote.port),
@@ -326,7 +322,7 @@ export class DmsgServerImpl implements DmsgServer {
     this.#track(this.#handleConn(conn, admission.release));
   }
 
-  async #handleConn(conn: Deno.TcpConn, handshakeDone: () => void): Promise<void> {
+  async #handleConn(conn: TcpStream, handshakeDone: () => void): Promise<void> {
     const settle = this.#arrivals.begin();
     try {
       await this.#handshakeAndServe(conn, handshakeDone, settle);
@@ -338,18 +334,14 @@ export class DmsgServerImpl implements DmsgServer {
 
   // `settle` is called once the session is registered (or on any earlier exit, by the caller).
   async #handshakeAndServe(
-    conn: Deno.TcpConn,
+    conn: TcpStream,
     handshakeDone: () => void,
     settle: () => void,
   ): Promise<void> {
-    const address = remoteAddress(conn);
+    const address = joinHostPort(conn.remoteAddr.hostname, conn.remoteAddr.port);
     let session: DmsgSession;
     try {
-      try {
-        conn.setNoDelay(true);
-      } catch {
-        // Latency only.
-      }
+      conn.setNoDelay(true);
       session = await acceptSession({
         conn,
         address,
@@ -441,11 +433,6 @@ export class DmsgServerImpl implements DmsgServer {
       this.#served.delete(served);
     }
   }
-}
-
-function remoteAddress(conn: Deno.Conn): string {
-  const addr = conn.remoteAddr as Deno.NetAddr;
-  return joinHostPort(addr.hostname, addr.port);
 }
 
 /** Start a dmsg server: bind, publish the entry, accept sessions, dial peers. */

@@ -4,21 +4,39 @@
  * handshake, whose `close` deliberately leaves the connection to its owner.
  */
 import { generateKeyPair } from "../../../mod/cipher/mod.ts";
+import { TcpStream } from "../../../mod/conn/mod.ts";
+import { TrackedConn } from "../../../mod/http/_tcp_acceptor.ts";
 import { NoiseStream, performHandshake } from "../../../mod/noise/mod.ts";
 import { Session } from "../../../mod/yamux/mod.ts";
 import { StreamWatchdog } from "../../../mod/dmsg_http/_watchdog.ts";
 import { testByteStream } from "../../_util/byte_stream_compliance.ts";
 import { memoryPipe } from "../../_util/memory_pipe.ts";
+import { createStcpNetwork } from "../../../mod/transport/mod.ts";
 import { tcpPair } from "../../_util/tcp_pair.ts";
 import { testNetwork } from "../dmsg/_harness.ts";
 
-testByteStream("loopback TCP (Deno.TcpConn)", () =>
+testByteStream("loopback TCP (TcpStream over Deno.TcpConn)", () =>
   Promise.resolve({
     async pair() {
       const [a, b] = await tcpPair();
-      return { a, b };
+      return { a: new TcpStream(a), b: new TcpStream(b) };
     },
-  }), { closeThrowsWhenClosed: true });
+  }));
+
+testByteStream("HTTP acceptor's TrackedConn over TCP", () =>
+  Promise.resolve({
+    async pair() {
+      const [a, b] = await tcpPair();
+      let released = 0;
+      const release = () => released++;
+      return {
+        a: new TrackedConn(a, release),
+        b: new TrackedConn(b, release),
+        // Each end gives its slot back exactly once, however often it is closed.
+        released: () => released === 2,
+      };
+    },
+  }));
 
 testByteStream("memory pipe (tests/_util)", () =>
   Promise.resolve({
@@ -101,3 +119,23 @@ testByteStream("dmsg_http StreamWatchdog over TCP (no limit armed)", () =>
       return { a: new StreamWatchdog(a), b: new StreamWatchdog(b) };
     },
   }));
+
+testByteStream("stcp transport connection (network handshake, Noise, TCP)", async () => {
+  const a = generateKeyPair(), b = generateKeyPair();
+  const table = new Map<string, string>();
+  const na = createStcpNetwork({ keyPair: a, pkTable: table, listeningAddress: "127.0.0.1:0" });
+  const nb = createStcpNetwork({ keyPair: b, pkTable: table, listeningAddress: "127.0.0.1:0" });
+  await Promise.all([na.start(), nb.start()]);
+  table.set(b.pk.hex(), `127.0.0.1:${nb.listenAddr!.port}`);
+  const listener = nb.listen(45);
+  return {
+    async pair() {
+      const [dialed, accepted] = await Promise.all([na.dial(b.pk, 45), listener.accept()]);
+      return { a: dialed, b: accepted! };
+    },
+    close: async () => {
+      listener.close();
+      await Promise.all([na.close(), nb.close()]);
+    },
+  };
+}, { sanitize: false });
