@@ -1,5 +1,10 @@
 /**
- * List floods on a `skywire dmsg discovery` child process (the attack of the hardening issue):
+ * Two parts. Throughput (against Go's dmsg-discovery on Redis when `SKYWIRE_GO_REF_BIN` names
+ * the Go binaries): CLIENTS_N signed client entries registered 3 times, looked up, looked up
+ * absent, and `/entries` timed, each discovery in its own process; ratios ours/Go in the same
+ * run, per CPU second of the processes (Go: discovery + Redis) and per wall second.
+ *
+ * Then list floods on a `skywire dmsg discovery` child process (the attack of the hardening issue):
  * a store of 600 client entries with DELEGATED delegated servers each (default 64, the bound)
  * and their server entries, then 40 concurrent calls over every list endpoint, several rounds,
  * with a `/health` request made during each flood. Prints the flood's wall time, per-call
@@ -25,12 +30,18 @@ import { openStore } from "../../mod/store/mod.ts";
 import { listFlood, listPaths, peakRss, rssMiB } from "../e2e/_attacks.ts";
 import { SkywireProcess } from "../e2e/_skywire.ts";
 import { type BenchReport, log } from "./_report.ts";
+import { CONCURRENCY, makeLoad, measureTarget } from "./_disc_load.ts";
+import { type DiscTarget, goDiscovery, ourDiscovery } from "./_disc_targets.ts";
 
 const ROOT = Deno.env.get("SKYWIRE_ROOT") ?? new URL("../../", import.meta.url).pathname;
 const DELEGATED = Number(Deno.env.get("DELEGATED") ?? 64);
 const CLIENTS = 600;
 const CALLS = 40;
 const ROUNDS = 5;
+const CLIENTS_N = Number(Deno.env.get("CLIENTS_N") ?? 1_000);
+const REGISTER_ROUNDS = 3;
+const LOOKUP_REPEATS = 5;
+const PART = Deno.env.get("DISC_PART") ?? "all";
 
 interface StoreLike {
   get(pk: string): Promise<unknown>;
@@ -86,8 +97,90 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
-/** Run the floods; returns the figures. */
+async function measureIn(
+  start: (dir: string) => Promise<DiscTarget>,
+  load: ReturnType<typeof makeLoad>,
+): Promise<Record<string, number>> {
+  const dir = await Deno.makeTempDir({ prefix: "skywire-disc-bench-" });
+  try {
+    await using target = await start(dir);
+    return await measureTarget(target, load, LOOKUP_REPEATS);
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const RATIO_KEYS = [
+  "register_per_cpu_s",
+  "register_per_s",
+  "lookup_per_cpu_s",
+  "lookup_per_s",
+  "lookup_absent_per_cpu_s",
+  "entries_p50_ms",
+  "peak_rss_mib",
+];
+
+/** Ours against Go on Redis (when its binaries are given): figures and ratios ours/Go. */
+async function throughput(): Promise<BenchReport> {
+  const load = makeLoad(CLIENTS_N, REGISTER_ROUNDS);
+  const figures: Record<string, number> = {};
+  const ratios: Record<string, number> = {};
+  const notes: string[] = [];
+  const ours = await measureIn((dir) => ourDiscovery(ROOT, dir), load);
+  for (const [k, v] of Object.entries(ours)) figures[`ours_${k}`] = v;
+  const bin = Deno.env.get("SKYWIRE_GO_REF_BIN");
+  let go: Record<string, number> | undefined;
+  if (bin) {
+    go = await measureIn((dir) => goDiscovery(bin, dir), load);
+    for (const [k, v] of Object.entries(go)) figures[`go_${k}`] = v;
+    for (const k of RATIO_KEYS) ratios[`${k}_ours_over_go`] = ours[k] / go[k];
+  } else notes.push("SKYWIRE_GO_REF_BIN not set: no Go comparison");
+  log(
+    `  ${CLIENTS_N} clients x ${REGISTER_ROUNDS} registrations, ${LOOKUP_REPEATS} lookups ` +
+      `each, ${CONCURRENCY} in flight (${ROOT})`,
+  );
+  const row = (label: string, k: string, digits = 0) =>
+    log(
+      `    ${label.padEnd(26)} ours ${ours[k].toFixed(digits).padStart(9)}` +
+        (go
+          ? `   go ${go[k].toFixed(digits).padStart(9)}   ratio ${(ours[k] / go[k]).toFixed(2)}`
+          : ""),
+    );
+  row("register /s (wall)", "register_per_s");
+  row("register /CPU s", "register_per_cpu_s");
+  row("GET entry /s (wall)", "lookup_per_s");
+  row("GET entry /CPU s", "lookup_per_cpu_s");
+  row("GET absent /s (wall)", "lookup_absent_per_s");
+  row("GET absent /CPU s", "lookup_absent_per_cpu_s");
+  row("/entries p50 ms", "entries_p50_ms", 2);
+  row("/entries p99 ms", "entries_p99_ms", 2);
+  row("/entries CPU ms/call", "entries_cpu_ms_per_call", 2);
+  row("peak RSS MiB", "peak_rss_mib", 1);
+  const failed = ["register", "lookup", "lookup_absent", "entries"].map((p) =>
+    `${p} ${ours[`${p}_failures`]}` + (go ? `/${go[`${p}_failures`]}` : "")
+  );
+  log(`    failed (ours${go ? "/go" : ""})  ${failed.join(", ")}`);
+  return { name: "dmsg_discovery", figures, ratios, notes };
+}
+
+/** Run the parts picked by `DISC_PART` (`throughput`, `flood`, default both). */
 export async function main(): Promise<BenchReport> {
+  const report: BenchReport = { name: "dmsg_discovery", figures: {}, ratios: {}, notes: [] };
+  if (PART !== "flood") {
+    const t = await throughput();
+    Object.assign(report.figures, t.figures);
+    Object.assign(report.ratios, t.ratios);
+    report.notes!.push(...(t.notes ?? []));
+  }
+  if (PART !== "throughput") {
+    const f = await flood();
+    for (const [k, v] of Object.entries(f.figures)) report.figures[`flood_${k}`] = v;
+  }
+  return report;
+}
+
+/** Run the floods; returns the figures. */
+async function flood(): Promise<BenchReport> {
   const dir = await Deno.makeTempDir({ prefix: "skywire-disc-bench-" });
   try {
     const server = await fill(join(dir, "dmsg-discovery.kv"));
@@ -146,4 +239,7 @@ export async function main(): Promise<BenchReport> {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  const report = await main();
+  if (Deno.args.includes("--json")) console.log(JSON.stringify(report, null, 2));
+}

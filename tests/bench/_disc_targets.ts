@@ -1,0 +1,145 @@
+/**
+ * The discoveries the throughput bench compares, each in its own OS process: ours (a checkout's
+ * `startDiscovery` in a child of this file, the checkout chosen by `SKYWIRE_ROOT`) and Go's
+ * dmsg-discovery on its own Redis. Also their per-process readings (CPU time, peak RSS).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { freePort, waitForPort } from "../interop/_go_ref.ts";
+import { cpuMs, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
+
+const SELF = new URL(import.meta.url).pathname;
+const CONFIG = new URL("./deno.json", import.meta.url).pathname;
+
+/** A discovery under measurement: its URL and every process it runs in. */
+export interface DiscTarget extends AsyncDisposable {
+  /** Base URL, e.g. `http://127.0.0.1:9090`. */
+  url: string;
+  /** The processes (Go: discovery and Redis) whose CPU and memory are counted. */
+  pids: number[];
+}
+
+/** Total CPU time (user + system) of `pids`, ms. */
+export function totalCpuMs(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+}
+
+/** Sum of the peak resident sets (VmHWM) of `pids`, MiB. */
+export function peakRssMiB(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return sum + Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  }, 0);
+}
+
+/** Current resident sets (VmRSS) of `pids` summed, MiB. */
+export function rssMiBOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  }, 0);
+}
+
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // Already gone.
+  }
+  await child.status;
+}
+
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`child ended before its first line: ${text}`);
+    text += value;
+    const newline = text.indexOf("\n");
+    if (newline >= 0) {
+      reader.releaseLock();
+      return text.slice(0, newline);
+    }
+  }
+}
+
+/**
+ * Our discovery from checkout `root` (its `services/dmsg_discovery`), with the V8 flags it
+ * ships with, test mode, no rate limit, store in `dir`.
+ */
+export async function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", ...SHIPPED_V8_FLAGS, "--config", CONFIG, SELF, "--child", root, dir],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const url = await firstLine(child.stdout);
+  return {
+    url,
+    pids: [child.pid],
+    async [Symbol.asyncDispose]() {
+      await child.stdout.cancel().catch(() => {});
+      await stop(child);
+    },
+  };
+}
+
+/** Go's `dmsg-discovery-2024` from `bin` in test mode, on a fresh Redis of its own. */
+export async function goDiscovery(bin: string, dir: string): Promise<DiscTarget> {
+  const redisPort = freePort();
+  const redis = new Deno.Command("redis-server", {
+    args: [
+      ...["--port", String(redisPort), "--bind", "127.0.0.1", "--save", ""],
+      ...["--appendonly", "no", "--dir", dir],
+    ],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await waitForPort(redisPort);
+    const port = freePort();
+    const disc = new Deno.Command(join(bin, "dmsg-discovery-2024"), {
+      args: ["-t", "-a", `127.0.0.1:${port}`, "--redis", `redis://127.0.0.1:${redisPort}`],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitForPort(port);
+    return {
+      url: `http://127.0.0.1:${port}`,
+      pids: [disc.pid, redis.pid],
+      async [Symbol.asyncDispose]() {
+        await stop(disc);
+        await stop(redis);
+      },
+    };
+  } catch (error) {
+    await stop(redis);
+    throw error;
+  }
+}
+
+// --- child mode: `--child ROOT DIR` runs that checkout's discovery until SIGTERM -------------
+
+if (import.meta.main && Deno.args[0] === "--child") {
+  const [, root, dir] = Deno.args;
+  const mod = await import(join(root, "services/dmsg_discovery/mod.ts"));
+  const { createLogger } = await import(join(root, "mod/log/mod.ts"));
+  const service = await mod.startDiscovery({
+    addr: "127.0.0.1:0",
+    storePath: join(dir, "dmsg-discovery.kv"),
+    testMode: true,
+    rateLimit: false,
+    logger: createLogger({ level: "error" }),
+  });
+  console.log(service.url);
+  const stopped = Promise.withResolvers<void>();
+  Deno.addSignalListener("SIGTERM", () => stopped.resolve());
+  await stopped.promise;
+  await service.close();
+  Deno.exit(0);
+}
