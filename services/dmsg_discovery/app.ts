@@ -32,6 +32,8 @@ export interface DiscoveryAppOptions {
   logger: Logger;
   /** Per-remote-IP limit, or `false` for none. */
   rateLimit: RateLimitOptions | false;
+  /** Limit for all requests together (after the per-IP one); `false` or absent for none. */
+  globalRateLimit?: RateLimitOptions | false;
   /** Largest request body in bytes; larger ones get 413. */
   maxBodyBytes: number;
   /** TTL of client entries in ms (Go's `--entry-timeout`, 60 min); 0 = no expiry. */

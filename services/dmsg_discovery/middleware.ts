@@ -1,7 +1,8 @@
 /**
- * The discovery's middleware chain: a per-remote-IP rate limit, then the request log (so that
- * refused requests do not flood it). Both come from `mod/http`; this file holds the
- * discovery's settings for them.
+ * The discovery's middleware chain: a per-remote-IP rate limit, then the service-wide one (so
+ * that one noisy peer is stopped before it uses up everyone's budget), then the request log (so
+ * that refused requests do not flood it). All come from `mod/http`; the settings are in
+ * `rate_limits.ts`.
  *
  * @module
  */
@@ -9,11 +10,8 @@ import type { MiddlewareHandler } from "hono";
 import { rateLimit, type RateLimitOptions, requestLog } from "../../mod/http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 
-/**
- * Per-remote rates as Go's discovery limits dmsg clients (`rlPerRemoteRPS` / `rlPerRemoteBurst`):
- * far above what a healthy client needs, low enough to stop a client stuck in a request loop.
- */
-export const DEFAULT_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };
+// The one key of the service-wide bucket.
+const EVERYONE = () => "*";
 
 /** Options for {@linkcode discoveryMiddleware}. */
 export interface DiscoveryMiddlewareOptions {
@@ -21,6 +19,8 @@ export interface DiscoveryMiddlewareOptions {
   logger: Logger;
   /** Per-remote-IP limit, or `false` for none. */
   rateLimit: RateLimitOptions | false;
+  /** Limit for all requests together, after the per-IP one; `false` or absent for none. */
+  globalRateLimit?: RateLimitOptions | false;
   /** Millisecond clock of the rate limit. */
   now: () => number;
 }
@@ -31,6 +31,16 @@ export function discoveryMiddleware(options: DiscoveryMiddlewareOptions): Middle
   if (options.rateLimit) {
     chain.push(
       rateLimit({ limiter: options.rateLimit, now: options.now, logger: options.logger }),
+    );
+  }
+  if (options.globalRateLimit) {
+    chain.push(
+      rateLimit({
+        limiter: options.globalRateLimit,
+        now: options.now,
+        logger: options.logger,
+        key: EVERYONE,
+      }),
     );
   }
   chain.push(requestLog({ logger: options.logger }));

@@ -14,7 +14,7 @@ import {
 } from "../../mod/http/mod.ts";
 import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
-import { DEFAULT_RATE_LIMIT } from "./middleware.ts";
+import { DEFAULT_RATE_LIMIT } from "./rate_limits.ts";
 import { DiscoveryStore } from "./store.ts";
 
 export { createDiscoveryApp } from "./app.ts";
@@ -39,7 +39,16 @@ export {
   MAX_SCANNED_SERVERS,
 } from "./listings.ts";
 export type { ListingsOptions } from "./listings.ts";
-export { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "./middleware.ts";
+export { discoveryMiddleware } from "./middleware.ts";
+export {
+  applyRateLimitSettings,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RATE_LIMITS,
+  parseRateText,
+  RateLimitConfigError,
+  rateLimitSettingsFromConfig,
+} from "./rate_limits.ts";
+export type { DiscoveryRateLimits, RateLimitSettings } from "./rate_limits.ts";
 export type { DiscoveryMiddlewareOptions } from "./middleware.ts";
 export { isLoopbackAddr } from "./address.ts";
 export {
@@ -79,8 +88,10 @@ export interface StartDiscoveryOptions {
   logger?: Logger;
   /** Millisecond clock (tests inject one). */
   now?: () => number;
-  /** Per-remote-IP limit; `false` disables it. Default 100/s, burst 200. */
+  /** Per-remote-IP limit; `false` disables it. Default 2,000/s, burst 4,000. */
   rateLimit?: RateLimitOptions | false;
+  /** Limit for all requests together, checked after the per-IP one; default none. */
+  globalRateLimit?: RateLimitOptions | false;
   /** Request body limit in bytes (default 64 KiB). */
   maxBodyBytes?: number;
   /** Client entry TTL in ms (default 60 min; 0 = never expire). */
@@ -143,6 +154,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     now,
     logger,
     rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+    globalRateLimit: options.globalRateLimit ?? false,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     clientEntryTtlMs: options.clientEntryTtlMs ?? DEFAULT_CLIENT_ENTRY_TTL_MS,
     strictSequence: options.strictSequence ?? true,

@@ -71,3 +71,38 @@ Deno.test("skywire dmsg discovery still exits on SIGTERM while a client holds a 
     conn.close();
   }
 });
+
+Deno.test("skywire dmsg discovery takes its rate limit from the config file and the flags", async () => {
+  await using dir = await tempDir();
+  const config = `${dir.path}/disc.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ rate_limit: { per_ip: 1, per_ip_burst: 3 } }));
+  const limited = await startCli(["-a", "127.0.0.1:0", "--data", dir.path, "-c", config]);
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const res = await fetch(`${limited.url}/health`);
+    await res.body?.cancel();
+    statuses.push(res.status);
+  }
+  assertEquals(statuses, [200, 200, 200, 429, 429]);
+  assertEquals((await limited.finish("SIGTERM")).code, 0);
+
+  // The flag overrides the file: off.
+  const open = await startCli([
+    ...["-a", "127.0.0.1:0", "--data", dir.path, "-c", config, "--rate-limit", "off"],
+  ]);
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${open.url}/health`);
+    await res.body?.cancel();
+    assertEquals(res.status, 200);
+  }
+  assertEquals((await open.finish("SIGTERM")).code, 0);
+
+  await Deno.writeTextFile(config, JSON.stringify({ rate_limit: { per_ipp: 1 } }));
+  for (
+    const args of [["-c", config], ["--rate-limit", "fast"], ["--rate-limit-burst", "0"]]
+  ) {
+    const out = await skywire(["dmsg", "discovery", "--data", dir.path, ...args]);
+    assertEquals(out.code, 2, args.join(" "));
+    assertEquals(out.stderr.trim().split("\n").length, 1, out.stderr);
+  }
+});

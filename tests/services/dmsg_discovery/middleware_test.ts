@@ -4,7 +4,8 @@ import { DEFAULT_RATE_LIMIT, discoveryMiddleware } from "../../../services/dmsg_
 import { captureLogger } from "../../_util/capture_logger.ts";
 
 Deno.test("discovery middleware: refused requests are not logged as requests; defaults kept", async () => {
-  assertEquals(DEFAULT_RATE_LIMIT, { ratePerSecond: 100, burst: 200 });
+  // A fleet of visors behind one NAT must not trip the default.
+  assertEquals(DEFAULT_RATE_LIMIT, { ratePerSecond: 2_000, burst: 4_000 });
   const logger = captureLogger();
   const app = new Hono();
   app.use(
@@ -34,4 +35,29 @@ Deno.test("discovery middleware: refused requests are not logged as requests; de
     await res.body?.cancel();
     assert(res.status === 200);
   }
+});
+
+Deno.test("discovery middleware: per-IP limit first, then the service-wide one", async () => {
+  const logger = captureLogger();
+  const app = new Hono();
+  app.use(
+    "*",
+    ...discoveryMiddleware({
+      logger,
+      rateLimit: { ratePerSecond: 1, burst: 2 },
+      globalRateLimit: { ratePerSecond: 1, burst: 3 },
+      now: () => 0,
+    }),
+  );
+  app.get("/x", (c) => c.text("ok"));
+  const from = (ip: string) => ({ remoteAddr: { hostname: ip } });
+  const statuses: number[] = [];
+  // Peer A spends its own 2, then is refused by its own bucket without touching the global
+  // one: peer B still gets the 1 the global budget has left, and then the global limit holds.
+  for (const ip of ["10.0.0.1", "10.0.0.1", "10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2"]) {
+    const res = await app.fetch(new Request("http://h/x"), from(ip));
+    await res.body?.cancel();
+    statuses.push(res.status);
+  }
+  assertEquals(statuses, [200, 200, 429, 429, 200, 429]);
 });
