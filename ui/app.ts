@@ -11,17 +11,19 @@ import { boundedBody } from "./middleware/bounded_body.ts";
 import { sameOrigin, sessionCsrf } from "./middleware/csrf.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
 import { requireSession } from "./middleware/session.ts";
+import { localScope } from "./routes/_scope.ts";
 import { apiRoutes } from "./routes/api_visors.ts";
 import { appsRoutes } from "./routes/apps.tsx";
 import { assetRoutes } from "./routes/assets.ts";
 import { authRoutes } from "./routes/auth.tsx";
-import { dmsgFragments, dmsgRoutes } from "./routes/dmsg.tsx";
+import { dmsgRoutes } from "./routes/dmsg.tsx";
 import { eventsRoutes } from "./routes/events.ts";
 import { logsRoutes } from "./routes/logs.tsx";
-import { overviewFragments, overviewRoutes } from "./routes/overview.tsx";
-import { routingFragments, routingRoutes } from "./routes/routing.tsx";
+import { overviewRoutes } from "./routes/overview.tsx";
+import { routingRoutes } from "./routes/routing.tsx";
 import { transportsRoutes } from "./routes/transports.tsx";
 import { updatesRoutes } from "./routes/updates.tsx";
+import { fleetFragments, visorFragments, VISORS_TOPIC, visorsRoutes } from "./routes/visors.tsx";
 
 /** How long a login lasts unless told otherwise: 12 hours, Go's hypervisor default. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -32,6 +34,8 @@ export interface UiAppOptions {
   api: VisorApi;
   /** The visors the UI shows, this node first (default: this node alone). */
   fleet?: Fleet;
+  /** How long a remote visor may take to answer a page's refresh (default 3 s). */
+  fleetTimeoutMs?: number;
   /** The visor's KV store, where the password lives (read at the point of use). */
   kv: () => Deno.Kv;
   /** Where the UI logs (logins, actions, problems). */
@@ -85,10 +89,13 @@ export function createUiApp(options: UiAppOptions): UiApp {
     now: options.now,
   });
   const logger = options.logger;
-  const fleet = options.fleet ?? localFleet(options.api);
+  const startedAt = new Date(options.api.info().started_at);
+  const fleet = options.fleet ?? localFleet(options.api, startedAt);
   const deps: UiDeps = {
     api: options.api,
     fleet,
+    self: fleet.get(options.api.info().pk) ?? localFleet(options.api, startedAt).list()[0],
+    fleetTimeoutMs: options.fleetTimeoutMs ?? 3_000,
     auth,
     loginLimiter: new RateLimiter(options.loginRate ?? { ratePerSecond: 1 / 6, burst: 10 }),
     logger,
@@ -96,13 +103,20 @@ export function createUiApp(options: UiAppOptions): UiApp {
     // Replaced below: the hub renders the fragments the route modules define with `deps`.
     hub: undefined as unknown as LiveHub,
   };
+  const live = fleetFragments(deps);
   const hub = new LiveHub({
-    fragments: { ...overviewFragments(deps), ...dmsgFragments(deps), ...routingFragments(deps) },
+    fragments: {
+      ...visorFragments(options.api),
+      ...live.fragments,
+    },
+    resolve: live.resolve,
     logs: options.api.logs,
     logger,
     ...options.live,
   });
   deps.hub = hub;
+  // Joins and leaves reach an open Visors page at once, not at the next tick.
+  const unsubscribe = fleet.subscribe(() => void hub.update(VISORS_TOPIC));
 
   const app = new Hono<UiEnv>();
   app.use(securityHeaders(), sameOrigin(), boundedBody(MAX_BODY_BYTES));
@@ -115,9 +129,10 @@ export function createUiApp(options: UiAppOptions): UiApp {
 
   // Every page below needs a session, and its posts the session's CSRF token.
   const pages = new Hono<UiEnv>();
-  pages.use(requireSession(deps), sessionCsrf());
+  pages.use(requireSession(deps), sessionCsrf(), localScope(deps));
   for (
     const routes of [
+      visorsRoutes,
       overviewRoutes,
       dmsgRoutes,
       transportsRoutes,
@@ -142,5 +157,15 @@ export function createUiApp(options: UiAppOptions): UiApp {
       ? c.json({ error: "internal error" }, 500)
       : c.text("Something went wrong; the node's log has the details.", 500);
   });
-  return { app, api: options.api, fleet, auth, hub, close: () => hub.close() };
+  return {
+    app,
+    api: options.api,
+    fleet,
+    auth,
+    hub,
+    close: () => {
+      unsubscribe();
+      hub.close();
+    },
+  };
 }

@@ -43,9 +43,11 @@
     }, () => {});
   });
 
-  // The log level filter applies as soon as it changes (the form still works without JS).
-  const levelSelect = document.getElementById("level");
-  if (levelSelect) levelSelect.addEventListener("change", () => levelSelect.form.submit());
+  // The log level filter and the visor switcher apply as soon as they change (their forms
+  // still work without JS).
+  for (const select of document.querySelectorAll("#level, [data-autosubmit]")) {
+    select.addEventListener("change", () => select.form.submit());
+  }
 
   const levels = ["trace", "debug", "info", "warn", "error", "fatal"];
   const logList = document.getElementById("log-lines");

@@ -10,6 +10,12 @@ export type LiveMessage = { event: string; data: string } | { comment: string };
 export interface LiveHubOptions {
   /** Live regions by topic; the page element with id `live-<topic>` shows the fragment. */
   fragments: Record<string, FragmentRenderer>;
+  /**
+   * Live regions whose topics are made at run time, `name@key` (a visor's regions): the
+   * renderer of one, or `undefined` when there is no such region. Its element id is
+   * `live-<name>`.
+   */
+  resolve?: (topic: string) => FragmentRenderer | undefined;
   /** Log lines, pushed as they come to streams with the `logs` topic. */
   logs?: LogRing;
   /** How often live regions are re-rendered while anyone watches (default 5 s). */
@@ -115,7 +121,10 @@ export class LiveStream implements AsyncIterable<LiveMessage> {
  * nothing. Streams are bounded (`maxStreams`) and released when closed.
  */
 export class LiveHub {
-  readonly #o: Required<Omit<LiveHubOptions, "logs">> & { logs?: LogRing };
+  readonly #o: Required<Omit<LiveHubOptions, "logs" | "resolve">> & {
+    logs?: LogRing;
+    resolve?: LiveHubOptions["resolve"];
+  };
   readonly #streams = new Set<LiveStream>();
   readonly #last = new Map<string, string>();
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -155,7 +164,7 @@ export class LiveHub {
    */
   async open(options: OpenStreamOptions): Promise<LiveStream | undefined> {
     if (this.#streams.size >= this.#o.maxStreams) return undefined;
-    const topics = options.topics.filter((t) => t === LOGS_TOPIC || t in this.#o.fragments);
+    const topics = options.topics.filter((t) => t === LOGS_TOPIC || this.#renderer(t));
     const stream = new LiveStream(
       topics,
       options.alive,
@@ -207,9 +216,36 @@ export class LiveHub {
     }
   }
 
+  /**
+   * Re-render `topic` now (what it shows changed) and send it to the streams that follow it,
+   * if it changed; nothing when no stream follows it.
+   */
+  async update(topic: string): Promise<void> {
+    if (![...this.#streams].some((s) => s.topics.has(topic))) return;
+    await this.#send(topic);
+  }
+
+  #renderer(topic: string): FragmentRenderer | undefined {
+    // Own keys only: a topic such as `constructor` is not a region.
+    if (Object.hasOwn(this.#o.fragments, topic)) return this.#o.fragments[topic];
+    return this.#o.resolve?.(topic);
+  }
+
+  async #send(topic: string): Promise<void> {
+    const before = this.#last.get(topic);
+    const html = await this.#render(topic);
+    if (html === undefined || html === before) return;
+    this.#last.set(topic, html);
+    const message = fragmentMessage(topic, html);
+    const now = this.#o.now();
+    for (const stream of this.#streams) if (stream.topics.has(topic)) stream.push(message, now);
+  }
+
   async #render(topic: string): Promise<string | undefined> {
+    const renderer = this.#renderer(topic);
+    if (!renderer) return undefined;
     try {
-      return await this.#o.fragments[topic]();
+      return await renderer();
     } catch (error) {
       this.#o.logger.warn("live region failed to render", { topic, error });
       return undefined;
@@ -234,15 +270,7 @@ export class LiveHub {
       for (const stream of this.#streams) {
         for (const topic of stream.topics) if (topic !== LOGS_TOPIC) watched.add(topic);
       }
-      for (const topic of watched) {
-        const before = this.#last.get(topic);
-        const html = await this.#render(topic);
-        if (html === undefined || html === before) continue;
-        this.#last.set(topic, html);
-        const message = fragmentMessage(topic, html);
-        const now = this.#o.now();
-        for (const stream of this.#streams) if (stream.topics.has(topic)) stream.push(message, now);
-      }
+      for (const topic of watched) await this.#send(topic);
       const now = this.#o.now();
       for (const stream of this.#streams) {
         if (now - stream.lastSent >= this.#o.keepaliveMs) {
@@ -256,7 +284,10 @@ export class LiveHub {
 }
 
 function fragmentMessage(topic: string, html: string): LiveMessage {
-  return { event: "fragment", data: JSON.stringify({ id: `live-${topic}`, html }) };
+  // `name@key` regions of a visor's page carry the region's plain name.
+  const at = topic.indexOf("@");
+  const id = `live-${at < 0 ? topic : topic.slice(0, at)}`;
+  return { event: "fragment", data: JSON.stringify({ id, html }) };
 }
 
 function logMessage(entry: LogEntry): LiveMessage {

@@ -14,7 +14,7 @@ export const AppsNotAvailable: FC = () => (
 );
 
 /** Apps with start/stop and, for proxies, the address to point a browser at. */
-export const AppsPage: FC<{ apps: AppSummary[]; csrf: string }> = (p) => (
+export const AppsPage: FC<{ apps: AppSummary[]; csrf: string; base?: string }> = (p) => (
   <Card title="Apps">
     {p.apps.length === 0 ? <p class="muted">No apps configured.</p> : (
       <div class="table-wrap">
@@ -52,7 +52,7 @@ export const AppsPage: FC<{ apps: AppSummary[]; csrf: string }> = (p) => (
                 <td>{app.proxy_address ? <code>{app.proxy_address}</code> : "—"}</td>
                 <td>
                   <PostButton
-                    action={`/apps/${encodeURIComponent(app.name)}/${
+                    action={`${p.base ?? ""}/apps/${encodeURIComponent(app.name)}/${
                       app.status === "running" ? "stop" : "start"
                     }`}
                     csrf={p.csrf}

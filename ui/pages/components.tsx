@@ -59,10 +59,23 @@ export const KeyValues: FC<{ rows: Array<[string, Child]> }> = ({ rows }) => (
   </dl>
 );
 
-/** What a page shows for a feature this build does not have yet: no sample data. */
-export const NotAvailable: FC<{ feature: string; children?: Child }> = (props) => (
+/**
+ * What a page shows for a feature this build does not have yet, or (`remote`) that a fleet
+ * member does not offer this hypervisor: no sample data.
+ */
+export const NotAvailable: FC<{ feature: string; remote?: boolean; children?: Child }> = (
+  props,
+) => (
   <section class="card empty" aria-label={`${props.feature} not available`}>
-    <h2>{props.feature} are not available in this build</h2>
-    {props.children}
+    <h2>
+      {props.feature} are not available {props.remote ? "for this visor" : "in this build"}
+    </h2>
+    {props.remote
+      ? (
+        <p>
+          The visor does not offer them to this hypervisor, so nothing is shown (no sample data).
+        </p>
+      )
+      : props.children}
   </section>
 );

@@ -12,16 +12,30 @@ const ICON = "data:image/svg+xml," +
       'fill="none"/></svg>',
   );
 
-/** The pages in the navigation, in order. */
-export const NAV: ReadonlyArray<{ href: string; label: string }> = [
+/** The pages every visor has, in navigation order (under `/visors/<pk>` for a fleet member). */
+export const VISOR_PAGES: ReadonlyArray<{ href: string; label: string }> = [
   { href: "/", label: "Overview" },
   { href: "/dmsg", label: "DMSG" },
   { href: "/transports", label: "Transports" },
   { href: "/routes", label: "Routes" },
   { href: "/apps", label: "Apps" },
-  { href: "/updates", label: "Updates" },
   { href: "/logs", label: "Logs" },
 ];
+
+/** The pages in this node's navigation, in order. */
+export const NAV: ReadonlyArray<{ href: string; label: string }> = [
+  ...VISOR_PAGES.slice(0, 5),
+  { href: "/updates", label: "Updates" },
+  VISOR_PAGES[5],
+];
+
+/** A fleet member as the visor switcher lists it. */
+export interface SwitcherVisor {
+  /** Its key. */
+  pk: string;
+  /** Whether it is this node. */
+  local: boolean;
+}
 
 /** What every signed-in page passes to {@linkcode Layout}. */
 export interface LayoutProps {
@@ -31,8 +45,18 @@ export interface LayoutProps {
   lede?: string;
   /** The current path, to mark the navigation. */
   path: string;
-  /** The node's public key. */
+  /** This node's public key. */
   pk: string;
+  /** The public key of the visor the page shows (default this node's). */
+  visorPk?: string;
+  /** Prefix of the shown visor's pages: `""` (this node's top-level pages) or `/visors/<pk>`. */
+  base?: string;
+  /** Whether the shown visor is this node. */
+  local?: boolean;
+  /** The page within the visor's pages (`/`, `/dmsg`...), kept when switching visors. */
+  page?: string;
+  /** The fleet, for the visor switcher (shown when it has more than one visor). */
+  visors?: SwitcherVisor[];
   /** The session's CSRF token (for the logout form and the page's scripts). */
   csrf: string;
   /** Live topics the page follows over SSE. */
@@ -57,6 +81,45 @@ const Head: FC<{ title: string; csrf?: string }> = ({ title, csrf }) => (
   </head>
 );
 
+/** Where `page` of the visor whose pages start at `base` is. */
+function pageHref(base: string, page: string): string {
+  return page === "/" ? base || "/" : base + page;
+}
+
+/** Which visor the page shows, and the switcher to another one. */
+const ScopeBar: FC<{ props: LayoutProps }> = ({ props }) => {
+  const visors = props.visors ?? [];
+  const shown = props.visorPk ?? props.pk;
+  const remote = props.base !== undefined && props.base !== "";
+  if (visors.length < 2 && !remote) return null;
+  return (
+    <div class="scope" role="navigation" aria-label="Visor">
+      <span>
+        Visor <code title={shown}>{shortKey(shown)}</code> {props.local === false
+          ? <span class="badge">remote</span>
+          : <span class="badge ok">this node</span>}
+      </span>
+      {visors.length > 1
+        ? (
+          <form method="get" action="/visors/switch" class="switcher">
+            <label for="visor-switch">Show visor</label>
+            <select id="visor-switch" name="pk" data-autosubmit="">
+              {visors.map((v) => (
+                <option value={v.pk} selected={v.pk === shown}>
+                  {shortKey(v.pk)}
+                  {v.local ? " (this node)" : ""}
+                </option>
+              ))}
+            </select>
+            <input type="hidden" name="page" value={props.page ?? "/"} />
+            <button type="submit">Show</button>
+          </form>
+        )
+        : null}
+    </div>
+  );
+};
+
 /** A signed-in page: top bar with the node key, navigation and logout; then the content. */
 export const Layout: FC<LayoutProps> = (props) => (
   <html lang="en">
@@ -68,11 +131,17 @@ export const Layout: FC<LayoutProps> = (props) => (
           skywire <span class="node" title={props.pk}>{shortKey(props.pk)}</span>
         </div>
         <nav aria-label="Main">
-          {NAV.map((item) => (
-            <a href={item.href} aria-current={item.href === props.path ? "page" : undefined}>
-              {item.label}
-            </a>
-          ))}
+          <a href="/visors" aria-current={props.path === "/visors" ? "page" : undefined}>
+            Visors
+          </a>
+          {(props.base ? VISOR_PAGES : NAV).map((item) => {
+            const href = pageHref(props.base ?? "", item.href);
+            return (
+              <a href={href} aria-current={href === props.path ? "page" : undefined}>
+                {item.label}
+              </a>
+            );
+          })}
         </nav>
         <form method="post" action="/logout">
           <CsrfField token={props.csrf} />
@@ -87,6 +156,7 @@ export const Layout: FC<LayoutProps> = (props) => (
           </div>
         )
         : null}
+      <ScopeBar props={props} />
       <main id="main" tabindex={-1}>
         <h1>{props.title}</h1>
         {props.lede ? <p class="lede">{props.lede}</p> : null}

@@ -6,9 +6,11 @@ import { Card } from "./components.tsx";
 export const FILTER_LEVELS: LogLevel[] = LOG_LEVELS.filter((l) => l !== "fatal");
 
 /** The log tail with its level filter. */
-export const LogsPage: FC<{ entries: LogEntry[]; level: LogLevel; kept: number }> = (p) => (
+export const LogsPage: FC<{ entries: LogEntry[]; level: LogLevel; kept: number; base?: string }> = (
+  p,
+) => (
   <Card title="Log">
-    <form class="toolbar" method="get" action="/logs">
+    <form class="toolbar" method="get" action={`${p.base ?? ""}/logs`}>
       <label for="level">Level</label>
       <select id="level" name="level">
         {FILTER_LEVELS.map((l) => (

@@ -140,16 +140,22 @@ export function updateSummary(status: UpdaterStatusRecord | undefined): {
 export interface OverviewProps {
   info: NodeInfo;
   dmsg: DmsgStatus;
-  stores: StoreStatus[];
+  /** `undefined`: the visor does not report its stores. */
+  stores: StoreStatus[] | undefined;
   updates: UpdatesApi;
   updateStatus: UpdaterStatusRecord | undefined;
   csrf: string;
   now: number;
+  /** Prefix of the visor's pages (`""` for this node). */
+  base?: string;
+  /** Whether the visor is this node (updates are managed on this node's page only). */
+  local?: boolean;
 }
 
 /** The overview: the node, its dmsg sessions, updates and store health. */
 export const Overview: FC<OverviewProps> = (p) => {
   const update = updateSummary(p.updateStatus);
+  const base = p.base ?? "";
   return (
     <div class="grid">
       <Card
@@ -173,12 +179,15 @@ export const Overview: FC<OverviewProps> = (p) => {
           ]}
         />
       </Card>
-      <Card title="DMSG" aside={<a href="/dmsg">Sessions</a>}>
+      <Card title="DMSG" aside={<a href={`${base}/dmsg`}>Sessions</a>}>
         <div id="live-overview-dmsg">
           <DmsgSummary dmsg={p.dmsg} />
         </div>
       </Card>
-      <Card title="Updates" aside={<a href="/updates">Details</a>}>
+      <Card
+        title="Updates"
+        aside={p.local === false ? undefined : <a href="/updates">Details</a>}
+      >
         <KeyValues
           rows={[
             ["Status", <Badge tone={update.tone}>{update.text}</Badge>],
@@ -193,11 +202,17 @@ export const Overview: FC<OverviewProps> = (p) => {
       </Card>
       <Card
         title="Storage (Deno KV)"
-        aside={<PostButton action="/stores/check" csrf={p.csrf} label="Check now" />}
+        aside={p.stores
+          ? <PostButton action={`${base}/stores/check`} csrf={p.csrf} label="Check now" />
+          : undefined}
       >
-        <div id="live-stores">
-          <StoresSummary stores={p.stores} />
-        </div>
+        {p.stores
+          ? (
+            <div id="live-stores">
+              <StoresSummary stores={p.stores} />
+            </div>
+          )
+          : <p class="muted">Not available for this visor.</p>}
       </Card>
     </div>
   );

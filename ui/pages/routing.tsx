@@ -22,7 +22,7 @@ const Endpoint: FC<{ pk: string; port: number }> = (p) => (
 );
 
 /** One routing rule's row: Go's columns, and a remove button. */
-const RuleRow: FC<{ rule: RuleSummary; csrf: string }> = ({ rule, csrf }) => {
+const RuleRow: FC<{ rule: RuleSummary; csrf: string; base: string }> = ({ rule, csrf, base }) => {
   // A Consume rule's descriptor is written from the remote's side (src: the remote).
   const consume = rule.app_fields?.route_descriptor;
   const forward = rule.forward_fields?.route_descriptor;
@@ -58,7 +58,11 @@ const RuleRow: FC<{ rule: RuleSummary; csrf: string }> = ({ rule, csrf }) => {
           : <span class="muted">— (consumed here)</span>}
       </td>
       <td>
-        <PostButton action={`/routes/${rule.key_route_id}/remove`} csrf={csrf} label="Remove" />
+        <PostButton
+          action={`${base}/routes/${rule.key_route_id}/remove`}
+          csrf={csrf}
+          label="Remove"
+        />
       </td>
     </tr>
   );
@@ -106,9 +110,13 @@ export const RouteGroups: FC<{ groups: RouteGroupSummary[] }> = ({ groups }) =>
   );
 
 /** Routing rules (with remove) and route groups (live). */
-export const RoutesPage: FC<{ rules: RuleSummary[]; groups: RouteGroupSummary[]; csrf: string }> = (
-  p,
-) => (
+export const RoutesPage: FC<{
+  rules: RuleSummary[];
+  groups: RouteGroupSummary[];
+  csrf: string;
+  /** Prefix of the visor's pages (`""` for this node). */
+  base?: string;
+}> = (p) => (
   <div class="stack">
     <Card title="Routing rules">
       {p.rules.length === 0 ? <p class="muted">No routing rules.</p> : (
@@ -127,7 +135,7 @@ export const RoutesPage: FC<{ rules: RuleSummary[]; groups: RouteGroupSummary[];
               </tr>
             </thead>
             <tbody>
-              {p.rules.map((rule) => <RuleRow rule={rule} csrf={p.csrf} />)}
+              {p.rules.map((rule) => <RuleRow rule={rule} csrf={p.csrf} base={p.base ?? ""} />)}
             </tbody>
           </table>
         </div>

@@ -21,6 +21,8 @@ export const TransportsPage: FC<{
   transports: TransportSummary[];
   types: string[];
   csrf: string;
+  /** Prefix of the visor's pages (`""` for this node). */
+  base?: string;
 }> = (p) => (
   <div class="stack">
     <Card title="Transports">
@@ -57,7 +59,7 @@ export const TransportsPage: FC<{
                     </td>
                     <td>
                       <PostButton
-                        action={`/transports/${encodeURIComponent(tp.id)}/remove`}
+                        action={`${p.base ?? ""}/transports/${encodeURIComponent(tp.id)}/remove`}
                         csrf={p.csrf}
                         label="Remove"
                       />
@@ -70,7 +72,7 @@ export const TransportsPage: FC<{
         )}
     </Card>
     <Card title="Add a transport">
-      <form method="post" action="/transports">
+      <form method="post" action={`${p.base ?? ""}/transports`}>
         <CsrfField token={p.csrf} />
         <label for="remote_pk">Remote public key</label>
         <input

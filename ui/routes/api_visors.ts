@@ -1,22 +1,35 @@
-import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { PubKey } from "../../mod/cipher/mod.ts";
-import type { VisorApi } from "../../services/visor/api.ts";
+import { type Context, Hono } from "hono";
+import type { RuleSummary, VisorApi } from "../../services/visor/api.ts";
 import { VisorApiError } from "../../services/visor/api_types.ts";
 import type { UiDeps, UiEnv } from "../context.ts";
 import { sessionCsrf } from "../middleware/csrf.ts";
 import { requireSession } from "../middleware/session.ts";
+import {
+  dmsgStats,
+  emptyOverview,
+  fleetSummary,
+  health,
+  overview,
+  summary,
+  uptimeSeconds,
+} from "./_api_json.ts";
 import { boolQuery, routeGroupsJson, routingRuleJson } from "./_route_json.ts";
+import { fleetScope, refreshWithin, scopeApi } from "./_scope.ts";
+
+const MALFORMED = "request format is malformed";
 
 /**
  * The JSON API under `/api`, on Go's hypervisor paths and field names where there is a
  * counterpart (`pkg/visor/hypervisor.go`), so scripts written for Go's hypervisor keep working:
- * `/api/about`, `/api/dmsg`, `/api/visors`, `/api/visors/{pk}`, `.../summary`, `.../health`,
- * `.../uptime`, `.../dmsg/sessions`, `.../runtime-logs`, `.../transport-types`,
- * `.../transports[/{tid}]`, `.../routes[/{rid}]`, `.../routegroups`, `.../apps[/{app}]`. Ours beside
- * them: `.../update` (+ `/check`) and `.../stores` (+ `/check`). Features this build does not
- * have answer 501 with `{"error": "... not available in this build"}`. Every route needs a
- * session; the ones that change state also need the CSRF token (`X-CSRF-Token`, see
- * `/api/csrf`).
+ * `/api/about`, `/api/dmsg`, `/api/visors`, `/api/visors-summary`, `/api/visors/{pk}`,
+ * `.../summary`, `.../health`, `.../uptime`, `.../dmsg/sessions`, `.../runtime-logs`,
+ * `.../transport-types`, `.../transports[/{tid}]` (and `DELETE .../transports/` with a list),
+ * `.../routes[/{rid}]` (GET, POST, PUT, DELETE, and `DELETE .../routes/` with a list),
+ * `.../routegroups`, `.../apps[/{app}]`. Ours beside them: `.../update` (+ `/check`) and
+ * `.../stores` (+ `/check`). `{pk}` is any visor of the fleet (404 for one not connected, 503
+ * for one that does not answer); what a visor does not offer answers 501 with
+ * `{"error": "... not available for this visor"}`. Every route needs a session; the ones that
+ * change state also need the CSRF token (`X-CSRF-Token`, see `/api/csrf`).
  */
 export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
@@ -31,78 +44,149 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
     const sessions = api.dmsg().sessions.length;
     return c.json({
       public_key: info.pk,
-      build: buildInfo(info.version),
+      build: { version: info.version, commit: "", date: "" },
       dmsg_connected: sessions > 0,
       dmsg_sessions: sessions,
     });
   });
-  app.get("/api/dmsg", ...signedIn, (c) => {
-    const stats = dmsgStats(api);
-    return c.json(stats ? [stats] : []);
+  app.get("/api/dmsg", ...signedIn, async (c) => {
+    const stats = await Promise.all(
+      deps.fleet.list().map(async (visor) => {
+        const failed = await refreshWithin(visor, deps.fleetTimeoutMs);
+        return failed === undefined ? dmsgStats(visor.api) : null;
+      }),
+    );
+    return c.json(stats.filter((s) => s !== null));
   });
-  app.get("/api/visors", ...signedIn, async (c) => c.json([await overview(api)]));
+  // Go lists a visor it could not ask with its key alone.
+  app.get("/api/visors", ...signedIn, async (c) =>
+    c.json(
+      await Promise.all(
+        deps.fleet.list().map(async (visor) => {
+          const failed = await refreshWithin(visor, deps.fleetTimeoutMs);
+          if (failed !== undefined) return emptyOverview(visor.pk);
+          return await overview(visor.api).catch(() => emptyOverview(visor.pk));
+        }),
+      ),
+    ));
+  app.get("/api/visors-summary", ...signedIn, async (c) =>
+    c.json(
+      await Promise.all(
+        deps.fleet.list().map(async (visor) =>
+          await fleetSummary(visor, await refreshWithin(visor, deps.fleetTimeoutMs))
+        ),
+      ),
+    ));
 
   const visor = new Hono<UiEnv>();
-  visor.use(...signedIn, ownKey(api));
-  visor.get("/", async (c) => c.json(await overview(api)));
-  visor.get("/summary", async (c) => c.json(await summary(api)));
-  visor.get("/health", async (c) => c.json({ status: 200, ...(await health(api)) }));
-  visor.get("/uptime", (c) => c.json(uptimeSeconds(api)));
+  visor.use(...signedIn, fleetScope(deps, (c, why) => c.json({ error: why.message }, why.status)));
+  visor.get("/", async (c) => c.json(await overview(scopeApi(c))));
+  visor.get("/summary", async (c) => c.json(await summary(scopeApi(c))));
+  visor.get("/health", async (c) => c.json({ status: 200, ...(await health(scopeApi(c))) }));
+  visor.get("/uptime", (c) => c.json(uptimeSeconds(scopeApi(c))));
   visor.get("/dmsg/sessions", (c) => {
-    const info = api.info();
+    const api = scopeApi(c);
     const servers = api.dmsg().sessions.map((s) => s.server_pk);
-    return c.json({ main: { pk: info.pk, role: "main", count: servers.length, servers } });
+    return c.json({ main: { pk: api.info().pk, role: "main", count: servers.length, servers } });
   });
   visor.get("/runtime-logs", (c) => {
-    const lines = api.logs?.tail().map((e) => e.line) ?? [];
+    const lines = scopeApi(c).logs?.tail().map((e) => e.line) ?? [];
     return c.json(lines.join("\n"));
   });
-  visor.get("/stores", async (c) => c.json(await api.stores()));
-  visor.post("/stores/check", async (c) => c.json(await api.checkStores()));
-  visor.get("/update", async (c) =>
-    c.json({
-      settings: api.updates.settings,
-      check_unavailable: api.updates.checkUnavailable ?? null,
-      install_unavailable: api.updates.installUnavailable ?? null,
-      status: (await api.updates.status()) ?? null,
-    }));
-  visor.post("/update/check", async (c) => c.json(await api.updates.check()));
+  visor.get("/stores", async (c) => c.json(await scopeApi(c).stores()));
+  visor.post("/stores/check", async (c) => c.json(await scopeApi(c).checkStores()));
+  visor.get("/update", async (c) => {
+    const { updates } = scopeApi(c);
+    return c.json({
+      settings: updates.settings,
+      check_unavailable: updates.checkUnavailable ?? null,
+      install_unavailable: updates.installUnavailable ?? null,
+      status: (await updates.status()) ?? null,
+    });
+  });
+  visor.post("/update/check", async (c) => c.json(await scopeApi(c).updates.check()));
+  transportPaths(visor);
+  routePaths(visor);
+  appPaths(visor);
+  app.route("/api/visors/:pk", visor);
+  return app;
+}
 
-  const notAvailable = (c: Context, what: string) =>
-    c.json({ error: `${what} are not available in this build` }, 501);
+function notAvailable(c: Context, what: string) {
+  return c.json({ error: `${what} are not available for this visor` }, 501);
+}
 
+/** A {@linkcode VisorApiError} answers with its status; anything else is left to `onError`. */
+function apiError(c: Context, error: unknown) {
+  if (!(error instanceof VisorApiError)) throw error;
+  return c.json({ error: error.message }, error.status as 400 | 404 | 500);
+}
+
+/** A JSON body, or `undefined` when it is not JSON. */
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Go's answer to a list of removals: `{id: {success, error}}` for each id asked. */
+async function removeEach(
+  ids: unknown[],
+  remove: (id: string) => Promise<void>,
+): Promise<Record<string, { success: boolean; error: string }>> {
+  const answer: Record<string, { success: boolean; error: string }> = {};
+  for (const id of ids) {
+    const key = String(id);
+    try {
+      await remove(key);
+      answer[key] = { success: true, error: "" };
+    } catch (error) {
+      answer[key] = { success: false, error: (error as Error).message };
+    }
+  }
+  return answer;
+}
+
+// A list removal is one request; its work stays bounded.
+const MAX_LIST = 256;
+
+function transportPaths(visor: Hono<UiEnv>): void {
+  const tpsOf = (c: Context<UiEnv>) => scopeApi(c).transports;
   visor.get("/transport-types", async (c) => {
-    const tps = api.transports;
+    const tps = tpsOf(c);
     return tps ? c.json(await tps.types()) : notAvailable(c, "transports");
   });
   visor.get("/transports", async (c) => {
-    const tps = api.transports;
+    const tps = tpsOf(c);
     return tps ? c.json(await tps.list()) : notAvailable(c, "transports");
   });
   visor.post("/transports", async (c) => {
-    const tps = api.transports;
+    const tps = tpsOf(c);
     if (!tps) return notAvailable(c, "transports");
-    const body = await c.req.json().catch(() => undefined);
+    const body = await jsonBody(c) as Record<string, unknown> | undefined;
     // Go's body: {"remote_pk": "...", "transport_type": "...", ...}.
     const remote = body?.remote_pk;
     const type = body?.transport_type ?? body?.type;
     if (typeof remote !== "string" || typeof type !== "string") {
-      return c.json({ error: "request format is malformed" }, 400);
+      return c.json({ error: MALFORMED }, 400);
     }
+    const label = typeof body?.label === "string" ? body.label : undefined;
     try {
-      return c.json(await tps.add({ remote_pk: remote, type, label: body?.label }));
+      return c.json(await tps.add({ remote_pk: remote, type, label }));
     } catch (error) {
       return c.json({ error: (error as Error).message }, 500);
     }
   });
   visor.get("/transports/:tid", async (c) => {
-    const tps = api.transports;
+    const tps = tpsOf(c);
     if (!tps) return notAvailable(c, "transports");
     const tp = (await tps.list()).find((t) => t.id === c.req.param("tid"));
     return tp ? c.json(tp) : c.json({ error: "transport not found" }, 404);
   });
   visor.delete("/transports/:tid", async (c) => {
-    const tps = api.transports;
+    const tps = tpsOf(c);
     if (!tps) return notAvailable(c, "transports");
     try {
       await tps.remove(c.req.param("tid"));
@@ -111,15 +195,61 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
       return c.json({ error: (error as Error).message }, 404);
     }
   });
+  // Go: a JSON list of transport ids; each gets its own outcome.
+  visor.delete("/transports/", async (c) => {
+    const tps = tpsOf(c);
+    if (!tps) return notAvailable(c, "transports");
+    const ids = await jsonBody(c);
+    if (!Array.isArray(ids) || ids.length > MAX_LIST) return c.json({ error: MALFORMED }, 400);
+    return c.json(await removeEach(ids, (id) => tps.remove(id)));
+  });
+}
+
+/** The `:rid` of a route path; a malformed one reaches the API, which answers 400. */
+function routeIdParam(c: Context): number {
+  return routeId(c.req.param("rid") ?? "");
+}
+
+function routeId(text: string): number {
+  return /^\d{1,10}$/.test(text) ? Number(text) : -1;
+}
+
+/** A rule summary from a request body: an object, or `undefined`. */
+function ruleBody(body: unknown): RuleSummary | undefined {
+  return typeof body === "object" && body !== null && !Array.isArray(body)
+    ? body as RuleSummary
+    : undefined;
+}
+
+/** Save a rule and answer Go's `routingRuleResp` of it, summary included. */
+async function saveRule(c: Context, api: VisorApi, rule: RuleSummary) {
+  const routes = api.routes!;
+  try {
+    const id = await routes.addRule(rule);
+    return c.json(routingRuleJson(await routes.rule(id), true));
+  } catch (error) {
+    return apiError(c, error);
+  }
+}
+
+function routePaths(visor: Hono<UiEnv>): void {
   visor.get("/routes", async (c) => {
-    const routes = api.routes;
+    const routes = scopeApi(c).routes;
     if (!routes) return notAvailable(c, "routes");
     const withSummary = boolQuery(c.req.query("summary"), false);
     if (withSummary === undefined) return c.json({ error: "summary: want a boolean" }, 400);
     return c.json((await routes.rules()).map((r) => routingRuleJson(r, withSummary)));
   });
+  // Go: the body is a `RuleSummary`; the answer the saved rule with its summary.
+  visor.post("/routes", async (c) => {
+    const api = scopeApi(c);
+    if (!api.routes) return notAvailable(c, "routes");
+    const rule = ruleBody(await jsonBody(c));
+    if (!rule) return c.json({ error: MALFORMED }, 400);
+    return await saveRule(c, api, rule);
+  });
   visor.get("/routes/:rid", async (c) => {
-    const routes = api.routes;
+    const routes = scopeApi(c).routes;
     if (!routes) return notAvailable(c, "routes");
     const withSummary = boolQuery(c.req.query("summary"), true);
     if (withSummary === undefined) return c.json({ error: "summary: want a boolean" }, 400);
@@ -129,8 +259,23 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
       return apiError(c, error);
     }
   });
+  // Go saves the body's rule under the path's id; a body naming another id is refused here
+  // rather than saved under that other id.
+  visor.put("/routes/:rid", async (c) => {
+    const api = scopeApi(c);
+    if (!api.routes) return notAvailable(c, "routes");
+    const rid = routeIdParam(c);
+    if (rid <= 0) return c.json({ error: `invalid route id ${c.req.param("rid")}` }, 400);
+    const rule = ruleBody(await jsonBody(c));
+    if (!rule) return c.json({ error: MALFORMED }, 400);
+    const key = rule.key_route_id ?? rid;
+    if (key !== rid) {
+      return c.json({ error: `the rule's key_route_id ${key} is not the path's ${rid}` }, 400);
+    }
+    return await saveRule(c, api, { ...rule, key_route_id: rid });
+  });
   visor.delete("/routes/:rid", async (c) => {
-    const routes = api.routes;
+    const routes = scopeApi(c).routes;
     if (!routes) return notAvailable(c, "routes");
     try {
       await routes.removeRule(routeIdParam(c));
@@ -139,30 +284,39 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
       return apiError(c, error);
     }
   });
+  // Go: a JSON list of route ids (strings); each gets its own outcome.
+  visor.delete("/routes/", async (c) => {
+    const routes = scopeApi(c).routes;
+    if (!routes) return notAvailable(c, "routes");
+    const ids = await jsonBody(c);
+    if (!Array.isArray(ids) || ids.length > MAX_LIST) return c.json({ error: MALFORMED }, 400);
+    return c.json(await removeEach(ids, (id) => routes.removeRule(routeId(id))));
+  });
   visor.get("/routegroups", async (c) => {
-    const routes = api.routes;
+    const routes = scopeApi(c).routes;
     if (!routes) return notAvailable(c, "route groups");
     const [rules, groups] = await Promise.all([routes.rules(), routes.groups()]);
     return c.json(routeGroupsJson(rules, groups));
   });
+}
+
+function appPaths(visor: Hono<UiEnv>): void {
   visor.get("/apps", async (c) => {
-    const apps = api.apps;
+    const apps = scopeApi(c).apps;
     return apps ? c.json(await apps.list()) : notAvailable(c, "apps");
   });
   visor.get("/apps/:app", async (c) => {
-    const apps = api.apps;
+    const apps = scopeApi(c).apps;
     if (!apps) return notAvailable(c, "apps");
     const found = (await apps.list()).find((a) => a.name === c.req.param("app"));
     return found ? c.json(found) : c.json({ error: "app not found" }, 404);
   });
   visor.put("/apps/:app", async (c) => {
-    const apps = api.apps;
+    const apps = scopeApi(c).apps;
     if (!apps) return notAvailable(c, "apps");
     // Go's body: {"status": 1} starts, {"status": 0} stops.
-    const body = await c.req.json().catch(() => undefined);
-    if (body?.status !== 0 && body?.status !== 1) {
-      return c.json({ error: "request format is malformed" }, 400);
-    }
+    const body = await jsonBody(c) as { status?: unknown } | undefined;
+    if (body?.status !== 0 && body?.status !== 1) return c.json({ error: MALFORMED }, 400);
     const name = c.req.param("app");
     try {
       await (body.status === 1 ? apps.start(name) : apps.stop(name));
@@ -171,118 +325,4 @@ export function apiRoutes(deps: UiDeps): Hono<UiEnv> {
       return c.json({ error: (error as Error).message }, 500);
     }
   });
-  app.route("/api/visors/:pk", visor);
-  return app;
-}
-
-/** The `:rid` of a route path; a malformed one reaches the API, which answers 400. */
-function routeIdParam(c: Context): number {
-  const text = c.req.param("rid") ?? "";
-  return /^\d{1,10}$/.test(text) ? Number(text) : -1;
-}
-
-/** A {@linkcode VisorApiError} answers with its status; anything else is left to `onError`. */
-function apiError(c: Context, error: unknown) {
-  if (!(error instanceof VisorApiError)) throw error;
-  return c.json({ error: error.message }, error.status as 400 | 404 | 500);
-}
-
-/** 400 for a key that does not parse, 404 for another visor's (no fleet in this build). */
-function ownKey(api: VisorApi): MiddlewareHandler<UiEnv> {
-  return async (c, next) => {
-    const text = c.req.param("pk") ?? "";
-    try {
-      PubKey.fromHex(text);
-    } catch {
-      return c.json({ error: "invalid public key" }, 400);
-    }
-    if (text.toLowerCase() !== api.info().pk) {
-      return c.json({ error: `visor ${text} is not connected to this hypervisor` }, 404);
-    }
-    await next();
-  };
-}
-
-function buildInfo(version: string) {
-  return { version, commit: "", date: "" };
-}
-
-function uptimeSeconds(api: VisorApi): number {
-  return Math.max(0, (Date.now() - Date.parse(api.info().started_at)) / 1000);
-}
-
-// Go encodes durations (time.Duration) as integer nanoseconds.
-function nanoseconds(ms: number | null): number {
-  return ms === null ? 0 : Math.round(ms * 1e6);
-}
-
-function dmsgStats(api: VisorApi) {
-  const sessions = api.dmsg().sessions;
-  if (sessions.length === 0) return null;
-  // The fastest session, as Go's dmsg tracker reports one per visor.
-  const best =
-    [...sessions].sort((a, b) => (a.latency_ms ?? Infinity) - (b.latency_ms ?? Infinity))[0];
-  return {
-    public_key: api.info().pk,
-    server_public_key: best.server_pk,
-    round_trip: nanoseconds(best.latency_ms),
-  };
-}
-
-async function health(api: VisorApi) {
-  const sessions = api.dmsg().sessions.length;
-  const stores = await api.stores();
-  const healthy = sessions > 0 && stores.every((s) => s.last_check?.status === "ok");
-  return { services_health: healthy ? "healthy" : "connecting" };
-}
-
-async function overview(api: VisorApi) {
-  const info = api.info();
-  const [apps, transports, rules] = await Promise.all([
-    api.apps?.list() ?? [],
-    api.transports?.list() ?? [],
-    api.routes?.rules() ?? [],
-  ]);
-  return {
-    local_pk: info.pk,
-    build_info: buildInfo(info.version),
-    app_protocol_version: "",
-    apps,
-    transports,
-    routes_count: rules.length,
-    local_ip: "",
-    public_ip: "",
-    is_symmetic_nat: false,
-    hypervisors: info.hypervisors,
-    connected_hypervisor: [],
-  };
-}
-
-async function summary(api: VisorApi) {
-  const info = api.info();
-  const sessions = api.dmsg().sessions;
-  const [base, state, rules, groups] = await Promise.all([
-    overview(api),
-    health(api),
-    api.routes?.rules() ?? [],
-    api.routes?.groups() ?? [],
-  ]);
-  return {
-    overview: base,
-    health: state,
-    uptime: uptimeSeconds(api),
-    routes: rules.map((r) => routingRuleJson(r, true)),
-    route_groups: routeGroupsJson(rules, groups),
-    dmsg_stats: dmsgStats(api),
-    connected_dmsg_servers: sessions.map((s) => s.server_pk),
-    dmsg_servers: sessions.map((s) => ({ pk: s.server_pk, latency: nanoseconds(s.latency_ms) })),
-    online: true,
-    min_hops: info.min_hops,
-    persistent_transports: null,
-    reward_address: "",
-    build_tag: "",
-    config_version: "",
-    public_autoconnect: false,
-    is_public: info.is_public,
-  };
 }

@@ -1,30 +1,34 @@
 import { Hono } from "hono";
+import type { VisorApi } from "../../services/visor/api.ts";
 import type { UiDeps, UiEnv } from "../context.ts";
 import type { FragmentRenderer } from "../live/hub.ts";
 import { DmsgSummary, Overview, StoresSummary } from "../pages/overview.tsx";
 import { fragmentHtml, redirectWithNote, renderPage } from "./_page.tsx";
+import { scopeApi } from "./_scope.ts";
 
-/** Live regions of the overview. */
-export function overviewFragments(deps: UiDeps): Record<string, FragmentRenderer> {
+/** Live regions of a visor's overview. */
+export function overviewFragments(api: VisorApi): Record<string, FragmentRenderer> {
   return {
-    "overview-dmsg": () => fragmentHtml(<DmsgSummary dmsg={deps.api.dmsg()} />),
-    "stores": async () => fragmentHtml(<StoresSummary stores={await deps.api.stores()} />),
+    "overview-dmsg": () => fragmentHtml(<DmsgSummary dmsg={api.dmsg()} />),
+    "stores": async () => fragmentHtml(<StoresSummary stores={await api.stores()} />),
   };
 }
 
-/** `/`: the overview; `POST /stores/check`: probe the stores now. */
+/** `/`: a visor's overview; `POST /stores/check`: probe its stores now. */
 export function overviewRoutes(deps: UiDeps): Hono<UiEnv> {
   const app = new Hono<UiEnv>();
-  const { api } = deps;
   app.get("/", async (c) => {
+    const { visor, base } = c.get("scope");
+    const api = visor.api;
+    // A remote visor may not report its stores or updater: its card says so instead.
     const [stores, updateStatus] = await Promise.all([
-      api.stores(),
+      api.stores().catch(() => undefined),
       api.updates.status().catch(() => undefined),
     ]);
     return await renderPage(
       c,
       deps,
-      { title: "Overview", live: ["overview-dmsg", "stores"] },
+      { title: "Overview", live: stores ? ["overview-dmsg", "stores"] : ["overview-dmsg"] },
       <Overview
         info={api.info()}
         dmsg={api.dmsg()}
@@ -33,15 +37,22 @@ export function overviewRoutes(deps: UiDeps): Hono<UiEnv> {
         updateStatus={updateStatus}
         csrf={c.get("session").csrf}
         now={Date.now()}
+        base={base}
+        local={visor.local}
       />,
     );
   });
   app.post("/stores/check", async (c) => {
-    const stores = await api.checkStores();
-    const bad = stores.filter((s) => s.last_check?.status !== "ok");
-    const note = bad.length
-      ? `Store check: ${bad.map((s) => `${s.name} ${s.last_check?.status}`).join(", ")}.`
-      : "Store check: every store is healthy.";
+    let note: string;
+    try {
+      const stores = await scopeApi(c).checkStores();
+      const bad = stores.filter((s) => s.last_check?.status !== "ok");
+      note = bad.length
+        ? `Store check: ${bad.map((s) => `${s.name} ${s.last_check?.status}`).join(", ")}.`
+        : "Store check: every store is healthy.";
+    } catch (error) {
+      note = `Store check failed: ${(error as Error).message}`;
+    }
     return redirectWithNote(c, "/", note);
   });
   return app;

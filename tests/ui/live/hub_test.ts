@@ -1,5 +1,5 @@
 /** The live hub: bounded streams, release on close, re-render only while watched, logs. */
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
 import { createLogger, LogRing } from "../../../mod/log/mod.ts";
 import { LiveHub, type LiveMessage, type LiveStream } from "../../../ui/live/hub.ts";
 
@@ -110,4 +110,42 @@ Deno.test("LiveHub drops a stream whose reader falls too far behind", async () =
   assert(stream.closed, "an unread stream is closed, not grown");
   assertEquals(hub.streams, 0);
   assertEquals(logs.listeners, 0);
+});
+
+Deno.test("LiveHub: name@key topics resolve at run time under the region's plain id; update() pushes at once", async () => {
+  let value = "one";
+  const hub = new LiveHub({
+    fragments: { fleet: () => `<b>${value}</b>` },
+    resolve: (topic) => topic.startsWith("dmsg@") ? () => `<i>${topic.slice(5)}</i>` : undefined,
+    intervalMs: 60_000,
+    logger: quiet,
+  });
+  const stream = (await hub.open({
+    topics: ["fleet", "dmsg@02ab", "other@02ab", "constructor", "toString"],
+    alive: () => true,
+  }))!;
+  // Unknown run-time topics and the object's own properties are not regions.
+  assertEquals([...stream.topics], ["fleet", "dmsg@02ab"]);
+  const first = [await next(stream), await next(stream)].map((m) =>
+    "data" in m && JSON.parse(m.data)
+  );
+  assertEquals(first, [
+    { id: "live-fleet", html: "<b>one</b>" },
+    { id: "live-dmsg", html: "<i>02ab</i>" },
+  ]);
+  // A change is pushed by update() without waiting for the (here one-minute) tick.
+  value = "two";
+  await hub.update("fleet");
+  const pushed = await next(stream, 500);
+  assertEquals("data" in pushed && JSON.parse(pushed.data), {
+    id: "live-fleet",
+    html: "<b>two</b>",
+  });
+  // Unchanged: nothing is sent; unwatched: nothing is rendered.
+  await hub.update("fleet");
+  await hub.update("nobody-watches");
+  await assertRejects(() => next(stream, 100), Error, "no message");
+  stream.close();
+  assertEquals(hub.streams, 0);
+  assertEquals(hub.ticking, false);
 });
