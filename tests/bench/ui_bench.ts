@@ -4,7 +4,9 @@
  *
  * - Sizes and render times: a real node (`startUp` in this process), each page asked for
  *   through the app in-process (no socket), median and p95 over many renders; the baseline in
- *   the same run is `/api/ping`, the smallest answer the app gives.
+ *   the same run is `/api/ping`, the smallest answer the app gives. The Visors page and a fleet
+ *   member's pages (`/visors/<pk>/...`) are measured on a UI whose fleet holds the node and its
+ *   exit visor.
  * - Idle CPU: a `skywire up` child with a headless Chromium tab open on the overview (live
  *   stream and all) against the same child with no tab, each for IDLE_SECONDS, in CPU time
  *   read from /proc. Skipped (one line) without Chromium.
@@ -17,16 +19,23 @@ import { join } from "node:path";
 import puppeteer from "puppeteer-core";
 import { createLogger, LogRing } from "../../mod/log/mod.ts";
 import { startUp } from "../../services/up/mod.ts";
+import type { Fleet, FleetVisor } from "../../services/visor/fleet_types.ts";
+import { localFleet } from "../../services/visor/fleet_types.ts";
+import { createVisorApi } from "../../services/visor/mod.ts";
 import { SCRIPT, STYLE } from "../../ui/assets/mod.ts";
+import { createUiApp } from "../../ui/mod.ts";
 import { CookieClient, PASSWORD, TEST_SCRYPT } from "../ui/_node.ts";
 import { findChromium } from "../ui/_browser.ts";
 import { SkywireProcess } from "../e2e/_skywire.ts";
 
-const PAGES = ["/", "/dmsg", "/transports", "/routes", "/apps", "/updates", "/logs"];
+const PAGES = ["/", "/dmsg", "/transports", "/routes", "/apps", "/updates", "/logs", "/visors"];
+// The exit visor's pages through the fleet (a member over a real `VisorApi`).
+const MEMBER_PAGES = ["", "/transports", "/apps"];
 const RENDERS = 300;
 const PAGE_BUDGET_BYTES = 100 * 1024;
 const RENDER_BUDGET_MS = 5;
 const IDLE_SECONDS = 30;
+const quiet = createLogger({ level: "fatal" });
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
@@ -61,8 +70,31 @@ async function pagesAndRenders(): Promise<void> {
   try {
     const client = new CookieClient(network.info.ui);
     await client.setup(PASSWORD);
-    const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-    const app = network.ui.ui.app;
+    const api = network.ui.ui.api;
+    const self = localFleet(api, new Date(api.info().started_at)).list()[0];
+    const exitApi = createVisorApi({ visor: network.exitVisor, config: network.visorConfig });
+    const member: FleetVisor = {
+      pk: exitApi.info().pk,
+      local: false,
+      connectedAt: new Date(),
+      implementation: "skywire-deno",
+      api: exitApi,
+      refresh: () => Promise.resolve(),
+    };
+    const fleet: Fleet = {
+      list: () => [self, member],
+      get: (pk) => [self, member].find((v) => v.pk === pk),
+      subscribe: () => () => {},
+    };
+    // The same node and store (the password set above), the fleet of two.
+    const ui = createUiApp({ api, fleet, kv: () => network.visor.store.kv, logger: quiet });
+    const app = ui.app;
+    const login = await app.request("/api/login", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: PASSWORD }),
+    }, { remoteAddr: { hostname: "127.0.0.1" } });
+    const cookie = login.headers.getSetCookie()[0].split(";")[0];
     const assets = new TextEncoder().encode(STYLE.body).length +
       new TextEncoder().encode(SCRIPT.body).length;
     const ping = await timeRequests(() => app.request("/api/ping"));
@@ -72,9 +104,10 @@ async function pagesAndRenders(): Promise<void> {
     );
     console.log(`  assets (style + script, once per browser): ${assets} B`);
     console.log(
-      "  page          html B   +assets B   median ms   p95 ms   ratio to ping   budget",
+      "  page                  html B   +assets B   median ms   p95 ms   ratio to ping   budget",
     );
-    for (const path of PAGES) {
+    const paths = [...PAGES, ...MEMBER_PAGES.map((p) => `/visors/${member.pk}${p}`)];
+    for (const path of paths) {
       const html = await (await app.request(path, { headers: { cookie } })).text();
       const bytes = new TextEncoder().encode(html).length;
       const times = await timeRequests(() => app.request(path, { headers: { cookie } }));
@@ -82,13 +115,14 @@ async function pagesAndRenders(): Promise<void> {
       const p95 = quantile(times, 0.95);
       const ok = bytes + assets < PAGE_BUDGET_BYTES && p95 < RENDER_BUDGET_MS;
       console.log(
-        `  ${path.padEnd(12)} ${String(bytes).padStart(7)} ${String(bytes + assets).padStart(10)} ${
-          median.toFixed(3).padStart(11)
-        } ${p95.toFixed(3).padStart(8)} ${
-          (median / quantile(ping, 0.5)).toFixed(1).padStart(13)
-        }x   ${ok ? "ok" : "OVER"}`,
+        `  ${(path.length > 16 ? `/visors/…${path.slice(74)}` : path).padEnd(20)} ${
+          String(bytes).padStart(7)
+        } ${String(bytes + assets).padStart(10)} ${median.toFixed(3).padStart(11)} ${
+          p95.toFixed(3).padStart(8)
+        } ${(median / quantile(ping, 0.5)).toFixed(1).padStart(13)}x   ${ok ? "ok" : "OVER"}`,
       );
     }
+    ui.close();
   } finally {
     await network.close();
     await Deno.remove(dir, { recursive: true });

@@ -113,6 +113,53 @@ Deno.test({
         }
       }
 
+      // The fleet: the Visors page lists what the hypervisor API lists, this node first, then
+      // up's exit visor (the only other visor of up's network) once it connects to this node.
+      await page.goto(info.ui + "/visors");
+      assertEquals(await text(page, "main h1"), "Visors");
+      const rows = await page.evaluate(() =>
+        [...document.querySelectorAll("#live-visors tr[data-pk]")].map((e) => e.dataset.pk)
+      );
+      const listed = await page.evaluate(async () =>
+        (await (await fetch("/api/visors")).json()).map((v: { local_pk: string }) => v.local_pk)
+      );
+      assertEquals(rows, listed);
+      assertEquals(rows[0], info.visor.pk);
+      assert(rows.slice(1).every((pk) => pk === info.exit_visor.pk), rows.join(", "));
+      assertStringIncludes(await text(page, "main"), "this node");
+      await screenshot(page, "visors");
+      const fleetReached = await tabThrough(page);
+      for (const element of await actionableElements(page)) {
+        assert(fleetReached.includes(element), `/visors: Tab never reaches ${element}`);
+      }
+      // The last visor's transports page (this node's own, through the fleet, while it is alone):
+      // its real transport, its actions within its own pages, all reachable by keyboard.
+      const chosen = rows.at(-1)!;
+      await page.goto(`${info.ui}/visors/${chosen}/transports`);
+      assertEquals(await text(page, "main h1"), "Transports");
+      const other = chosen === info.visor.pk ? info.exit_visor.pk : info.visor.pk;
+      assertStringIncludes(await text(page, "main"), other.slice(0, 8));
+      assertEquals(
+        await page.$eval(
+          "main form.stack, main form[method=post]",
+          (f) => (f as unknown as { getAttribute(n: string): string }).getAttribute("action"),
+        ),
+        `/visors/${chosen}/transports/${(await page.$eval(
+          "main td code",
+          (c) => (c as unknown as { textContent: string }).textContent,
+        ))}/remove`,
+      );
+      await screenshot(page, "visor-transports");
+      const visorReached = await tabThrough(page);
+      for (const element of await actionableElements(page)) {
+        assert(visorReached.includes(element), `visor transports: Tab never reaches ${element}`);
+      }
+      // A visor that is not connected: a clear page, not an error.
+      const gone = "02" + "ab".repeat(32);
+      const response = await page.goto(`${info.ui}/visors/${gone}/apps`);
+      assertEquals(response?.status(), 404);
+      assertStringIncludes(await text(page, "main"), "This visor is not connected");
+
       // A keyboard user checks the store: Tab to "Check now", Enter.
       await page.goto(info.ui + "/");
       for (let i = 0; i < 40; i++) {
