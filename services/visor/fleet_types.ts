@@ -25,6 +25,11 @@ export interface FleetVisor {
   readonly api: VisorApi;
   /** Fetch its state now so `api.info()`/`api.dmsg()` are current; throws when it is gone. */
   refresh(): Promise<void>;
+  /**
+   * Parts of `api` a remote visor cannot offer, each with the reason to show (its `stores()`
+   * rejects with it, its updater says it in `checkUnavailable`). Absent for the local node.
+   */
+  readonly unavailable?: { readonly stores?: string; readonly updates?: string };
 }
 
 /** The visors this node's UI shows, this node first. */

@@ -1,0 +1,170 @@
+/**
+ * The visor's side of the hypervisor link: for each key in the config's `hypervisors`, keep one
+ * dmsg stream to that key's hypervisor port (46) and serve the visor RPC on it, as a Go visor
+ * does (Go `ServeRPCClient`): the visor dials, the hypervisor calls. A stream that ends is
+ * redialed after a backoff of 1 s doubling to 30 s, with jitter.
+ *
+ * @module
+ */
+import { PubKey } from "../../mod/cipher/mod.ts";
+import type { DmsgClient } from "../../mod/dmsg/mod.ts";
+import type { RpcServer } from "../../mod/gob/mod.ts";
+import type { Logger } from "../../mod/log/mod.ts";
+
+/** Go's `skyenv.DmsgHypervisorPort`: where a hypervisor accepts its visors' links. */
+export const HYPERVISOR_DMSG_PORT = 46;
+
+/** Redial pace of a link. */
+export interface HvLinkBackoff {
+  /** First wait after a failure or a drop, ms (default 1,000). */
+  initialMs: number;
+  /** Longest wait, ms (default 30,000). */
+  maxMs: number;
+}
+
+/** Options for {@linkcode startHypervisorLinks}. */
+export interface HypervisorLinksOptions {
+  /** The visor's dmsg client. */
+  dmsg: Pick<DmsgClient, "dialStream">;
+  /** This visor's key (a hypervisor entry naming it is skipped). */
+  self: PubKey;
+  /** Hypervisor keys (hex), from the config's `hypervisors`. */
+  hypervisors: readonly string[];
+  /** The RPC server each link's stream is served by. */
+  server: RpcServer;
+  /** Where joins, drops and dial failures are logged. */
+  logger: Logger;
+  /** The hypervisors' dmsg port (default {@linkcode HYPERVISOR_DMSG_PORT}). */
+  port?: number;
+  /** Redial pace (tests use a fast one). */
+  backoff?: HvLinkBackoff;
+}
+
+/** The running links. */
+export interface HypervisorLinks {
+  /** Hypervisors whose link is up now. */
+  connected(): PubKey[];
+  /** Stop redialing and close every link's stream; resolves once all are released. */
+  close(): Promise<void>;
+}
+
+/** Wait `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+// A link that stayed up this long counts as healthy: its next redial starts from the first step.
+const HEALTHY_LINK_MS = 10_000;
+
+class Link {
+  readonly pk: PubKey;
+  readonly #options: HypervisorLinksOptions;
+  readonly #stop: AbortSignal;
+  #stream: { close(): void } | undefined;
+  connected = false;
+  readonly done: Promise<void>;
+
+  constructor(pk: PubKey, options: HypervisorLinksOptions, stop: AbortSignal) {
+    this.pk = pk;
+    this.#options = options;
+    this.#stop = stop;
+    stop.addEventListener("abort", () => this.#closeStream(), { once: true });
+    this.done = this.#run();
+  }
+
+  #closeStream(): void {
+    try {
+      this.#stream?.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { initialMs, maxMs } = this.#options.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    const port = this.#options.port ?? HYPERVISOR_DMSG_PORT;
+    const log = this.#options.logger;
+    const hypervisor = this.pk.hex();
+    let delay = initialMs;
+    let failures = 0;
+    while (!this.#stop.aborted) {
+      let upSince = 0;
+      try {
+        const stream = await this.#options.dmsg.dialStream(
+          { pk: this.pk, port },
+          { signal: this.#stop },
+        );
+        if (this.#stop.aborted) {
+          stream.close();
+          break;
+        }
+        this.#stream = stream;
+        this.connected = true;
+        upSince = Date.now();
+        failures = 0;
+        log.info("hypervisor link up", { hypervisor, port });
+        await this.#options.server.serve(stream);
+      } catch (error) {
+        if (this.#stop.aborted) break;
+        // The first failure is worth a line; repeats are debug noise while it stays down.
+        const fields = { hypervisor, error: (error as Error).message ?? String(error) };
+        if (failures++ === 0) log.info("cannot reach the hypervisor; retrying", fields);
+        else log.debug("hypervisor still unreachable", fields);
+      } finally {
+        this.#stream = undefined;
+        if (this.connected) {
+          this.connected = false;
+          if (!this.#stop.aborted) log.info("hypervisor link down; redialing", { hypervisor });
+        }
+      }
+      if (upSince && Date.now() - upSince >= HEALTHY_LINK_MS) delay = initialMs;
+      // Jitter: between half and all of the step, so many visors do not redial in step.
+      await sleep(delay / 2 + Math.random() * delay / 2, this.#stop);
+      delay = Math.min(maxMs, delay * 2);
+    }
+  }
+}
+
+/**
+ * Start one link per hypervisor key (duplicates and this visor's own key are skipped; a key
+ * that does not parse is logged and skipped).
+ */
+export function startHypervisorLinks(options: HypervisorLinksOptions): HypervisorLinks {
+  const stop = new AbortController();
+  const links = new Map<string, Link>();
+  for (const hex of options.hypervisors) {
+    let pk: PubKey;
+    try {
+      pk = PubKey.fromHex(hex);
+    } catch (error) {
+      options.logger.warn("ignoring a hypervisor key", { key: hex, error });
+      continue;
+    }
+    if (pk.equals(options.self)) {
+      options.logger.info("the config lists this visor as its own hypervisor; no link needed");
+      continue;
+    }
+    if (!links.has(pk.hex())) links.set(pk.hex(), new Link(pk, options, stop.signal));
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    connected: () => [...links.values()].filter((l) => l.connected).map((l) => l.pk),
+    close() {
+      closing ??= (async () => {
+        stop.abort();
+        await Promise.all([...links.values()].map((l) => l.done));
+        await options.server.close();
+      })();
+      return closing;
+    },
+  };
+}
