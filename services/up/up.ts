@@ -315,6 +315,10 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       cliPort: options.exitCliPort ?? DEFAULT_EXIT_CLI_PORT,
     });
     exitConfig.launcher.apps = [{ name: "skysocks", auto_start: true, port: 3 }];
+    // The exit links to the first visor's hypervisor port, so the one UI shows both visors; it
+    // serves no UI of its own.
+    exitConfig.hypervisors = [keys.visor.pk.hex()];
+    delete exitConfig.hypervisor;
     const exitVisor = await startVisor({
       config: exitConfig,
       pk: keys.exit_visor.pk,
@@ -322,6 +326,8 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       logger: logger.child("exit_visor"),
       dmsgTuning: options.dmsgTuning,
       transportTuning: { stcprHostname: "127.0.0.1" },
+      // Its hypervisor starts after it, in this process: redial within seconds, not 30.
+      fleetTuning: { linkBackoff: { initialMs: 500, maxMs: 4_000 } },
       cliAddrFallback: true,
     });
     cleanups.push(() => exitVisor.close({ deleteEntry: true }));
@@ -357,10 +363,12 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     await ready(visor);
     const socks5 = await waitForProxy(visor, exitPk, options.proxyWaitMs ?? 30_000, logger);
 
+    const api = createVisorApi({ visor, config, logs: options.logs });
     const ui = await serveUi({
       addr: `127.0.0.1:${options.uiPort ?? DEFAULT_UI_PORT}`,
       portFallback: true,
-      api: createVisorApi({ visor, config, logs: options.logs }),
+      api,
+      fleet: visor.fleet?.fleet(api, visor.startedAt),
       kv: () => visor.store.kv,
       logger: logger.child("ui"),
       sessionTtlMs: options.uiSessionTtlMs,

@@ -15,6 +15,9 @@ import {
 import type { StoreCheck } from "./api.ts";
 import type { VisorControlApi } from "./api_types.ts";
 import { controlListenAddress } from "./control_addr.ts";
+import { FleetHub, type FleetHubOptions } from "./fleet.ts";
+import { type HvLinkBackoff, type HypervisorLinks, startHypervisorLinks } from "./hv_link.ts";
+import { createHvRpcServer } from "./hv_rpc_server.ts";
 import { createVisorControlApi } from "./control_api.ts";
 import { type ControlServer, serveControl } from "./control_http.ts";
 import { startVisorRouting, type VisorRouting, type VisorRoutingTuning } from "./routing.ts";
@@ -52,6 +55,11 @@ export interface StartVisorOptions {
   cliAddrFallback?: boolean;
   /** Routing knobs for tests (sweep and route-group ping periods). */
   routingTuning?: VisorRoutingTuning;
+  /** Hypervisor-link knobs for tests: redial pace, and the fleet's limits and timers. */
+  fleetTuning?: {
+    linkBackoff?: HvLinkBackoff;
+    hub?: Omit<FleetHubOptions, "dmsg" | "logger" | "port">;
+  };
 }
 
 /** A running visor. */
@@ -80,6 +88,10 @@ export interface Visor {
   readonly api: VisorControlApi;
   /** The control endpoint, unless `cli_addr` is empty. */
   readonly control?: ControlServer;
+  /** Its links to the hypervisors of its config's `hypervisors` (dmsg port 46). */
+  readonly hypervisorLinks: HypervisorLinks;
+  /** The visors connected to it, when its config has a `hypervisor` section. */
+  readonly fleet?: FleetHub;
   /** Resolves once the visor is reachable over dmsg (a session and a published entry). */
   ready(signal?: AbortSignal): Promise<void>;
   /**
@@ -162,6 +174,8 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   let apps: AppManager | undefined;
   let control: ControlServer | undefined;
   let api: VisorControlApi | undefined;
+  let links: HypervisorLinks | undefined;
+  let fleet: FleetHub | undefined;
   try {
     starts = await recordStart(store, startedAt);
     const intervalMs = parseDuration(config.store.health_check_interval) ?? 0;
@@ -227,6 +241,33 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       });
     }
     await apps.startAutoStart();
+    if (config.hypervisor) {
+      fleet = new FleetHub({
+        ...options.fleetTuning?.hub,
+        dmsg: client,
+        port: config.hypervisor.dmsg_port,
+        logger: logger.child("fleet"),
+      });
+      fleet.start();
+    }
+    const router = routing.router;
+    const controlApi = api;
+    links = startHypervisorLinks({
+      dmsg: client,
+      self: options.pk,
+      hypervisors: config.hypervisors ?? [],
+      server: createHvRpcServer({
+        api: controlApi,
+        pk: options.pk,
+        startedAt,
+        config,
+        dmsg: client,
+        router,
+        connectedHypervisors: () => links?.connected() ?? [],
+      }, logger.child("hv_rpc")),
+      logger: logger.child("hv_link"),
+      backoff: options.fleetTuning?.linkBackoff,
+    });
     logger.info("visor started", {
       pk: options.pk.hex(),
       discovery: config.dmsg.discovery,
@@ -235,6 +276,8 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
       starts,
     });
   } catch (error) {
+    await links?.close();
+    await fleet?.close();
     await control?.close();
     await apps?.close();
     await routing?.close();
@@ -252,6 +295,8 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const routes = routing;
   const appManager = apps;
   const endpoint = control;
+  const hvLinks = links;
+  const hub = fleet;
   let closing: Promise<void> | undefined;
   return {
     pk: options.pk,
@@ -269,9 +314,13 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
     apps: appManager,
     api,
     control: endpoint,
+    hypervisorLinks: hvLinks,
+    fleet: hub,
     ready: (signal) => dmsg.ready(signal),
     close(options = {}) {
       closing ??= (async () => {
+        await hvLinks.close();
+        await hub?.close();
         await endpoint?.close();
         await appManager.close();
         await routes.close();

@@ -56,16 +56,19 @@ export async function startWebUi(options: StartWebUiOptions): Promise<UiServer |
     );
     allowRemote = false;
   }
+  const api = createVisorApi({
+    visor: options.visor,
+    config,
+    updater: options.updater,
+    logs: options.logs,
+  });
   try {
     return await serveUi({
       addr: section.http_addr,
       allowRemote,
-      api: createVisorApi({
-        visor: options.visor,
-        config,
-        updater: options.updater,
-        logs: options.logs,
-      }),
+      api,
+      // This node first, then the visors connected to its hypervisor port.
+      fleet: options.visor.fleet?.fleet(api, options.visor.startedAt),
       kv: () => options.visor.store.kv,
       logger,
       sessionTtlMs: sessionTtlFromCookies(section.cookies),

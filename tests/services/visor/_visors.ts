@@ -10,7 +10,12 @@ import {
   startTransportDiscovery,
   type TransportDiscoveryService,
 } from "../../../services/transport_discovery/mod.ts";
-import { startVisor, type Visor, type VisorTransportTuning } from "../../../services/visor/mod.ts";
+import {
+  startVisor,
+  type StartVisorOptions,
+  type Visor,
+  type VisorTransportTuning,
+} from "../../../services/visor/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import {
   type LoopbackNetwork,
@@ -36,6 +41,8 @@ export interface TestVisorOptions {
   name?: string;
   /** Change the config before the start. */
   edit?: (config: SkywireConfig) => void;
+  /** Hypervisor-link and fleet knobs. */
+  fleetTuning?: StartVisorOptions["fleetTuning"];
 }
 
 /**
@@ -106,6 +113,7 @@ export async function visorNetwork(): Promise<VisorNetwork> {
         logger: quietLogger(name),
         dmsgTuning: { updateDebounceMs: 50, reconnectBaseMs: 100 },
         transportTuning: FAST_TRANSPORTS,
+        fleetTuning: options.fleetTuning,
       });
       visors.add(visor);
       await visor.ready(AbortSignal.timeout(10_000));
