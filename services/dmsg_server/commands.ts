@@ -9,6 +9,7 @@ import {
   type Command,
   configFlag,
   defineCommand,
+  type Flag,
   type FlagValues,
   integerValue,
   logLevelFlag,
@@ -29,7 +30,9 @@ import {
   type ParsedServerConfig,
   parsePeer,
   parseServerConfig,
+  SERVER_LIMITS,
   serverConfigToJson,
+  type ServerLimitField,
   serverOptionsFromConfig,
   withListenAddress,
 } from "./config.ts";
@@ -56,6 +59,32 @@ async function loadConfig(path: string | undefined): Promise<ParsedServerConfig>
   }
 }
 
+// Each limit's flag: the config field's name with dashes.
+const LIMIT_FLAGS = {
+  "max-sessions-per-ip": "max_sessions_per_ip",
+  "max-handshakes": "max_handshakes",
+  "max-handshakes-per-ip": "max_handshakes_per_ip",
+  "max-streams-per-session": "max_streams_per_session",
+  "max-relayed-streams": "max_relayed_streams",
+  "max-pending-streams-per-session": "max_pending_streams_per_session",
+  "max-pending-streams": "max_pending_streams",
+  "max-buffered-bytes-per-session": "max_buffered_bytes_per_session",
+} as const satisfies Record<string, ServerLimitField>;
+
+const limitFlags = Object.fromEntries(
+  Object.entries(LIMIT_FLAGS).map(([name, field]) => {
+    const { description, value, min, max } = SERVER_LIMITS[field];
+    return [
+      name,
+      valueFlag({
+        valueName: "N",
+        description: `${description}; default ${value} (overrides ${field})`,
+        parse: integerValue(min, max),
+      }),
+    ];
+  }),
+) as Record<keyof typeof LIMIT_FLAGS, Flag<number | undefined>>;
+
 const startFlags = {
   config: configFlag({ description: "config file" }),
   addr: stringFlag({
@@ -77,6 +106,11 @@ const startFlags = {
     description: "client sessions accepted at once",
     parse: integerValue(1),
   }),
+  ...limitFlags,
+  "limit-loopback": booleanFlag({
+    description:
+      "cap 127.0.0.1 and ::1 per IP too (sets limit_loopback; off: local visors share them)",
+  }),
   peers: stringFlag({ valueName: "PK@ADDR,...", description: "peer servers of the mesh" }),
   "enable-route-setup": booleanFlag({
     description: "also be a route setup node on dmsg port 36 (sets enable_route_setup)",
@@ -95,6 +129,11 @@ function applyFlags(config: DmsgServerConfig, flags: FlagValues<typeof startFlag
   if (flags["public-address"] !== undefined) config.public_address = flags["public-address"];
   if (flags.discovery !== undefined) config.discovery = flags.discovery;
   if (flags["max-sessions"] !== undefined) config.max_sessions = flags["max-sessions"];
+  for (const [name, field] of Object.entries(LIMIT_FLAGS)) {
+    const value = flags[name as keyof typeof LIMIT_FLAGS];
+    if (value !== undefined) config[field] = value;
+  }
+  if (flags["limit-loopback"]) config.limit_loopback = true;
   if (flags.peers !== undefined) {
     config.peers = flags.peers.split(",").map((s) => s.trim()).filter(Boolean).map((spec) => {
       try {
@@ -118,6 +157,9 @@ const startCommand = defineCommand({
     "is used. The published address follows the port it listens on (--addr, port 0 too)\n" +
     "unless public_address or --public-address names another. With enable_route_setup\n" +
     "(--enable-route-setup) it is also a route setup node on dmsg port 36 of its own key.\n" +
+    "The --max-... flags and --limit-loopback set the server's limits (config fields of the\n" +
+    "same names with underscores); 127.0.0.1 and ::1 are not capped per IP unless\n" +
+    "limit_loopback is set, so visors on this host (skywire up) are not held back.\n" +
     "Prints the public key and address on stdout, logs on stderr, stops cleanly on SIGINT\n" +
     "or SIGTERM.",
   args: { min: 0, max: 1 },

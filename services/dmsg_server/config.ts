@@ -17,7 +17,15 @@ import {
 import { parseLogLevel } from "../../mod/log/mod.ts";
 import {
   DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_ADDRESS,
   type DmsgServerOptions,
+  MAX_BUFFERED_BYTES_PER_SESSION,
+  MAX_PENDING_STREAMS,
+  MAX_PENDING_STREAMS_PER_SESSION,
+  MAX_RELAYED_STREAMS,
+  MAX_SESSION_HANDSHAKES,
+  MAX_SESSION_HANDSHAKES_PER_ADDRESS,
+  MAX_STREAMS_PER_SESSION,
   type PeerConfig,
 } from "../../mod/dmsg/mod.ts";
 import {
@@ -27,13 +35,94 @@ import {
   splitHostPort,
 } from "../../mod/netutil/mod.ts";
 
+// Largest count limit accepted: far beyond what one process can hold, small enough that a
+// typo (an extra digit or three) is caught rather than taken as "unlimited".
+const MOST = 1_000_000;
+
+/** One of the server's limits: what it caps, its default and the values accepted. */
+export interface ServerLimit {
+  /** What it caps (the flag's help text). */
+  description: string;
+  /** The default. */
+  value: number;
+  /** Least accepted. */
+  min: number;
+  /** Most accepted. */
+  max: number;
+}
+
+/**
+ * The server's limits by config field; each is also a `--max-…` flag of `dmsg server start`
+ * (the field's name with dashes). Defaults are `mod/dmsg`'s.
+ */
+export const SERVER_LIMITS = {
+  max_sessions_per_ip: {
+    description: "client sessions from one IPv4 address or IPv6 /64 (0: no cap; Go --limit-ip)",
+    value: DEFAULT_MAX_SESSIONS_PER_ADDRESS,
+    min: 0,
+    max: MOST,
+  },
+  max_handshakes: {
+    description: "session handshakes under way at once (past it the oldest is dropped)",
+    value: MAX_SESSION_HANDSHAKES,
+    min: 1,
+    max: MOST,
+  },
+  max_handshakes_per_ip: {
+    description: "session handshakes under way from one IPv4 address or IPv6 /64",
+    value: MAX_SESSION_HANDSHAKES_PER_ADDRESS,
+    min: 1,
+    max: MOST,
+  },
+  max_streams_per_session: {
+    description: "streams one session may have in the relay at once",
+    value: MAX_STREAMS_PER_SESSION,
+    min: 1,
+    max: MOST,
+  },
+  max_relayed_streams: {
+    description: "relayed streams over the whole server at once",
+    value: MAX_RELAYED_STREAMS,
+    min: 1,
+    max: MOST,
+  },
+  max_pending_streams_per_session: {
+    description: "streams one session may have waiting for their answer",
+    value: MAX_PENDING_STREAMS_PER_SESSION,
+    min: 1,
+    max: MOST,
+  },
+  max_pending_streams: {
+    description: "streams waiting for their answer over the whole server",
+    value: MAX_PENDING_STREAMS,
+    min: 1,
+    max: MOST,
+  },
+  max_buffered_bytes_per_session: {
+    description: "bytes a client's streams may hold unread in the server (>= one 256 KiB window)",
+    value: MAX_BUFFERED_BYTES_PER_SESSION,
+    min: 256 * 1024,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+} as const satisfies Record<string, ServerLimit>;
+
+/** A config field that holds one of {@linkcode SERVER_LIMITS}. */
+export type ServerLimitField = keyof typeof SERVER_LIMITS;
+
+function limit(field: ServerLimitField) {
+  const { value, min, max } = SERVER_LIMITS[field];
+  return withDefault(int(min, max), () => value);
+}
+
 /** The production discovery Go's `config gen` writes. */
 export const DEFAULT_DISCOVERY_URL = "http://dmsgd.skywire.skycoin.com";
 
 /**
- * The dmsg server config file: Go `dmsg-server`'s field names and order, plus `peers` (Go
- * 2026's mesh list) and `enable_route_setup` (Go 2026's setup node inside the server). Missing fields take `config gen`'s defaults, except `public_key`
- * (derived from `secret_key` when empty) and `health_endpoint_address` (empty).
+ * The dmsg server config file: Go `dmsg-server`'s field names and order, plus our limits
+ * (`max_sessions_per_ip`, Go's `--limit-ip` flag, and the rest, each a `--max-…` flag too),
+ * `peers` (Go 2026's mesh list) and `enable_route_setup` (Go 2026's setup node inside the
+ * server). Missing fields take `config gen`'s defaults, except `public_key` (derived from
+ * `secret_key` when empty) and `health_endpoint_address` (empty).
  */
 export const DMSG_SERVER_CONFIG_SPEC = object({
   /** The server's public key, hex; empty means the key of `secret_key`. */
@@ -57,6 +146,16 @@ export const DMSG_SERVER_CONFIG_SPEC = object({
   update_interval: withDefault(int(0, Number.MAX_SAFE_INTEGER), () => 0),
   /** Client sessions accepted at once. */
   max_sessions: withDefault(int(1, Number.MAX_SAFE_INTEGER), () => DEFAULT_MAX_SESSIONS),
+  max_sessions_per_ip: limit("max_sessions_per_ip"),
+  /** Cap this host's own addresses (127.0.0.1, ::1) per IP too; off, local visors share them. */
+  limit_loopback: withDefault(bool(), () => false),
+  max_handshakes: limit("max_handshakes"),
+  max_handshakes_per_ip: limit("max_handshakes_per_ip"),
+  max_streams_per_session: limit("max_streams_per_session"),
+  max_relayed_streams: limit("max_relayed_streams"),
+  max_pending_streams_per_session: limit("max_pending_streams_per_session"),
+  max_pending_streams: limit("max_pending_streams"),
+  max_buffered_bytes_per_session: limit("max_buffered_bytes_per_session"),
   /** Peer servers of the mesh. */
   peers: withDefault(list(object({ public_key: publicKey(), address: str() })), () => []),
   /**
@@ -103,6 +202,15 @@ export function serverConfigToJson(config: DmsgServerConfig): string {
     log_level: config.log_level,
     update_interval: config.update_interval,
     max_sessions: config.max_sessions,
+    max_sessions_per_ip: config.max_sessions_per_ip,
+    limit_loopback: config.limit_loopback,
+    max_handshakes: config.max_handshakes,
+    max_handshakes_per_ip: config.max_handshakes_per_ip,
+    max_streams_per_session: config.max_streams_per_session,
+    max_relayed_streams: config.max_relayed_streams,
+    max_pending_streams_per_session: config.max_pending_streams_per_session,
+    max_pending_streams: config.max_pending_streams,
+    max_buffered_bytes_per_session: config.max_buffered_bytes_per_session,
     peers: config.peers,
     enable_route_setup: config.enable_route_setup,
   };
@@ -190,6 +298,15 @@ export function serverOptionsFromConfig(
     publicAddress: config.public_address || undefined,
     discovery: config.discovery,
     maxSessions: config.max_sessions,
+    maxSessionsPerAddress: config.max_sessions_per_ip,
+    limitLoopback: config.limit_loopback,
+    maxHandshakes: config.max_handshakes,
+    maxHandshakesPerAddress: config.max_handshakes_per_ip,
+    maxStreamsPerSession: config.max_streams_per_session,
+    maxRelayedStreams: config.max_relayed_streams,
+    maxPendingStreamsPerSession: config.max_pending_streams_per_session,
+    maxPendingStreams: config.max_pending_streams,
+    maxBufferedBytesPerSession: config.max_buffered_bytes_per_session,
     peers: config.peers.map((p) => peerFrom(p.public_key, p.address, "peer")),
     // Go 2024 visors dial only keys with a client entry; the setup node is on this key.
     selfDelegated: config.enable_route_setup,

@@ -1,6 +1,7 @@
 /**
  * The dmsg server as a service: its `skywire dmsg server` commands (`commands.ts`), its config
- * file (Go `dmsg-server`'s format plus `peers` and `enable_route_setup`), the translation of
+ * file (Go `dmsg-server`'s format plus the server's limits, `peers` and `enable_route_setup`),
+ * the translation of
  * that config into options for the server in `mod/dmsg` ({@linkcode serverOptionsFromConfig} →
  * `startDmsgServer`), and the route setup node it can host ({@linkcode serveRouteSetup}).
  *
@@ -19,9 +20,15 @@ export {
   isHostPort,
   parsePeer,
   parseServerConfig,
+  SERVER_LIMITS,
   serverConfigToJson,
   serverOptionsFromConfig,
   withListenAddress,
 } from "./config.ts";
-export type { DmsgServerConfig, ParsedServerConfig } from "./config.ts";
+export type {
+  DmsgServerConfig,
+  ParsedServerConfig,
+  ServerLimit,
+  ServerLimitField,
+} from "./config.ts";
 export { serveRouteSetup } from "./route_setup.ts";

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
 import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
-import { DiscoveryClient, DiscoveryError, DmsgError } from "../../mod/dmsg/mod.ts";
+import { dialSession, DiscoveryClient, DiscoveryError, DmsgError } from "../../mod/dmsg/mod.ts";
 import { RpcError } from "../../mod/gob/mod.ts";
 import { dialRouteGroup } from "../../mod/route_setup/mod.ts";
 import { RouteDescriptor } from "../../mod/routing/mod.ts";
@@ -19,6 +19,16 @@ const GO_FIELDS = [
   "log_level",
   "update_interval",
   "max_sessions",
+  // Ours: the server's limits.
+  "max_sessions_per_ip",
+  "limit_loopback",
+  "max_handshakes",
+  "max_handshakes_per_ip",
+  "max_streams_per_session",
+  "max_relayed_streams",
+  "max_pending_streams_per_session",
+  "max_pending_streams",
+  "max_buffered_bytes_per_session",
   "peers",
   "enable_route_setup",
 ];
@@ -87,6 +97,32 @@ Deno.test("skywire dmsg server start serves, prints its key and address, stops o
   await assertRejects(() => disc.getEntry(PubKey.fromHex(pk)), DiscoveryError);
 });
 
+Deno.test("skywire dmsg server start: --max-sessions-per-ip and --limit-loopback cap this host too", async () => {
+  await using net = await testNetwork();
+  const { pk, address, stop } = await startServer([
+    "--addr",
+    "127.0.0.1:0",
+    "--discovery",
+    net.url,
+    "--max-sessions-per-ip",
+    "1",
+    "--limit-loopback",
+  ]);
+  const serverPk = PubKey.fromHex(pk);
+  const dial = () => dialSession({ address, serverPk, keyPair: generateKeyPair() });
+  const first = await dial();
+  const second = await dial();
+  try {
+    await second.closed;
+    assert(!first.isClosed);
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
+  const { code, log } = await stop("SIGTERM");
+  assertEquals(code, 0, log);
+  assertMatch(log, /sessions per address reached, session refused.*limit=1/);
+});
+
 Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2", async () => {
   await using dir = await tempDir();
   const bad = `${dir.path}/bad.json`;
@@ -96,6 +132,10 @@ Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2",
       ["start", "--peers", "nonsense"],
       ["start", "--addr", "nowhere"],
       ["start", "--max-sessions", "-1"],
+      ["start", "--max-sessions-per-ip", "-1"],
+      ["start", "--max-handshakes", "0"],
+      ["start", "--max-buffered-bytes-per-session", "4096"],
+      ["start", "--max-relayed-streams", "many"],
       ["start", "-c", bad],
       ["start", "-c", `${dir.path}/missing.json`],
       ["start", "--discovery", "127.0.0.1:9090"],

@@ -17,6 +17,7 @@ export { startDmsgServer } from "./server.ts";
 export type { DmsgServer } from "./server.ts";
 export {
   DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_ADDRESS,
   MAX_BUFFERED_BYTES_PER_SESSION,
   MAX_PENDING_STREAMS,
   MAX_PENDING_STREAMS_PER_SESSION,

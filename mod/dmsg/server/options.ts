@@ -6,6 +6,11 @@ import type { PeerConfig } from "./peers.ts";
 
 /** Sessions a server accepts by default (Go 2026 `MaxSessions`, 2048). */
 export const DEFAULT_MAX_SESSIONS = 2048;
+/**
+ * Client sessions from one IPv4 address or IPv6 /64 at once (Go 2024's `--limit-ip` default,
+ * 15); this host's own addresses are not capped unless `limitLoopback` is set.
+ */
+export const DEFAULT_MAX_SESSIONS_PER_ADDRESS = 15;
 /** Server entry refresh period (Go `DefaultUpdateInterval`, 1 min). */
 export const SERVER_UPDATE_INTERVAL_MS = 60_000;
 /** Streams one session may have in the relay at once (Go 2026: 2048). */
@@ -49,6 +54,17 @@ export interface DmsgServerOptions {
   discovery: string | DiscoveryClient;
   /** Client sessions accepted at once (default 2048); more are refused after the handshake. */
   maxSessions?: number;
+  /**
+   * Client sessions from one IPv4 address or IPv6 /64 at once (default 15; 0: no cap); more are
+   * refused after the handshake, except a client replacing its own session. Peer links do not
+   * count.
+   */
+  maxSessionsPerAddress?: number;
+  /**
+   * Cap this host's own addresses (127.0.0.1, ::1) too (default false: local visors, tools and a
+   * reverse proxy in front of the server all come from there).
+   */
+  limitLoopback?: boolean;
   /** Session handshakes under way at once (default 1024); past it the oldest is dropped. */
   maxHandshakes?: number;
   /** Session handshakes under way per IPv4 address or IPv6 /64 (default 64). */

@@ -15,11 +15,13 @@ import { EntityCore } from "../_entity_core.ts";
 import { SessionTable } from "../_session_table.ts";
 import { SessionArrivals } from "./_arrivals.ts";
 import { AcceptLoop } from "./_accept_loop.ts";
+import { AddressSessions } from "./_address_sessions.ts";
 import { HandshakeBudget } from "./_handshake_budget.ts";
 import { publicAddressFor } from "./public_address.ts";
 import { PeerLinks } from "./peers.ts";
 import {
   DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_ADDRESS,
   type DmsgServerOptions,
   MAX_BUFFERED_BYTES_PER_SESSION,
   MAX_PENDING_STREAMS,
@@ -35,6 +37,8 @@ import { type RelayContext, relayStream } from "./relay.ts";
 // A request for a client whose session handshake may be finishing waits at most this long for
 // it (our value: the last handshake message takes milliseconds, a loaded server longer).
 const SESSION_ARRIVAL_GRACE_MS = 1_000;
+// Sessions refused for their address are logged at info at most this often, the rest at debug.
+const REFUSAL_LOG_EVERY_MS = 10_000;
 
 /** A running dmsg server. */
 export interface DmsgServer {
@@ -95,6 +99,8 @@ export class DmsgServerImpl implements DmsgServer {
   readonly #tasks = new Set<Promise<unknown>>();
   // Connections still in their XK handshake (closed at once when the server closes).
   readonly #handshakes: HandshakeBudget;
+  // Client sessions per address group (peer links do not count).
+  readonly #perAddress: AddressSessions;
   // Sessions accepted but not yet registered, for requests that race their registration.
   readonly #arrivals = new SessionArrivals();
   readonly #relayContext: RelayContext;
@@ -117,6 +123,10 @@ export class DmsgServerImpl implements DmsgServer {
     this.#handshakes = new HandshakeBudget(
       options.maxHandshakes ?? MAX_SESSION_HANDSHAKES,
       options.maxHandshakesPerAddress ?? MAX_SESSION_HANDSHAKES_PER_ADDRESS,
+    );
+    this.#perAddress = new AddressSessions(
+      options.maxSessionsPerAddress ?? DEFAULT_MAX_SESSIONS_PER_ADDRESS,
+      options.limitLoopback ?? false,
     );
     this.#relays = new Slots(options.maxRelayedStreams ?? MAX_RELAYED_STREAMS);
     this.#pendingRelays = new Slots(options.maxPendingStreams ?? MAX_PENDING_STREAMS);
@@ -254,6 +264,9 @@ export class DmsgServerImpl implements DmsgServer {
       sessionHandshakes: this.#handshakes.size,
       handshakeAddresses: this.#handshakes.groups,
       handshakesEvicted: this.#handshakes.evicted,
+      sessionAddresses: this.#perAddress.groups,
+      addressSessions: this.#perAddress.held,
+      addressRefused: this.#perAddress.refused,
       acceptFailing: this.#accepting?.failing ? 1 : 0,
       peerLinksIn: peers.inbound,
       peerLinksOut: peers.outbound,
@@ -363,17 +376,31 @@ export class DmsgServerImpl implements DmsgServer {
       await this.#peers.adoptInbound(session);
       return;
     }
-    // Full: only a client replacing its own session gets in. (Go 2024 only logs; 2026 refuses
-    // at accept, before the handshake, which lets idle connections hold the places.)
-    if (this.#clients.size >= this.#maxSessions && !this.#clients.has(session.remotePk)) {
-      this.#log?.debug("max sessions reached, session refused", {
-        remote_pk: session.remotePk.hex(),
-        remote: address,
-      });
+    // The address's share first, then the server's. Only a client replacing its own session
+    // gets in past either. (Go 2024 counts connections per IP from accept, and only logs at
+    // max_sessions; 2026 refuses at accept, which lets idle connections hold the places.)
+    const replacing = this.#clients.has(session.remotePk);
+    const place = this.#perAddress.admit(conn.remoteAddr.hostname, replacing);
+    const fields = { remote_pk: session.remotePk.hex(), remote: address };
+    if (!place) {
+      const refused = this.#perAddress.refusalsToLog(REFUSAL_LOG_EVERY_MS);
+      const limit = this.#perAddress.perAddress;
+      const line = "sessions per address reached, session refused";
+      if (refused === undefined) this.#log?.debug(line, { ...fields, limit });
+      else this.#log?.info(line, { ...fields, limit, refused_since_last_line: refused });
       await session.close();
       return;
     }
-    await this.#serveClient(session, settle);
+    try {
+      if (this.#clients.size >= this.#maxSessions && !replacing) {
+        this.#log?.debug("max sessions reached, session refused", fields);
+        await session.close();
+        return;
+      }
+      await this.#serveClient(session, settle);
+    } finally {
+      place.release();
+    }
   }
 
   async #serveClient(session: DmsgSession, registered: () => void): Promise<void> {

@@ -1,12 +1,13 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { generateKeyPair } from "../../../mod/cipher/mod.ts";
 import { ConfigError } from "../../../mod/config/mod.ts";
-import { DEFAULT_MAX_SESSIONS } from "../../../mod/dmsg/mod.ts";
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_ADDRESS } from "../../../mod/dmsg/mod.ts";
 import {
   DEFAULT_DISCOVERY_URL,
   generateServerConfig,
   parsePeer,
   parseServerConfig,
+  SERVER_LIMITS,
   serverConfigToJson,
   serverOptionsFromConfig,
   withListenAddress,
@@ -35,6 +36,47 @@ Deno.test("missing fields take config gen's defaults; the public key comes from 
   assertEquals(serverOptionsFromConfig(config).publicAddress, undefined);
 });
 
+Deno.test("the server's limits: defaults from mod/dmsg, config fields reach the server options", () => {
+  const keys = generateKeyPair();
+  const { config } = parseServerConfig(JSON.stringify({ secret_key: keys.sk.hex() }));
+  assertEquals(config.max_sessions_per_ip, DEFAULT_MAX_SESSIONS_PER_ADDRESS);
+  assertEquals(config.limit_loopback, false);
+  for (const [field, limit] of Object.entries(SERVER_LIMITS)) {
+    assertEquals(config[field as keyof typeof SERVER_LIMITS], limit.value, field);
+  }
+  const set = parseServerConfig(JSON.stringify({
+    secret_key: keys.sk.hex(),
+    max_sessions_per_ip: 0,
+    limit_loopback: true,
+    max_handshakes: 11,
+    max_handshakes_per_ip: 12,
+    max_streams_per_session: 13,
+    max_relayed_streams: 14,
+    max_pending_streams_per_session: 15,
+    max_pending_streams: 16,
+    max_buffered_bytes_per_session: 1 << 20,
+  })).config;
+  const options = serverOptionsFromConfig(set);
+  assertEquals(
+    [
+      options.maxSessionsPerAddress,
+      options.limitLoopback,
+      options.maxHandshakes,
+      options.maxHandshakesPerAddress,
+      options.maxStreamsPerSession,
+      options.maxRelayedStreams,
+      options.maxPendingStreamsPerSession,
+      options.maxPendingStreams,
+      options.maxBufferedBytesPerSession,
+    ],
+    [0, true, 11, 12, 13, 14, 15, 16, 1 << 20],
+  );
+  // config gen writes them, so an operator sees what can be set.
+  const written = JSON.parse(serverConfigToJson(set));
+  assertEquals(written.max_sessions_per_ip, 0);
+  assertEquals(written.max_buffered_bytes_per_session, 1 << 20);
+});
+
 Deno.test("unknown fields warn; Go's log level names are read in any case", () => {
   const keys = generateKeyPair();
   const { config, warnings } = parseServerConfig(
@@ -55,6 +97,12 @@ Deno.test("bad dmsg server configs are ConfigErrors naming the field, never the 
       [{ ...base, public_key: other.pk.hex() }, '"public_key" does not belong'],
       [{ ...base, log_level: "loud" }, '"log_level"'],
       [{ ...base, max_sessions: 0 }, '"max_sessions"'],
+      [{ ...base, max_sessions_per_ip: -1 }, '"max_sessions_per_ip"'],
+      [{ ...base, max_handshakes: 0 }, '"max_handshakes"'],
+      [{ ...base, max_handshakes_per_ip: 1.5 }, '"max_handshakes_per_ip"'],
+      [{ ...base, max_relayed_streams: 10_000_000 }, '"max_relayed_streams"'],
+      [{ ...base, max_buffered_bytes_per_session: 4096 }, '"max_buffered_bytes_per_session"'],
+      [{ ...base, limit_loopback: 1 }, '"limit_loopback"'],
       [{ ...base, update_interval: -1 }, '"update_interval"'],
       [{ ...base, peers: {} }, '"peers"'],
       [{ ...base, enable_route_setup: "yes" }, '"enable_route_setup"'],

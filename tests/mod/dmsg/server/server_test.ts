@@ -1,6 +1,12 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { generateKeyPair, PubKey } from "../../../../mod/cipher/mod.ts";
-import { dialSession, DiscoveryClient, DmsgError } from "../../../../mod/dmsg/mod.ts";
+import {
+  dialSession,
+  DiscoveryClient,
+  DmsgError,
+  type DmsgSession,
+} from "../../../../mod/dmsg/mod.ts";
+import { captureLogger } from "../../../_util/capture_logger.ts";
 import { echo, roundTrip, testNetwork, waitFor } from "../_harness.ts";
 import { craftRequest, rawSession, sendRequest } from "./_raw.ts";
 
@@ -189,4 +195,77 @@ Deno.test("server: selfDelegated publishes a client section naming itself; dial(
   );
   listener.close();
   await served;
+});
+
+Deno.test("server caps sessions per address: the next one is refused and logged, others unaffected, places come back", async () => {
+  await using net = await testNetwork();
+  const logger = captureLogger("info");
+  // Dual-stack, so 127.0.0.1 and ::1 are two addresses of this host; both capped when asked.
+  const server = await net.server({
+    addr: "[::]:0",
+    maxSessionsPerAddress: 3,
+    limitLoopback: true,
+    logger,
+  });
+  const port = server.address.slice(server.address.lastIndexOf(":") + 1);
+  const open: DmsgSession[] = [];
+  const dial = async (host: string, keys = generateKeyPair()) => {
+    const session = await dialSession({
+      address: `${host}:${port}`,
+      serverPk: server.pk,
+      keyPair: keys,
+    });
+    open.push(session);
+    return session;
+  };
+  try {
+    const firstKeys = generateKeyPair();
+    const mine = [
+      await dial("127.0.0.1", firstKeys),
+      await dial("127.0.0.1"),
+      await dial("127.0.0.1"),
+    ];
+    await waitFor("three in", () => server.sessionCount() === 3);
+    const refused = await dial("127.0.0.1");
+    await refused.closed;
+    assertEquals(server.sessionCount(), 3);
+    assert(logger.lines.some((line) => line.includes("sessions per address reached")));
+    // Another address is not held back, and the address at its cap keeps what it has.
+    const other = await dial("[::1]");
+    await waitFor("::1 in", () => server.sessionCount() === 4);
+    assert(mine.every((session) => !session.isClosed) && !other.isClosed);
+    assertEquals(server.stats().addressSessions, 4);
+    assertEquals(server.stats().addressRefused, 1);
+    // A client replacing its own session gets in at the cap.
+    const again = await dial("127.0.0.1", firstKeys);
+    await mine[0].closed;
+    await waitFor("replaced", () => server.stats().addressSessions === 4);
+    assert(!again.isClosed);
+    // Churn on the one place a close frees: every session gets in, nothing stays counted.
+    await mine[1].close();
+    for (let i = 0; i < 30; i++) {
+      await waitFor("a place free", () => server.stats().addressSessions === 3);
+      const session = await dial("127.0.0.1");
+      await waitFor("in", () => server.stats().addressSessions === 4);
+      assert(!session.isClosed, `churn session ${i} refused`);
+      await session.close();
+    }
+    assertEquals(server.stats().addressRefused, 1);
+  } finally {
+    await Promise.all(open.map((session) => session.close()));
+  }
+  await waitFor("all places back", () => server.stats().addressSessions === 0);
+  assertEquals(server.stats().sessionAddresses, 0);
+  assertEquals(server.sessionCount(), 0);
+});
+
+Deno.test("server: this host's own address is not capped per address unless limitLoopback is set", async () => {
+  await using net = await testNetwork();
+  const server = await net.server({ maxSessionsPerAddress: 1 });
+  await using one = await rawSession(server);
+  await using two = await rawSession(server);
+  await using three = await rawSession(server);
+  await waitFor("all in", () => server.sessionCount() === 3);
+  assert(!one.session.isClosed && !two.session.isClosed && !three.session.isClosed);
+  assertEquals(server.stats().addressSessions, 0);
 });
