@@ -11,7 +11,7 @@
 import type { LogRing } from "../../mod/log/mod.ts";
 import type { ProbeResult, RecoveryRecord } from "../../mod/store/mod.ts";
 import type { UpdaterStatusRecord, UpdateStatus } from "../updater/mod.ts";
-import type { RoutesApi, TransportsApi } from "./api_types.ts";
+import type { AppLogLine, RoutesApi, TransportsApi } from "./api_types.ts";
 
 /** What the node is. */
 export interface NodeInfo {
@@ -122,6 +122,9 @@ export interface UpdatesApi {
 // Transports: the control API's types (`api_types.ts`), shared with the CLI's endpoint.
 export type { AddTransportRequest, TransportsApi, TransportSummary } from "./api_types.ts";
 
+/** One line an app logged (the control API's). */
+export type { AppLogLine };
+
 // Routes: the control API's (`api_types.ts`); rules are Go's `RuleSummary` JSON.
 export type { RouteGroupSummary, RoutesApi, RuleSummary } from "./api_types.ts";
 /** The updater's status record as the UI shows it (the UI reaches the updater only through here). */
@@ -151,6 +154,11 @@ export interface AppsApi {
   start(name: string): Promise<void>;
   /** Stop an app. */
   stop(name: string): Promise<void>;
+  /**
+   * The newest `limit` lines an app logged, each starting with its ISO time; 404 for an app
+   * not configured. `undefined`: the visor does not offer its apps' logs.
+   */
+  log?(name: string, limit?: number): Promise<AppLogLine[]>;
 }
 
 /** A running visor as the UI sees it. */

@@ -160,6 +160,7 @@ export function createVisorApi(options: CreateVisorApiOptions): VisorApi {
       stop: async (name) => {
         await visor.api.apps.stop(name);
       },
+      log: (name, limit) => visor.api.apps.log(name, limit),
     },
   };
 }

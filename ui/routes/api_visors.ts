@@ -25,7 +25,7 @@ const MALFORMED = "request format is malformed";
  * `.../summary`, `.../health`, `.../uptime`, `.../dmsg/sessions`, `.../runtime-logs`,
  * `.../transport-types`, `.../transports[/{tid}]` (and `DELETE .../transports/` with a list),
  * `.../routes[/{rid}]` (GET, POST, PUT, DELETE, and `DELETE .../routes/` with a list),
- * `.../routegroups`, `.../apps[/{app}]`. Ours beside them: `.../update` (+ `/check`) and
+ * `.../routegroups`, `.../apps[/{app}]`, `.../apps/{app}/logs`. Ours beside them: `.../update` (+ `/check`) and
  * `.../stores` (+ `/check`). `{pk}` is any visor of the fleet (404 for one not connected, 503
  * for one that does not answer); what a visor does not offer answers 501 with
  * `{"error": "... not available for this visor"}`. Every route needs a session; the ones that
@@ -300,6 +300,15 @@ function routePaths(visor: Hono<UiEnv>): void {
   });
 }
 
+// The lines an app's log keeps at most.
+const APP_LOG_LINES = 1_000;
+
+/** The ISO time a log line starts with, or `undefined`. */
+function lineTime(line: string): string | undefined {
+  const time = line.slice(0, line.indexOf(" "));
+  return /^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(time) ? time : undefined;
+}
+
 function appPaths(visor: Hono<UiEnv>): void {
   visor.get("/apps", async (c) => {
     const apps = scopeApi(c).apps;
@@ -310,6 +319,25 @@ function appPaths(visor: Hono<UiEnv>): void {
     if (!apps) return notAvailable(c, "apps");
     const found = (await apps.list()).find((a) => a.name === c.req.param("app"));
     return found ? c.json(found) : c.json({ error: "app not found" }, 404);
+  });
+  // Go: `?since=<RFC 3339>` (a `+` sent as a space is put back; absent or unparsable: every
+  // line); the lines after it and the time of the last, or 500 "no new available logs".
+  visor.get("/apps/:app/logs", async (c) => {
+    const apps = scopeApi(c).apps;
+    if (!apps?.log) return notAvailable(c, "app logs");
+    const since = Date.parse((c.req.query("since") ?? "").replace(" ", "+"));
+    let lines;
+    try {
+      lines = await apps.log(c.req.param("app"), APP_LOG_LINES);
+    } catch (error) {
+      return apiError(c, error);
+    }
+    const dated = lines.map((l) => ({ line: l.line, time: lineTime(l.line) }));
+    const fresh = Number.isNaN(since)
+      ? dated
+      : dated.filter((l) => l.time !== undefined && Date.parse(l.time) > since);
+    if (fresh.length === 0) return c.json({ error: "no new available logs" }, 500);
+    return c.json({ last_log_timestamp: fresh.at(-1)!.time ?? "", logs: fresh.map((l) => l.line) });
   });
   visor.put("/apps/:app", async (c) => {
     const apps = scopeApi(c).apps;

@@ -144,6 +144,23 @@ Deno.test("Go's API over a fleet: visors, summaries, and routes and transports o
     assertEquals((await json(path, send("PUT", withoutId))).rule_summary.key_route_id, 55_501);
   });
 
+  await t.step("GET /apps/{app}/logs answers Go's LogsRes, after ?since=", async () => {
+    const path = `/api/visors/${exitPk}/apps/skysocks/logs`;
+    const all = await json(path);
+    assert(all.logs.length > 0, "skysocks logged at start");
+    const kept = await node.network.exitVisor.api.apps.log("skysocks");
+    assertEquals(all.logs, kept.map((l) => l.line));
+    assert(all.logs.at(-1).startsWith(all.last_log_timestamp));
+    // Nothing after the last line: Go's 500.
+    const none = await json(`${path}?since=${all.last_log_timestamp}`, {}, 500);
+    assertEquals(none, { error: "no new available logs" });
+    // A `+` that arrived as a space is put back; an unparsable time means every line.
+    assertEquals((await json(`${path}?since=2000-01-01T00:00:00 00:00`)).logs, all.logs);
+    assertEquals((await json(`${path}?since=yesterday`)).logs, all.logs);
+    const unknown = await json(`/api/visors/${exitPk}/apps/nope/logs`, {}, 404);
+    assert(typeof unknown.error === "string");
+  });
+
   await t.step(
     "DELETE /routes/ and /transports/ take a list and answer each id's outcome",
     async () => {
