@@ -29,12 +29,14 @@ export const DmsgSessions: FC<{ dmsg: DmsgStatus }> = ({ dmsg }) =>
                 <td>
                   <code title={s.server_pk}>{shortKey(s.server_pk)}</code>
                 </td>
-                <td>
-                  <code>{s.address}</code>
-                </td>
+                <td>{s.address ? <code>{s.address}</code> : "—"}</td>
                 <td class="num">{formatLatency(s.latency_ms)}</td>
                 <td>
-                  {dmsg.configured_servers.includes(s.server_pk) ? "config" : "discovery"}
+                  {!dmsg.discovery
+                    ? "—"
+                    : dmsg.configured_servers.includes(s.server_pk)
+                    ? "config"
+                    : "discovery"}
                 </td>
               </tr>
             ))}
@@ -49,27 +51,34 @@ export const DmsgPage: FC<{ dmsg: DmsgStatus }> = ({ dmsg }) => {
   return (
     <div class="stack">
       <Card title="Client">
-        <KeyValues
-          rows={[
-            ["Discovery", <code>{dmsg.discovery}</code>],
-            ["Sessions wanted", String(dmsg.sessions_wanted)],
-            [
-              "Servers in the config",
-              dmsg.configured_servers.length
-                ? (
-                  <span>
-                    {dmsg.configured_servers.map((pk, i) => (
-                      <>
-                        {i > 0 ? ", " : ""}
-                        <code title={pk}>{shortKey(pk)}</code>
-                      </>
-                    ))}
-                  </span>
-                )
-                : <span class="muted">none (all from the discovery)</span>,
-            ],
-          ]}
-        />
+        {
+          // A remote visor reports its sessions, not its dmsg settings: nothing is made up.
+          !dmsg.discovery
+            ? <p class="muted">Not reported by this visor; its sessions are below.</p>
+            : (
+              <KeyValues
+                rows={[
+                  ["Discovery", <code>{dmsg.discovery}</code>],
+                  ["Sessions wanted", String(dmsg.sessions_wanted)],
+                  [
+                    "Servers in the config",
+                    dmsg.configured_servers.length
+                      ? (
+                        <span>
+                          {dmsg.configured_servers.map((pk, i) => (
+                            <>
+                              {i > 0 ? ", " : ""}
+                              <code title={pk}>{shortKey(pk)}</code>
+                            </>
+                          ))}
+                        </span>
+                      )
+                      : <span class="muted">none (all from the discovery)</span>,
+                  ],
+                ]}
+              />
+            )
+        }
       </Card>
       <Card
         title="Sessions"

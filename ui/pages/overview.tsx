@@ -1,4 +1,4 @@
-import type { FC } from "hono/jsx";
+import type { Child, FC } from "hono/jsx";
 import type {
   DmsgStatus,
   NodeInfo,
@@ -13,16 +13,20 @@ import { formatLatency, formatSince, formatTime, shortKey } from "./format.ts";
 export const DmsgSummary: FC<{ dmsg: DmsgStatus }> = ({ dmsg }) => {
   const n = dmsg.sessions.length;
   const tone = n === 0 ? "bad" : n < dmsg.sessions_wanted ? "warn" : "ok";
+  // A remote visor reports its sessions but not how many it wants.
+  const count = dmsg.sessions_wanted > 0
+    ? `${n} of ${dmsg.sessions_wanted} sessions`
+    : `${n} session${n === 1 ? "" : "s"}`;
   return (
     <KeyValues
       rows={[
         [
           "Status",
           <Badge tone={tone}>
-            {n === 0 ? "not connected" : `${n} of ${dmsg.sessions_wanted} sessions`}
+            {n === 0 ? "not connected" : count}
           </Badge>,
         ],
-        ["Discovery", <code>{dmsg.discovery}</code>],
+        ["Discovery", dmsg.discovery ? <code>{dmsg.discovery}</code> : "—"],
         [
           "Servers",
           n === 0 ? <span class="muted">none yet</span> : (
@@ -150,6 +154,10 @@ export interface OverviewProps {
   base?: string;
   /** Whether the visor is this node (updates are managed on this node's page only). */
   local?: boolean;
+  /** What the visor runs, shown for a remote one. */
+  implementation?: string;
+  /** Why a remote visor's stores or updates are not shown. */
+  unavailable?: { readonly stores?: string; readonly updates?: string };
 }
 
 /** The overview: the node, its dmsg sessions, updates and store health. */
@@ -165,8 +173,12 @@ export const Overview: FC<OverviewProps> = (p) => {
         <KeyValues
           rows={[
             ["Public key", <code>{p.info.pk}</code>],
-            ["Version", p.info.version],
-            ["Runtime", `Deno ${p.info.deno} · ${p.info.target}`],
+            ...(p.implementation ? [["Runs", p.implementation] as [string, string]] : []),
+            ["Version", p.info.version || "—"],
+            // What a remote visor does not report is left out rather than shown empty.
+            ...(p.info.deno
+              ? [["Runtime", `Deno ${p.info.deno} · ${p.info.target}`] as [string, string]]
+              : []),
             ["Started", formatTime(p.info.started_at)],
             [
               "Uptime",
@@ -174,8 +186,10 @@ export const Overview: FC<OverviewProps> = (p) => {
                 {formatSince(p.now - Date.parse(p.info.started_at))}
               </span>,
             ],
-            ["Starts", String(p.info.starts)],
-            ["State", <code>{p.info.local_path}</code>],
+            ...(p.info.starts ? [["Starts", String(p.info.starts)] as [string, string]] : []),
+            ...(p.info.local_path
+              ? [["State", <code>{p.info.local_path}</code>] as [string, Child]]
+              : []),
           ]}
         />
       </Card>
@@ -188,17 +202,21 @@ export const Overview: FC<OverviewProps> = (p) => {
         title="Updates"
         aside={p.local === false ? undefined : <a href="/updates">Details</a>}
       >
-        <KeyValues
-          rows={[
-            ["Status", <Badge tone={update.tone}>{update.text}</Badge>],
-            ["Channel", p.updates.settings.channel],
-            ["Last check", formatTime(p.updateStatus?.last_check?.time)],
-            [
-              "Background",
-              p.updates.checkUnavailable ?? `every ${p.updates.settings.interval}`,
-            ],
-          ]}
-        />
+        {p.unavailable?.updates
+          ? <p class="muted">Not available for this visor: {p.unavailable.updates}.</p>
+          : (
+            <KeyValues
+              rows={[
+                ["Status", <Badge tone={update.tone}>{update.text}</Badge>],
+                ["Channel", p.updates.settings.channel],
+                ["Last check", formatTime(p.updateStatus?.last_check?.time)],
+                [
+                  "Background",
+                  p.updates.checkUnavailable ?? `every ${p.updates.settings.interval}`,
+                ],
+              ]}
+            />
+          )}
       </Card>
       <Card
         title="Storage (Deno KV)"
@@ -212,7 +230,13 @@ export const Overview: FC<OverviewProps> = (p) => {
               <StoresSummary stores={p.stores} />
             </div>
           )
-          : <p class="muted">Not available for this visor.</p>}
+          : (
+            <p class="muted">
+              Not available for this visor{p.unavailable?.stores
+                ? `: ${p.unavailable.stores}`
+                : ""}.
+            </p>
+          )}
       </Card>
     </div>
   );

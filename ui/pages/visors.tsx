@@ -24,7 +24,12 @@ export interface VisorRow {
   transports?: number;
 }
 
-const IMPLEMENTATION = { "skywire-deno": "skywire-deno", go: "Go Skywire", unknown: "unknown" };
+/** What a fleet member runs, as the pages name it. */
+export const IMPLEMENTATION = {
+  "skywire-deno": "skywire-deno",
+  go: "Go Skywire",
+  unknown: "unknown",
+} as const;
 
 /** The fleet's table (a live region: it follows joins and leaves). */
 export const VisorsTable: FC<{ rows: VisorRow[]; now: number }> = ({ rows, now }) => (

@@ -3,6 +3,7 @@ import type { VisorApi } from "../../services/visor/api.ts";
 import type { UiDeps, UiEnv } from "../context.ts";
 import type { FragmentRenderer } from "../live/hub.ts";
 import { DmsgSummary, Overview, StoresSummary } from "../pages/overview.tsx";
+import { IMPLEMENTATION } from "../pages/visors.tsx";
 import { fragmentHtml, redirectWithNote, renderPage } from "./_page.tsx";
 import { scopeApi } from "./_scope.ts";
 
@@ -39,6 +40,8 @@ export function overviewRoutes(deps: UiDeps): Hono<UiEnv> {
         now={Date.now()}
         base={base}
         local={visor.local}
+        implementation={visor.local ? undefined : IMPLEMENTATION[visor.implementation]}
+        unavailable={visor.unavailable}
       />,
     );
   });

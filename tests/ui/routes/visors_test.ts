@@ -308,3 +308,43 @@ Deno.test("fuzz: the :pk of /visors/:pk/... and /api/visors/:pk/... never crashe
   const client = new CookieClient(served.client.base);
   assertEquals((await client.fetch(`/visors/${exit.pk}`)).status, 303, "pages need a session");
 });
+
+Deno.test("up's own fleet over the dmsg hypervisor link: the exit visor's pages, and what the link does not carry", async () => {
+  await using node = await startTestNode();
+  const client = new CookieClient(node.url);
+  await client.setup();
+  const exitPk = node.network.info.exit_visor.pk;
+  const fleet = node.network.ui.ui.fleet;
+  for (let i = 0; i < 100 && !fleet.get(exitPk); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert(fleet.get(exitPk), "the exit visor linked to this node's hypervisor port");
+  const page = async (path: string) => {
+    const { status, body } = await client.text(path);
+    assertEquals(status, 200, path);
+    return body;
+  };
+  const rows = [...(await page("/visors")).matchAll(/<tr data-pk="([0-9a-f]{66})">/g)];
+  assertEquals(rows.map((m) => m[1]), [node.network.info.visor.pk, exitPk]);
+
+  const base = `/visors/${exitPk}`;
+  const overview = await page(base);
+  assertStringIncludes(overview, `<code>${exitPk}</code>`);
+  assertStringIncludes(overview, "<dt>Runs</dt><dd>skywire-deno</dd>");
+  // Stores and updates do not travel over the link: said so, with the reason.
+  for (const card of ["Updates", "Storage \\(Deno KV\\)"]) {
+    assertMatch(
+      overview,
+      new RegExp(`${card}</h2></div><p class="muted">Not available for this visor: not reachable`),
+    );
+  }
+  assert(!overview.includes(`${base}/stores/check`), "no store check for a remote visor");
+  assertStringIncludes(overview, "1 session</span>");
+  const transports = await page(`${base}/transports`);
+  assertStringIncludes(transports, `title="${node.network.info.visor.pk}"`);
+  assertMatch(await page(`${base}/apps`), /<td>skysocks<\/td><td><span class="badge ok">running/);
+  assertStringIncludes(await page(`${base}/dmsg`), "Not reported by this visor");
+  assertStringIncludes(await page(`${base}/logs`), "Logs are not available for this visor");
+  const api = await (await client.fetch(`/api/visors/${exitPk}/transports`)).json();
+  assertEquals(api.map((tp: { remote_pk: string }) => tp.remote_pk), [node.network.info.visor.pk]);
+});
