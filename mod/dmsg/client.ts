@@ -21,6 +21,7 @@ import { runDialLadder } from "./_dial_ladder.ts";
 import { acceptStreams, Slots } from "./_accept_streams.ts";
 import { EntityCore } from "./_entity_core.ts";
 import { SessionTable } from "./_session_table.ts";
+import { SharedDial } from "./_shared_dial.ts";
 
 // Incoming stream handshakes a session may run at once; more are refused (Go: 2048 per session).
 const MAX_INCOMING_HANDSHAKES = 2048;
@@ -108,7 +109,8 @@ export class DmsgClient {
   readonly #caches = new DialCaches();
   readonly #abort = new AbortController();
   readonly #sessions = new SessionTable<DmsgSession>();
-  readonly #dialing = new SessionTable<Promise<DmsgSession>>();
+  // Session dials under way, shared by every caller that needs that server.
+  readonly #dialing = new SessionTable<SharedDial<DmsgSession>>();
   readonly #pingTimers = new Map<DmsgSession, ReturnType<typeof setTimeout>>();
   readonly #serving = new Set<Promise<void>>();
   readonly #incoming = new Slots();
@@ -249,6 +251,7 @@ export class DmsgClient {
     return {
       sessions: this.#sessions.size,
       dialingSessions: this.#dialing.size,
+      dialWaiters: [...this.#dialing.values()].reduce((sum, dial) => sum + dial.waiters, 0),
       ports: core.ports,
       listeners: core.listeners,
       streams: core.streams,
@@ -278,7 +281,7 @@ export class DmsgClient {
     const publishing = this.#core.close(options.deleteEntry);
     for (const timer of this.#pingTimers.values()) clearTimeout(timer);
     this.#pingTimers.clear();
-    await Promise.allSettled([...this.#dialing.values()]);
+    await Promise.allSettled([...this.#dialing.values()].map((dial) => dial.promise));
     await Promise.all([...this.#sessions.values()].map((session) => session.close()));
     await this.#maintaining;
     await Promise.all([...this.#serving]);
@@ -359,15 +362,13 @@ export class DmsgClient {
     const existing = this.#sessions.get(entry.static);
     if (existing && !existing.isClosed) return Promise.resolve(existing);
     const pending = this.#dialing.get(entry.static);
-    if (pending) return pending;
+    if (pending) return pending.join(signal);
     const address = entry.server?.address;
     if (!address) {
       return Promise.reject(new DmsgError(DmsgErrorCode.discEntryIsNotServer));
     }
-    const dial = (async () => {
-      const both = signal && signal !== this.#abort.signal
-        ? AbortSignal.any([signal, this.#abort.signal])
-        : this.#abort.signal;
+    // Shared: a caller that gives up leaves the dial to the others (see SharedDial).
+    const dial = new SharedDial(async (both) => {
       const session = await dialSession({
         address,
         serverPk: entry.static,
@@ -381,11 +382,11 @@ export class DmsgClient {
       }
       this.#addSession(session);
       return session;
-    })();
+    }, this.#abort.signal);
     this.#dialing.replace(entry.static, dial);
     const forget = () => this.#dialing.release(entry.static, dial);
-    dial.then(forget, forget);
-    return dial;
+    dial.promise.then(forget, forget);
+    return dial.join(signal);
   }
 
   #addSession(session: DmsgSession): void {

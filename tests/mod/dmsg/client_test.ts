@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertInstanceOf, assertRejects } from "@std/assert";
 import { generateKeyPair, sha256 } from "../../../mod/cipher/mod.ts";
-import { readFull, writeAll } from "../../../mod/conn/mod.ts";
+import { pipe, readFull, TcpStream, writeAll } from "../../../mod/conn/mod.ts";
 import { DiscoveryClient, DmsgError, type DmsgStream } from "../../../mod/dmsg/mod.ts";
 import { echo, roundTrip, testNetwork, waitFor } from "./_harness.ts";
 
@@ -252,5 +252,88 @@ Deno.test("DmsgClient close with deleteEntry removes its entry even while an upd
       undefined,
       `closed after ${waitMs} ms`,
     );
+  }
+});
+
+/** A TCP proxy to `target` that holds each connection `delayMs` before it forwards it. */
+function slowProxy(target: string, delayMs: number) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [host, port] = [target.slice(0, target.lastIndexOf(":")), target.split(":").pop()!];
+  const conns = new Set<TcpStream>();
+  const piping = new Set<Promise<unknown>>();
+  const accepting = (async () => {
+    for await (const raw of listener) {
+      const inbound = new TcpStream(raw);
+      conns.add(inbound);
+      const task = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        const outbound = new TcpStream(await Deno.connect({ hostname: host, port: Number(port) }));
+        conns.add(outbound);
+        await pipe(inbound, outbound);
+      })().catch(() => inbound.close());
+      piping.add(task);
+    }
+  })();
+  return {
+    address: `127.0.0.1:${listener.addr.port}`,
+    async close() {
+      listener.close();
+      await accepting;
+      for (const conn of conns) conn.close();
+      await Promise.allSettled(piping);
+    },
+  };
+}
+
+Deno.test("DmsgClient: a dial that gives up leaves a shared session dial to the others (no backoff)", async () => {
+  await using net = await testNetwork();
+  const s1 = await net.server();
+  // s2 publishes a proxy that holds every connection 400 ms: its session dials stay under way.
+  const s2keys = generateKeyPair();
+  const placeholder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const s2port = placeholder.addr.port;
+  placeholder.close();
+  const proxy = slowProxy(`127.0.0.1:${s2port}`, 400);
+  try {
+    const s2 = await net.server({
+      keys: s2keys,
+      addr: `127.0.0.1:${s2port}`,
+      publicAddress: proxy.address,
+    });
+    const disc = new DiscoveryClient({ url: net.url });
+    const [e1, e2] = [await disc.getEntry(s1.pk), await disc.getEntry(s2.pk)];
+    const a = await net.client({ servers: [e1], sessionsCount: 1 });
+    const b = await net.client({ servers: [e2], sessionsCount: 1 });
+    await Promise.all([a.ready(), b.ready()]);
+    const listener = b.listen(7);
+    const serving = serveEcho(listener);
+    // Two dials to b join one session dial to s2; the first gives up while it is under way.
+    const giveUp = new AbortController();
+    const first = a.dialStream({ pk: b.pk, port: 7 }, { signal: giveUp.signal });
+    const second = a.dialStream({ pk: b.pk, port: 7 });
+    await waitFor("both waiting for the session", () => a.stats().dialWaiters === 2);
+    giveUp.abort(new Error("first gave up"));
+    await assertRejects(() => first, Error, "first gave up");
+    const stream = await second;
+    const data = new TextEncoder().encode("still dialed");
+    assertEquals(await roundTrip(stream, data), data);
+    stream.close();
+    assertEquals(a.stats().failureBackoff, 0);
+    assertEquals(a.stats().dialWaiters, 0);
+    // A dial that gives up alone ends the session dial: nothing waits on for the proxy.
+    const c = await net.client({ servers: [e1], sessionsCount: 1 });
+    await c.ready();
+    const alone = new AbortController();
+    const lone = c.dialStream({ pk: b.pk, port: 7 }, { signal: alone.signal });
+    await waitFor("c dialing", () => c.stats().dialWaiters === 1);
+    alone.abort(new Error("gave up alone"));
+    await assertRejects(() => lone, Error, "gave up alone");
+    await waitFor("c's session dial aborted", () => c.stats().dialingSessions === 0, 300);
+    assertEquals(c.sessions().length, 1);
+    listener.close();
+    await serving;
+  } finally {
+    await net[Symbol.asyncDispose]();
+    await proxy.close();
   }
 });
