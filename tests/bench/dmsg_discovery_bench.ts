@@ -18,16 +18,16 @@
  */
 import { join } from "node:path";
 import { generateKeyPair } from "../../mod/cipher/mod.ts";
-import {
-  marshalEntry,
-  newClientEntry,
-  newServerEntry,
-  nowNanos,
-  signEntry,
-} from "../../mod/dmsg/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 import { openStore } from "../../mod/store/mod.ts";
-import { listFlood, listPaths, peakRss, rssMiB } from "../e2e/_attacks.ts";
+import {
+  type EntryStore,
+  listFlood,
+  listPaths,
+  peakRss,
+  putEntries,
+  rssMiB,
+} from "../e2e/_attacks.ts";
 import { SkywireProcess } from "../e2e/_skywire.ts";
 import { type BenchReport, log } from "./_report.ts";
 import { CONCURRENCY, makeLoad, measureTarget } from "./_disc_load.ts";
@@ -43,49 +43,24 @@ const REGISTER_ROUNDS = 3;
 const LOOKUP_REPEATS = 5;
 const PART = Deno.env.get("DISC_PART") ?? "all";
 
-interface StoreLike {
-  get(pk: string): Promise<unknown>;
-  put(entry: unknown, body: Uint8Array, ttl: number, read: unknown): Promise<boolean>;
-  upgrade?(): Promise<void>;
-}
-
 /** Fill with the checkout's own store code, so its layout is the one it reads. */
 async function fill(storePath: string): Promise<string> {
   const mod = await import(join(ROOT, "services/dmsg_discovery/mod.ts"));
   const logger = createLogger({ level: "error" });
   const kv = await openStore({ path: storePath, logger });
-  const store: StoreLike = new mod.DiscoveryStore(() => kv.kv, Date.now, logger);
+  const store: EntryStore & { upgrade?(): Promise<void> } = new mod.DiscoveryStore(
+    () => kv.kv,
+    Date.now,
+    logger,
+  );
   const servers = Array.from({ length: DELEGATED }, generateKeyPair);
   try {
     await store.upgrade?.();
-    const timestamp = nowNanos();
-    for (const [i, keys] of servers.entries()) {
-      const entry = signEntry(
-        newServerEntry({
-          pk: keys.pk,
-          sequence: 0n,
-          timestamp,
-          address: `198.51.100.${i % 250}:${8000 + i}`,
-          availableSessions: 100 + i,
-        }),
-        keys.sk,
-      );
-      await store.put(entry, marshalEntry(entry), 0, await store.get(keys.pk.hex()));
-    }
-    for (let i = 0; i < CLIENTS; i++) {
-      const keys = generateKeyPair();
-      const entry = signEntry(
-        newClientEntry({
-          pk: keys.pk,
-          sequence: 0n,
-          timestamp,
-          delegatedServers: servers.map((k) => k.pk),
-          clientType: "visor",
-        }),
-        keys.sk,
-      );
-      await store.put(entry, marshalEntry(entry), 0, await store.get(keys.pk.hex()));
-    }
+    await putEntries(store, {
+      servers,
+      clients: Array.from({ length: CLIENTS }, generateKeyPair),
+      delegated: servers.map((k) => k.pk),
+    });
   } finally {
     kv.close();
   }

@@ -4,8 +4,9 @@
  * never end, replayed deletes; and what a child process holds (/proc: RSS, open fds).
  */
 import { connect, type Socket } from "node:net";
-import { generateKeyPair, type KeyPair } from "../../mod/cipher/mod.ts";
+import { generateKeyPair, type KeyPair, type PubKey } from "../../mod/cipher/mod.ts";
 import {
+  type Entry,
   marshalEntry,
   newClientEntry,
   newServerEntry,
@@ -57,6 +58,55 @@ export interface FilledDiscovery {
 }
 
 /**
+ * The calls of a discovery store that {@linkcode putEntries} makes: this checkout's
+ * `DiscoveryStore`, or another checkout's (the bench compares them).
+ */
+export interface EntryStore<Read = unknown> {
+  /** The stored record of a key (passed back to `put` as what was read). */
+  get(pk: string): Promise<Read>;
+  /** Store a signed entry; no expiry when `ttl` is 0. */
+  put(entry: Entry, body: Uint8Array, ttl: number, read: Read): Promise<boolean>;
+}
+
+/**
+ * Sign and store a server entry for each of `servers`, then a client entry for each of
+ * `clients` that delegates to `delegated`, all with no expiry (as a long-run discovery holds
+ * them).
+ */
+export async function putEntries<Read>(
+  store: EntryStore<Read>,
+  entries: { servers: KeyPair[]; clients: KeyPair[]; delegated: PubKey[] },
+): Promise<void> {
+  const timestamp = nowNanos();
+  const put = async (entry: Entry) =>
+    await store.put(entry, marshalEntry(entry), 0, await store.get(entry.static.hex()));
+  for (const [i, keys] of entries.servers.entries()) {
+    await put(signEntry(
+      newServerEntry({
+        pk: keys.pk,
+        sequence: 0n,
+        timestamp,
+        address: `198.51.100.${i % 250}:${8000 + i}`,
+        availableSessions: 100 + i,
+      }),
+      keys.sk,
+    ));
+  }
+  for (const keys of entries.clients) {
+    await put(signEntry(
+      newClientEntry({
+        pk: keys.pk,
+        sequence: 0n,
+        timestamp,
+        delegatedServers: entries.delegated,
+        clientType: "visor",
+      }),
+      keys.sk,
+    ));
+  }
+}
+
+/**
  * Write `clients` client entries, each delegating to the most servers an entry may name, and
  * those servers' entries, straight into the discovery's KV file at `storePath` (as a long-run
  * discovery would hold them; no expiry), before the discovery starts.
@@ -72,34 +122,8 @@ export async function fillDiscovery(
   const clients = Array.from({ length: options.clients }, generateKeyPair);
   try {
     await store.upgrade();
-    const timestamp = nowNanos();
-    for (const [i, keys] of servers.entries()) {
-      const entry = signEntry(
-        newServerEntry({
-          pk: keys.pk,
-          sequence: 0n,
-          timestamp,
-          address: `198.51.100.${i % 250}:${8000 + i}`,
-          availableSessions: 100 + i,
-        }),
-        keys.sk,
-      );
-      await store.put(entry, marshalEntry(entry), 0, await store.get(keys.pk.hex()));
-    }
     const delegated = servers.slice(0, MAX_DELEGATED_SERVERS).map((k) => k.pk);
-    for (const keys of clients) {
-      const entry = signEntry(
-        newClientEntry({
-          pk: keys.pk,
-          sequence: 0n,
-          timestamp,
-          delegatedServers: delegated,
-          clientType: "visor",
-        }),
-        keys.sk,
-      );
-      await store.put(entry, marshalEntry(entry), 0, await store.get(keys.pk.hex()));
-    }
+    await putEntries(store, { servers, clients, delegated });
   } finally {
     kv.close();
   }
