@@ -10,6 +10,7 @@ import type { Page } from "puppeteer-core";
 import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
 import { skywire, SkywireProcess, startUp } from "../e2e/_skywire.ts";
+import type { UpInfo } from "../../services/up/mod.ts";
 import { writeVisorConfig } from "../services/visor/_config.ts";
 import {
   actionableElements,
@@ -45,31 +46,54 @@ async function submit(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 
+/** A `skywire up` child, and a browser page on its UI that has set the first password. */
+interface UpPage {
+  page: Page;
+  info: UpInfo;
+  /** A temporary directory the test may use (up's data is in `up/` below it). */
+  dir: string;
+  /** Errors thrown by the UI's own scripts so far. */
+  errors: string[];
+}
+
+/**
+ * Start `skywire up` (with `extra` flags), open a page on its UI, check that the first visit
+ * asks for a password and set it; run `fn`, then close the browser and check that up stops
+ * cleanly on SIGTERM.
+ */
+async function withUpPage(extra: string[], fn: (t: UpPage) => Promise<void>): Promise<void> {
+  await using dir = await tempDir("skywire-browser-");
+  const { up, info } = await startUp(join(dir.path, "up"), { extra });
+  await using _up = up;
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 860 });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(String(error)));
+    await page.goto(info.ui);
+    assertEquals(new URL(page.url()).pathname, "/setup");
+    await screenshot(page, "setup");
+    await page.type("#password", PASSWORD);
+    await page.type("#confirm", PASSWORD);
+    await submit(page, "button[type=submit]");
+    assertEquals(new URL(page.url()).pathname, "/");
+    await fn({ page, info, dir: dir.path, errors });
+  } finally {
+    await browser.close();
+  }
+  up.kill("SIGTERM");
+  assertEquals(await up.exit(), 0);
+}
+
 Deno.test({
   name: "browser: set the password, see every page with real data, live logs, keyboard, CSRF",
   ignore: skip !== undefined,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using dir = await tempDir("skywire-browser-");
-    const { up, info } = await startUp(join(dir.path, "up"));
-    await using _up = up;
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1280, height: 860 });
-      const errors: string[] = [];
-      page.on("pageerror", (error) => errors.push(String(error)));
-
-      // The first visit asks for the password.
-      await page.goto(info.ui);
-      assertEquals(new URL(page.url()).pathname, "/setup");
-      await screenshot(page, "setup");
-      await page.type("#password", PASSWORD);
-      await page.type("#confirm", PASSWORD);
-      await submit(page, "button[type=submit]");
-      assertEquals(new URL(page.url()).pathname, "/");
-
+    // The first visit asks for the password (withUpPage checks and sets it).
+    await withUpPage([], async ({ page, info, errors }) => {
       // Every page: its heading, the node's real data, a screenshot, and every action
       // reachable with Tab alone.
       for (const { path, name, heading } of PAGES) {
@@ -217,11 +241,7 @@ Deno.test({
       await submit(page, "main button[type=submit]");
       assertEquals(new URL(page.url()).pathname, "/dmsg");
       assertEquals(errors, []);
-    } finally {
-      await browser.close();
-    }
-    up.kill("SIGTERM");
-    assertEquals(await up.exit(), 0);
+    });
   },
 });
 
@@ -231,31 +251,22 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using dir = await tempDir("skywire-browser-");
-    const { up, info } = await startUp(join(dir.path, "up"), { extra: ["--ui-session-ttl", "3s"] });
-    await using _up = up;
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(info.ui);
-      await page.type("#password", PASSWORD);
-      await page.type("#confirm", PASSWORD);
-      await submit(page, "button[type=submit]");
+    await withUpPage(["--ui-session-ttl", "3s"], async ({ page, info }) => {
       await page.goto(info.ui + "/updates");
       assertEquals(await text(page, "main h1"), "Updates");
-      await new Promise((resolve) => setTimeout(resolve, 3_500));
-      await page.goto(info.ui + "/updates");
+      // Wait for the expiry by asking again rather than by a fixed sleep.
+      const deadline = performance.now() + 15_000;
+      while (new URL(page.url()).pathname !== "/login") {
+        assert(performance.now() < deadline, "the session never expired");
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        await page.goto(info.ui + "/updates");
+      }
       const url = new URL(page.url());
-      assertEquals(url.pathname, "/login");
       assertEquals(url.searchParams.get("next"), "/updates");
       await page.type("#password", PASSWORD);
       await submit(page, "main button[type=submit]");
       assertEquals(new URL(page.url()).pathname, "/updates");
-    } finally {
-      await browser.close();
-    }
-    up.kill("SIGTERM");
-    assertEquals(await up.exit(), 0);
+    });
   },
 });
 
@@ -265,37 +276,26 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    await using dir = await tempDir("skywire-browser-");
-    const { up, info } = await startUp(join(dir.path, "up"));
-    await using _up = up;
-    // A second visor on up's network to make a transport to.
-    await Deno.mkdir(join(dir.path, "peer"));
-    const { path, config } = await writeVisorConfig({
-      dir: join(dir.path, "peer"),
-      discovery: info.discovery,
-      edit: (c) => {
-        c.log_level = "info";
-        c.dmsg.servers = [{
-          static: info.dmsg_server.pk,
-          server: { address: info.dmsg_server.address },
-        }];
-        c.transport.discovery = info.transport_discovery;
-        c.transport.address_resolver = info.address_resolver;
-        c.cli_addr = "127.0.0.1:0";
-        delete c.hypervisor;
-      },
-    });
-    await using peer = new SkywireProcess(["visor", "-c", path]);
-    await peer.line(/booted OK/, 30_000, "stderr");
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.setViewport({ width: 1280, height: 860 });
-      await page.goto(info.ui);
-      await page.type("#password", PASSWORD);
-      await page.type("#confirm", PASSWORD);
-      await submit(page, "button[type=submit]");
-
+    await withUpPage([], async ({ page, info, dir }) => {
+      // A second visor on up's network to make a transport to.
+      await Deno.mkdir(join(dir, "peer"));
+      const { path, config } = await writeVisorConfig({
+        dir: join(dir, "peer"),
+        discovery: info.discovery,
+        edit: (c) => {
+          c.log_level = "info";
+          c.dmsg.servers = [{
+            static: info.dmsg_server.pk,
+            server: { address: info.dmsg_server.address },
+          }];
+          c.transport.discovery = info.transport_discovery;
+          c.transport.address_resolver = info.address_resolver;
+          c.cli_addr = "127.0.0.1:0";
+          delete c.hypervisor;
+        },
+      });
+      await using peer = new SkywireProcess(["visor", "-c", path]);
+      await peer.line(/booted OK/, 30_000, "stderr");
       await page.goto(info.ui + "/transports");
       await page.type("#remote_pk", config.pk);
       await page.select("#type", "dmsg");
@@ -337,12 +337,8 @@ Deno.test({
         JSON.parse(after.stdout).map((tp: { remote_pk: string }) => tp.remote_pk),
         [info.exit_visor.pk],
       );
-    } finally {
-      await browser.close();
-    }
-    peer.kill("SIGINT");
-    assertEquals(await peer.exit(), 0);
-    up.kill("SIGTERM");
-    assertEquals(await up.exit(), 0);
+      peer.kill("SIGINT");
+      assertEquals(await peer.exit(), 0);
+    });
   },
 });
