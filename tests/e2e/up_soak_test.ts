@@ -1,5 +1,5 @@
 /**
- * Soak: a running `skywire up` child under six rounds of the hardening issue's attacks at once
+ * Soak: a running `skywire up` child under three rounds of the hardening issue's attacks at once
  * (slowloris sockets that send nothing or drip a head, request bodies that never end, clients
  * that disconnect mid-body, replayed deletes of its own entries, list floods), each against its
  * discovery and its web UI. After every round the process is back at its baseline of open file
@@ -19,7 +19,7 @@ import {
 } from "./_attacks.ts";
 import { SkywireProcess } from "./_skywire.ts";
 
-const ROUNDS = 6;
+const ROUNDS = 3;
 // Each attacker address stays under the per-IP cap (128), so the server's timeouts, not the
 // cap, are what free these sockets.
 const HELD_PER_KIND = 40;
@@ -57,7 +57,7 @@ async function replayDelete(
   return res.status;
 }
 
-Deno.test("soak: six rounds of mixed attacks leave skywire up at its fd baseline, memory bounded", async () => {
+Deno.test("soak: three rounds of mixed attacks leave skywire up at its fd baseline, memory bounded", async () => {
   await using dir = await tempDir();
   await using up = new SkywireProcess([
     "up",

@@ -100,7 +100,7 @@ export async function testNetwork(): Promise<TestNetwork> {
 export async function waitFor(
   what: string,
   check: () => boolean | Promise<boolean>,
-  ms = 10_000,
+  ms = 30_000,
 ): Promise<void> {
   const end = performance.now() + ms;
   while (!(await check())) {

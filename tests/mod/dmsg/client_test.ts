@@ -203,6 +203,9 @@ Deno.test("DmsgClient keeps working across a server restart on the same discover
     () =>
       a.sessions()[0]?.address === s1again.address && b.sessions()[0]?.address === s1again.address,
   );
+  // The server registers a session a moment after the client sees it open, and waits only so
+  // long for one a stream request names; on a busy machine that gap can be longer.
+  await waitFor("the server holds both", () => s1again.sessionCount() === 2);
   const stream = await a.dialStream({ pk: b.pk, port: 7 });
   const data = new TextEncoder().encode("after restart");
   assertEquals(await roundTrip(stream, data), data);
