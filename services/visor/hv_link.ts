@@ -71,6 +71,8 @@ class Link {
   readonly #stop: AbortSignal;
   #stream: { close(): void } | undefined;
   connected = false;
+  // Whether "link up" was logged since the last drop that was logged (refused links repeat).
+  #announced = false;
   readonly done: Promise<void>;
 
   constructor(pk: PubKey, options: HypervisorLinksOptions, stop: AbortSignal) {
@@ -111,7 +113,9 @@ class Link {
         this.connected = true;
         upSince = Date.now();
         failures = 0;
-        log.info("hypervisor link up", { hypervisor, port });
+        if (this.#announced) log.debug("hypervisor link up", { hypervisor, port });
+        else log.info("hypervisor link up", { hypervisor, port });
+        this.#announced = true;
         await this.#options.server.serve(stream);
       } catch (error) {
         if (this.#stop.aborted) break;
@@ -123,7 +127,13 @@ class Link {
         this.#stream = undefined;
         if (this.connected) {
           this.connected = false;
-          if (!this.#stop.aborted) log.info("hypervisor link down; redialing", { hypervisor });
+          // A hypervisor whose fleet is full closes the link at once: that repeats at every
+          // redial, so it is debug; a link that was in use going down is worth a line.
+          const quick = Date.now() - upSince < 1_000;
+          if (!quick) this.#announced = false;
+          if (this.#stop.aborted) log.debug("hypervisor link closed", { hypervisor });
+          else if (!quick) log.info("hypervisor link down; redialing", { hypervisor });
+          else log.debug("the hypervisor closed the link at once; redialing", { hypervisor });
         }
       }
       if (upSince && Date.now() - upSince >= HEALTHY_LINK_MS) delay = initialMs;

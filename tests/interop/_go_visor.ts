@@ -218,6 +218,8 @@ export async function startGoVisor(options: {
   dir: string;
   name: string;
   services: GoVisorServices;
+  /** More `skywire-cli config gen` flags, e.g. `-i` for a hypervisor section. */
+  genArgs?: string[];
   /** Change the generated config (JSON) before the start, e.g. `routing.min_hops`. */
   // deno-lint-ignore no-explicit-any
   edit?: (conf: any) => void;
@@ -253,6 +255,7 @@ export async function startGoVisor(options: {
     "-S",
     servicesFile,
     "-y",
+    ...(options.genArgs ?? []),
     "-o",
     file,
   ], { cwd: home });

@@ -146,12 +146,6 @@ Deno.test("the fleet caps its links and a newer link from the same key replaces 
     () => hv.fleet!.member(first.pk.hex()) !== undefined,
     15_000,
   );
-  const second = await net.visor({ fleetTuning: FAST, edit });
-  // The second keeps redialing and is refused each time while the fleet is full.
-  await new Promise((resolve) => setTimeout(resolve, 600));
-  assertEquals(hv.fleet!.members().map((m) => m.pk), [first.pk.hex()]);
-  assertEquals(hv.fleet!.member(second.pk.hex()), undefined);
-
   // A second link from the first visor's key (a redial after a silent drop) replaces the first.
   const old = hv.fleet!.member(first.pk.hex())!;
   const stream = await first.client.dialStream({ pk: hv.pk, port: 46 });
@@ -165,6 +159,12 @@ Deno.test("the fleet caps its links and a newer link from the same key replaces 
     if (!m) return false;
     return await m.call("Uptime", hvGob.Empty, {}, go.float64, 1_000).then(() => true, () => false);
   }, 15_000);
+  const second = await net.visor({ fleetTuning: FAST, edit });
+  // The second keeps redialing and is refused each time while the fleet is full.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  assertEquals(hv.fleet!.members().map((m) => m.pk), [first.pk.hex()]);
+  assertEquals(hv.fleet!.member(second.pk.hex()), undefined);
+
   await first.close();
   await eventually(
     "second joins once there is room",
