@@ -143,7 +143,7 @@ Deno.test({
         await page.evaluate(async () =>
           (await (await fetch("/api/visors")).json()).map((v: { local_pk: string }) => v.local_pk)
         );
-      for (let i = 0; i < 75 && (await listed()).length < 2; i++) {
+      for (let i = 0; i < 150 && (await listed()).length < 2; i++) {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       await page.goto(info.ui + "/visors");

@@ -315,7 +315,7 @@ Deno.test("up's own fleet over the dmsg hypervisor link: the exit visor's pages,
   await client.setup();
   const exitPk = node.network.info.exit_visor.pk;
   const fleet = node.network.ui.ui.fleet;
-  for (let i = 0; i < 100 && !fleet.get(exitPk); i++) {
+  for (let i = 0; i < 300 && !fleet.get(exitPk); i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   assert(fleet.get(exitPk), "the exit visor linked to this node's hypervisor port");
