@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { PubKey } from "../../mod/cipher/mod.ts";
 import type { VisorApi } from "../../services/visor/api.ts";
 import type { FleetVisor } from "../../services/visor/fleet_types.ts";
@@ -27,7 +27,7 @@ export function scopePath(scope: VisorScope, page: string): string {
 }
 
 /** The API of the request's visor. */
-export function scopeApi(c: { get(key: "scope"): VisorScope }): VisorApi {
+export function scopeApi(c: Context<UiEnv>): VisorApi {
   return c.get("scope").visor.api;
 }
 
@@ -98,10 +98,7 @@ export function localScope(deps: UiDeps): MiddlewareHandler<UiEnv> {
  */
 export function fleetScope(
   deps: UiDeps,
-  unreachable: (
-    c: Parameters<MiddlewareHandler<UiEnv>>[0],
-    why: Unreachable,
-  ) => Response | Promise<Response>,
+  unreachable: (c: Context<UiEnv>, why: Unreachable) => Response | Promise<Response>,
 ): MiddlewareHandler<UiEnv> {
   return async (c, next) => {
     const found = await resolveVisor(deps, c.req.param("pk") ?? "");
