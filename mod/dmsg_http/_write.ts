@@ -9,6 +9,8 @@ export interface OutgoingMessage {
   fields: Array<[string, string]>;
   /** The body, if any. */
   body: ReadableStream<Uint8Array> | null;
+  /** The body when it is bytes in memory already (then `body` is not read): one write. */
+  bytes?: Uint8Array;
   /** A Content-Length the sender gave (trusted, then checked against the bytes sent). */
   declaredLength?: number;
   /** Send `Content-Length: 0` when there is no body (responses; requests that carry one). */
@@ -108,6 +110,17 @@ export class MessageWriter {
         : [];
       await writeAll(this.#stream, encodeHead(message, framing));
       await body?.cancel().catch(() => {});
+      return message.keepAlive;
+    }
+    if (message.bytes !== undefined) {
+      const bytes = message.bytes;
+      const head = encodeHead(message, [["Content-Length", String(bytes.length)]]);
+      if (bytes.length <= BUFFERED_BODY_BYTES) {
+        await writeAll(this.#stream, concatBytes([head, bytes], head.length + bytes.length));
+      } else {
+        await writeAll(this.#stream, head);
+        await writeAll(this.#stream, bytes);
+      }
       return message.keepAlive;
     }
     if (body === null) {

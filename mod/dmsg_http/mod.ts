@@ -30,6 +30,7 @@ export {
 } from "./head.ts";
 export type { BodyFraming, HttpVersion, RequestHead, ResponseHead } from "./head.ts";
 export { serveHttpConnection } from "./server.ts";
+export { bytesOf, bytesResponse } from "./bytes_response.ts";
 export type {
   ConnectionControl,
   HttpConnectionInfo,

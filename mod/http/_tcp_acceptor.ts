@@ -137,6 +137,13 @@ export class TcpAcceptor implements HttpStreamListener<TrackedConn> {
         continue;
       }
       this.#backoff = BACKOFF_MIN_MS;
+      try {
+        // As Go's net/http: an answer's last segment must not wait for the peer's delayed ACK
+        // of the one before (40 ms on Linux for every answer sent in more than one write).
+        conn.setNoDelay(true);
+      } catch {
+        // Reset already; the first read or write says so.
+      }
       const ip = conn.remoteAddr.hostname;
       const held = this.#perIp.get(ip) ?? 0;
       if (held >= this.#options.maxPerIp && !OWN_HOST.has(ip)) {

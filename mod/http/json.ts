@@ -5,11 +5,16 @@
  * @module
  */
 
+import { bytesResponse } from "../dmsg_http/mod.ts";
+
 const encoder = new TextEncoder();
 
-/** A response with a JSON body given as bytes or text. */
+/**
+ * A response with a JSON body given as bytes or text; the server writes the bytes as they are,
+ * without reading them back through the body's stream.
+ */
 export function jsonResponse(status: number, body: Uint8Array | string): Response {
-  return new Response(body as BodyInit, {
+  return bytesResponse(typeof body === "string" ? encoder.encode(body) : body, {
     status,
     headers: { "content-type": "application/json" },
   });
