@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { stringArray } from "./_json.ts";
 import type { DiscoveryStore, ServerRecord } from "./store.ts";
 
 /** Most client keys `/entries` and `/visorEntries` answer (Go lists all; here a bound). */
@@ -101,6 +102,17 @@ export class Listings {
     return this.#share(
       visorsOnly ? "visors" : "clients",
       () => this.#store.clientKeys({ visorsOnly, limit: MAX_LISTED_CLIENTS }),
+    );
+  }
+
+  /**
+   * {@linkcode clientKeys} as the JSON array `/entries` (or `/visorEntries`) answers, built
+   * once per shared read rather than once per request.
+   */
+  clientKeysJson(visorsOnly: boolean): Promise<Uint8Array> {
+    return this.#share(
+      visorsOnly ? "visors.json" : "clients.json",
+      async () => stringArray(await this.clientKeys(visorsOnly)),
     );
   }
 

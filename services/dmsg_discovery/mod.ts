@@ -16,6 +16,7 @@ import { parseListenAddress } from "../../mod/netutil/mod.ts";
 import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./rate_limits.ts";
 import { DiscoveryStore } from "./store.ts";
+import { DEFAULT_ENTRY_CACHE_BYTES, EntryCache } from "./entry_cache.ts";
 
 export { createDiscoveryApp } from "./app.ts";
 export type { DiscoveryAppOptions } from "./app.ts";
@@ -29,6 +30,8 @@ export type { DeleteResult, EntryServiceOptions, Refusal, RegisterResult } from 
 export { admitEntry, SERVER_TYPE_COMMUNITY, SERVER_TYPE_OFFICIAL } from "./admit.ts";
 export type { Admission, AdmitOptions } from "./admit.ts";
 export { DiscoveryStore } from "./store.ts";
+export { DEFAULT_ENTRY_CACHE_BYTES, EntryCache } from "./entry_cache.ts";
+export type { CacheLookup } from "./entry_cache.ts";
 export type { ServerRecord, StoredRecord } from "./store.ts";
 export {
   LISTING_TTL_MS,
@@ -109,6 +112,8 @@ export interface StartDiscoveryOptions {
   storeCheckIntervalMs?: number;
   /** HTTP timeouts and connection caps to change from `mod/http`'s defaults. */
   httpLimits?: Partial<HttpLimits>;
+  /** Bytes of entry JSON kept in memory for lookups (default 16 MiB; 0 = none). */
+  entryCacheBytes?: number;
 }
 
 /** A running discovery. */
@@ -140,9 +145,11 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     intervalMs: options.storeCheckIntervalMs ?? DEFAULT_STORE_CHECK_INTERVAL_MS,
     logger: logger.child("store"),
   });
-  const store = new DiscoveryStore(() => kvStore.kv, now, logger);
+  const cache = new EntryCache(options.entryCacheBytes ?? DEFAULT_ENTRY_CACHE_BYTES);
+  const store = new DiscoveryStore(() => kvStore.kv, now, logger, cache);
   try {
     await store.upgrade();
+    await store.warmCache();
   } catch (error) {
     monitor.stop();
     kvStore.close();

@@ -73,6 +73,9 @@ export type RegisterResult = { ok: true; updated: boolean } | Refusal;
 /** The outcome of {@linkcode EntryService.delete}. */
 export type DeleteResult = { ok: true } | Refusal;
 
+// A key's text as entries are stored under it: 66 hex digits (any case in a request).
+const KEY_HEX = /^[0-9a-fA-F]{66}$/;
+
 /** Go's `cipher.PubKey.UnmarshalText`: all zeros is the null key; `undefined` if not a key. */
 export function parsePubKeyText(text: string): PubKey | undefined {
   if (/^0*$/.test(text)) return PubKey.NULL;
@@ -111,6 +114,24 @@ export class EntryService {
   /** The Go-canonical JSON of the live entry of `pk` as stored, or `undefined`. */
   get(pk: PubKey): Promise<Uint8Array | undefined> {
     return this.#o.store.getBody(pk.hex());
+  }
+
+  /**
+   * The entry a key's text (`GET /entry/{pk}`) names: its JSON, or `"absent"`, or `"invalid"`
+   * when the text is not a key (Go's 400). A stored key was checked on the curve when its
+   * entry was admitted, so text of a key's shape is looked up first and checked on the curve
+   * only when nothing is stored under it.
+   */
+  async lookup(text: string): Promise<Uint8Array | "absent" | "invalid"> {
+    if (KEY_HEX.test(text)) {
+      const body = await this.#o.store.getBody(text.toLowerCase());
+      if (body) return body;
+    }
+    const pk = parsePubKeyText(text);
+    if (!pk) return "invalid";
+    // Text of another shape (all zeros, empty) names a key the look-up above did not try.
+    if (KEY_HEX.test(text)) return "absent";
+    return (await this.get(pk)) ?? "absent";
   }
 
   /**
@@ -212,10 +233,8 @@ export class EntryService {
     const seen = new Set<string>();
     for (const key of keys) {
       if (seen.has(key)) continue;
-      const pk = parsePubKeyText(key.trim());
-      if (!pk) continue;
-      const body = await this.get(pk);
-      if (!body) continue;
+      const body = await this.lookup(key.trim());
+      if (typeof body === "string") continue;
       seen.add(key);
       out.push([key, body]);
     }
@@ -225,6 +244,11 @@ export class EntryService {
   /** Keys (hex) of the live clients, or only of visors (at most `MAX_LISTED_CLIENTS`). */
   clientKeys(options: { visorsOnly?: boolean } = {}): Promise<string[]> {
     return this.#listings.clientKeys(options.visorsOnly ?? false);
+  }
+
+  /** {@linkcode clientKeys} as a JSON array (shared between requests like the keys). */
+  clientKeysJson(options: { visorsOnly?: boolean } = {}): Promise<Uint8Array> {
+    return this.#listings.clientKeysJson(options.visorsOnly ?? false);
   }
 
   /**

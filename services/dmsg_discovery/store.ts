@@ -1,5 +1,6 @@
 import { decodeEntry, type Entry } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { EntryCache } from "./entry_cache.ts";
 import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 
 /**
@@ -16,6 +17,9 @@ import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
  * - `layout`: the layout version (2 since the `visor` and `by_server` indexes).
  *
  * Deno KV deletes expired keys lazily, so every read also checks the stored expiry.
+ *
+ * The entries' JSON is also kept in an {@linkcode EntryCache} for `GET /entry/{pk}`; every
+ * committed write here updates it, and a new KV handle (the store recovered) empties it.
  */
 const ROOT = "dmsg_discovery";
 const LAYOUT = 2;
@@ -75,15 +79,45 @@ function delegatedHex(entry: Entry | null): string[] {
 
 /** Entries of the dmsg discovery in Deno KV. */
 export class DiscoveryStore {
-  readonly #kv: () => Deno.Kv;
+  readonly #openKv: () => Deno.Kv;
   readonly #now: () => number;
   readonly #log: Logger;
+  readonly #cache: EntryCache;
+  #lastKv: Deno.Kv | undefined;
 
-  /** `kv` is called at each use (a store may swap its handle on recovery); `now` is in ms. */
-  constructor(kv: () => Deno.Kv, now: () => number, log: Logger) {
-    this.#kv = kv;
+  /**
+   * `kv` is called at each use (a store may swap its handle on recovery); `now` is in ms;
+   * `cache` holds entries' JSON for lookups (default: a cache of the default size).
+   */
+  constructor(kv: () => Deno.Kv, now: () => number, log: Logger, cache?: EntryCache) {
+    this.#openKv = kv;
     this.#now = now;
     this.#log = log;
+    this.#cache = cache ?? new EntryCache();
+  }
+
+  /** The KV handle now; a new one (the store was recovered) empties the entry cache. */
+  #kv(): Deno.Kv {
+    const kv = this.#openKv();
+    if (kv !== this.#lastKv) {
+      if (this.#lastKv !== undefined) this.#cache.clear();
+      this.#lastKv = kv;
+    }
+    return kv;
+  }
+
+  /** Fill the entry cache with the store's live entries, as many as its budget holds. */
+  async warmCache(): Promise<void> {
+    const kv = this.#kv();
+    const now = this.#now();
+    async function* liveEntries(): AsyncIterable<[string, Uint8Array, number]> {
+      for await (const item of kv.list<StoredEntry>({ prefix: [ROOT, "entry"] })) {
+        if (live(item.value.expiresAt, now)) {
+          yield [String(item.key[2]), item.value.body, item.value.expiresAt];
+        }
+      }
+    }
+    await this.#cache.load(liveEntries());
   }
 
   /** The entry of `pkHex`, if it exists and has not expired, and its tombstone. */
@@ -113,10 +147,19 @@ export class DiscoveryStore {
     }
   }
 
-  /** The stored JSON of the live entry of `pkHex`, not decoded (what `GET` serves). */
+  /**
+   * The stored JSON of the live entry of `pkHex` (lowercase), not decoded (what `GET`
+   * serves): from the cache, else from the store (and then cached).
+   */
   async getBody(pkHex: string): Promise<Uint8Array | undefined> {
-    const res = await this.#kv().get<StoredEntry>([ROOT, "entry", pkHex]);
+    const kv = this.#kv();
+    const cached = this.#cache.lookup(pkHex, this.#now());
+    if (cached.kind === "hit") return cached.body;
+    if (cached.kind === "absent") return undefined;
+    const writes = this.#cache.writes;
+    const res = await kv.get<StoredEntry>([ROOT, "entry", pkHex]);
     if (!res.value || !live(res.value.expiresAt, this.#now())) return undefined;
+    this.#cache.fill(pkHex, res.value.body, res.value.expiresAt, writes);
     return res.value.body;
   }
 
@@ -157,6 +200,7 @@ export class DiscoveryStore {
     }
     for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
     const result = await op.commit();
+    if (result.ok) this.#cache.stored(pk, body, expiresAt);
     return result.ok;
   }
 
@@ -175,7 +219,9 @@ export class DiscoveryStore {
       .delete([ROOT, "visor", pkHex])
       .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS });
     for (const server of delegatedHex(read.entry)) op.delete([ROOT, "by_server", server, pkHex]);
-    return (await op.commit()).ok;
+    const ok = (await op.commit()).ok;
+    if (ok) this.#cache.removed(pkHex);
+    return ok;
   }
 
   /** Up to `limit` live servers, in key order (the scan reads at most `limit` records). */

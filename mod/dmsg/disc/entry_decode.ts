@@ -16,6 +16,7 @@
  * @module
  */
 import { PubKey } from "../../cipher/mod.ts";
+import { pubKeyFromHexCached } from "./_key_cache.ts";
 import {
   type ClientInfo,
   emptyServerInfo,
@@ -58,7 +59,7 @@ function readPubKey(r: GoJsonReader, current: PubKey): PubKey {
   const text = r.readString();
   if (/^0*$/.test(text)) return current;
   try {
-    return PubKey.fromHex(text);
+    return pubKeyFromHexCached(text);
   } catch {
     throw new EntryDecodeError("invalid public key", start);
   }

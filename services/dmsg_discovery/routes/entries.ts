@@ -18,8 +18,8 @@ import {
   messageResponse,
 } from "../../../mod/http/mod.ts";
 import type { Logger } from "../../../mod/log/mod.ts";
-import { type EntryService, parsePubKeyText } from "../service.ts";
-import { rawObject, stringArray } from "./_json.ts";
+import type { EntryService } from "../service.ts";
+import { rawObject } from "../_json.ts";
 
 // Most keys one batch request may name (the Go service also caps batches; its number is not
 // in the source we have).
@@ -42,10 +42,10 @@ export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: Body
   const app = new Hono<{ Variables: BodyVariables }>();
 
   app.get("/entry/:pk", async (c) => {
-    const pk = parsePubKeyText(c.req.param("pk"));
-    if (!pk) return messageResponse(400, DISC_MESSAGES.badInput);
-    const entry = await service.get(pk);
-    return entry ? jsonResponse(200, entry) : messageResponse(404, DISC_MESSAGES.keyNotFound);
+    const entry = await service.lookup(c.req.param("pk"));
+    if (entry === "invalid") return messageResponse(400, DISC_MESSAGES.badInput);
+    if (entry === "absent") return messageResponse(404, DISC_MESSAGES.keyNotFound);
+    return jsonResponse(200, entry);
   });
 
   // Go's clients post to `entry/` and, older ones, to `entry/<pk>`; the key in the path is
@@ -67,11 +67,11 @@ export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: Body
     return messageResponse(200, DISC_OK_MESSAGES.entryDeleted);
   });
 
-  app.get("/entries", async () => jsonResponse(200, stringArray(await service.clientKeys())));
+  app.get("/entries", async () => jsonResponse(200, await service.clientKeysJson()));
 
   app.get(
     "/visorEntries",
-    async () => jsonResponse(200, stringArray(await service.clientKeys({ visorsOnly: true }))),
+    async () => jsonResponse(200, await service.clientKeysJson({ visorsOnly: true })),
   );
 
   app.post("/entries/batch", body, async (c) => {

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { DISC_MESSAGES, joinJsonArray } from "../../../mod/dmsg/mod.ts";
 import { jsonResponse, messageResponse } from "../../../mod/http/mod.ts";
 import { type EntryService, parsePubKeyText } from "../service.ts";
-import { rawObject, stringArray } from "./_json.ts";
+import { rawObject, stringArray } from "../_json.ts";
 
 /** Routes under `/dmsg-discovery`: `available_servers`, `all_servers`, `server(s)/…/clients`. */
 export function serverRoutes(service: EntryService): Hono {
