@@ -1,5 +1,6 @@
 import { decodeEntry, type Entry } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { CommitBatcher } from "./_commit_batcher.ts";
 import { EntryCache } from "./entry_cache.ts";
 import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 
@@ -83,6 +84,7 @@ export class DiscoveryStore {
   readonly #now: () => number;
   readonly #log: Logger;
   readonly #cache: EntryCache;
+  readonly #batcher: CommitBatcher;
   #lastKv: Deno.Kv | undefined;
 
   /**
@@ -94,6 +96,7 @@ export class DiscoveryStore {
     this.#now = now;
     this.#log = log;
     this.#cache = cache ?? new EntryCache();
+    this.#batcher = new CommitBatcher(() => this.#kv());
   }
 
   /** The KV handle now; a new one (the store was recovered) empties the entry cache. */
@@ -167,6 +170,7 @@ export class DiscoveryStore {
    * Store `entry` (with its canonical `body`) for `ttlMs` (0 = no expiry) if the entry and
    * tombstone keys are still as `read` found them. Returns `false` when another write got
    * there first, so that two concurrent updates (or an update and a delete) cannot both win.
+   * Writes waiting for the same commit are committed together (`_commit_batcher.ts`).
    */
   async put(
     entry: Entry,
@@ -177,31 +181,38 @@ export class DiscoveryStore {
     const pk = entry.static.hex();
     const expiresAt = ttlMs > 0 ? this.#now() + ttlMs : 0;
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
-    const op = this.#kv().atomic()
-      .check({ key: [ROOT, "entry", pk], versionstamp: read.versionstamp })
-      .check({ key: [ROOT, "gone", pk], versionstamp: read.tombstoneVersionstamp })
-      .set([ROOT, "entry", pk], { body, expiresAt } satisfies StoredEntry, ttl);
-    if (entry.server) {
-      const index: ServerIndex = {
-        expiresAt,
-        availableSessions: entry.server.availableSessions,
-        body,
-      };
-      op.set([ROOT, "server", pk], index, ttl);
-    } else op.delete([ROOT, "server", pk]);
     const index: IndexRecord = { expiresAt };
-    if (entry.client) op.set([ROOT, "client", pk], index, ttl);
-    else op.delete([ROOT, "client", pk]);
-    if (entry.client && entry.clientType === "visor") op.set([ROOT, "visor", pk], index, ttl);
-    else op.delete([ROOT, "visor", pk]);
     const delegated = new Set(delegatedHex(entry));
-    for (const server of delegatedHex(read.entry)) {
-      if (!delegated.has(server)) op.delete([ROOT, "by_server", server, pk]);
-    }
-    for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
-    const result = await op.commit();
-    if (result.ok) this.#cache.stored(pk, body, expiresAt);
-    return result.ok;
+    const dropped = delegatedHex(read.entry).filter((server) => !delegated.has(server));
+    const ok = await this.#batcher.commit({
+      key: pk,
+      checks: [
+        { key: [ROOT, "entry", pk], versionstamp: read.versionstamp },
+        { key: [ROOT, "gone", pk], versionstamp: read.tombstoneVersionstamp },
+      ],
+      mutations: 4 + delegated.size + dropped.length,
+      bytes: 2 * body.length + 64 * (4 + delegated.size + dropped.length),
+      mutate: (op) => {
+        op.set([ROOT, "entry", pk], { body, expiresAt } satisfies StoredEntry, ttl);
+        if (entry.server) {
+          const server: ServerIndex = {
+            expiresAt,
+            availableSessions: entry.server.availableSessions,
+            body,
+          };
+          op.set([ROOT, "server", pk], server, ttl);
+        } else op.delete([ROOT, "server", pk]);
+        if (entry.client) op.set([ROOT, "client", pk], index, ttl);
+        else op.delete([ROOT, "client", pk]);
+        if (entry.client && entry.clientType === "visor") {
+          op.set([ROOT, "visor", pk], index, ttl);
+        } else op.delete([ROOT, "visor", pk]);
+        for (const server of dropped) op.delete([ROOT, "by_server", server, pk]);
+        for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
+      },
+    });
+    if (ok) this.#cache.stored(pk, body, expiresAt);
+    return ok;
   }
 
   /**
