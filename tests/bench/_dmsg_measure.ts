@@ -37,6 +37,8 @@ export interface RelayFigures {
   p99: number;
   /** The relay process's CPU time per MiB moved, ms (undefined for an in-process relay). */
   relayCpuMsPerMib?: number;
+  /** The relay process's CPU time per stream open, ms (dmsg relays only). */
+  relayCpuMsPerOpen?: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -155,6 +157,7 @@ export async function measureDmsg(
   const listener = b.listen(BENCH_PORT);
   try {
     const latencies: number[] = [];
+    const openCpuBefore = cpuMs(server.pid);
     for (let i = 0; i < OPENS; i++) {
       const accepted = listener.accept();
       const start = performance.now();
@@ -163,6 +166,7 @@ export async function measureDmsg(
       (await accepted)?.close();
       stream.close();
     }
+    const relayCpuMsPerOpen = (cpuMs(server.pid) - openCpuBefore) / OPENS;
     latencies.sort((x, y) => x - y);
     const accepted = listener.accept();
     const stream = await a.dialStream({ pk: b.pk, port: BENCH_PORT });
@@ -182,6 +186,7 @@ export async function measureDmsg(
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       relayCpuMsPerMib,
+      relayCpuMsPerOpen,
     };
   } finally {
     listener.close();

@@ -26,6 +26,10 @@ export const SHIPPED_V8_FLAGS: string[] = (() => {
   return String(root.tasks.start).match(/--v8-flags=\S+/g) ?? [];
 })();
 const quiet = createLogger({ level: "fatal" });
+// With SKYWIRE_BENCH_CPU_PROF=DIR our processes write V8 CPU profiles (.cpuprofile) into DIR
+// when they stop, to see where a relay spends its time under the bench's load.
+const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
+const PROFILE_FLAGS = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 /** A process under measurement; disposing it stops it (SIGTERM) and reaps it. */
 export interface BenchProcess extends AsyncDisposable {
@@ -66,7 +70,17 @@ function stopper(child: Deno.ChildProcess, stdout?: ReadableStream): () => Promi
 
 async function ourChild(args: string[]): Promise<BenchProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...SHIPPED_V8_FLAGS, "--config", CONFIG, SELF, "--child", ...args],
+    args: [
+      "run",
+      "-A",
+      ...SHIPPED_V8_FLAGS,
+      ...PROFILE_FLAGS,
+      "--config",
+      CONFIG,
+      SELF,
+      "--child",
+      ...args,
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",

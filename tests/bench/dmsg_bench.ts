@@ -4,13 +4,17 @@
  * - our clients A → relay → B (both in this process) through a plain TCP relay (the ceiling:
  *   no Noise, no yamux), our dmsg server, and Go's dmsg-server: stream-open latency p50/p99
  *   (dmsg: a signed request/response and a KK handshake through the server), throughput, the
- *   relay's CPU time per MiB, and its memory per idle session (RSS growth over 1,000 idle
- *   sessions, read from /proc the same way for both servers);
+ *   relay's CPU time per MiB and per stream open (the server's own share of an open, which
+ *   the machine's other load does not inflate as it does wall-clock latency), and its memory
+ *   per idle session (RSS growth over 1,000 idle sessions, read from /proc the same way for
+ *   both servers);
  * - with the Go programs: whole client programs in their own processes (see `_dmsg_go.ts`):
  *   Go clients through each relay, `skywire dmsg curl` against dmsgget, and whole stacks.
  *
  * The Go programs come from `SKYWIRE_GO_REF_BIN` (dmsg-server, dmsghttp, dmsgget, as the
- * interop tests take them); without it the Go rows are skipped with a note.
+ * interop tests take them); without it the Go rows are skipped with a note. Go has no client
+ * that times stream opens, so open latency is measured with our clients through both servers.
+ * With `SKYWIRE_BENCH_CPU_PROF=DIR` our server processes write V8 CPU profiles into DIR.
  *
  * Run: `deno run -A --config tests/bench/deno.json tests/bench/dmsg_bench.ts [MiB, default 128]
  * [--json]`
@@ -41,6 +45,7 @@ function relayLine(name: string, f: RelayFigures, tcp: RelayFigures, memory?: nu
   return `  ${name.padEnd(16)} ${f.mibps.toFixed(1).padStart(7)} MiB/s ` +
     `(${(f.mibps / tcp.mibps).toFixed(2)}x TCP relay)   open p50 ${f.p50.toFixed(2)} ms ` +
     `p99 ${f.p99.toFixed(2)} ms   relay CPU ${f.relayCpuMsPerMib!.toFixed(1)} ms/MiB` +
+    (f.relayCpuMsPerOpen === undefined ? "" : `, ${f.relayCpuMsPerOpen.toFixed(2)} ms/open`) +
     (memory === undefined ? "" : `   ${(memory / 1024).toFixed(1)} KiB/idle session`);
 }
 
@@ -49,6 +54,9 @@ function record(report: BenchReport, key: string, f: RelayFigures, memory?: numb
   report.figures[`${key}_open_p50_ms`] = round(f.p50);
   report.figures[`${key}_open_p99_ms`] = round(f.p99);
   report.figures[`${key}_relay_cpu_ms_per_mib`] = round(f.relayCpuMsPerMib!, 1);
+  if (f.relayCpuMsPerOpen !== undefined) {
+    report.figures[`${key}_relay_cpu_ms_per_open`] = round(f.relayCpuMsPerOpen, 3);
+  }
   if (memory !== undefined) report.figures[`${key}_kib_per_idle_session`] = round(memory / 1024, 1);
   // The half-close should follow the last byte at once; a late one is a relay defect.
   if (f.eofDelayMs > 1_000) {
@@ -133,6 +141,7 @@ export async function main(): Promise<BenchReport> {
           open_p50_ours_over_go: ours.p50 / go.p50,
           open_p99_ours_over_go: ours.p99 / go.p99,
           relay_cpu_per_mib_ours_over_go: ours.relayCpuMsPerMib! / go.relayCpuMsPerMib!,
+          relay_cpu_per_open_ours_over_go: ours.relayCpuMsPerOpen! / go.relayCpuMsPerOpen!,
           memory_per_idle_session_ours_over_go: ourMemory / goMemory,
         };
         for (const [key, value] of Object.entries(ratios)) report.ratios[key] = round(value);
@@ -140,7 +149,8 @@ export async function main(): Promise<BenchReport> {
           `  ours/Go: throughput ${ratios.our_clients_throughput_ours_over_go.toFixed(2)}x, ` +
             `open p50 ${ratios.open_p50_ours_over_go.toFixed(2)}x, p99 ` +
             `${ratios.open_p99_ours_over_go.toFixed(2)}x, relay CPU/MiB ` +
-            `${ratios.relay_cpu_per_mib_ours_over_go.toFixed(2)}x, memory/session ` +
+            `${ratios.relay_cpu_per_mib_ours_over_go.toFixed(2)}x, relay CPU/open ` +
+            `${ratios.relay_cpu_per_open_ours_over_go.toFixed(2)}x, memory/session ` +
             `${ratios.memory_per_idle_session_ours_over_go.toFixed(2)}x`,
         );
       } else {
