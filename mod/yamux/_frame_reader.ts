@@ -16,6 +16,7 @@ const READ_BUFFER_IDLE = 256;
  */
 export class FrameReader {
   readonly #conn: ByteStream;
+  #deferred: Array<() => void> = [];
   /** Buffered bytes live in `buffer[start, end)`; the array is replaced when it grows. */
   buffer = new Uint8Array(READ_BUFFER_IDLE);
   /** Offset of the first unconsumed byte in `buffer`. */
@@ -26,6 +27,14 @@ export class FrameReader {
   /** Read from `conn`. */
   constructor(conn: ByteStream) {
     this.#conn = conn;
+  }
+
+  /**
+   * Run `task` before the next read of the connection, i.e. once the frames already buffered
+   * are handled (a splice moves a whole read's worth of frames in one frame this way).
+   */
+  defer(task: () => void): void {
+    this.#deferred.push(task);
   }
 
   /** Bytes buffered and not yet consumed. */
@@ -118,6 +127,11 @@ export class FrameReader {
   }
 
   async #read(p: Uint8Array): Promise<number | null> {
+    if (this.#deferred.length > 0) {
+      const tasks = this.#deferred;
+      this.#deferred = [];
+      for (const task of tasks) task();
+    }
     try {
       return await this.#conn.read(p);
     } catch (cause) {

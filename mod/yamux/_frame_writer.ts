@@ -1,5 +1,5 @@
 import { type ByteStream, writeAll } from "../conn/mod.ts";
-import { HEADER_SIZE } from "./frame.ts";
+import { FrameType, HEADER_SIZE } from "./frame.ts";
 import { writeHeader } from "./_header_bytes.ts";
 import type { Timer } from "./_timer.ts";
 import { SessionClosedError, YamuxTimeoutError } from "./errors.ts";
@@ -22,6 +22,24 @@ const COMPACT_AFTER = 256;
 const COPY_MAX = 16 * 1024;
 const COPY_BUDGET = 64 * 1024;
 
+// A pulled frame starts a batch of its own rather than take less than this at a batch's tail.
+const PULL_MIN = 4096;
+
+/**
+ * A data frame whose body is taken when the writer packs it (see {@linkcode FrameWriter.pull}):
+ * whatever its source holds by then goes in one frame, straight into the staging buffer.
+ */
+export interface PullSource {
+  /** Copy up to `max` bytes into `out` at `offset`; return how many (0: nothing to send now). */
+  take(out: Uint8Array, offset: number, max: number): number;
+  /** The frame's flags, read after `take`. */
+  readonly flags: number;
+  /** The frame holding `n` taken bytes was written (or `n` is 0: nothing was taken). */
+  written(n: number): void;
+  /** The writer closed before the frame was written. */
+  failed(reason: Error): void;
+}
+
 interface OutFrame {
   type: number;
   flags: number;
@@ -29,6 +47,7 @@ interface OutFrame {
   length: number;
   body?: Uint8Array;
   copied?: boolean;
+  pull?: PullSource;
   resolve?: () => void;
   reject?: (reason: Error) => void;
 }
@@ -100,6 +119,24 @@ export class FrameWriter {
   post(type: number, flags: number, streamId: number, length: number): void {
     if (this.#closedWith) return;
     this.#queue.push({ type, flags, streamId, length });
+    this.#start();
+  }
+
+  /**
+   * Queue a data frame for `streamId` whose body `source` gives when the frame is packed, so
+   * that bytes arriving until then leave in the same frame (a relay's bulk path). Never waits:
+   * the caller keeps at most one pulled frame per source queued. Once the writer is closed,
+   * `source.failed` is called instead (in a microtask).
+   */
+  pull(streamId: number, source: PullSource): void {
+    const closed = this.#closedWith;
+    if (closed) {
+      queueMicrotask(() => source.failed(closed));
+      return;
+    }
+    const frame: OutFrame = { type: FrameType.Data, flags: 0, streamId, length: 0, pull: source };
+    frame.reject = (reason) => source.failed(reason);
+    this.#queue.push(frame);
     this.#start();
   }
 
@@ -180,6 +217,20 @@ export class FrameWriter {
             break;
           }
           const frame = this.#queue[this.#head++];
+          if (frame.pull) {
+            if (staging.length - used - HEADER_SIZE < PULL_MIN && used > 0) {
+              await this.#out(staging.subarray(0, used));
+              used = 0;
+            }
+            const room = staging.length - used - HEADER_SIZE;
+            const n = frame.length = frame.pull.take(staging, used + HEADER_SIZE, room);
+            if (n === room) overflowed = true; // more may be waiting: a larger buffer next time
+            if (n > 0 || frame.pull.flags !== 0) {
+              writeHeader(staging, used, frame.type, frame.pull.flags, frame.streamId, n);
+              used += HEADER_SIZE + n;
+            }
+            continue;
+          }
           writeHeader(staging, used, frame.type, frame.flags, frame.streamId, frame.length);
           used += HEADER_SIZE;
           const body = frame.body;
@@ -203,7 +254,8 @@ export class FrameWriter {
         for (let i = first; i < this.#head; i++) {
           const frame = this.#queue[i];
           if (frame.copied) this.#copiedBytes -= frame.length;
-          frame.resolve?.();
+          if (frame.pull) frame.pull.written(frame.length);
+          else frame.resolve?.();
         }
         this.#batchStart = this.#head;
         this.#compact();

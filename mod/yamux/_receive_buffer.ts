@@ -17,8 +17,11 @@ export class ReceiveBuffer {
     return this.#length;
   }
 
-  /** Copy `src` in (the caller may reuse `src` afterwards). */
-  append(src: Uint8Array): void {
+  /**
+   * Copy `src` in (the caller may reuse `src` afterwards). `pack`: into a shared chunk even
+   * when the buffer is empty (for bytes that will be taken in bulk, as a splice does).
+   */
+  append(src: Uint8Array, pack = false): void {
     const n = src.length;
     if (n === 0) return;
     const last = this.#chunks.length - 1;
@@ -27,7 +30,9 @@ export class ReceiveBuffer {
       this.#tail += n;
     } else {
       // An empty buffer gets an exact copy: the reader is keeping up, so packing buys nothing.
-      const chunk = new Uint8Array(this.#length === 0 ? n : Math.max(n, PACK_CHUNK_SIZE));
+      const chunk = new Uint8Array(
+        this.#length === 0 && !pack ? n : Math.max(n, PACK_CHUNK_SIZE),
+      );
       chunk.set(src);
       this.#push(chunk, n);
     }

@@ -20,6 +20,8 @@
 export { Session } from "./session.ts";
 export type { SessionStats } from "./session.ts";
 export type { Stream } from "./stream.ts";
+export { splice } from "./splice.ts";
+export type { SpliceOptions } from "./splice.ts";
 export { INITIAL_STREAM_WINDOW } from "./config.ts";
 export type { SessionOptions, SessionRole } from "./config.ts";
 export {

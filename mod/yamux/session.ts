@@ -124,6 +124,8 @@ export class Session {
       post: (type, flags, id, length) => this.#writer.post(type, flags, id, length),
       writeData: (streamId, flags, body) =>
         this.#writer.write({ type: FrameType.Data, flags, streamId, length: body.length, body }),
+      pull: (streamId, source) => this.#writer.pull(streamId, source),
+      defer: (task) => this.#reader.defer(task),
       finished: (stream) => this.#streamFinished(stream),
       // Once the session is closing nothing more arrives: the budget is no longer kept.
       buffered: (delta) => {

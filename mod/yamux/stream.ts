@@ -1,10 +1,13 @@
 import type { ByteStream } from "../conn/mod.ts";
-import type { Logger } from "../log/mod.ts";
 import { INITIAL_STREAM_WINDOW } from "./config.ts";
 import { StreamClosedError, StreamResetError, YamuxError, YamuxProtocolError } from "./errors.ts";
 import { Flag, FrameType } from "./frame.ts";
 import { ReceiveBuffer } from "./_receive_buffer.ts";
 import type { Timer } from "./_timer.ts";
+import type { PullSource } from "./_frame_writer.ts";
+import type { SpliceHooks, StreamHost } from "./_stream_host.ts";
+
+export type { SpliceHooks, StreamHost } from "./_stream_host.ts";
 
 // Largest data frame we send. Go sends up to the whole window in one frame; smaller frames let
 // several streams interleave and fit the writer's staging buffer (see tests/bench/yamux_bench.ts).
@@ -50,24 +53,6 @@ export interface Stream extends ByteStream {
   setReceiveLimit(bytes: number, onExceeded?: () => void): void;
 }
 
-/** What a stream needs from its session (kept narrow so streams never see session internals). */
-export interface StreamHost {
-  /** Receive window per stream. */
-  readonly maxWindow: number;
-  /** `streamCloseTimeout` in ms; 0 disables. */
-  readonly closeTimeout: number;
-  /** Optional logger. */
-  readonly logger?: Logger;
-  /** Queue a header-only frame, fire and forget. */
-  post(type: number, flags: number, streamId: number, length: number): void;
-  /** Queue a data frame; resolves when written. */
-  writeData(streamId: number, flags: number, body: Uint8Array): Promise<void>;
-  /** Bytes waiting unread in a stream grew (or, negative, shrank) by `delta`. */
-  buffered(delta: number): void;
-  /** The stream is done: remove it from the session. */
-  finished(stream: SessionStream): void;
-}
-
 type StreamState =
   | "init"
   | "synSent"
@@ -104,6 +89,10 @@ export class SessionStream implements Stream {
   #writing = false;
   #writeWaiters: Array<() => void> = [];
   #closeTimer: Timer | undefined;
+  // Spliced: received bytes wait in the buffer for the splice; those it has taken but not yet
+  // written on the other stream still count against the window and the session's budget.
+  #splice: SpliceHooks | undefined;
+  #inFlight = 0;
 
   /** Create a stream; `opened` when we are opening it, otherwise it arrived with SYN. */
   constructor(host: StreamHost, id: number, opened: boolean) {
@@ -141,6 +130,7 @@ export class SessionStream implements Stream {
   read(p: Uint8Array): Promise<number | null> {
     if (this.#state === "reset") return Promise.reject(this.#error);
     if (this.#released) return Promise.resolve(null);
+    if (this.#splice) return Promise.reject(new YamuxError("read on a spliced yamux stream"));
     if (p.length === 0) return Promise.resolve(0);
     if (this.#buffer.length > 0) {
       const n = this.#buffer.read(p);
@@ -260,6 +250,13 @@ export class SessionStream implements Stream {
   /** Hand received payload to the reader; `owned` chunks are kept without a copy. */
   _deliver(data: Uint8Array, owned: boolean): void {
     if (this.#released || this.#finished) return;
+    if (this.#splice) {
+      if (owned) this.#buffer.appendOwned(data);
+      else this.#buffer.append(data, true);
+      this.#host.buffered(data.length);
+      this.#splice.received(this);
+      return;
+    }
     const pending = this.#pendingRead;
     if (pending && this.#buffer.length === 0) {
       const n = Math.min(pending.p.length, data.length);
@@ -301,6 +298,7 @@ export class SessionStream implements Stream {
         default:
           return new YamuxProtocolError(`unexpected FIN on stream ${this.id} (${this.#state})`);
       }
+      this.#splice?.received(this);
     }
     if (flags & Flag.RST) this.#abort(new StreamResetError("stream reset by peer"));
     return undefined;
@@ -310,6 +308,63 @@ export class SessionStream implements Stream {
   _addSendWindow(delta: number): void {
     this.#sendWindow += delta;
     this.#wakeWriter();
+    if (delta > 0) this.#splice?.windowGrew(this);
+  }
+
+  /** Hand this stream to a splice (or take it back with `undefined`); no reads meanwhile. */
+  _setSplice(hooks: SpliceHooks | undefined): void {
+    this.#splice = hooks;
+  }
+
+  /** Whether the peer half-closed the stream. */
+  get _remoteEnded(): boolean {
+    return this.#remoteFin;
+  }
+
+  /** Whether the stream was reset or its session ended before the peer's FIN. */
+  get _failed(): boolean {
+    return this.#error !== undefined && !this.#remoteFin;
+  }
+
+  /** Whether data may still be sent (not reset, not ended, not half-closed by us). */
+  get _writable(): boolean {
+    return !this.#error && !this.#released && this.#state !== "reset" &&
+      this.#state !== "localClose" && this.#state !== "closed";
+  }
+
+  /**
+   * Move up to `out.length` buffered bytes into `out` for a splice; they stay counted against
+   * the window and the session's budget until {@linkcode SessionStream._credit} frees them.
+   */
+  _takeBuffered(out: Uint8Array): number {
+    const n = this.#buffer.read(out);
+    this.#inFlight += n;
+    return n;
+  }
+
+  /** `n` bytes taken by `_takeBuffered` were written onward: free them (window, budget). */
+  _credit(n: number): void {
+    const freed = Math.min(n, this.#inFlight);
+    if (freed === 0) return;
+    this.#inFlight -= freed;
+    this.#host.buffered(-freed);
+    this.#sendWindowUpdate();
+  }
+
+  /** Run `task` once the frames its session has already read are handled. */
+  _defer(task: () => void): void {
+    this.#host.defer(task);
+  }
+
+  /** Queue a frame on this stream whose body `source` fills when it is packed. */
+  _pull(source: PullSource): void {
+    this.#host.pull(this.id, source);
+  }
+
+  /** `n` bytes of the send window were used by a pulled frame; returns its flags. */
+  _spend(n: number): number {
+    this.#sendWindow -= n;
+    return this.#takeOpenFlags();
   }
 
   /** The session ended: fail what waits (reads drain the buffer first). No frames are sent. */
@@ -320,6 +375,7 @@ export class SessionStream implements Stream {
     this.#clearCloseTimer();
     this.#settleRead(this.#remoteFin ? null : reason);
     this.#wakeWriter();
+    this.#splice?.ended(this, reason);
   }
 
   #sendFin(): void {
@@ -348,7 +404,7 @@ export class SessionStream implements Stream {
     const flags = this.#takeOpenFlags();
     if (this.#released && flags === 0) return;
     const max = this.#host.maxWindow;
-    const delta = max - this.#buffer.length - this.#recvWindow;
+    const delta = max - this.#buffer.length - this.#inFlight - this.#recvWindow;
     if (delta < max / 2 && flags === 0) return;
     this.#recvWindow += delta;
     this.#host.post(FrameType.WindowUpdate, flags, this.id, delta);
@@ -395,6 +451,7 @@ export class SessionStream implements Stream {
     this.#settleRead(reason);
     this.#wakeWriter();
     this.#finish();
+    this.#splice?.ended(this, reason);
   }
 
   #finish(): void {
@@ -405,8 +462,11 @@ export class SessionStream implements Stream {
   }
 
   #dropBuffer(): void {
-    if (this.#buffer.length === 0) return;
-    this.#host.buffered(-this.#buffer.length);
+    // Bytes a splice still has in flight are released with the buffer: its later credit is 0.
+    const held = this.#buffer.length + this.#inFlight;
+    this.#inFlight = 0;
+    if (held === 0) return;
+    this.#host.buffered(-held);
     this.#buffer.clear();
   }
 

@@ -1,5 +1,4 @@
 import type { PubKey } from "../../cipher/mod.ts";
-import { pipe } from "../../conn/mod.ts";
 import { MAX_SESSION_OBJECT_LENGTH } from "../constants.ts";
 import type { StreamEndpoint } from "../endpoint.ts";
 import { DmsgError, DmsgErrorCode } from "../errors.ts";
@@ -11,9 +10,10 @@ import {
   verifyStreamRequest,
 } from "../signed_object.ts";
 import type { Logger } from "../../log/mod.ts";
-import type { Stream } from "../../yamux/mod.ts";
+import { splice, type Stream } from "../../yamux/mod.ts";
 
-// Each relayed direction copies through a buffer this big: 32 KiB per relayed stream in all.
+// Relayed streams are spliced (yamux to yamux, no copy buffers); a stream that could not be
+// would copy through a buffer this big per direction.
 const RELAY_BUFFER_SIZE = 16 * 1024;
 // Until its request is read, a stream may hold no more than the largest request (with its
 // 2-byte length); after it, nothing until the response is back: a dialer has no keys to send
@@ -55,8 +55,8 @@ interface Forwarded {
  * verify the request (signed by its source; from a client session the source must be that
  * client), then answer it ourselves when it is for our key, or forward it to the destination's
  * session, or (only when it did not come from a peer) one hop to a peer server; relay the
- * signed response back (re-encrypted for this session) and then pipe bytes both ways without
- * decrypting them; `handshakeDone` is called then. Any failure ends the stream without a
+ * signed response back (re-encrypted for this session) and then splice the two streams, bytes
+ * passing both ways without being decrypted; `handshakeDone` is called then. Any failure ends the stream without a
  * response; so do bytes the dialer sends past its request before it has the response.
  * Never throws.
  */
@@ -157,7 +157,7 @@ export async function relayStream(
   handshakeDone?.();
   context.onPiping?.(1);
   try {
-    const moved = await pipe(inner, forwarded.stream, { bufferSize: RELAY_BUFFER_SIZE });
+    const moved = await splice(inner, forwarded.stream, { bufferSize: RELAY_BUFFER_SIZE });
     log?.debug("stream relayed", { up: moved.aToB, down: moved.bToA });
   } finally {
     context.onPiping?.(-1);

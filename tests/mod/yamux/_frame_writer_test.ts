@@ -52,3 +52,42 @@ Deno.test("FrameWriter sends a frame from a writer that was waiting for room in 
   assertEquals([last.type, last.streamId, last.length], [FrameType.Data, 5, body.length]);
   writer.close(new Error("done"));
 });
+
+Deno.test("FrameWriter packs a pulled frame with what its source holds when it is packed", async () => {
+  const conn = collector();
+  const writer = new FrameWriter(conn, { capacity: 64, writeTimeout: 10_000, onFailure: () => {} });
+  let held = 0;
+  const written: number[] = [];
+  const source = {
+    flags: 0,
+    take(out: Uint8Array, offset: number, max: number) {
+      const n = Math.min(held, max);
+      out.fill(0x61, offset, offset + n);
+      held -= n;
+      return n;
+    },
+    written: (n: number) => written.push(n),
+    failed: () => written.push(-1),
+  };
+  // The first frame goes out at once; bytes that arrive while it is being written gather and
+  // leave as one frame (the writer may have room for part of them: the rest waits its turn).
+  writer.write({ type: FrameType.WindowUpdate, flags: 0, streamId: 1, length: 5 });
+  held = 3000;
+  writer.pull(7, source);
+  held += 4000; // arrives before the writer packs the pulled frame
+  await writer.idle();
+  assertEquals(written, [7000]);
+  // Nothing to send: no frame at all, and the source still hears of it (0 bytes).
+  writer.pull(7, source);
+  await writer.idle();
+  assertEquals(written, [7000, 0]);
+  const bytes = conn.bytes();
+  assertEquals(bytes.length, 2 * HEADER_SIZE + 7000);
+  const data = decodeHeader(bytes.subarray(HEADER_SIZE));
+  assertEquals([data.type, data.streamId, data.length], [FrameType.Data, 7, 7000]);
+  // Once the writer is closed a pulled frame fails instead.
+  writer.close(new Error("closed"));
+  writer.pull(7, source);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assertEquals(written, [7000, 0, -1]);
+});
