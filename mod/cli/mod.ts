@@ -29,6 +29,8 @@ export {
 export type { Flag, FlagKind, FlagOptions, FlagParser, ValueFlagOptions } from "./flags.ts";
 export {
   configFlag,
+  dataDirFlag,
+  entryTimeoutFlag,
   jsonFlag,
   listenAddrFlag,
   logLevelFlag,

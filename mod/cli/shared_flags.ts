@@ -1,7 +1,14 @@
 import { type LogLevel, parseLogLevel } from "../log/mod.ts";
 import { parseListenAddress } from "../netutil/mod.ts";
 import { UsageError } from "./errors.ts";
-import { booleanFlag, type Flag, type FlagParser, stringFlag, valueFlag } from "./flags.ts";
+import {
+  booleanFlag,
+  durationValue,
+  type Flag,
+  type FlagParser,
+  stringFlag,
+  valueFlag,
+} from "./flags.ts";
 
 // The flags several commands share, declared here once so they are spelled and parsed alike.
 
@@ -71,5 +78,32 @@ export function listenAddrFlag(options: { default: string }): Flag<string> {
       }
       return text;
     },
+  });
+}
+
+/** `--data DIR`: the directory of a service's store (`default` when absent). */
+export function dataDirFlag(
+  options: { default: string; description?: string },
+): Flag<string> {
+  return stringFlag({
+    valueName: "DIR",
+    description: options.description ?? "directory for the store",
+    default: options.default,
+  });
+}
+
+/**
+ * `--entry-timeout DURATION` of a service whose records expire unless refreshed (Go's flag):
+ * `record` lives without `refresh`; 0 keeps it until `removed`. `undefined` when absent: the
+ * service's default (5 min, none in test mode).
+ */
+export function entryTimeoutFlag(
+  options: { record: string; refresh: string; removed: string },
+): Flag<number | undefined> {
+  return valueFlag({
+    valueName: "DURATION",
+    description: `how long ${options.record} lives without ${options.refresh} ` +
+      `(0: until ${options.removed}; default 5m, or 0 with --testing)`,
+    parse: durationValue,
   });
 }

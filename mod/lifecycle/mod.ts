@@ -8,6 +8,6 @@
 export { stopOnSignals } from "./signals.ts";
 export type { StopSignal } from "./signals.ts";
 export { serveUntilStopped } from "./serve_until_stopped.ts";
-export type { StartedService } from "./serve_until_stopped.ts";
+export type { ServeUntilStoppedOptions, StartedService } from "./serve_until_stopped.ts";
 export { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "./close_within.ts";
 export type { CloseWithinOptions } from "./close_within.ts";

@@ -11,9 +11,10 @@ import {
   createServiceApp,
   healthJson,
   jsonResponse,
+  keyLimitedAuth,
 } from "../../mod/http/mod.ts";
 import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
-import { resolverAuth, type ResolverMiddlewareOptions } from "./middleware.ts";
+import type { ResolverMiddlewareOptions } from "./middleware.ts";
 import { requesterIp } from "./remote_ip.ts";
 import { bindRoutes } from "./routes/bind.ts";
 import { resolveRoutes } from "./routes/resolve.ts";
@@ -48,7 +49,7 @@ export function createAddressResolverApp(
 ): Hono<{ Variables: HttpAuthVariables }> {
   const log = options.logger;
   const service = new AddressService({ ...options, logger: log });
-  const auth = resolverAuth(options);
+  const auth = keyLimitedAuth(options);
   const fromIp = (c: Context) => requesterIp(c, options.trustProxyHeaders);
   const app = createServiceApp<{ Variables: HttpAuthVariables }>(options);
 

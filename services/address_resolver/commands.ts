@@ -8,15 +8,13 @@ import { join } from "node:path";
 import {
   booleanFlag,
   type Command,
+  dataDirFlag,
   defineCommand,
-  durationValue,
+  entryTimeoutFlag,
   listenAddrFlag,
   logLevelFlag,
-  stringFlag,
-  valueFlag,
 } from "../../mod/cli/mod.ts";
 import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
 import { startAddressResolver } from "./mod.ts";
 
 /** `skywire svc ar`. */
@@ -33,26 +31,21 @@ export const addressResolverCommand: Command = defineCommand({
       short: "t",
       description: "test mode: bind visors from any IP (loopback, private) and keep bindings",
     }),
-    "entry-timeout": valueFlag({
-      valueName: "DURATION",
-      description: "how long a binding lives without a new bind (0: until unbound; " +
-        "default 5m, or 0 with --testing)",
-      parse: durationValue,
+    "entry-timeout": entryTimeoutFlag({
+      record: "a binding",
+      refresh: "a new bind",
+      removed: "unbound",
     }),
     "trust-proxy-headers": booleanFlag({
       description: "take the visor's IP from X-Real-IP/X-Forwarded-For (behind a reverse proxy)",
     }),
-    data: stringFlag({
-      valueName: "DIR",
-      description: "directory for the store",
-      default: "address-resolver",
-    }),
+    data: dataDirFlag({ default: "address-resolver" }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: ({ flags, out }) => {
-    const logger = createLogger({ level: flags["log-level"], component: "address_resolver" });
-    return serveUntilStopped(
-      () =>
+  run: ({ flags, out }) =>
+    serveUntilStopped(
+      { component: "address_resolver", level: flags["log-level"], out },
+      (logger) =>
         startAddressResolver({
           addr: flags.addr,
           storePath: join(flags.data, "address-resolver.kv"),
@@ -61,8 +54,5 @@ export const addressResolverCommand: Command = defineCommand({
           trustProxyHeaders: flags["trust-proxy-headers"],
           logger,
         }),
-      out,
-      logger,
-    );
-  },
+    ),
 });

@@ -8,17 +8,16 @@ import {
   booleanFlag,
   type Command,
   configFlag,
+  dataDirFlag,
   defineCommand,
   type FlagParser,
   integerValue,
   listenAddrFlag,
   logLevelFlag,
-  stringFlag,
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
 import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
 import { startDiscovery } from "./mod.ts";
 import {
   applyRateLimitSettings,
@@ -81,11 +80,7 @@ export const discoveryCommand: Command = defineCommand({
       short: "t",
       description: "test mode: accept server entries with loopback addresses",
     }),
-    data: stringFlag({
-      valueName: "DIR",
-      description: "directory for the entry store",
-      default: "dmsg-discovery",
-    }),
+    data: dataDirFlag({ default: "dmsg-discovery", description: "directory for the entry store" }),
     config: configFlag({ description: "config file (JSON, with a rate_limit object)" }),
     "rate-limit": valueFlag({
       valueName: "RPS",
@@ -126,9 +121,9 @@ export const discoveryCommand: Command = defineCommand({
       if (error instanceof RateLimitConfigError) throw new UsageError(error.message);
       throw error;
     }
-    const logger = createLogger({ level: flags["log-level"], component: "dmsg_discovery" });
     return await serveUntilStopped(
-      () =>
+      { component: "dmsg_discovery", level: flags["log-level"], out },
+      (logger) =>
         startDiscovery({
           addr,
           storePath: join(flags.data, "dmsg-discovery.kv"),
@@ -137,8 +132,6 @@ export const discoveryCommand: Command = defineCommand({
           globalRateLimit: limits.global,
           logger,
         }),
-      out,
-      logger,
     );
   },
 });

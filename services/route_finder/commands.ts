@@ -14,7 +14,6 @@ import {
   valueFlag,
 } from "../../mod/cli/mod.ts";
 import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
 import { startRouteFinder, TpdTransportSource } from "./mod.ts";
 
 /** `skywire svc rf`. */
@@ -35,17 +34,14 @@ export const routeFinderCommand: Command = defineCommand({
     }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: ({ flags, out }) => {
-    const logger = createLogger({ level: flags["log-level"], component: "route_finder" });
-    return serveUntilStopped(
-      () =>
+  run: ({ flags, out }) =>
+    serveUntilStopped(
+      { component: "route_finder", level: flags["log-level"], out },
+      (logger) =>
         startRouteFinder({
           addr: flags.addr,
           source: new TpdTransportSource(flags.tpd),
           logger,
         }),
-      out,
-      logger,
-    );
-  },
+    ),
 });

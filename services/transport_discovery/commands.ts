@@ -8,15 +8,13 @@ import { join } from "node:path";
 import {
   booleanFlag,
   type Command,
+  dataDirFlag,
   defineCommand,
-  durationValue,
+  entryTimeoutFlag,
   listenAddrFlag,
   logLevelFlag,
-  stringFlag,
-  valueFlag,
 } from "../../mod/cli/mod.ts";
 import { serveUntilStopped } from "../../mod/lifecycle/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
 import { startTransportDiscovery } from "./mod.ts";
 
 /** `skywire svc tpd`. */
@@ -33,23 +31,18 @@ export const transportDiscoveryCommand: Command = defineCommand({
       short: "t",
       description: "test mode: entries do not expire unless --entry-timeout is given",
     }),
-    "entry-timeout": valueFlag({
-      valueName: "DURATION",
-      description: "how long an entry lives without a re-registration (0: until deleted; " +
-        "default 5m, or 0 with --testing)",
-      parse: durationValue,
+    "entry-timeout": entryTimeoutFlag({
+      record: "an entry",
+      refresh: "a re-registration",
+      removed: "deleted",
     }),
-    data: stringFlag({
-      valueName: "DIR",
-      description: "directory for the store",
-      default: "transport-discovery",
-    }),
+    data: dataDirFlag({ default: "transport-discovery" }),
     "log-level": logLevelFlag({ default: "info" }),
   },
-  run: ({ flags, out }) => {
-    const logger = createLogger({ level: flags["log-level"], component: "transport_discovery" });
-    return serveUntilStopped(
-      () =>
+  run: ({ flags, out }) =>
+    serveUntilStopped(
+      { component: "transport_discovery", level: flags["log-level"], out },
+      (logger) =>
         startTransportDiscovery({
           addr: flags.addr,
           storePath: join(flags.data, "transport-discovery.kv"),
@@ -57,8 +50,5 @@ export const transportDiscoveryCommand: Command = defineCommand({
           entryTtlMs: flags["entry-timeout"],
           logger,
         }),
-      out,
-      logger,
-    );
-  },
+    ),
 });

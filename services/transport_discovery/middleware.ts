@@ -1,16 +1,17 @@
 /**
  * The transport discovery's middleware: the limits of the app-wide chain (`serviceChain`
- * of `mod/http`) and the httpauth of its private routes with Go's per-key limit.
+ * of `mod/http`) and the httpauth of its private routes (`keyLimitedAuth` of `mod/http`)
+ * with Go's per-key limit and Go's plain-text 429.
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
 import {
-  RateLimiter,
+  keyLimitedAuth,
+  type KeyLimitedServiceOptions,
   type RateLimitOptions,
-  type ServiceChainOptions,
 } from "../../mod/http/mod.ts";
-import { httpAuth, type HttpAuthVariables, type NonceStore } from "../../mod/httpauth/mod.ts";
+import type { HttpAuthVariables, NonceStore } from "../../mod/httpauth/mod.ts";
 
 /** Per remote IP, on every route: far above what visors behind one address need. */
 export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };
@@ -22,11 +23,8 @@ export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond
  */
 export const DEFAULT_KEY_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 1, burst: 30 };
 
-/** Options for `serviceChain` (mod/http) and {@linkcode discoveryAuth}. */
-export interface TpdMiddlewareOptions extends ServiceChainOptions {
-  /** Per-key limit of authenticated routes, or `false` for none. */
-  keyRateLimit: RateLimitOptions | false;
-}
+/** The clock, log and limits of the discovery's middleware. */
+export type TpdMiddlewareOptions = KeyLimitedServiceOptions;
 
 /**
  * The httpauth middleware of the private routes. Past the per-key limit it answers as Go's
@@ -37,15 +35,12 @@ export function discoveryAuth(
 ): MiddlewareHandler<{ Variables: HttpAuthVariables }> {
   const limit = options.keyRateLimit;
   const perMinute = limit ? Math.round(limit.ratePerSecond * 60) : 0;
-  return httpAuth({
-    nonces: options.nonces,
-    maxBodyBytes: options.maxBodyBytes,
-    limiter: limit ? new RateLimiter(limit, options.now) : undefined,
+  return keyLimitedAuth({
+    ...options,
     onLimited: () =>
       new Response(`Rate limit exceeded: maximum ${perMinute} requests per minute\n`, {
         status: 429,
         headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" },
       }),
-    logger: options.logger,
   });
 }

@@ -1,5 +1,12 @@
-import { assertEquals } from "@std/assert";
-import { defineCommand, listenAddrFlag, runCommandLine } from "../../../mod/cli/mod.ts";
+import { assert, assertEquals } from "@std/assert";
+import {
+  type Command,
+  dataDirFlag,
+  defineCommand,
+  entryTimeoutFlag,
+  listenAddrFlag,
+  runCommandLine,
+} from "../../../mod/cli/mod.ts";
 
 const command = defineCommand({
   name: "svc",
@@ -10,10 +17,10 @@ const command = defineCommand({
   },
 });
 
-async function run(argv: string[]) {
+async function run(argv: string[], which: Command = command) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCommandLine(command, argv, {
+  const code = await runCommandLine(which, argv, {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
   });
@@ -33,4 +40,30 @@ Deno.test("listenAddrFlag: anything but host:port is misuse (exit 2) before the 
     assertEquals(result.out, [], bad);
     assertEquals(result.err, [`svc: invalid --addr "${bad}" (want host:port) (see 'svc --help')`]);
   }
+});
+
+const store = defineCommand({
+  name: "svc",
+  summary: "test",
+  flags: {
+    data: dataDirFlag({ default: "svc-data" }),
+    "entry-timeout": entryTimeoutFlag({
+      record: "an entry",
+      refresh: "a refresh",
+      removed: "gone",
+    }),
+  },
+  run: ({ flags, out }) => {
+    out(`${flags.data} ${flags["entry-timeout"]}`);
+  },
+});
+
+Deno.test("dataDirFlag and entryTimeoutFlag: defaults, Go durations in ms, bad durations are misuse", async () => {
+  const runStore = (argv: string[]) => run(argv, store);
+  assertEquals((await runStore([])).out, ["svc-data undefined"]);
+  assertEquals((await runStore(["--data", "d", "--entry-timeout", "90s"])).out, ["d 90000"]);
+  assertEquals((await runStore(["--entry-timeout", "0"])).out, ["svc-data 0"]);
+  assertEquals((await runStore(["--entry-timeout", "soon"])).code, 2);
+  const help = await runStore(["--help"]);
+  assert(help.out.join("\n").includes("how long an entry lives without a refresh (0: until gone"));
 });
