@@ -200,12 +200,19 @@ export async function serveHttpConnection<S extends ByteStream>(
   const watch = options.watchdog ?? new StreamWatchdog(stream);
   const reader = new HttpReader(watch, (p) => watch.readQuietly(p));
   const writer = new MessageWriter(watch);
-  // Aborts the signal of the request in progress when the connection goes away.
-  const aborter = new AbortController();
-  const connectionClosed = watch.closed.then(() => {
-    throw CONNECTION_CLOSED;
+  // Aborts the signal of the request in progress when the connection goes away. One per
+  // request: a request's signal follows it, and a follower stays registered with the signal
+  // it follows, so one controller for a keep-alive connection kept every request it served.
+  let aborter = new AbortController();
+  // Settles the wait of the request in progress when the connection closes. Per request for
+  // the same reason: a race against one connection-long promise leaves a reaction on it per
+  // request, each holding that request's objects until the connection ends.
+  let closedWait: ((value: typeof CONNECTION_CLOSED) => void) | undefined;
+  let connectionEnded = false;
+  watch.closed.then(() => {
+    connectionEnded = true;
+    closedWait?.(CONNECTION_CLOSED);
   });
-  connectionClosed.catch(() => {});
   const headerTimeoutMs = options.headerTimeoutMs ?? DEFAULT_HEADER_TIMEOUT_MS;
   const ioTimeoutMs = options.ioTimeoutMs ?? DEFAULT_IO_TIMEOUT_MS;
   const bodyDeadline = (options.bodyTimeoutMs ?? 0) > 0;
@@ -237,6 +244,7 @@ export async function serveHttpConnection<S extends ByteStream>(
       nextData = undefined;
       if (!(await more)) return;
       responding = new AbortController();
+      aborter = new AbortController();
       options.control?.onState?.(true);
       if (!first) watch.deadline(headerTimeoutMs, "request head");
       let head: RequestHead;
@@ -298,12 +306,22 @@ export async function serveHttpConnection<S extends ByteStream>(
         const handled = Promise.resolve().then(() => handler(request, info));
         // A handler that never answers must not keep a closed connection (and shutdown) waiting.
         handled.catch(() => {});
-        response = await Promise.race([handled, connectionClosed]);
+        const closed = new Promise<typeof CONNECTION_CLOSED>((resolve) => {
+          closedWait = resolve;
+          if (connectionEnded) resolve(CONNECTION_CLOSED);
+        });
+        let outcome: Response | typeof CONNECTION_CLOSED;
+        try {
+          outcome = await Promise.race([handled, closed]);
+        } finally {
+          closedWait = undefined;
+        }
+        if (outcome === CONNECTION_CLOSED) return;
+        response = outcome;
         if (!(response instanceof Response)) {
           throw new TypeError("handler did not return a Response");
         }
       } catch (error) {
-        if (error === CONNECTION_CLOSED) return;
         logger?.error("HTTP handler failed", { method: head.method, url, error });
         response = new Response("internal server error\n", {
           status: 500,

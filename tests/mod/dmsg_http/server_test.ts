@@ -411,3 +411,27 @@ Deno.test("a body dripped a byte per chunk reaches the handler in exact-size chu
     assert(total <= 200 * 2, `200 bytes pinned ${total} bytes of buffers`);
   });
 });
+
+Deno.test("each request on a keep-alive connection has its own signal; only the one in progress aborts", async () => {
+  const signals: AbortSignal[] = [];
+  const aborted = Promise.withResolvers<void>();
+  await withServer((request) => {
+    signals.push(request.signal);
+    if (new URL(request.url).pathname === "/done") return new Response("done");
+    // Waits for the client to go away (the request's signal says so).
+    request.signal.addEventListener("abort", () => aborted.resolve());
+    return new Promise<Response>(() => {});
+  }, async (port) => {
+    const conn = await connect(port);
+    const responses = new RawResponseReader(conn);
+    for (let i = 0; i < 3; i++) {
+      await send(conn, "GET /done HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertEquals((await responses.next())?.text, "done");
+    }
+    await send(conn, "GET /hang HTTP/1.1\r\nHost: a\r\n\r\n");
+    while (signals.length < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    conn.close();
+    await aborted.promise;
+  });
+  assertEquals(signals.map((s) => s.aborted), [false, false, false, true]);
+});
