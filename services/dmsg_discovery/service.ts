@@ -13,6 +13,7 @@ import {
   EntryValidationError,
   marshalEntry,
   nowNanos,
+  pubKeyFromHexCached,
   validateFirstRegistration,
   validateIteration,
 } from "../../mod/dmsg/mod.ts";
@@ -75,10 +76,11 @@ export type DeleteResult = { ok: true } | Refusal;
 
 // A key's text as entries are stored under it: 66 hex digits (any case in a request).
 const KEY_HEX = /^[0-9a-fA-F]{66}$/;
+const ALL_ZEROS = /^0*$/;
 
 /** Go's `cipher.PubKey.UnmarshalText`: all zeros is the null key; `undefined` if not a key. */
 export function parsePubKeyText(text: string): PubKey | undefined {
-  if (/^0*$/.test(text)) return PubKey.NULL;
+  if (ALL_ZEROS.test(text)) return PubKey.NULL;
   try {
     return PubKey.fromHex(text);
   } catch {
@@ -124,13 +126,21 @@ export class EntryService {
    */
   async lookup(text: string): Promise<Uint8Array | "absent" | "invalid"> {
     if (KEY_HEX.test(text)) {
-      const body = await this.#o.store.getBody(text.toLowerCase());
+      const hex = text.toLowerCase();
+      const body = await this.#o.store.getBody(hex);
       if (body) return body;
+      if (ALL_ZEROS.test(hex)) return "absent";
+      try {
+        // Keys asked for again and again (a peer that is not there yet) are checked once.
+        pubKeyFromHexCached(hex);
+        return "absent";
+      } catch {
+        return "invalid";
+      }
     }
     const pk = parsePubKeyText(text);
     if (!pk) return "invalid";
     // Text of another shape (all zeros, empty) names a key the look-up above did not try.
-    if (KEY_HEX.test(text)) return "absent";
     return (await this.get(pk)) ?? "absent";
   }
 

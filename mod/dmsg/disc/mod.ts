@@ -43,6 +43,7 @@ export {
   readEntryInto,
 } from "./entry_decode.ts";
 export { GoJsonReader } from "./entry_reader.ts";
+export { KEY_CACHE_SIZE, pubKeyFromHexCached } from "./_key_cache.ts";
 export { EntrySignatureError, signEntry, verifyEntrySignature } from "./entry_sign.ts";
 export {
   EntryValidationError,

@@ -15,6 +15,7 @@ import {
   bodyLimit,
   type BodyVariables,
   jsonResponse,
+  messageBytes,
   messageResponse,
 } from "../../../mod/http/mod.ts";
 import type { Logger } from "../../../mod/log/mod.ts";
@@ -24,6 +25,9 @@ import { rawObject } from "../_json.ts";
 // Most keys one batch request may name (the Go service also caps batches; its number is not
 // in the source we have).
 const MAX_BATCH_KEYS = 512;
+// The answers of a lookup that finds nothing, made once (a miss is a common request).
+const BAD_INPUT = messageBytes(400, DISC_MESSAGES.badInput);
+const NOT_FOUND = messageBytes(404, DISC_MESSAGES.keyNotFound);
 
 /** What {@linkcode entryRoutes} needs. */
 export interface EntryRoutesOptions {
@@ -43,8 +47,8 @@ export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: Body
 
   app.get("/entry/:pk", async (c) => {
     const entry = await service.lookup(c.req.param("pk"));
-    if (entry === "invalid") return messageResponse(400, DISC_MESSAGES.badInput);
-    if (entry === "absent") return messageResponse(404, DISC_MESSAGES.keyNotFound);
+    if (entry === "invalid") return jsonResponse(400, BAD_INPUT);
+    if (entry === "absent") return jsonResponse(404, NOT_FOUND);
     return jsonResponse(200, entry);
   });
 
