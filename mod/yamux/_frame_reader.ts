@@ -105,8 +105,13 @@ export class FrameReader {
     }
   }
 
-  /** Consume and drop `n` bytes without allocating. */
-  async skip(n: number): Promise<void> {
+  /** Consume and drop `n` bytes without allocating; a promise only when it must read. */
+  skip(n: number): Promise<void> | undefined {
+    if (n > this.buffered) return this.#skipReading(n);
+    this.start += n;
+  }
+
+  async #skipReading(n: number): Promise<void> {
     for (;;) {
       const step = Math.min(n, this.buffered);
       this.start += step;

@@ -4,13 +4,17 @@ const PACK_CHUNK_SIZE = 16 * 1024;
 
 /**
  * A stream's received-but-unread bytes: a queue of chunks. Only the last chunk may have spare
- * room (packing target); earlier chunks are exact views. Drained buffers hold no memory.
+ * room (packing target); earlier chunks are exact views. Drained buffers hold no memory, except
+ * one packing chunk kept for reuse once bytes were appended with `pack` (a splice's stream moves
+ * bulk through here: a new chunk per 16 KiB would be an allocation and a zero-fill each).
  */
 export class ReceiveBuffer {
   #chunks: Uint8Array[] = [];
   #head = 0; // read offset in chunks[0]
   #tail = 0; // fill offset in the last chunk
   #length = 0;
+  #spare: Uint8Array | undefined;
+  #reuse = false;
 
   /** Bytes buffered. */
   get length(): number {
@@ -24,15 +28,17 @@ export class ReceiveBuffer {
   append(src: Uint8Array, pack = false): void {
     const n = src.length;
     if (n === 0) return;
+    if (pack) this.#reuse = true;
     const last = this.#chunks.length - 1;
     if (last >= 0 && this.#chunks[last].length - this.#tail >= n) {
       this.#chunks[last].set(src, this.#tail);
       this.#tail += n;
     } else {
       // An empty buffer gets an exact copy: the reader is keeping up, so packing buys nothing.
-      const chunk = new Uint8Array(
-        this.#length === 0 && !pack ? n : Math.max(n, PACK_CHUNK_SIZE),
-      );
+      const size = this.#length === 0 && !pack ? n : Math.max(n, PACK_CHUNK_SIZE);
+      let chunk = this.#spare;
+      if (chunk !== undefined && size === PACK_CHUNK_SIZE) this.#spare = undefined;
+      else chunk = new Uint8Array(size);
       chunk.set(src);
       this.#push(chunk, n);
     }
@@ -58,7 +64,10 @@ export class ReceiveBuffer {
       this.#head += n;
       this.#length -= n;
       if (this.#head === end) {
-        this.#chunks.shift();
+        const done = this.#chunks.shift()!;
+        if (this.#reuse && done.buffer.byteLength === PACK_CHUNK_SIZE) {
+          this.#spare = new Uint8Array(done.buffer, 0, PACK_CHUNK_SIZE);
+        }
         this.#head = 0;
         if (this.#chunks.length === 0) this.#tail = 0;
       }
@@ -72,6 +81,8 @@ export class ReceiveBuffer {
     this.#head = 0;
     this.#tail = 0;
     this.#length = 0;
+    this.#spare = undefined;
+    this.#reuse = false;
   }
 
   #push(chunk: Uint8Array, filled: number): void {

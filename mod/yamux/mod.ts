@@ -18,7 +18,7 @@
  * @module
  */
 export { Session } from "./session.ts";
-export type { SessionStats } from "./session.ts";
+export type { SessionStats } from "./session_stats.ts";
 export type { Stream } from "./stream.ts";
 export { splice } from "./splice.ts";
 export type { SpliceOptions } from "./splice.ts";

@@ -20,30 +20,15 @@ import { FrameReader } from "./_frame_reader.ts";
 import type { Timer } from "./_timer.ts";
 import { FrameWriter } from "./_frame_writer.ts";
 import { SessionStream, type Stream, type StreamHost } from "./stream.ts";
+import type { SessionStats } from "./session_stats.ts";
+
+export type { SessionStats } from "./session_stats.ts";
 
 // Frames that may wait in the writer before writers wait for room (Go's send channel size).
 const WRITE_QUEUE_FRAMES = 64;
 
 // Highest stream id Go lets itself open (it refuses ids >= 2^32 - 2).
 const MAX_STREAM_ID = 0xffffffff - 2;
-
-/** Counters for tests and diagnostics; all are 0 for a closed session. */
-export interface SessionStats {
-  /** Streams known to the session (open, half-closed, or waiting in the accept queue). */
-  streams: number;
-  /** Incoming streams waiting for `accept()`. */
-  acceptQueue: number;
-  /** Streams we opened that the peer has not ACKed yet. */
-  inflightOpens: number;
-  /** Pings waiting for an answer. */
-  pendingPings: number;
-  /** Received bytes buffered in all streams. */
-  bufferedBytes: number;
-  /** Frames waiting in the writer. */
-  queuedFrames: number;
-  /** Armed timers (keepalive, ping, open, close and write watchdogs). */
-  timers: number;
-}
 
 interface PendingPing {
   resolve: () => void;
@@ -340,9 +325,11 @@ export class Session {
       reader.start += HEADER_SIZE;
       switch (header.type) {
         case FrameType.Data:
-        case FrameType.WindowUpdate:
-          await this.#onStreamFrame(header);
+        case FrameType.WindowUpdate: {
+          const waiting = this.#onStreamFrame(header);
+          if (waiting) await waiting;
           break;
+        }
         case FrameType.Ping:
           await this.#onPing(header);
           break;
@@ -353,18 +340,25 @@ export class Session {
     }
   }
 
-  async #onStreamFrame(header: FrameHeader): Promise<void> {
+  // Frames whose payload is already buffered (in bulk, nearly all) are handled without an
+  // await: a promise only when the frame must wait (an accept, bytes still to come).
+  #onStreamFrame(header: FrameHeader): Promise<void> | undefined {
+    if (header.flags & Flag.SYN) {
+      return this.#incomingStream(header.streamId).then((stream) =>
+        this.#onKnownFrame(header, stream)
+      );
+    }
+    return this.#onKnownFrame(header, this.#streams.get(header.streamId));
+  }
+
+  #onKnownFrame(header: FrameHeader, stream?: SessionStream): Promise<void> | undefined {
     const { type, flags, streamId, length } = header;
-    const stream = flags & Flag.SYN
-      ? await this.#incomingStream(streamId)
-      : this.#streams.get(streamId);
     if (!stream) {
       if (type === FrameType.Data && length > 0) {
         this.#log?.debug("dropping data for unknown stream", { stream: streamId, length });
-        await this.#reader.skip(length);
-      } else {
-        this.#log?.debug("frame for unknown stream", { stream: streamId, type, flags });
+        return this.#reader.skip(length);
       }
+      this.#log?.debug("frame for unknown stream", { stream: streamId, type, flags });
       return;
     }
     if (flags & Flag.ACK) this.#acknowledged(stream);
@@ -374,30 +368,35 @@ export class Session {
           `receive window exceeded on stream ${streamId}: ${length} > ${stream._receiveWindow}`,
         );
       }
-      if (length > 0) await this.#receivePayload(stream, length);
+      const receiving = length > 0 ? this.#receivePayload(stream, length) : undefined;
+      if (receiving) return receiving.then(() => this.#applyFlags(stream, flags));
     } else {
       stream._addSendWindow(length);
     }
+    this.#applyFlags(stream, flags);
+  }
+
+  #applyFlags(stream: SessionStream, flags: number): void {
     const error = stream._applyRemoteFlags(flags);
     if (error) throw error;
   }
 
-  async #receivePayload(stream: SessionStream, length: number): Promise<void> {
+  #receivePayload(stream: SessionStream, length: number): Promise<void> | undefined {
     const reader = this.#reader;
     stream._consumeReceiveWindow(length);
     if (!stream._wantsData || stream._refuses(length, this.#bufferBudget - this.#buffered)) {
-      return await reader.skip(length);
+      return this.#reader.skip(length);
     }
     // Small payloads are gathered in the read buffer and copied out; larger ones are read
     // straight into a chunk of their own.
-    if (length <= reader.capacity) {
-      if (reader.buffered < length) await this.#fillOrThrow(length);
+    if (length <= reader.buffered) {
       stream._deliver(reader.take(length), false);
+    } else if (length <= reader.capacity) {
+      return this.#fillOrThrow(length).then(() => stream._deliver(reader.take(length), false));
     } else {
       // Checked against the window above, so this allocation is bounded by maxStreamWindowSize.
       const chunk = new Uint8Array(length);
-      await reader.readInto(chunk);
-      stream._deliver(chunk, true);
+      return reader.readInto(chunk).then(() => stream._deliver(chunk, true));
     }
   }
 

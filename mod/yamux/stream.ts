@@ -465,9 +465,8 @@ export class SessionStream implements Stream {
     // Bytes a splice still has in flight are released with the buffer: its later credit is 0.
     const held = this.#buffer.length + this.#inFlight;
     this.#inFlight = 0;
-    if (held === 0) return;
-    this.#host.buffered(-held);
     this.#buffer.clear();
+    if (held > 0) this.#host.buffered(-held);
   }
 
   #settleRead(result: number | null | Error): void {

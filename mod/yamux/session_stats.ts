@@ -1,0 +1,17 @@
+/** Counters for tests and diagnostics; all are 0 for a closed session. */
+export interface SessionStats {
+  /** Streams known to the session (open, half-closed, or waiting in the accept queue). */
+  streams: number;
+  /** Incoming streams waiting for `accept()`. */
+  acceptQueue: number;
+  /** Streams we opened that the peer has not ACKed yet. */
+  inflightOpens: number;
+  /** Pings waiting for an answer. */
+  pendingPings: number;
+  /** Received bytes buffered in all streams. */
+  bufferedBytes: number;
+  /** Frames waiting in the writer. */
+  queuedFrames: number;
+  /** Armed timers (keepalive, ping, open, close and write watchdogs). */
+  timers: number;
+}
