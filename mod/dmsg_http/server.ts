@@ -28,6 +28,8 @@ export interface HttpConnectionOptions {
   bodyTimeoutMs?: number;
   /** A kept-alive connection with no new request is closed after this (default 60 s). */
   idleTimeoutMs?: number;
+  /** Scheme of the request URLs handlers see: `https` when the stream is TLS (default `http`). */
+  scheme?: "http" | "https";
   /** A body read or response write without progress for this long ends it (default 60 s). */
   ioTimeoutMs?: number;
 }
@@ -76,10 +78,10 @@ function requestHost(head: RequestHead, stream: ByteStream): string {
   return local?.pk ? `${local.pk.hex()}:${local.port}` : "localhost";
 }
 
-function requestUrl(head: RequestHead, host: string): string {
-  if (head.target.startsWith("/")) return `http://${host}${head.target}`;
+function requestUrl(head: RequestHead, host: string, scheme: string): string {
+  if (head.target.startsWith("/")) return `${scheme}://${host}${head.target}`;
   if (/^https?:\/\//i.test(head.target)) return head.target;
-  if (head.target === "*" && head.method === "OPTIONS") return `http://${host}*`;
+  if (head.target === "*" && head.method === "OPTIONS") return `${scheme}://${host}*`;
   throw new HttpParseError("malformed request target");
 }
 
@@ -255,7 +257,7 @@ export async function serveHttpConnection<S extends ByteStream>(
         if (bytes === null) return;
         head = parseRequestHead(bytes);
         const framing = requestFraming(head);
-        url = requestUrl(head, requestHost(head, stream));
+        url = requestUrl(head, requestHost(head, stream), options.scheme ?? "http");
         const expect = head.headers.get("expect");
         const expectContinue = expect?.toLowerCase() === "100-continue" &&
           head.version === "HTTP/1.1";

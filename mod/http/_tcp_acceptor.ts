@@ -1,16 +1,78 @@
 import type { ByteStream } from "../conn/mod.ts";
 import type { HttpStreamListener } from "../dmsg_http/mod.ts";
+import type { SecureContext } from "node:tls";
 import type { Logger } from "../log/mod.ts";
+import { TlsServerStream } from "./_tls_stream.ts";
 
-/** An accepted TCP connection that gives back its per-IP slot when closed. */
+/** A TLS handshake that failed or did not finish within its budget. */
+export class TlsHandshakeError extends Error {
+  /** Create the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "TlsHandshakeError";
+  }
+}
+
+/** The TLS side of a {@linkcode TcpAcceptor}. */
+export interface AcceptorTls {
+  /** Certificate and key, as node:tls takes them. */
+  context: SecureContext;
+  /** From the accept to the end of the handshake; then the connection is closed. */
+  handshakeTimeoutMs: number;
+  /** Hears why a handshake did not finish (not called when the owner closed it). */
+  onFailure?: (error: TlsHandshakeError) => void;
+}
+
+/**
+ * An accepted connection that gives back its per-IP slot when closed. With TLS the handshake
+ * starts at once and must end within its budget; reads and writes wait for it, and a
+ * handshake that fails or runs out of time closes the connection (and frees the slot).
+ */
 export class TrackedConn implements ByteStream {
   readonly #conn: Deno.TcpConn;
+  readonly #io: Deno.TcpConn | TlsServerStream;
   #release: (() => void) | undefined;
+  #handshake: Promise<void> | undefined;
 
-  /** Wrap `conn`; `release` runs once, at the first close. */
-  constructor(conn: Deno.TcpConn, release: () => void) {
+  /** Wrap `conn`; `release` runs once, at the first close. With `tls`, serve TLS on it. */
+  constructor(conn: Deno.TcpConn, release: () => void, tls?: AcceptorTls) {
     this.#conn = conn;
     this.#release = release;
+    if (tls) {
+      const stream = new TlsServerStream(conn, tls.context);
+      this.#io = stream;
+      const done = this.#shake(stream.handshake, tls);
+      done.catch(() => {});
+      this.#handshake = done;
+    } else {
+      this.#io = conn;
+    }
+  }
+
+  async #shake(handshake: Promise<void>, tls: AcceptorTls): Promise<void> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      this.close();
+    }, tls.handshakeTimeoutMs);
+    try {
+      await handshake;
+      this.#handshake = undefined;
+    } catch (cause) {
+      // Closed by its owner (a server shutting down) is not the peer's failure.
+      const closedByOwner = this.#release === undefined && !timedOut;
+      this.close();
+      const error = new TlsHandshakeError(
+        timedOut
+          ? `TLS handshake did not finish within ${tls.handshakeTimeoutMs} ms`
+          : `TLS handshake failed: ${(cause as Error).message}`,
+        { cause },
+      );
+      if (!closedByOwner) tls.onFailure?.(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The peer's address. */
@@ -20,17 +82,20 @@ export class TrackedConn implements ByteStream {
 
   /** {@inheritDoc ByteStream.read} */
   read(p: Uint8Array): Promise<number | null> {
-    return this.#conn.read(p);
+    const handshake = this.#handshake;
+    return handshake ? handshake.then(() => this.#io.read(p)) : this.#io.read(p);
   }
 
   /** {@inheritDoc ByteStream.write} */
   write(p: Uint8Array): Promise<number> {
-    return this.#conn.write(p);
+    const handshake = this.#handshake;
+    return handshake ? handshake.then(() => this.#io.write(p)) : this.#io.write(p);
   }
 
   /** {@inheritDoc ByteStream.closeWrite} */
   closeWrite(): Promise<void> {
-    return this.#conn.closeWrite();
+    const handshake = this.#handshake;
+    return handshake ? handshake.then(() => this.#io.closeWrite()) : this.#io.closeWrite();
   }
 
   /** Close the socket and give back the slot. Idempotent. */
@@ -39,7 +104,7 @@ export class TrackedConn implements ByteStream {
     if (!release) return;
     this.#release = undefined;
     try {
-      this.#conn.close();
+      this.#io.close();
     } finally {
       release();
     }
@@ -59,8 +124,13 @@ export interface TcpAcceptorOptions {
    * own address (127.0.0.1, ::1) is not capped.
    */
   maxPerIp: number;
-  /** Where accept failures and refusals are noted. */
+  /** Where accept failures, refusals and failed TLS handshakes are noted. */
   logger?: Logger;
+  /**
+   * Serve TLS on every connection: the certificate and how long a connection has from its
+   * accept to the end of its handshake before it is closed (its slot is held no longer).
+   */
+  tls?: { context: SecureContext; handshakeTimeoutMs: number };
 }
 
 // Accept errors (EMFILE and the like) back off from this, doubling up to the maximum.
@@ -81,8 +151,8 @@ export class TcpAcceptor implements HttpStreamListener<TrackedConn> {
   readonly #perIp = new Map<string, number>();
   #closed = false;
   #backoff = BACKOFF_MIN_MS;
-  #lastLog = { refused: -Infinity, failed: -Infinity };
-  #suppressed = { refused: 0, failed: 0 };
+  #lastLog = { refused: -Infinity, failed: -Infinity, handshake: -Infinity };
+  #suppressed = { refused: 0, failed: 0, handshake: 0 };
   #wake: (() => void) | undefined;
 
   /** Accept from `listener`, which this acceptor owns from now on. */
@@ -96,7 +166,11 @@ export class TcpAcceptor implements HttpStreamListener<TrackedConn> {
     return new Map(this.#perIp);
   }
 
-  #note(kind: "refused" | "failed", message: string, fields: Record<string, unknown>): void {
+  #note(
+    kind: "refused" | "failed" | "handshake",
+    message: string,
+    fields: Record<string, unknown>,
+  ): void {
     const now = performance.now();
     if (now - this.#lastLog[kind] < LOG_EVERY_MS) {
       this.#suppressed[kind]++;
@@ -159,11 +233,25 @@ export class TcpAcceptor implements HttpStreamListener<TrackedConn> {
         continue;
       }
       this.#perIp.set(ip, held + 1);
-      return new TrackedConn(conn, () => {
+      const release = () => {
         const left = (this.#perIp.get(ip) ?? 1) - 1;
         if (left > 0) this.#perIp.set(ip, left);
         else this.#perIp.delete(ip);
-      });
+      };
+      const tls = this.#options.tls;
+      return new TrackedConn(
+        conn,
+        release,
+        tls && {
+          ...tls,
+          // Scanners and plain-HTTP visitors end here; one line now and then says so.
+          onFailure: (error) =>
+            this.#note("handshake", "TLS handshakes failing; closing those connections", {
+              remote: ip,
+              error: error.message,
+            }),
+        },
+      );
     }
     return null;
   }

@@ -6,18 +6,26 @@
  * process's file limit (`EMFILE`) accepting backs off and goes on.
  *
  * `Deno.serve` has none of these knobs, so the server accepts TCP itself and speaks HTTP/1.1
- * with the in-process codec of `mod/dmsg_http` (the one dmsg HTTP uses).
+ * with the in-process codec of `mod/dmsg_http` (the one dmsg HTTP uses). With `tls` each
+ * accepted connection speaks TLS (node:tls on our own TCP connection, see `_tls_stream.ts`),
+ * and its handshake has its own budget counted from the accept, so a client that opens TCP
+ * and never finishes the handshake holds its socket and per-IP slot no longer than that.
  *
  * @module
  */
+import { createSecureContext, type SecureContext } from "node:tls";
 import { type HttpConnectionInfo, serveHttp as serveStreams } from "../dmsg_http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
+import { type TlsCredentials, TlsFileError } from "../tls/mod.ts";
 import { TcpAcceptor, type TrackedConn } from "./_tcp_acceptor.ts";
 
 /** A listening HTTP service. */
 export interface HttpService {
-  /** Base URL clients use, e.g. `http://127.0.0.1:9091` (loopback when bound to all). */
+  /**
+   * Base URL clients use, e.g. `http://127.0.0.1:9091` (loopback when bound to all;
+   * `https://` with TLS).
+   */
   readonly url: string;
   /** The address it listens on. */
   readonly hostname: string;
@@ -39,6 +47,11 @@ export interface HttpLimits {
   idleTimeoutMs: number;
   /** A response write (or body read) without progress for this long ends the connection. */
   ioTimeoutMs: number;
+  /**
+   * With TLS: from the TCP accept to the end of the TLS handshake. The request head's
+   * timeout runs from the accept too, so this is the tighter bound for a stalled handshake.
+   */
+  tlsHandshakeTimeoutMs: number;
   /** Largest request head in bytes. */
   maxHeaderBytes: number;
   /** Connections served at once; at the limit, new ones wait in the listen backlog. */
@@ -60,6 +73,9 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = {
   bodyTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   ioTimeoutMs: 30_000,
+  // An ECDSA handshake is two round trips and well under a millisecond of CPU; this leaves
+  // room for a slow mobile uplink.
+  tlsHandshakeTimeoutMs: 3_000,
   maxHeaderBytes: 64 * 1024,
   maxConnections: 1024,
   maxConnectionsPerIp: 128,
@@ -80,6 +96,26 @@ export interface ServeHttpOptions {
   limits?: Partial<HttpLimits>;
   /** Where refused connections, accept failures and handler failures are logged. */
   logger?: Logger;
+  /** Serve HTTPS with this certificate and key (read and checked by `mod/tls`). */
+  tls?: TlsCredentials;
+}
+
+/**
+ * A node:tls context for `tls`, after rustls has accepted the pair (node:tls in Deno defers
+ * every check to the first handshake; a start-time error naming the file is what an operator
+ * needs).
+ */
+function secureContext(tls: TlsCredentials): SecureContext {
+  try {
+    Deno.createHttpClient({ cert: tls.cert, key: tls.key }).close();
+  } catch (error) {
+    throw new TlsFileError(
+      tls.certFile,
+      `cannot serve TLS with it and the key ${tls.keyFile}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return createSecureContext({ cert: tls.cert, key: tls.key });
 }
 
 const DEFAULT_GRACE_MS = 1_500;
@@ -88,6 +124,12 @@ const DEFAULT_GRACE_MS = 1_500;
 export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
   const { hostname, port } = parseListenAddress(options.addr);
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
+  let context: SecureContext | undefined;
+  try {
+    context = options.tls && secureContext(options.tls);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname, port, transport: "tcp" });
@@ -98,7 +140,9 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
   const acceptor = new TcpAcceptor(listener, {
     maxPerIp: limits.maxConnectionsPerIp,
     logger: options.logger,
+    tls: context && { context, handshakeTimeoutMs: limits.tlsHandshakeTimeoutMs },
   });
+  const scheme = options.tls ? "https" : "http";
   const handle = (request: Request, info: HttpConnectionInfo<TrackedConn>) =>
     options.fetch(request, { remoteAddr: info.stream.remoteAddr, completed: info.completed });
   const server = serveStreams(acceptor, handle, {
@@ -109,10 +153,11 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
     idleTimeoutMs: limits.idleTimeoutMs,
     ioTimeoutMs: limits.ioTimeoutMs,
     maxConnections: limits.maxConnections,
+    scheme,
     shutdownGraceMs: options.graceMs ?? DEFAULT_GRACE_MS,
   });
   return Promise.resolve({
-    url: `http://${urlHost(bound.hostname)}:${bound.port}`,
+    url: `${scheme}://${urlHost(bound.hostname)}:${bound.port}`,
     hostname: bound.hostname,
     port: bound.port,
     get connections() {
