@@ -128,10 +128,10 @@ export async function writeSelfSigned(options: WriteSelfSignedOptions): Promise<
 
 /** Options for {@linkcode ensureTlsCredentials}. */
 export interface EnsureTlsOptions {
-  /** The configured certificate file. */
-  certFile: string;
-  /** The configured key file. */
-  keyFile: string;
+  /** The configured certificate file (empty or absent: none configured). */
+  certFile?: string;
+  /** The configured key file (empty or absent: none configured). */
+  keyFile?: string;
   /**
    * Where a self-signed pair is kept when neither configured file exists (the node's
    * `local_path/tls`): made there once, reused on every later start.
@@ -150,13 +150,13 @@ export interface EnsureTlsOptions {
  * {@linkcode TlsFileError} naming the file.
  */
 export async function ensureTlsCredentials(options: EnsureTlsOptions): Promise<TlsCredentials> {
-  const { certFile, keyFile, logger } = options;
-  const have = [await exists(certFile), await exists(keyFile)];
+  const { certFile = "", keyFile = "", logger } = options;
+  const have = [!!certFile && await exists(certFile), !!keyFile && await exists(keyFile)];
   if (have[0] && have[1]) return await loadTlsCredentials({ certFile, keyFile });
   if (have[0] !== have[1]) {
     const [missing, present] = have[0] ? [keyFile, certFile] : [certFile, keyFile];
     throw new TlsFileError(
-      missing,
+      missing || "(tls_key_file/tls_cert_file empty)",
       `does not exist, but its pair ${present} does; give both files, or neither`,
     );
   }
@@ -166,7 +166,7 @@ export async function ensureTlsCredentials(options: EnsureTlsOptions): Promise<T
   const haveOwn = [await exists(ownCert), await exists(ownKey)];
   if (haveOwn[0] && haveOwn[1]) {
     const credentials = await loadTlsCredentials({ certFile: ownCert, keyFile: ownKey });
-    logger?.info("TLS: the configured files do not exist; using the self-signed certificate", {
+    logger?.info("TLS: no configured certificate files; using the self-signed certificate", {
       cert: ownCert,
       sha256: credentials.fingerprint,
     });
@@ -181,10 +181,10 @@ export async function ensureTlsCredentials(options: EnsureTlsOptions): Promise<T
   }
   const credentials = await writeSelfSigned({ dir, hosts: options.hosts });
   logger?.warn(
-    "TLS: the configured certificate files do not exist; made a self-signed certificate " +
+    "TLS: no configured certificate files; made a self-signed certificate " +
       "(browsers warn once; compare this fingerprint with the one they show)",
     {
-      tls_cert_file: certFile,
+      tls_cert_file: certFile || undefined,
       cert: credentials.certFile,
       key: credentials.keyFile,
       sha256: credentials.fingerprint,

@@ -16,5 +16,5 @@ export type { EnsureTlsOptions, TlsCredentials, WriteSelfSignedOptions } from ".
 export { TlsFileError } from "./errors.ts";
 export { certificateFingerprint, parsePem, PRIVATE_KEY_LABELS } from "./pem.ts";
 export type { PemBlock } from "./pem.ts";
-export { generateSelfSigned } from "./self_signed.ts";
+export { defaultCertificateHosts, generateSelfSigned, ipAddressBytes } from "./self_signed.ts";
 export type { SelfSignedOptions, SelfSignedPair } from "./self_signed.ts";
