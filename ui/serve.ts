@@ -1,5 +1,6 @@
-import { serveHttp } from "../mod/http/mod.ts";
+import { type HttpLimits, serveHttp } from "../mod/http/mod.ts";
 import { joinHostPort, parseListenAddress } from "../mod/netutil/mod.ts";
+import type { TlsCredentials } from "../mod/tls/mod.ts";
 import { createUiApp, type UiApp, type UiAppOptions } from "./app.ts";
 
 /** Options for {@linkcode serveUi}. */
@@ -14,12 +15,21 @@ export interface ServeUiOptions extends Omit<UiAppOptions, "remoteAddress"> {
   allowRemote?: boolean;
   /** When the port is taken, listen on a free one instead (`skywire up`); else throw. */
   portFallback?: boolean;
+  /**
+   * Serve over HTTPS with this pair (`hypervisor.enable_tls`): the URL says `https://` and
+   * the UI's cookies get `Secure`.
+   */
+  tls?: TlsCredentials;
+  /** Limits of the HTTP server to change (tests: a short TLS handshake budget). */
+  limits?: Partial<HttpLimits>;
 }
 
 /** A listening UI. */
 export interface UiServer {
-  /** The URL to open (loopback when it listens on every interface). */
+  /** The URL to open (loopback when it listens on every interface; `https://` with TLS). */
   readonly url: string;
+  /** SHA-256 fingerprint of the certificate it serves, with TLS. */
+  readonly certSha256?: string;
   /** The address other machines reach it at, when it listens beyond loopback. */
   readonly remoteAddress?: string;
   /** The app. */
@@ -42,7 +52,8 @@ function addressInUse(error: unknown): boolean {
 /**
  * Serve the web UI on `addr`. Loopback unless `allowRemote`; with it, the log (warn) and every
  * page say that the UI listens beyond this machine. Throws `Deno.errors.AddrInUse` when the
- * port is taken and `portFallback` is off, and `RangeError` for a malformed address.
+ * port is taken and `portFallback` is off, `RangeError` for a malformed address, and
+ * `TlsFileError` (naming the file) for a TLS pair rustls refuses.
  */
 export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
   const { logger } = options;
@@ -64,6 +75,9 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
       addr: joinHostPort(hostname, port),
       fetch: (request, info) => ui.app.fetch(request, info),
       graceMs: 500,
+      tls: options.tls,
+      limits: options.limits,
+      logger,
     });
   let http;
   try {
@@ -83,11 +97,16 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
       { http_addr: joinHostPort(http.hostname, http.port) },
     );
   }
-  logger.info("web UI", { url: http.url });
+  const certSha256 = options.tls?.fingerprint;
+  logger.info("web UI", {
+    url: http.url,
+    ...(options.tls ? { cert: options.tls.certFile, sha256: certSha256 } : {}),
+  });
   let closing: Promise<void> | undefined;
   const server = http;
   return {
     url: server.url,
+    certSha256,
     remoteAddress: remoteAddress ? joinHostPort(http.hostname, http.port) : undefined,
     ui,
     close() {

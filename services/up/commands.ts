@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  booleanFlag,
   type Command,
   defineCommand,
   jsonFlag,
@@ -47,9 +48,16 @@ export function upSummary(info: UpInfo): string {
       `  ${info.try_proxy}`,
     ]
     : ["", "The SOCKS5 proxy did not start (see the log)."];
+  const certificate = info.ui_cert_sha256
+    ? [
+      "Its certificate is self-signed: the browser warns once; the SHA-256 fingerprint it",
+      `shows should be ${info.ui_cert_sha256}.`,
+    ]
+    : [];
   return [
     // The UI first: it is what a newcomer opens.
     `Open ${info.ui} in a browser: the node's web UI (the first visit sets its password).`,
+    ...certificate,
     "",
     "skywire up: a private Skywire network on this machine",
     "",
@@ -154,6 +162,10 @@ export const upCommand: Command = defineCommand({
       parse: portValue,
       default: DEFAULT_UI_PORT,
     }),
+    "ui-tls": booleanFlag({
+      description: "serve the web UI over HTTPS (a self-signed certificate, made once and kept " +
+        "in the data directory)",
+    }),
     "ui-session-ttl": valueFlag({
       valueName: "DURATION",
       description: "how long a web UI login lasts (Go duration)",
@@ -192,6 +204,7 @@ export const upCommand: Command = defineCommand({
         socksPort: flags["socks-port"],
         uiPort: flags["ui-port"],
         uiSessionTtlMs: flags["ui-session-ttl"],
+        uiTls: flags["ui-tls"],
         logs,
         logger,
         signal: stop.signal,

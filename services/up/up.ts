@@ -6,6 +6,7 @@ import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
 import { lockDir } from "../../mod/store/mod.ts";
+import { defaultCertificateHosts, ensureTlsCredentials } from "../../mod/tls/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
@@ -15,7 +16,7 @@ import {
   startTransportDiscovery,
   type TransportDiscoveryService,
 } from "../transport_discovery/mod.ts";
-import { createVisorApi, startVisor, type Visor } from "../visor/mod.ts";
+import { createVisorApi, startVisor, uiTlsDir, type Visor } from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { PROXY_CLIENT_APP, socksListenAddress, waitForProxy } from "./proxy.ts";
 import {
@@ -69,6 +70,11 @@ export interface StartUpOptions {
   uiPort?: number;
   /** How long a UI login lasts, in ms (default 12 h). */
   uiSessionTtlMs?: number;
+  /**
+   * Serve the web UI over HTTPS with a self-signed certificate made once in the visor's
+   * `tls` directory and reused (`up --ui-tls`).
+   */
+  uiTls?: boolean;
   /** scrypt cost of the UI password (tests use a cheap one). */
   uiScrypt?: ScryptParams;
   /** The newest log lines, for the UI's log page. */
@@ -85,6 +91,8 @@ const READY_TIMEOUT_MS = 30_000;
 export interface UpInfo {
   /** The web UI (what a newcomer opens). */
   ui: string;
+  /** SHA-256 fingerprint of the UI's certificate with `--ui-tls` (to compare), else `null`. */
+  ui_cert_sha256: string | null;
   /** The discovery's base URL. */
   discovery: string;
   /** The dmsg server. */
@@ -364,13 +372,22 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     const socks5 = await waitForProxy(visor, exitPk, options.proxyWaitMs ?? 30_000, logger);
 
     const api = createVisorApi({ visor, config, logs: options.logs });
+    const uiLogger = logger.child("ui");
+    const tls = options.uiTls
+      ? await ensureTlsCredentials({
+        selfSignedDir: uiTlsDir(config.local_path),
+        hosts: defaultCertificateHosts("127.0.0.1"),
+        logger: uiLogger,
+      })
+      : undefined;
     const ui = await serveUi({
       addr: `127.0.0.1:${options.uiPort ?? DEFAULT_UI_PORT}`,
+      tls,
       portFallback: true,
       api,
       fleet: visor.fleet?.fleet(api, visor.startedAt),
       kv: () => visor.store.kv,
-      logger: logger.child("ui"),
+      logger: uiLogger,
       sessionTtlMs: options.uiSessionTtlMs,
       scrypt: options.uiScrypt,
     });
@@ -383,6 +400,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     const exitCli = exitVisor.control?.address ?? "";
     const info: UpInfo = {
       ui: ui.url,
+      ui_cert_sha256: ui.certSha256 ?? null,
       discovery: discovery.url,
       dmsg_server: { pk: server.pk.hex(), address: server.address },
       transport_discovery: transportDiscovery.url,

@@ -13,6 +13,7 @@ export { runVisor } from "./run.ts";
 export type { RunVisorOptions } from "./run.ts";
 export { sectionsNotRun } from "./sections_not_run.ts";
 export { createVisorApi } from "./visor_api.ts";
+export { uiTlsCredentials, uiTlsDir } from "./web_ui.ts";
 export type { CreateVisorApiOptions } from "./visor_api.ts";
 export type * from "./api.ts";
 export { startVisorTransports } from "./transports.ts";

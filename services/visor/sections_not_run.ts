@@ -30,7 +30,5 @@ export function sectionsNotRun(config: SkywireConfig): string[] {
   if (config.hypervisors?.length) sections.push("hypervisors");
   if (config.stun_servers?.length) sections.push("stun_servers");
   if (config.is_public) sections.push("is_public");
-  // The web UI runs from the hypervisor section; TLS for it does not.
-  if (config.hypervisor?.enable_tls) sections.push("hypervisor.enable_tls");
   return sections;
 }

@@ -1,5 +1,12 @@
+import { join } from "node:path";
 import { parseDuration, type SkywireConfig } from "../../mod/config/mod.ts";
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
+import { parseListenAddress } from "../../mod/netutil/mod.ts";
+import {
+  defaultCertificateHosts,
+  ensureTlsCredentials,
+  type TlsCredentials,
+} from "../../mod/tls/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import type { BackgroundUpdater } from "../updater/mod.ts";
 import type { Visor } from "./visor.ts";
@@ -35,11 +42,38 @@ export function sessionTtlFromCookies(cookies: Record<string, unknown> | undefin
   return undefined;
 }
 
+/** Where a visor keeps the self-signed pair of its web UI: `<local_path>/tls`. */
+export function uiTlsDir(localPath: string): string {
+  return join(localPath, "tls");
+}
+
+/**
+ * The web UI's certificate for `hypervisor.enable_tls`: `tls_cert_file` and `tls_key_file`
+ * when both exist, else a self-signed pair made once in `<local_path>/tls` and reused.
+ * Throws `TlsFileError` naming the file at fault.
+ */
+export function uiTlsCredentials(config: SkywireConfig, logger: Logger): Promise<TlsCredentials> {
+  const section = config.hypervisor;
+  let host = "";
+  try {
+    host = parseListenAddress(section?.http_addr ?? "").hostname;
+  } catch {
+    // serveUi reports a malformed address.
+  }
+  return ensureTlsCredentials({
+    certFile: section?.tls_cert_file,
+    keyFile: section?.tls_key_file,
+    selfSignedDir: uiTlsDir(config.local_path),
+    hosts: defaultCertificateHosts(host),
+    logger,
+  });
+}
+
 /**
  * Serve the web UI of a visor when its config has a `hypervisor` section, on
- * `hypervisor.http_addr` (loopback unless `hypervisor.allow_remote`). TLS is not served by
- * this build: with `enable_tls` the UI stays on loopback over plain HTTP, and says so. A UI
- * that cannot listen (port taken, bad address) is logged and left out: the node runs on.
+ * `hypervisor.http_addr` (loopback unless `hypervisor.allow_remote`), over HTTPS with
+ * `enable_tls`. A UI that cannot be served (port taken, bad address, TLS files that cannot be
+ * used) is logged and left out: the node runs on.
  */
 export async function startWebUi(options: StartWebUiOptions): Promise<UiServer | undefined> {
   const { config, logger } = options;
@@ -48,14 +82,6 @@ export async function startWebUi(options: StartWebUiOptions): Promise<UiServer |
     logger.info("no web UI: the config has no hypervisor section");
     return undefined;
   }
-  let allowRemote = section.allow_remote === true;
-  if (section.enable_tls) {
-    logger.warn(
-      "hypervisor.enable_tls is not supported by this build: the web UI is served over " +
-        "plain HTTP on loopback only",
-    );
-    allowRemote = false;
-  }
   const api = createVisorApi({
     visor: options.visor,
     config,
@@ -63,9 +89,11 @@ export async function startWebUi(options: StartWebUiOptions): Promise<UiServer |
     logs: options.logs,
   });
   try {
+    const tls = section.enable_tls ? await uiTlsCredentials(config, logger) : undefined;
     return await serveUi({
       addr: section.http_addr,
-      allowRemote,
+      allowRemote: section.allow_remote === true,
+      tls,
       api,
       // This node first, then the visors connected to its hypervisor port.
       fleet: options.visor.fleet?.fleet(api, options.visor.startedAt),

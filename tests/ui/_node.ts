@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { createLogger, LogRing } from "../../mod/log/mod.ts";
 import { startUp, type UpNetwork } from "../../services/up/mod.ts";
+import { uiTlsDir } from "../../services/visor/mod.ts";
 import type { ScryptParams } from "../../ui/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 
@@ -22,10 +23,14 @@ export interface TestNode extends AsyncDisposable {
   url: string;
   /** Log lines of the node. */
   logs: LogRing;
+  /** With `uiTls`: an HTTP client that trusts the UI's self-signed certificate. */
+  httpClient?: Deno.HttpClient;
 }
 
 /** Start a node with its web UI; dispose it to stop it and remove its data. */
-export async function startTestNode(options: { uiSessionTtlMs?: number } = {}): Promise<TestNode> {
+export async function startTestNode(
+  options: { uiSessionTtlMs?: number; uiTls?: boolean } = {},
+): Promise<TestNode> {
   const dir = await tempDir("skywire-ui-test-");
   const logs = new LogRing();
   try {
@@ -42,15 +47,25 @@ export async function startTestNode(options: { uiSessionTtlMs?: number } = {}): 
       uiPort: 0,
       uiScrypt: TEST_SCRYPT,
       uiSessionTtlMs: options.uiSessionTtlMs,
+      uiTls: options.uiTls,
       logs,
       logger: createLogger({ level: "debug", sink: logs.sink }),
       dmsgTuning: { updateDebounceMs: 50, reconnectBaseMs: 100 },
     });
+    const httpClient = options.uiTls
+      ? Deno.createHttpClient({
+        caCerts: [
+          await Deno.readTextFile(join(uiTlsDir(network.visorConfig.local_path), "cert.pem")),
+        ],
+      })
+      : undefined;
     return {
       network,
       url: network.info.ui,
       logs,
+      httpClient,
       async [Symbol.asyncDispose]() {
+        httpClient?.close();
         await network.close();
         await dir[Symbol.asyncDispose]();
       },
@@ -65,10 +80,12 @@ export async function startTestNode(options: { uiSessionTtlMs?: number } = {}): 
 export class CookieClient {
   readonly base: string;
   readonly cookies = new Map<string, string>();
+  readonly #client: Deno.HttpClient | undefined;
 
-  /** A client for the site at `base`. */
-  constructor(base: string) {
+  /** A client for the site at `base` (over `client`, e.g. one that trusts its certificate). */
+  constructor(base: string, client?: Deno.HttpClient) {
     this.base = base;
+    this.#client = client;
   }
 
   /** Fetch `path` with the jar's cookies; keeps the cookies set; never follows redirects. */
@@ -77,7 +94,12 @@ export class CookieClient {
     if (this.cookies.size) {
       headers.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
     }
-    const response = await fetch(this.base + path, { ...init, headers, redirect: "manual" });
+    const response = await fetch(this.base + path, {
+      ...init,
+      headers,
+      redirect: "manual",
+      client: this.#client,
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(";");
       const [name, value] = pair.split("=");

@@ -42,6 +42,8 @@ Deno.test("first visit: pages lead to /setup; the first password logs in with a 
   assertMatch(cookie, /; HttpOnly/);
   assertMatch(cookie, /; SameSite=Strict/);
   assertMatch(cookie, /; Path=\//);
+  // Over plain HTTP a Secure cookie would never come back: it is set without.
+  assert(!/; Secure/i.test(cookie), cookie);
 
   const overview = await client.text("/");
   assertEquals(overview.status, 200);

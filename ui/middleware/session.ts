@@ -9,19 +9,30 @@ export const SESSION_COOKIE = "swm-session";
 /** Go's answer for a request without a live session. */
 export const BAD_SESSION = "session cookie is either non-existent, expired, or ill-formatted";
 
-/** Set the session cookie: HttpOnly, SameSite=Strict, Path=/, ending with the session. */
+/**
+ * The attributes every UI cookie gets: HttpOnly, SameSite=Strict, Path=/, and Secure when the
+ * UI is served over TLS (`hypervisor.enable_tls`), so the browser never sends it in clear.
+ */
+export function cookieAttributes(c: Context): {
+  httpOnly: true;
+  sameSite: "Strict";
+  path: "/";
+  secure: boolean;
+} {
+  return { httpOnly: true, sameSite: "Strict", path: "/", secure: c.req.url.startsWith("https:") };
+}
+
+/** Set the session cookie ({@linkcode cookieAttributes}), ending with the session. */
 export function setSessionCookie(c: Context, session: Session): void {
   setCookie(c, SESSION_COOKIE, session.token, {
-    httpOnly: true,
-    sameSite: "Strict",
-    path: "/",
+    ...cookieAttributes(c),
     expires: new Date(session.expires),
   });
 }
 
 /** Remove the session cookie. */
 export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/", httpOnly: true, sameSite: "Strict" });
+  deleteCookie(c, SESSION_COOKIE, cookieAttributes(c));
 }
 
 /** Options for {@linkcode requireSession}. */

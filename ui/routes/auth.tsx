@@ -14,6 +14,7 @@ import {
 } from "../middleware/csrf.ts";
 import {
   clearSessionCookie,
+  cookieAttributes,
   requireSession,
   SESSION_COOKIE,
   setSessionCookie,
@@ -44,12 +45,7 @@ function safeNext(next: unknown): string {
 function preSessionToken(c: Context): string {
   const existing = getCookie(c, PRE_SESSION_CSRF_COOKIE);
   const token = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : randomToken();
-  setCookie(c, PRE_SESSION_CSRF_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "Strict",
-    path: "/",
-    maxAge: 3600,
-  });
+  setCookie(c, PRE_SESSION_CSRF_COOKIE, token, { ...cookieAttributes(c), maxAge: 3600 });
   return token;
 }
 

@@ -29,6 +29,18 @@ Deno.test("loadNodeConfig keeps an absolute local_path; an empty one means ./loc
   assertEquals(resolveLocalPath(path, ""), join(dir.path, "local"));
 });
 
+Deno.test("loadNodeConfig takes relative TLS files from the config's directory", async () => {
+  await using dir = await tempDir();
+  const path = join(dir.path, "skywire-config.json");
+  const config = generateConfig({ localPath: "./state" });
+  config.hypervisor!.tls_key_file = "/etc/skywire/key.pem";
+  await Deno.writeTextFile(path, configToJson(config));
+  const loaded = await loadNodeConfig(path);
+  // Go's default `./ssl/cert.pem`, relative; an absolute path is kept.
+  assertEquals(loaded.config.hypervisor!.tls_cert_file, join(dir.path, "ssl", "cert.pem"));
+  assertEquals(loaded.config.hypervisor!.tls_key_file, "/etc/skywire/key.pem");
+});
+
 Deno.test("loadNodeConfig names an unreadable path; a bad config is a ConfigError", async () => {
   await using dir = await tempDir();
   const missing = join(dir.path, "missing.json");

@@ -43,15 +43,18 @@ async function fetchHealth(discovery: string, pk: string) {
   }
 }
 
-Deno.test("startUp runs discovery, server and visor; both answer /health; keys survive a restart", async () => {
+Deno.test("startUp runs discovery, server and visor; both answer /health; keys and the UI certificate survive a restart", async () => {
   await using dir = await tempDir();
   const data = join(dir.path, "up");
   const logger = captureLogger("info");
-  const options = { dataDir: data, ...NO_PORTS, logger, dmsgTuning: TUNING };
+  const options = { dataDir: data, ...NO_PORTS, logger, dmsgTuning: TUNING, uiTls: true };
 
   const first = await startUp(options);
   const { info } = first;
   try {
+    // --ui-tls: the printed address is https, with the self-signed certificate's fingerprint.
+    assertMatch(info.ui, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assertMatch(info.ui_cert_sha256 ?? "", /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     const visorHealth = await fetchHealth(info.discovery, info.visor.pk);
     assertEquals(visorHealth.role, "visor");
     assertEquals(visorHealth.sessions.server_pks, [info.dmsg_server.pk]);
@@ -85,6 +88,8 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys s
   try {
     assertEquals(second.info.visor.pk, info.visor.pk);
     assertEquals(second.info.dmsg_server.pk, info.dmsg_server.pk);
+    // The certificate made at the first start is served again, not made anew.
+    assertEquals(second.info.ui_cert_sha256, info.ui_cert_sha256);
     assertEquals((await fetchHealth(second.info.discovery, info.visor.pk)).pk, info.visor.pk);
   } finally {
     await second.close();

@@ -174,3 +174,66 @@ Deno.test("a relative local_path is taken relative to the config file, as skywir
   });
   assertEquals(code, ROLLBACK_EXIT_CODE);
 });
+
+Deno.test("enable_tls: a bad certificate file leaves the UI out naming it; without files a self-signed pair is made and served", async () => {
+  await using dir = await tempDir();
+  await using net = await loopbackNetwork();
+  await net.server();
+  const badCert = join(dir.path, "bad-cert.pem");
+  await Deno.writeTextFile(badCert, "not a certificate\n");
+  const run = async (hypervisor: Record<string, unknown>) => {
+    const { path, config } = await writeVisorConfig({
+      dir: dir.path,
+      discovery: net.discovery.url,
+      edit: (c) => Object.assign(c.hypervisor!, hypervisor),
+    });
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const { promise: healthy, resolve: onHealthy } = Promise.withResolvers<Visor>();
+    let ui: string | undefined;
+    // The UI starts after the node: served (onUi) or left out (an error line).
+    const { promise: uiSettled, resolve: settleUi } = Promise.withResolvers<void>();
+    const running = runVisor({
+      configPath: path,
+      signal: stop.signal,
+      logSink: (line) => {
+        lines.push(line);
+        if (line.includes("the web UI is not served")) settleUi();
+      },
+      onHealthy,
+      onUi: (server) => {
+        ui = server.url;
+        settleUi();
+      },
+      dmsgTuning: TUNING,
+    });
+    await healthy;
+    await uiSettled;
+    return { lines, config, ui, stop: async () => (stop.abort(), await running) };
+  };
+
+  // The configured key exists, the certificate is not one: an error naming it, the node runs.
+  const first = await run({ enable_tls: true, tls_cert_file: badCert, tls_key_file: badCert });
+  assertEquals(first.ui, undefined);
+  assertEquals(await first.stop(), 0);
+  assert(
+    first.lines.some((l) =>
+      /ERROR .*the web UI is not served.*bad-cert\.pem.*no PEM certificate/.test(l)
+    ),
+    first.lines.join("\n"),
+  );
+
+  // Go's default relative paths, which do not exist: a self-signed pair in local_path/tls.
+  const second = await run({ enable_tls: true });
+  try {
+    assertMatch(second.ui ?? "", /^https:\/\/127\.0\.0\.1:\d+$/);
+    const certFile = join(second.config.local_path, "tls", "cert.pem");
+    using client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(certFile)] });
+    const response = await fetch(`${second.ui}/api/ping`, { client });
+    await response.body?.cancel();
+    assertEquals(response.status, 200);
+    assert(second.lines.some((l) => /WARN .*made a self-signed certificate.*sha256=/.test(l)));
+  } finally {
+    assertEquals(await second.stop(), 0);
+  }
+});
