@@ -17,6 +17,7 @@ import { createDiscoveryApp } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./rate_limits.ts";
 import { DiscoveryStore } from "./store.ts";
 import { DEFAULT_ENTRY_CACHE_BYTES, EntryCache } from "./entry_cache.ts";
+import { ClientIndex, DEFAULT_CLIENT_INDEX_KEYS } from "./client_index.ts";
 
 export { createDiscoveryApp } from "./app.ts";
 export type { DiscoveryAppOptions } from "./app.ts";
@@ -31,6 +32,7 @@ export { admitEntry, SERVER_TYPE_COMMUNITY, SERVER_TYPE_OFFICIAL } from "./admit
 export type { Admission, AdmitOptions } from "./admit.ts";
 export { DiscoveryStore } from "./store.ts";
 export { DEFAULT_ENTRY_CACHE_BYTES, EntryCache } from "./entry_cache.ts";
+export { ClientIndex, DEFAULT_CLIENT_INDEX_KEYS } from "./client_index.ts";
 export type { CacheLookup } from "./entry_cache.ts";
 export type { ServerRecord, StoredRecord } from "./store.ts";
 export {
@@ -114,6 +116,8 @@ export interface StartDiscoveryOptions {
   httpLimits?: Partial<HttpLimits>;
   /** Bytes of entry JSON kept in memory for lookups (default 16 MiB; 0 = none). */
   entryCacheBytes?: number;
+  /** Client keys kept in memory for `/entries` (default 65,536; 0 = list from the store). */
+  clientIndexKeys?: number;
 }
 
 /** A running discovery. */
@@ -146,7 +150,8 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     logger: logger.child("store"),
   });
   const cache = new EntryCache(options.entryCacheBytes ?? DEFAULT_ENTRY_CACHE_BYTES);
-  const store = new DiscoveryStore(() => kvStore.kv, now, logger, cache);
+  const clients = new ClientIndex(options.clientIndexKeys ?? DEFAULT_CLIENT_INDEX_KEYS);
+  const store = new DiscoveryStore(() => kvStore.kv, now, logger, cache, clients);
   try {
     await store.upgrade();
     await store.warmCache();

@@ -1,6 +1,7 @@
 import { decodeEntry, type Entry } from "../../mod/dmsg/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { CommitBatcher } from "./_commit_batcher.ts";
+import { ClientIndex } from "./client_index.ts";
 import { EntryCache } from "./entry_cache.ts";
 import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 
@@ -19,8 +20,9 @@ import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
  *
  * Deno KV deletes expired keys lazily, so every read also checks the stored expiry.
  *
- * The entries' JSON is also kept in an {@linkcode EntryCache} for `GET /entry/{pk}`; every
- * committed write here updates it, and a new KV handle (the store recovered) empties it.
+ * The entries' JSON is also kept in an {@linkcode EntryCache} for `GET /entry/{pk}`, and the
+ * client keys in a {@linkcode ClientIndex} for `/entries`; every committed write here updates
+ * both, and a new KV handle (the store recovered) empties both.
  */
 const ROOT = "dmsg_discovery";
 const LAYOUT = 2;
@@ -84,18 +86,27 @@ export class DiscoveryStore {
   readonly #now: () => number;
   readonly #log: Logger;
   readonly #cache: EntryCache;
+  readonly #clients: ClientIndex;
   readonly #batcher: CommitBatcher;
   #lastKv: Deno.Kv | undefined;
 
   /**
    * `kv` is called at each use (a store may swap its handle on recovery); `now` is in ms;
-   * `cache` holds entries' JSON for lookups (default: a cache of the default size).
+   * `cache` holds entries' JSON for lookups and `clients` the client keys for listings
+   * (defaults: of the default sizes).
    */
-  constructor(kv: () => Deno.Kv, now: () => number, log: Logger, cache?: EntryCache) {
+  constructor(
+    kv: () => Deno.Kv,
+    now: () => number,
+    log: Logger,
+    cache?: EntryCache,
+    clients?: ClientIndex,
+  ) {
     this.#openKv = kv;
     this.#now = now;
     this.#log = log;
     this.#cache = cache ?? new EntryCache();
+    this.#clients = clients ?? new ClientIndex();
     this.#batcher = new CommitBatcher(() => this.#kv());
   }
 
@@ -103,13 +114,19 @@ export class DiscoveryStore {
   #kv(): Deno.Kv {
     const kv = this.#openKv();
     if (kv !== this.#lastKv) {
-      if (this.#lastKv !== undefined) this.#cache.clear();
+      if (this.#lastKv !== undefined) {
+        this.#cache.clear();
+        this.#clients.clear();
+      }
       this.#lastKv = kv;
     }
     return kv;
   }
 
-  /** Fill the entry cache with the store's live entries, as many as its budget holds. */
+  /**
+   * Fill the entry cache with the store's live entries, as many as its budget holds, and the
+   * client index with the live client keys.
+   */
   async warmCache(): Promise<void> {
     const kv = this.#kv();
     const now = this.#now();
@@ -121,6 +138,12 @@ export class DiscoveryStore {
       }
     }
     await this.#cache.load(liveEntries());
+    async function* liveKeys(index: string): AsyncIterable<[string, number]> {
+      for await (const item of kv.list<IndexRecord>({ prefix: [ROOT, index] })) {
+        if (live(item.value.expiresAt, now)) yield [String(item.key[2]), item.value.expiresAt];
+      }
+    }
+    await this.#clients.load(liveKeys("client"), liveKeys("visor"));
   }
 
   /** The entry of `pkHex`, if it exists and has not expired, and its tombstone. */
@@ -211,7 +234,11 @@ export class DiscoveryStore {
         for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
       },
     });
-    if (ok) this.#cache.stored(pk, body, expiresAt);
+    if (ok) {
+      this.#cache.stored(pk, body, expiresAt);
+      const visor = entry.clientType === "visor";
+      this.#clients.stored(pk, entry.client ? { visor, expiresAt } : undefined);
+    }
     return ok;
   }
 
@@ -231,7 +258,10 @@ export class DiscoveryStore {
       .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS });
     for (const server of delegatedHex(read.entry)) op.delete([ROOT, "by_server", server, pkHex]);
     const ok = (await op.commit()).ok;
-    if (ok) this.#cache.removed(pkHex);
+    if (ok) {
+      this.#cache.removed(pkHex);
+      this.#clients.removed(pkHex);
+    }
     return ok;
   }
 
@@ -253,6 +283,13 @@ export class DiscoveryStore {
 
   /** Keys (hex) of up to `limit` live clients, or visors, in key order (a bounded scan). */
   async clientKeys(options: { visorsOnly?: boolean; limit: number }): Promise<string[]> {
+    this.#kv(); // a recovered store empties the index before it is asked
+    const kept = this.#clients.keys({
+      visorsOnly: options.visorsOnly ?? false,
+      limit: options.limit,
+      now: this.#now(),
+    });
+    if (kept) return kept;
     const index = options.visorsOnly ? "visor" : "client";
     return await this.#keys([ROOT, index], options.limit, 2);
   }

@@ -18,21 +18,31 @@ import {
 const dec = new TextDecoder();
 const NOT_FOUND = '{"message":"entry of public key is not found","code":404}';
 
-// Default size, room for about one entry (evictions all the time), and none at all.
-for (const entryCacheBytes of [undefined, 1_000, 0]) {
-  Deno.test(`lookups follow updates, deletions, expiry and restarts (cache ${entryCacheBytes ?? "default"})`, async () => {
-    await using d = await startTestDiscovery({ entryCacheBytes });
+// Default sizes; room for about one entry and two clients (evictions all the time); none.
+for (
+  const [entryCacheBytes, clientIndexKeys] of [[undefined, undefined], [1_000, 2], [0, 0]]
+) {
+  Deno.test(`lookups and listings follow updates, deletions, expiry and restarts (cache ${entryCacheBytes ?? "default"})`, async () => {
+    await using d = await startTestDiscovery({ entryCacheBytes, clientIndexKeys });
+    const listed = async (path = "entries") =>
+      (JSON.parse((await call(`${d.url}/dmsg-discovery/${path}`)).text) as string[] | null)
+        ?.sort();
+    const hexes = (...i: number[]) => i.map((n) => keys[n].pk.hex()).sort();
     const keys = Array.from({ length: 4 }, generateKeyPair);
     const get = async (i: number) =>
       (await call(`${d.url}/dmsg-discovery/entry/${keys[i].pk.hex()}`)).text;
     const v0 = keys.map((k) => clientEntry(k, d.clock));
     for (const e of v0) assertEquals((await post(d.url, e)).status, 200);
     for (let i = 0; i < 4; i++) assertEquals(await get(i), dec.decode(marshalEntry(v0[i])));
+    assertEquals(await listed(), hexes(0, 1, 2, 3));
+    assertEquals(await listed("visorEntries"), []);
     // Update: the new entry at once, never the old one.
     d.clock.ms += 1_000;
     const v1 = clientEntry(keys[0], d.clock, { sequence: 1n, clientType: "visor" });
     assertEquals((await post(d.url, v1)).status, 200);
     assertEquals(await get(0), dec.decode(marshalEntry(v1)));
+    // Listings are shared for a second unless something was written: this was.
+    assertEquals(await listed("visorEntries"), hexes(0));
     // Deletion: 404 at once.
     d.clock.ms += 1_000;
     const del = await call(`${d.url}/dmsg-discovery/entry`, {
@@ -41,6 +51,7 @@ for (const entryCacheBytes of [undefined, 1_000, 0]) {
     });
     assertEquals(del.status, 200);
     assertEquals(await get(1), NOT_FOUND);
+    assertEquals(await listed(), hexes(0, 2, 3));
     // A refused update changes nothing.
     assertEquals((await post(d.url, clientEntry(keys[2], d.clock, { sequence: 5n }))).status, 422);
     assertEquals(await get(2), dec.decode(marshalEntry(v0[2])));
@@ -49,6 +60,8 @@ for (const entryCacheBytes of [undefined, 1_000, 0]) {
     assertEquals(await get(0), dec.decode(marshalEntry(v1)));
     assertEquals(await get(1), NOT_FOUND);
     assertEquals(await get(3), dec.decode(marshalEntry(v0[3])));
+    assertEquals(await listed(), hexes(0, 2, 3));
+    assertEquals(await listed("visorEntries"), hexes(0));
     // Expiry by the discovery's clock (server entries: 2 minutes).
     const server = generateKeyPair();
     assertEquals((await post(d.url, serverEntry(server, d.clock))).status, 200);
@@ -59,6 +72,7 @@ for (const entryCacheBytes of [undefined, 1_000, 0]) {
     // Client entries live 60 minutes: gone after, also the one read back after the restart.
     d.clock.ms += 60 * 60_000;
     for (const i of [0, 2, 3]) assertEquals(await get(i), NOT_FOUND);
+    assertEquals(await listed(), []);
   });
 }
 
