@@ -126,12 +126,59 @@ export async function writeSelfSigned(options: WriteSelfSignedOptions): Promise<
   return await loadTlsCredentials({ certFile, keyFile });
 }
 
-/** Options for {@linkcode ensureTlsCredentials}. */
-export interface EnsureTlsOptions {
+/** Options for {@linkcode findTlsCredentials}. */
+export interface FindTlsOptions {
   /** The configured certificate file (empty or absent: none configured). */
   certFile?: string;
   /** The configured key file (empty or absent: none configured). */
   keyFile?: string;
+  /** Where the self-signed pair is kept when neither configured file exists. */
+  selfSignedDir: string;
+}
+
+/** The credentials {@linkcode findTlsCredentials} found, and where. */
+export interface FoundTlsCredentials extends TlsCredentials {
+  /** Whether they are the self-signed pair in `selfSignedDir` (not configured files). */
+  selfSigned: boolean;
+}
+
+async function pairState(certFile: string, keyFile: string): Promise<"both" | "neither"> {
+  const have = [!!certFile && await exists(certFile), !!keyFile && await exists(keyFile)];
+  if (have[0] && have[1]) return "both";
+  if (!have[0] && !have[1]) return "neither";
+  const [missing, present] = have[0] ? [keyFile, certFile] : [certFile, keyFile];
+  throw new TlsFileError(
+    missing || "(tls_key_file/tls_cert_file empty)",
+    `does not exist, but its pair ${present} does; give both files, or neither ` +
+      "(a self-signed pair: remove the one left)",
+  );
+}
+
+/**
+ * The pair a server would use, without making one: the configured files when both exist, else
+ * the self-signed pair in `selfSignedDir` when both of its files exist, else `undefined`.
+ * Half a pair, or a file that cannot be checked or read, is a {@linkcode TlsFileError}.
+ */
+export async function findTlsCredentials(
+  options: FindTlsOptions,
+): Promise<FoundTlsCredentials | undefined> {
+  const { certFile = "", keyFile = "" } = options;
+  if (await pairState(certFile, keyFile) === "both") {
+    return { ...await loadTlsCredentials({ certFile, keyFile }), selfSigned: false };
+  }
+  const ownCert = join(options.selfSignedDir, SELF_SIGNED_CERT_FILE);
+  const ownKey = join(options.selfSignedDir, SELF_SIGNED_KEY_FILE);
+  if (await pairState(ownCert, ownKey) === "both") {
+    return {
+      ...await loadTlsCredentials({ certFile: ownCert, keyFile: ownKey }),
+      selfSigned: true,
+    };
+  }
+  return undefined;
+}
+
+/** Options for {@linkcode ensureTlsCredentials}. */
+export interface EnsureTlsOptions extends FindTlsOptions {
   /**
    * Where a self-signed pair is kept when neither configured file exists (the node's
    * `local_path/tls`): made there once, reused on every later start.
@@ -150,41 +197,21 @@ export interface EnsureTlsOptions {
  * {@linkcode TlsFileError} naming the file.
  */
 export async function ensureTlsCredentials(options: EnsureTlsOptions): Promise<TlsCredentials> {
-  const { certFile = "", keyFile = "", logger } = options;
-  const have = [!!certFile && await exists(certFile), !!keyFile && await exists(keyFile)];
-  if (have[0] && have[1]) return await loadTlsCredentials({ certFile, keyFile });
-  if (have[0] !== have[1]) {
-    const [missing, present] = have[0] ? [keyFile, certFile] : [certFile, keyFile];
-    throw new TlsFileError(
-      missing || "(tls_key_file/tls_cert_file empty)",
-      `does not exist, but its pair ${present} does; give both files, or neither`,
-    );
-  }
-  const dir = options.selfSignedDir;
-  const ownCert = join(dir, SELF_SIGNED_CERT_FILE);
-  const ownKey = join(dir, SELF_SIGNED_KEY_FILE);
-  const haveOwn = [await exists(ownCert), await exists(ownKey)];
-  if (haveOwn[0] && haveOwn[1]) {
-    const credentials = await loadTlsCredentials({ certFile: ownCert, keyFile: ownKey });
+  const { logger } = options;
+  const found = await findTlsCredentials(options);
+  if (found?.selfSigned) {
     logger?.info("TLS: no configured certificate files; using the self-signed certificate", {
-      cert: ownCert,
-      sha256: credentials.fingerprint,
+      cert: found.certFile,
+      sha256: found.fingerprint,
     });
-    return credentials;
   }
-  if (haveOwn[0] !== haveOwn[1]) {
-    const [missing, present] = haveOwn[0] ? [ownKey, ownCert] : [ownCert, ownKey];
-    throw new TlsFileError(
-      missing,
-      `does not exist, but ${present} does; remove ${present} to have a new pair made`,
-    );
-  }
-  const credentials = await writeSelfSigned({ dir, hosts: options.hosts });
+  if (found) return found;
+  const credentials = await writeSelfSigned({ dir: options.selfSignedDir, hosts: options.hosts });
   logger?.warn(
     "TLS: no configured certificate files; made a self-signed certificate " +
       "(browsers warn once; compare this fingerprint with the one they show)",
     {
-      tls_cert_file: certFile || undefined,
+      tls_cert_file: options.certFile || undefined,
       cert: credentials.certFile,
       key: credentials.keyFile,
       sha256: credentials.fingerprint,

@@ -7,12 +7,19 @@
  */
 export {
   ensureTlsCredentials,
+  findTlsCredentials,
   loadTlsCredentials,
   SELF_SIGNED_CERT_FILE,
   SELF_SIGNED_KEY_FILE,
   writeSelfSigned,
 } from "./credentials.ts";
-export type { EnsureTlsOptions, TlsCredentials, WriteSelfSignedOptions } from "./credentials.ts";
+export type {
+  EnsureTlsOptions,
+  FindTlsOptions,
+  FoundTlsCredentials,
+  TlsCredentials,
+  WriteSelfSignedOptions,
+} from "./credentials.ts";
 export { TlsFileError } from "./errors.ts";
 export { certificateFingerprint, parsePem, PRIVATE_KEY_LABELS } from "./pem.ts";
 export type { PemBlock } from "./pem.ts";

@@ -29,6 +29,7 @@ export const visorCommand: Command = defineCommand({
 
 export { configGenCommand } from "./config_gen_command.ts";
 export { dmsgCurlCommand } from "./dmsg_curl_command.ts";
+export { hvCertCommand } from "./hv_cert_command.ts";
 export { hvPasswordCommand } from "./hv_password_command.ts";
 export { tpIdCommand } from "./tp_id_command.ts";
 export { cliVisorCommand } from "./visor_cli_commands.ts";

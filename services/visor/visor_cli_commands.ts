@@ -2,7 +2,7 @@
  * `skywire cli visor ...`: ask a running visor through its control endpoint (`cli_addr`),
  * with Go skywire-cli's command names: `info`, `pk`, the transport commands under `tp`, the
  * routing rules under `route`, `ping`, the apps under `app` and the proxy client under `proxy`;
- * plus `hv password`, which works on the visor's files.
+ * plus `hv password` and `hv cert`, which work on the visor's files.
  *
  * @module
  */
@@ -10,6 +10,7 @@ import { type Command, defineCommand, jsonFlag } from "../../mod/cli/mod.ts";
 import type { VisorSummary } from "./api_types.ts";
 import { rpcFlag } from "./_cli.ts";
 import { visorAppCommand, visorProxyCommand } from "./app_commands.ts";
+import { hvCertCommand } from "./hv_cert_command.ts";
 import { hvPasswordCommand } from "./hv_password_command.ts";
 import { visorPingCommand } from "./ping_command.ts";
 import { visorRouteCommand } from "./route_commands.ts";
@@ -76,7 +77,7 @@ export const cliVisorCommand: Command = {
     {
       name: "hv",
       summary: "the visor's web UI (hypervisor)",
-      subcommands: [hvPasswordCommand],
+      subcommands: [hvPasswordCommand, hvCertCommand],
     },
   ],
 };

@@ -144,3 +144,30 @@ Deno.test("skywire visor serves the UI from its hypervisor section, loopback unl
   open.kill("SIGINT");
   assertEquals(await open.exit(), 0);
 });
+
+Deno.test("skywire up --ui-tls --json: an https UI whose certificate cli visor hv cert names", async () => {
+  await using dir = await tempDir();
+  const data = join(dir.path, "up");
+  await using up = new SkywireProcess(["up", "--data", data, "--json", "--ui-tls", ...PORTS]);
+  const info = JSON.parse(await up.line(/^\{/));
+  assertMatch(info.ui, /^https:\/\/127\.0\.0\.1:\d+$/);
+  const cert = await skywire([
+    "cli",
+    "visor",
+    "hv",
+    "cert",
+    "--local-path",
+    `${data}/visor`,
+    "--json",
+  ]);
+  assertEquals(cert.code, 0, cert.stderr);
+  const shown = JSON.parse(cert.stdout);
+  assertEquals(shown.sha256, info.ui_cert_sha256);
+  assertEquals(shown.self_signed, true);
+  using client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(shown.cert)] });
+  const setup = await fetch(info.ui, { client, redirect: "manual" });
+  await setup.body?.cancel();
+  assertEquals(setup.headers.get("location"), "/setup");
+  up.kill("SIGINT");
+  assertEquals(await up.exit(), 0);
+});
