@@ -41,7 +41,8 @@ Deno.test("manager heartbeat keeps a live transport's entry in a real TPD past i
     peers.push(a, b);
     await a.manager.saveTransport(kb.pk, TransportType.stcp);
     const id = makeTransportId(ka.pk, kb.pk, "stcp");
-    return await registered({ id, reader: registry(ka), a });
+    // A reader of its own: two clients signing with one key would race for its nonces.
+    return await registered({ id, reader: registry(generateKeyPair()), a });
   };
   try {
     // Refreshed every ~200 ms (4 chances per expiry) and, as control, not within the test.
