@@ -58,12 +58,15 @@ export class FleetMember implements FleetVisor {
   readonly client: RpcClient;
   readonly #limits: MemberLimits;
   #summary: hv.Summary | undefined;
+  // The dmsg server relaying the link: a session the visor has even when its summary names none.
+  readonly #linkServer: PubKey | undefined;
   #refreshedAt = 0;
 
   /** A member over `client` (which owns the link's stream). */
-  constructor(pk: string, client: RpcClient, limits: MemberLimits) {
+  constructor(pk: string, client: RpcClient, limits: MemberLimits, linkServer?: PubKey) {
     this.pk = pk;
     this.client = client;
+    this.#linkServer = linkServer;
     this.connectedAt = new Date();
     this.#limits = limits;
     this.api = this.#buildApi();
@@ -136,12 +139,15 @@ export class FleetMember implements FleetVisor {
 
   #dmsg(): DmsgStatus {
     const stats = this.#summary?.DmsgStats;
+    // A Go visor's summary names its dmsg server only when a dmsg tracker runs there (rarely).
     const sessions = stats && !stats.ServerPK.isNull()
       ? [{
         server_pk: stats.ServerPK.hex(),
         address: "",
         latency_ms: stats.RoundTrip > 0n ? Number(stats.RoundTrip) / 1e6 : null,
       }]
+      : this.#linkServer
+      ? [{ server_pk: this.#linkServer.hex(), address: "", latency_ms: null }]
       : [];
     return {
       discovery: "",

@@ -177,7 +177,7 @@ export class FleetHub {
     const member = new FleetMember(pk, client, {
       callTimeoutMs: this.#options.callTimeoutMs ?? 20_000,
       addTransportTimeoutMs: this.#options.addTransportTimeoutMs ?? 60_000,
-    });
+    }, stream.serverPk);
     // The newer link wins: the older one's release below sees it is no longer the entry.
     this.#members.set(pk, member);
     if (previous) {

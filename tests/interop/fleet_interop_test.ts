@@ -46,6 +46,9 @@ async function eventually(what: string, check: () => Promise<boolean> | boolean,
   }
 }
 
+/** The key route id of the rule saved on the Go visor (any id its table has free). */
+const GO_RULE_ID = 4242;
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const round = (x: number) => Math.round(x * 100) / 100;
 
@@ -175,6 +178,8 @@ Deno.test({
           [up.visor.pk.hex(), oursKeys.pk.hex()].sort(),
         );
         figures.go_summary_health = m.summary!.Health?.ServicesHealth;
+        // Its dmsg session: from its summary, or else the server relaying its link.
+        assertEquals(m.api.dmsg().sessions.map((x) => x.server_pk), [up.info.dmsg_server.pk]);
         const rtts: number[] = [];
         for (let i = 0; i < 10; i++) {
           const t0 = performance.now();
@@ -197,9 +202,19 @@ Deno.test({
         assert(listed.some((x) => x.id === tp.id), "listed through the fleet");
         assert((await member.transports()).some((x) => x.id === tp.id), "Go's own CLI sees it");
         assertEquals((await m.api.transports!.get(tp.id)).type, "dmsg");
-        figures.go_routes = (await m.api.routes!.rules()).length;
+        // A routing rule saved on the Go visor through the fleet, read back by id and in the list.
+        const rid = await m.api.routes!.addRule({
+          keep_alive: 30_000_000_000,
+          rule_type: 2,
+          key_route_id: GO_RULE_ID,
+          intermediary_forward_fields: { next_rid: 9, next_tid: tp.id },
+        });
+        assertEquals(rid, GO_RULE_ID);
+        const rule = await m.api.routes!.rule(GO_RULE_ID);
+        assertEquals(rule.intermediary_forward_fields, { next_rid: 9, next_tid: tp.id });
+        assertEquals((await m.api.routes!.rules()).map((r) => r.key_route_id), [GO_RULE_ID]);
         figures.go_route_groups = (await m.api.routes!.groups()).length;
-        goTransport = tp.id; // removed after the capture, which records it
+        goTransport = tp.id; // removed after the capture, which records them
       });
 
       await t.step("(a) the raw replies of a Go visor decode (capture)", async () => {
@@ -225,6 +240,8 @@ Deno.test({
         await client.close();
         figures.capture = results;
         const m = up.visor.fleet!.member(member.pk)!;
+        await m.api.routes!.removeRule(GO_RULE_ID);
+        assertEquals(await m.api.routes!.rules(), []);
         await m.api.transports!.remove(goTransport!);
         await eventually(
           "Go to drop it",

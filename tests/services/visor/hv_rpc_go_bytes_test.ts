@@ -2,7 +2,8 @@
 // into our types through our net/rpc client.
 import { assert, assertEquals, assertInstanceOf } from "../../_util/assert.ts";
 import { memoryPipe } from "../../_util/memory_pipe.ts";
-import { hexToBytes } from "../../../mod/cipher/mod.ts";
+import { bytesToHex, hexToBytes } from "../../../mod/cipher/mod.ts";
+import { Rule } from "../../../mod/routing/mod.ts";
 import { writeAll } from "../../../mod/conn/mod.ts";
 import { go, type GobType, RpcClient, RpcError } from "../../../mod/gob/mod.ts";
 import { hvGob as hv } from "../../../services/visor/mod.ts";
@@ -67,7 +68,20 @@ Deno.test("Go visor RPC replies (captured) decode into our types", async () => {
   assertEquals(typeof tps[0].Log!.RecvBytes, "bigint");
   assert((by.TransportTypes as { ok: true; value: string[] }).value.includes("dmsg"));
   assertEquals((by.Apps as { ok: true; value: unknown[] }).value, []);
-  assert(by.Uptime.ok && by.Health.ok && by.RoutingRules.ok && by.RouteGroups.ok);
+  // The rule the capture's Go visor held (saved through our fleet): bytes and Go's summary.
+  assertEquals(summary.Routes.length, 1);
+  const route = summary.Routes[0];
+  assertEquals(route.Key, 4242);
+  assertEquals(route.Summary!.Type, 2);
+  assertEquals(route.Summary!.KeyRouteID, 4242);
+  assertEquals(route.Summary!.KeepAlive, 30_000_000_000n);
+  assertEquals(route.Summary!.IntermediaryForwardFields!.NextRID, 9);
+  assertEquals(route.Summary!.IntermediaryForwardFields!.NextTID, tps[0].ID);
+  const rules = (by.RoutingRules as { ok: true; value: Uint8Array[] }).value;
+  assertEquals(rules.length, 1);
+  assertEquals(Rule.fromBytes(rules[0]).keyRouteId, 4242);
+  assertEquals(bytesToHex(rules[0]), route.Rule);
+  assert(by.Uptime.ok && by.Health.ok && by.RouteGroups.ok);
   assert(!by.NoSuchMethod.ok);
   assertInstanceOf(by.NoSuchMethod.error, RpcError);
   assertEquals(by.NoSuchMethod.error.message, "rpc: can't find method app-visor.NoSuchMethod");
