@@ -30,7 +30,7 @@ const MAX_BYTES = 256 * 1024;
 
 interface Queued {
   write: PendingWrite;
-  done: PromiseWithResolvers<boolean>;
+  done: PromiseWithResolvers<string | null>;
 }
 
 /** Commits writes to one store, grouping those that wait for the same commit. */
@@ -44,9 +44,12 @@ export class CommitBatcher {
     this.#kv = kv;
   }
 
-  /** Commit `write`: `true` if it was applied, `false` if one of its checks failed. */
-  commit(write: PendingWrite): Promise<boolean> {
-    const done = Promise.withResolvers<boolean>();
+  /**
+   * Commit `write`: the versionstamp of the commit that applied it, or `null` if one of its
+   * checks failed.
+   */
+  commit(write: PendingWrite): Promise<string | null> {
+    const done = Promise.withResolvers<string | null>();
     this.#queue.push({ write, done });
     if (!this.#running) void this.#run();
     return done.promise;
@@ -85,8 +88,9 @@ export class CommitBatcher {
     try {
       while (this.#queue.length > 0) {
         const group = this.#take();
-        if (group.length > 1 && await this.#commitGroup(group)) {
-          for (const queued of group) queued.done.resolve(true);
+        const versionstamp = group.length > 1 ? await this.#commitGroup(group) : null;
+        if (versionstamp !== null) {
+          for (const queued of group) queued.done.resolve(versionstamp);
           continue;
         }
         for (const queued of group) {
@@ -102,19 +106,24 @@ export class CommitBatcher {
     }
   }
 
-  /** One atomic commit of `group`; a failure of a group of several is only `false`. */
-  async #commitGroup(group: Queued[]): Promise<boolean> {
+  /**
+   * One atomic commit of `group`: its versionstamp, or `null` when a check failed; the error
+   * of a group of several is only `null`.
+   */
+  async #commitGroup(group: Queued[]): Promise<string | null> {
     const op = this.#kv().atomic();
     for (const { write } of group) {
       op.check(...write.checks);
       write.mutate(op);
     }
-    if (group.length === 1) return (await op.commit()).ok;
+    const versionstamp = (result: Deno.KvCommitResult | Deno.KvCommitError) =>
+      result.ok ? result.versionstamp : null;
+    if (group.length === 1) return versionstamp(await op.commit());
     try {
-      return (await op.commit()).ok;
+      return versionstamp(await op.commit());
     } catch {
       // Retried one by one, where a write's own error reaches its caller.
-      return false;
+      return null;
     }
   }
 }

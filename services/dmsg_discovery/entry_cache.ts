@@ -21,11 +21,13 @@ interface Cached {
   body: Uint8Array;
   /** Unix ms after which the entry is gone; 0 = never. */
   expiresAt: number;
+  /** Versionstamp of the entry's KV key as written. */
+  versionstamp: string;
 }
 
 /** What a lookup in the cache found. */
 export type CacheLookup =
-  | { kind: "hit"; body: Uint8Array }
+  | { kind: "hit"; body: Uint8Array; versionstamp: string }
   | { kind: "absent" }
   | { kind: "unknown" };
 
@@ -74,15 +76,15 @@ export class EntryCache {
       // Most recently used goes last.
       this.#map.delete(pk);
       this.#map.set(pk, found);
-      return { kind: "hit", body: found.body };
+      return { kind: "hit", body: found.body, versionstamp: found.versionstamp };
     }
     return this.#complete ? { kind: "absent" } : { kind: "unknown" };
   }
 
-  /** A committed write stored `body` for `pk` (until `expiresAt`, 0 = never). */
-  stored(pk: string, body: Uint8Array, expiresAt: number): void {
+  /** A write committed as `versionstamp` stored `body` for `pk` (until `expiresAt`, 0 = never). */
+  stored(pk: string, body: Uint8Array, expiresAt: number, versionstamp: string): void {
     this.#writes++;
-    this.#put(pk, { body, expiresAt });
+    this.#put(pk, { body, expiresAt, versionstamp });
   }
 
   /** A committed write removed the entry of `pk`. */
@@ -96,23 +98,29 @@ export class EntryCache {
    * A store read (begun when {@linkcode writes} was `writesBefore`) found `body` for `pk`:
    * kept unless a write happened meanwhile.
    */
-  fill(pk: string, body: Uint8Array, expiresAt: number, writesBefore: number): void {
+  fill(
+    pk: string,
+    body: Uint8Array,
+    expiresAt: number,
+    versionstamp: string,
+    writesBefore: number,
+  ): void {
     if (this.#writes !== writesBefore || this.#map.has(pk)) return;
-    this.#put(pk, { body, expiresAt });
+    this.#put(pk, { body, expiresAt, versionstamp });
   }
 
   /**
-   * Start-up: `entries` are all the store's live entries. They are taken while they fit; if
-   * all do, the cache is complete.
+   * Start-up: `entries` are all the store's live entries (key, JSON, expiry, versionstamp).
+   * They are taken while they fit; if all do, the cache is complete.
    */
-  async load(entries: AsyncIterable<[string, Uint8Array, number]>): Promise<void> {
+  async load(entries: AsyncIterable<[string, Uint8Array, number, string]>): Promise<void> {
     this.clear();
     const writes = this.#writes;
-    for await (const [pk, body, expiresAt] of entries) {
+    for await (const [pk, body, expiresAt, versionstamp] of entries) {
       // A write meanwhile (none is expected at start-up) makes what was read unsure.
       if (this.#writes !== writes) return;
       if (this.#bytes + body.length + OVERHEAD_BYTES > this.#max) return;
-      this.#put(pk, { body, expiresAt });
+      this.#put(pk, { body, expiresAt, versionstamp });
     }
     if (this.#writes === writes) this.#complete = true;
   }

@@ -130,10 +130,10 @@ export class DiscoveryStore {
   async warmCache(): Promise<void> {
     const kv = this.#kv();
     const now = this.#now();
-    async function* liveEntries(): AsyncIterable<[string, Uint8Array, number]> {
+    async function* liveEntries(): AsyncIterable<[string, Uint8Array, number, string]> {
       for await (const item of kv.list<StoredEntry>({ prefix: [ROOT, "entry"] })) {
         if (live(item.value.expiresAt, now)) {
-          yield [String(item.key[2]), item.value.body, item.value.expiresAt];
+          yield [String(item.key[2]), item.value.body, item.value.expiresAt, item.versionstamp];
         }
       }
     }
@@ -174,6 +174,28 @@ export class DiscoveryStore {
   }
 
   /**
+   * What {@linkcode get} would most likely read, from the entry cache without a store read:
+   * the cached entry and its versionstamp, or none; no tombstone (a recent deletion) assumed.
+   * A write made on it checks those assumptions like any other: if they were wrong it fails,
+   * and the writer reads the store. `undefined` when the cache cannot say.
+   */
+  cachedRecord(pkHex: string): StoredRecord | undefined {
+    this.#kv();
+    const cached = this.#cache.lookup(pkHex, this.#now());
+    if (cached.kind === "unknown") return undefined;
+    const none = { tombstone: null, tombstoneVersionstamp: null };
+    if (cached.kind === "absent") {
+      return { entry: null, body: new Uint8Array(0), versionstamp: null, ...none };
+    }
+    try {
+      const entry = decodeEntry(cached.body);
+      return { entry, body: cached.body, versionstamp: cached.versionstamp, ...none };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The stored JSON of the live entry of `pkHex` (lowercase), not decoded (what `GET`
    * serves): from the cache, else from the store (and then cached).
    */
@@ -185,7 +207,7 @@ export class DiscoveryStore {
     const writes = this.#cache.writes;
     const res = await kv.get<StoredEntry>([ROOT, "entry", pkHex]);
     if (!res.value || !live(res.value.expiresAt, this.#now())) return undefined;
-    this.#cache.fill(pkHex, res.value.body, res.value.expiresAt, writes);
+    this.#cache.fill(pkHex, res.value.body, res.value.expiresAt, res.versionstamp, writes);
     return res.value.body;
   }
 
@@ -207,7 +229,7 @@ export class DiscoveryStore {
     const index: IndexRecord = { expiresAt };
     const delegated = new Set(delegatedHex(entry));
     const dropped = delegatedHex(read.entry).filter((server) => !delegated.has(server));
-    const ok = await this.#batcher.commit({
+    const versionstamp = await this.#batcher.commit({
       key: pk,
       checks: [
         { key: [ROOT, "entry", pk], versionstamp: read.versionstamp },
@@ -234,12 +256,11 @@ export class DiscoveryStore {
         for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
       },
     });
-    if (ok) {
-      this.#cache.stored(pk, body, expiresAt);
-      const visor = entry.clientType === "visor";
-      this.#clients.stored(pk, entry.client ? { visor, expiresAt } : undefined);
-    }
-    return ok;
+    if (versionstamp === null) return false;
+    this.#cache.stored(pk, body, expiresAt, versionstamp);
+    const visor = entry.clientType === "visor";
+    this.#clients.stored(pk, entry.client ? { visor, expiresAt } : undefined);
+    return true;
   }
 
   /**

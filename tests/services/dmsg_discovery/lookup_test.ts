@@ -130,3 +130,33 @@ Deno.test("fuzz: random and mutated key text is 200, 400 or 404, never a failure
     assertEquals(expected.includes(res.status), true, `${text}: ${res.status} ${res.text}`);
   }
 });
+
+Deno.test("a registration on the cache's guess still meets a recent deletion's tombstone", async () => {
+  await using d = await startTestDiscovery();
+  const keys = generateKeyPair();
+  const url = `${d.url}/dmsg-discovery/entry/${keys.pk.hex()}`;
+  assertEquals((await post(d.url, clientEntry(keys, d.clock))).status, 200);
+  d.clock.ms += 1_000;
+  const deleting = clientEntry(keys, d.clock, { sequence: 1n });
+  const del = await call(`${d.url}/dmsg-discovery/entry`, {
+    method: "DELETE",
+    body: marshalEntry(deleting) as BodyInit,
+  });
+  assertEquals(del.status, 200);
+  // The cache has nothing for the key; the store has its tombstone. An entry signed at the
+  // deletion's time is refused (the write on the cache's guess fails, the store is read)...
+  const replay = await post(d.url, clientEntry(keys, d.clock, { sequence: 0n }));
+  assertEquals(replay.status, 422);
+  assertEquals((await call(url)).text, NOT_FOUND);
+  // ...and a newer one is taken, then updated on the cache's guess again.
+  d.clock.ms += 1_000;
+  const fresh = clientEntry(keys, d.clock, { sequence: 0n });
+  assertEquals((await post(d.url, fresh)).status, 200);
+  assertEquals((await call(url)).text, dec.decode(marshalEntry(fresh)));
+  d.clock.ms += 1_000;
+  const next = clientEntry(keys, d.clock, { sequence: 1n });
+  assertEquals((await post(d.url, next)).status, 200);
+  assertEquals((await call(url)).text, dec.decode(marshalEntry(next)));
+  // A stale sequence is still refused.
+  assertEquals((await post(d.url, clientEntry(keys, d.clock, { sequence: 1n }))).status, 422);
+});
