@@ -194,3 +194,53 @@ function streamCount(visor: Visor): number {
   const stats = visor.client.stats();
   return stats.streams + stats.yamuxStreams;
 }
+
+Deno.test("a link that stops answering is dropped after two missed heartbeats", async () => {
+  await using net = await visorNetwork();
+  const hv = await net.visor({
+    fleetTuning: { hub: { heartbeatMs: 150, callTimeoutMs: 100 } },
+  });
+  const silent = await net.visor({ edit: noHypervisor });
+  let left = 0;
+  hv.fleet!.subscribe(() => {
+    if (!hv.fleet!.member(silent.pk.hex())) left++;
+  });
+  // A link nobody serves RPC on: every heartbeat times out.
+  const stream = await silent.client.dialStream({ pk: hv.pk, port: 46 });
+  await eventually("joined", () => hv.fleet!.member(silent.pk.hex()) !== undefined);
+  await eventually("dropped", () => hv.fleet!.member(silent.pk.hex()) === undefined, 5_000);
+  assert(left > 0, "subscribers heard it leave");
+  await eventually("links released", () => hv.fleet!.stats().links === 0);
+  // The hypervisor closed the stream: our end reads its end.
+  const buf = new Uint8Array(16);
+  let n: number | null = 0;
+  while (n !== null) n = await stream.read(buf).catch(() => null);
+});
+
+Deno.test("a reply over the size bound ends the link instead of being buffered", async () => {
+  await using net = await visorNetwork();
+  // The type definitions of a Summary reply alone are over 200 bytes.
+  const hv = await net.visor({
+    fleetTuning: { ...FAST, hub: { ...FAST.hub, maxReplyBytes: 200 } },
+  });
+  const member = await net.visor({
+    fleetTuning: FAST,
+    edit: (config) => {
+      noHypervisor(config);
+      config.hypervisors = [hv.pk.hex()];
+    },
+  });
+  let joins = 0, leaves = 0;
+  hv.fleet!.subscribe(() => {
+    if (hv.fleet!.member(member.pk.hex())) joins++;
+    else leaves++;
+  });
+  // Each link ends at the first summary the hub fetches on join; the visor redials.
+  await eventually("links ended on their oversized summaries", () => leaves >= 2, 15_000);
+  assert(joins >= 2);
+  const m = hv.fleet!.member(member.pk.hex());
+  if (m) {
+    const error = await m.refresh().then(() => undefined, (e) => e);
+    assertEquals(error?.status, 502);
+  }
+});
