@@ -65,6 +65,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 // A link that stayed up this long counts as healthy: its next redial starts from the first step.
 const HEALTHY_LINK_MS = 10_000;
 
+// A link that closes after this long without a request was closed for idleness (dmsg streams
+// close after 2 min without traffic; Go's hypervisor sends none while its UI is closed).
+const IDLE_CLOSE_MS = 100_000;
+
 class Link {
   readonly pk: PubKey;
   readonly #options: HypervisorLinksOptions;
@@ -91,6 +95,22 @@ class Link {
     }
   }
 
+  // A hypervisor whose fleet is full closes the link at once and an idle one is closed by dmsg:
+  // both repeat, so they are debug; a link in use going down is worth a line.
+  #logDown(upMs: number, quietMs: number): void {
+    const log = this.#options.logger;
+    const hypervisor = this.pk.hex();
+    if (this.#stop.aborted) log.debug("hypervisor link closed", { hypervisor });
+    else if (upMs < 1_000) {
+      log.debug("the hypervisor closed the link at once; redialing", { hypervisor });
+    } else if (quietMs >= IDLE_CLOSE_MS) {
+      log.debug("hypervisor link idle; redialing", { hypervisor });
+    } else {
+      this.#announced = false;
+      log.info("hypervisor link down; redialing", { hypervisor });
+    }
+  }
+
   async #run(): Promise<void> {
     const { initialMs, maxMs } = this.#options.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
     const port = this.#options.port ?? HYPERVISOR_DMSG_PORT;
@@ -100,6 +120,7 @@ class Link {
     let failures = 0;
     while (!this.#stop.aborted) {
       let upSince = 0;
+      let lastRead = 0;
       try {
         const stream = await this.#options.dmsg.dialStream(
           { pk: this.pk, port },
@@ -116,7 +137,16 @@ class Link {
         if (this.#announced) log.debug("hypervisor link up", { hypervisor, port });
         else log.info("hypervisor link up", { hypervisor, port });
         this.#announced = true;
-        await this.#options.server.serve(stream);
+        lastRead = upSince;
+        await this.#options.server.serve({
+          read: async (p) => {
+            const n = await stream.read(p);
+            if (n) lastRead = Date.now();
+            return n;
+          },
+          write: (p) => stream.write(p),
+          close: () => stream.close(),
+        });
       } catch (error) {
         if (this.#stop.aborted) break;
         // The first failure is worth a line; repeats are debug noise while it stays down.
@@ -127,19 +157,15 @@ class Link {
         this.#stream = undefined;
         if (this.connected) {
           this.connected = false;
-          // A hypervisor whose fleet is full closes the link at once: that repeats at every
-          // redial, so it is debug; a link that was in use going down is worth a line.
-          const quick = Date.now() - upSince < 1_000;
-          if (!quick) this.#announced = false;
-          if (this.#stop.aborted) log.debug("hypervisor link closed", { hypervisor });
-          else if (!quick) log.info("hypervisor link down; redialing", { hypervisor });
-          else log.debug("the hypervisor closed the link at once; redialing", { hypervisor });
+          this.#logDown(Date.now() - upSince, Date.now() - lastRead);
         }
       }
       if (upSince && Date.now() - upSince >= HEALTHY_LINK_MS) delay = initialMs;
+      // An idle link (a Go hypervisor calls only while its UI asks) comes back at once.
+      if (upSince && Date.now() - lastRead >= IDLE_CLOSE_MS) delay = 0;
       // Jitter: between half and all of the step, so many visors do not redial in step.
       await sleep(delay / 2 + Math.random() * delay / 2, this.#stop);
-      delay = Math.min(maxMs, delay * 2);
+      delay = Math.min(maxMs, Math.max(initialMs, delay * 2));
     }
   }
 }
