@@ -67,6 +67,25 @@ function decompress(compressed: Uint8Array): Affine {
   return { x: bytesToNumberBE(full.subarray(1, 33)), y: bytesToNumberBE(full.subarray(33, 65)) };
 }
 
+// Signers' keys, decompressed and as key objects: the same peers' signatures are checked again
+// and again (every stream request and response), and building both costs ~80 µs a check. Only
+// recovery uses it; ECDH's ephemeral keys would just churn it. Insertion order is LRU order.
+const SIGNER_CACHE_SIZE = 256;
+const signers = new Map<string, { point: Affine; key: KeyObject }>();
+
+function signer(pk: Uint8Array): { point: Affine; key: KeyObject } {
+  const id = String.fromCharCode(...pk);
+  let entry = signers.get(id);
+  if (entry !== undefined) {
+    signers.delete(id);
+  } else {
+    entry = { point: decompress(pk), key: publicKeyObject(pk) };
+    if (signers.size >= SIGNER_CACHE_SIZE) signers.delete(signers.keys().next().value!);
+  }
+  signers.set(id, entry);
+  return entry;
+}
+
 /** k·G with both coordinates; k in [1, n-1]. */
 function baseMultiply(k: bigint): Affine {
   const ecdh = createECDH(CURVE);
@@ -138,7 +157,8 @@ export function nativeRecover(
   const sInverse = Fn.inv(s);
   const u1 = Fn.mul(e, sInverse);
   if (u1 === 0n) return undefined;
-  const b = multiply(Fn.mul(r, sInverse), decompress(pk), publicKeyObject(pk));
+  const { point: pkPoint, key: pkKey } = signer(pk);
+  const b = multiply(Fn.mul(r, sInverse), pkPoint, pkKey);
   if (!b) return undefined;
   const a = baseMultiply(u1);
   const point = add(a, b);
