@@ -100,13 +100,36 @@ export function checkStreamResponse(
   signed: Uint8Array,
   request: VerifiedStreamRequest,
 ): StreamResponse {
+  const response = matchStreamResponse(signed, request);
+  checkStreamResponseSignature(signed, request);
+  return response;
+}
+
+/**
+ * The first half of {@linkcode checkStreamResponse}: decode a signed response and check that
+ * it answers `request` (hash of the signed request), not yet who signed it. Throws
+ * {@linkcode DmsgError} (370, 351) and nothing else.
+ */
+export function matchStreamResponse(
+  signed: Uint8Array,
+  request: VerifiedStreamRequest,
+): StreamResponse {
   const response = decodeObject(StreamResponse, signed);
-  const hash = sha256(request.signed);
-  if (!bytesEqual(response.ReqHash, hash)) {
+  if (!bytesEqual(response.ReqHash, sha256(request.signed))) {
     throw new DmsgError(DmsgErrorCode.responseInvalidHash);
   }
-  verifySignature(request.request.DstAddr.PK, signed, DmsgErrorCode.responseInvalidSignature);
   return response;
+}
+
+/**
+ * The second half of {@linkcode checkStreamResponse}: the response is signed by the request's
+ * destination. Throws {@linkcode DmsgError} 350 and nothing else.
+ */
+export function checkStreamResponseSignature(
+  signed: Uint8Array,
+  request: VerifiedStreamRequest,
+): void {
+  verifySignature(request.request.DstAddr.PK, signed, DmsgErrorCode.responseInvalidSignature);
 }
 
 /**

@@ -5,7 +5,8 @@ import { DmsgError, DmsgErrorCode } from "../errors.ts";
 import { isExpectedFailure } from "../expected_errors.ts";
 import type { DmsgSession } from "../session.ts";
 import {
-  checkStreamResponse,
+  checkStreamResponseSignature,
+  matchStreamResponse,
   type VerifiedStreamRequest,
   verifyStreamRequest,
 } from "../signed_object.ts";
@@ -48,6 +49,8 @@ interface Forwarded {
   stream: Stream;
   response: Uint8Array;
   accepted: boolean;
+  /** Whether the destination's signature is checked yet. */
+  signed: boolean;
 }
 
 /**
@@ -123,12 +126,24 @@ export async function relayStream(
       if (pushedEarly) stream.reset();
     };
     for (const session of candidates) {
-      forwarded = await forward(session, verified, expose, log);
+      forwarded = await forward(session, verified, expose, log, session === local);
       if (forwarded || pushedEarly) break;
     }
     if (!forwarded || pushedEarly) throw new DmsgError(DmsgErrorCode.requestNoNextSession);
     inner.setReceiveLimit(Infinity);
     await source.writeObject(inner, forwarded.response);
+    if (!forwarded.signed) {
+      // Checked while the response is on its way: the dialer checks it too, so meanwhile it
+      // goes on with its side of the open. A bad one still ends both streams, with a reset.
+      try {
+        checkStreamResponseSignature(forwarded.response, verified);
+      } catch (error) {
+        log?.debug("stream refused", { error });
+        inner.reset();
+        forwarded.stream.reset();
+        return;
+      }
+    }
     if (!forwarded.accepted) {
       inner.close();
       forwarded.stream.close();
@@ -165,12 +180,16 @@ export async function relayStream(
 }
 
 // Send the signed request on a new stream of `session` and read its answer. Resolves undefined
-// when that session cannot take it (stream refused or ended without an answer).
+// when that session cannot take it (stream refused or ended without an answer). The answer of
+// the destination's own session (`destination`, authenticated by its handshake) has its
+// signature checked by the caller once it is on its way; a peer server's, at once, so that a
+// bad one leaves the next peer to try.
 async function forward(
   session: DmsgSession,
   request: VerifiedStreamRequest,
   expose: (stream: Stream) => void,
   log: Logger | undefined,
+  destination: boolean,
 ): Promise<Forwarded | undefined> {
   let stream: Stream;
   try {
@@ -187,8 +206,9 @@ async function forward(
       return undefined;
     }
     // A refusal signed by the destination goes back to the dialer too: it names the reason.
-    const { Accepted } = checkStreamResponse(response, request);
-    return { stream, response, accepted: Accepted };
+    const { Accepted } = matchStreamResponse(response, request);
+    if (!destination) checkStreamResponseSignature(response, request);
+    return { stream, response, accepted: Accepted, signed: !destination };
   } catch (error) {
     log?.debug("forwarded request failed", { next: session.remotePk.hex(), error });
     stream.reset();

@@ -1,9 +1,11 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { generateKeyPair, sha256 } from "../../../../mod/cipher/mod.ts";
 import { writeAll } from "../../../../mod/conn/mod.ts";
-import type { DmsgClient } from "../../../../mod/dmsg/mod.ts";
+import { type DmsgClient, signStreamResponse } from "../../../../mod/dmsg/mod.ts";
+import { StreamResetError } from "../../../../mod/yamux/mod.ts";
 import { echo, roundTrip, testNetwork, waitFor } from "../_harness.ts";
 import { attackSession, pushPastRequest, silentDestination, silentStreams } from "./_attacks.ts";
-import { rawSession } from "./_raw.ts";
+import { craftRequest, rawSession } from "./_raw.ts";
 
 const text = new TextEncoder();
 
@@ -110,4 +112,31 @@ Deno.test("relay: a client's streams to a destination that never reads hold at m
   await holding;
   await sink.session.close();
   await answering;
+});
+
+Deno.test("relay: an accepting response signed by another key reaches the dialer, then both streams are reset", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  await using dialer = await rawSession(server);
+  await using destination = await rawSession(server);
+  await waitFor("both registered", () => server.sessionCount() === 2);
+  const request = craftRequest(dialer.keys, destination.keys.pk);
+  const opened = await dialer.session.open();
+  await dialer.session.writeObject(opened, request);
+  const forwarded = (await destination.session.accept())!;
+  assertEquals(new Uint8Array((await destination.session.readObject(forwarded))!), request);
+  const forged = signStreamResponse({
+    ReqHash: sha256(request),
+    Accepted: true,
+    ErrCode: 0,
+    NoiseMsg: new Uint8Array(48),
+  }, generateKeyPair().sk);
+  await destination.session.writeObject(forwarded, forged);
+  // The server checks the destination's signature while its response travels on (the dialer
+  // checks it too): a bad one ends both streams, and nothing is relayed.
+  assertEquals(new Uint8Array((await dialer.session.readObject(opened))!), forged);
+  await assertRejects(() => opened.read(new Uint8Array(1)), StreamResetError);
+  await assertRejects(() => forwarded.read(new Uint8Array(1)), StreamResetError);
+  await waitFor("relay released", () => server.stats().relays === 0);
+  assertEquals(server.stats().pendingRelays, 0);
 });
