@@ -89,6 +89,41 @@ Deno.test("a visor listing a hypervisor joins its fleet and is read over RPC", a
   // Routes: no rules yet; a rule saved over RPC shows and goes.
   assertEquals(await remote.api.routes!.rules(), []);
   assertEquals(await remote.api.routes!.groups(), []);
+  const tid = "0b9ad8f5-4b73-4d6a-8e2e-6a0f8f1a2b3c";
+  const rid = await remote.api.routes!.addRule({
+    keep_alive: 30_000_000_000,
+    rule_type: 2,
+    key_route_id: 4242,
+    intermediary_forward_fields: { next_rid: 9, next_tid: tid },
+  });
+  assertEquals(rid, 4242);
+  assert(member.routing.router.rule(4242), "the visor's router holds it");
+  assertEquals((await remote.api.routes!.rule(4242)).intermediary_forward_fields, {
+    next_rid: 9,
+    next_tid: tid,
+  });
+  assertEquals((await remote.api.routes!.rules()).map((r) => r.key_route_id), [4242]);
+  await remote.refresh();
+  const fleetMember = hub.member(member.pk.hex())!;
+  assertEquals(fleetMember.summary!.Routes.map((r) => r.Key), [4242]);
+  await remote.api.routes!.removeRule(4242);
+  assertEquals(member.routing.router.rule(4242), undefined);
+  assertEquals((await remote.api.routes!.rule(4242).catch((e) => e)).status, 404);
+
+  // Go's hypervisor reads an app's log with LogsSince, and the overview for its visor list.
+  const lines = await fleetMember.call(
+    "LogsSince",
+    hvGob.AppLogsRequest,
+    { TimeStamp: hvGob.GO_ZERO_TIME_NS, AppName: "skysocks" },
+    hvGob.Strings,
+  );
+  assert(lines.length > 0, "skysocks logged while it ran");
+  const overview = await fleetMember.call("Overview", hvGob.Empty, {}, hvGob.Overview);
+  assertEquals(overview.PubKey.hex(), member.pk.hex());
+  assertEquals(overview.Apps.map((a) => a.AppConfig.Name), ["skysocks"]);
+  assert(overview.ConnectedHypervisor.some((pk) => pk.equals(hv.pk)));
+  const unknown = await fleetMember.call("Shutdown", hvGob.Empty, {}, hvGob.Empty).catch((e) => e);
+  assertEquals(unknown.message, "rpc: can't find method app-visor.Shutdown");
 
   // What a remote visor cannot offer says so.
   await assertRejects(() => remote.api.stores(), Error, "hypervisor link");
