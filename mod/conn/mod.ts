@@ -10,6 +10,8 @@ export { readFull, readFullOrEof, writeAll } from "./io.ts";
 export { UnexpectedEofError } from "./errors.ts";
 export { pipe } from "./pipe.ts";
 export { TcpStream } from "./tcp_stream.ts";
+export { connectTcp } from "./connect_tcp.ts";
+export type { ConnectTcpOptions } from "./connect_tcp.ts";
 export { concatBytes, readAllLimited } from "./bytes.ts";
 export type { ReadAllLimitedOptions } from "./bytes.ts";
 export type { PipeOptions, PipeResult } from "./pipe.ts";

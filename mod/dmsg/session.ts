@@ -1,9 +1,9 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import {
   type ByteStream,
+  connectTcp,
   readFull,
   readFullOrEof,
-  TcpStream,
   UnexpectedEofError,
   writeAll,
 } from "../conn/mod.ts";
@@ -176,47 +176,19 @@ function dialAddress(address: string): { hostname: string; port: number } {
   return parsed;
 }
 
-async function connectTcp(
-  address: string,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): Promise<TcpStream> {
-  const { hostname, port } = dialAddress(address);
-  signal?.throwIfAborted();
-  // One controller for the connect only: Deno closes a connection whose signal aborts later.
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error(`dial ${address}: timed out after ${timeoutMs} ms`)),
-    timeoutMs,
-  );
-  const onAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    const conn = new TcpStream(
-      await Deno.connect({ hostname, port, signal: controller.signal }),
-    );
-    conn.setNoDelay(true);
-    return conn;
-  } catch (error) {
-    if (controller.signal.aborted) throw controller.signal.reason;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
-  }
-}
-
 /**
  * Dial a dmsg server: TCP (10 s, no-delay), Noise XK as initiator (5 s), then yamux as client.
  * A server that sent bytes past its handshake message fails the dial with
  * {@linkcode DmsgError} 203. On any failure the connection is closed.
  */
 export async function dialSession(options: DialSessionOptions): Promise<DmsgSession> {
-  const conn = await connectTcp(
-    options.address,
-    options.dialTimeoutMs ?? SESSION_DIAL_TIMEOUT_MS,
-    options.signal,
-  );
+  const timeoutMs = options.dialTimeoutMs ?? SESSION_DIAL_TIMEOUT_MS;
+  const conn = await connectTcp({
+    ...dialAddress(options.address),
+    signal: options.signal,
+    timeoutMs,
+    onTimeout: () => new Error(`dial ${options.address}: timed out after ${timeoutMs} ms`),
+  });
   const onAbort = () => conn.close();
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {

@@ -1,4 +1,4 @@
-import { type ByteStream, pipe, TcpStream, writeAll } from "../conn/mod.ts";
+import { type ByteStream, connectTcp, pipe, writeAll } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { formatSocksAddress, type SocksAddress, socksAddress } from "./address.ts";
 import {
@@ -63,11 +63,7 @@ export interface Socks5Outcome {
 
 /** TCP connect for a target; the connection has Nagle off (SOCKS carries interactive traffic). */
 export async function dialTcp(target: SocksAddress, signal: AbortSignal): Promise<DialedTarget> {
-  const conn = new TcpStream(
-    await Deno.connect({ hostname: target.host, port: target.port, signal }),
-  );
-  conn.setNoDelay(true);
-  return conn;
+  return await connectTcp({ hostname: target.host, port: target.port, signal });
 }
 
 // Host names the resolver is asked about: printable ASCII, no spaces (anything else cannot be

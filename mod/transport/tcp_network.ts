@@ -1,7 +1,7 @@
 import type { KeyPair, PubKey } from "../cipher/mod.ts";
 import { Porter } from "../dmsg/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { TcpStream } from "../conn/mod.ts";
+import { connectTcp, TcpStream } from "../conn/mod.ts";
 import { splitHostPort } from "../netutil/mod.ts";
 import { closeQuietly } from "./_deadline.ts";
 import { ConnListener } from "./conn_listener.ts";
@@ -312,27 +312,11 @@ async function connect(
   if (!parts || !Number.isInteger(port) || port <= 0 || port > 0xffff) {
     throw new AddressNotFoundError(`invalid address "${address}"`);
   }
-  signal.throwIfAborted();
-  const connecting = Deno.connect({ hostname: parts.host || "127.0.0.1", port });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TransportError(`connect ${address}: timed out`)),
-      timeoutMs,
-    );
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+  return await connectTcp({
+    hostname: parts.host || "127.0.0.1",
+    port,
+    signal,
+    timeoutMs,
+    onTimeout: () => new TransportError(`connect ${address}: timed out`),
   });
-  try {
-    const conn = new TcpStream(await Promise.race([connecting, stop]));
-    conn.setNoDelay(true);
-    return conn;
-  } catch (error) {
-    connecting.then((late) => closeQuietly(late), () => {});
-    throw error;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-  }
 }
