@@ -180,7 +180,7 @@ function infinitySig(hash: Uint8Array, prng: Prng): Uint8Array {
   return setScalars(new Uint8Array(65), Fn.create(R.x), Fn.mul(e, Fn.inv(k)), recid);
 }
 
-Deno.test("recovery: 10,000 valid and mutated signatures get the same verdict", () => {
+Deno.test("recovery: 5,000 valid and mutated signatures get the same verdict", () => {
   const prng = new Prng(0x7ec0);
   const mutations: Mutation[] = [
     (sig, hash) => [sig, hash],
@@ -214,11 +214,13 @@ Deno.test("recovery: 10,000 valid and mutated signatures get the same verdict", 
   // cache of signers' keys (256) is hit and evicted throughout, and must not change a verdict.
   const counts: Record<RecoveryResult, number> = { match: 0, mismatch: 0, unrecoverable: 0 };
   let nativeAnswered = 0, cases = 0;
+  // Each signature gets every fourth mutation (a quarter of them, in turn): 250 cases of
+  // each kind. noble's recovery, the reference here, costs about a millisecond a case.
   signed.forEach(({ sk, pk, hash }, i) => {
     const base = noble.sign(hash, sk);
     const d = bytesToNumberBE(sk);
-    for (let m = 0; m < mutations.length; m += 2) {
-      const which = m + (i % 2);
+    for (let m = 0; m < mutations.length; m += 4) {
+      const which = m + (i % 4);
       const [sig, h] = mutations[which](base, hash, d);
       const key = which === 18 ? signed[(i + 1) % signed.length].pk : pk;
       const expected = noble.recover(sig, h, key);
@@ -232,9 +234,9 @@ Deno.test("recovery: 10,000 valid and mutated signatures get the same verdict", 
       cases++;
     }
   });
-  assert(cases >= 10_000, `${cases} cases`);
+  assert(cases >= 5_000, `${cases} cases`);
   assert(
-    counts.match > 1_000 && counts.mismatch > 2_500 && counts.unrecoverable > 1_500,
+    counts.match > 450 && counts.mismatch > 1_250 && counts.unrecoverable > 750,
     JSON.stringify(counts),
   );
   assert(nativeAnswered > cases * 0.75, `native path answered ${nativeAnswered} of ${cases}`);
