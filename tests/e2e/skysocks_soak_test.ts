@@ -1,7 +1,7 @@
 /**
  * The proxy of `skywire up` under load, as a user drives it: real curl through the SOCKS5 port
  * of a spawned `skywire up` (skysocks-client → route over stcpr → skysocks on the exit visor) to
- * a local HTTP server: 1,000 requests and 200 MB with checksums, then the exit's skysocks
+ * a local HTTP server: 1,000 requests and 100 MB with checksums, then the exit's skysocks
  * restarted through `skywire cli visor app` while the SOCKS port stays bound, and requests
  * going through again with no user action.
  */
@@ -15,11 +15,11 @@ import { skywire, startUp } from "./_skywire.ts";
 
 const REQUESTS = 1_000;
 const CURLS = 10; // each fetches REQUESTS / CURLS URLs, 4 at a time
-const DOWNLOADS = 4;
+const DOWNLOADS = 2;
 const DOWNLOAD_BYTES = 50 * 1024 * 1024;
 
 Deno.test({
-  name: "skywire up's proxy: 1,000 requests and 200 MB intact, and it follows an exit restart",
+  name: "skywire up's proxy: 1,000 requests and 100 MB intact, and it follows an exit restart",
   ignore: !hasCurl,
   async fn() {
     await using dir = await tempDir();
@@ -55,7 +55,7 @@ Deno.test({
     }
     const requestsMs = performance.now() - started;
 
-    // 200 MB in four 50 MB downloads, two at a time, each checked.
+    // 100 MB in two 50 MB downloads at once, each checked.
     const downloadStart = performance.now();
     for (let pair = 0; pair < DOWNLOADS; pair += 2) {
       const results = await Promise.all(
