@@ -284,6 +284,16 @@ Deno.test("setup node: 200 set-ups, 10 at a time, leave no stream, port, timer o
   const route = (i: number) => routeAlong([a.pk, b.pk, c.pk, d.pk], [49152 + i, 3]);
   await request(a, t.server, route(0));
   await waitFor("the first to settle", () => t.node.stats().connections === 0);
+  // The baseline is taken once the server has published its four sessions: until then its
+  // entry update is still pending (a debounce timer), and on a busy machine that can outlast
+  // the first set-up.
+  const disc = new DiscoveryClient({ url: t.net.url });
+  await waitFor(
+    "the server's entry to count its sessions",
+    async () =>
+      (await disc.getEntry(t.server.pk)).server?.availableSessions ===
+        BigInt(t.server.availableSessions()),
+  );
   const counters = () => {
     const s = t.server.stats();
     return [s.streams, s.ports, s.handshakes, s.timers, s.relays, s.piping, s.yamuxStreams];
@@ -297,7 +307,8 @@ Deno.test("setup node: 200 set-ups, 10 at a time, leave no stream, port, timer o
   await waitFor("the node to settle", () => t.node.stats().connections === 0, 60_000);
   assertIdle(t.node);
   assertEquals(t.node.stats().succeeded, 201);
-  await waitFor("the server's counters back", () => counters().join() === before.join(), 60_000);
+  await waitFor("the server's counters back", () => counters().join() === before.join(), 60_000)
+    .catch(() => assertEquals(counters(), before, "the server's counters back")); // which differ
   // Every visor got exactly its rules: the intermediaries two per route, the far end two.
   for (const router of [t.routers[1], t.routers[2]]) assertEquals(router.table.stats().rules, 402);
   assertEquals(t.routers[3].table.stats().rules, 402);
