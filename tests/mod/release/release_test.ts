@@ -255,7 +255,7 @@ Deno.test("parseSignedManifest refuses oversize and malformed input with typed e
 
 /** Seeded PRNG (mulberry32) so a failing input can be reproduced. */
 
-Deno.test("fuzz: 100,000 random and mutated manifests only ever raise ManifestError", () => {
+Deno.test("fuzz: 50,000 random and mutated manifests only ever raise ManifestError", () => {
   const random = prng(0x5eed);
   const int = (n: number) => Math.floor(random() * n);
   const key = generateReleaseKeyPair();
@@ -283,7 +283,7 @@ Deno.test("fuzz: 100,000 random and mutated manifests only ever raise ManifestEr
   const expected = sampleRelease();
   const outcomes = new Map<string, number>();
   let verified = 0;
-  for (let i = 0; i < 100_000; i++) {
+  for (let i = 0; i < 50_000; i++) {
     let input: Uint8Array;
     const mode = i % 4;
     if (mode === 0) {
@@ -326,5 +326,5 @@ Deno.test("fuzz: 100,000 random and mutated manifests only ever raise ManifestEr
     );
   }
   // Only mutations outside the meaning (whitespace, escapes) may still verify.
-  assert(verified < 2_000, `${verified} mutated inputs verified`);
+  assert(verified < 1_000, `${verified} mutated inputs verified`);
 });

@@ -11,11 +11,11 @@ import {
 
 import { fuzzInput, fuzzSeeds, prng } from "../../../services/dmsg_discovery/_fuzz.ts";
 
-Deno.test("entry decoder and verifier: 120,000 random and mutated inputs, typed errors only", () => {
+Deno.test("entry decoder and verifier: 60,000 random and mutated inputs, typed errors only", () => {
   const rnd = prng(0x5eed);
   const seeds = fuzzSeeds();
   let decoded = 0, valid = 0, verified = 0;
-  for (let i = 0; i < 120_000; i++) {
+  for (let i = 0; i < 60_000; i++) {
     const input = fuzzInput(rnd, seeds);
     let entry;
     try {
@@ -46,7 +46,7 @@ Deno.test("entry decoder and verifier: 120,000 random and mutated inputs, typed 
       if (!(error instanceof EntrySignatureError)) throw error;
     }
   }
-  assert(decoded > 10_000, `only ${decoded} inputs decoded`);
-  assert(valid > 1_000, `only ${valid} inputs passed validation`);
+  assert(decoded > 5_000, `only ${decoded} inputs decoded`);
+  assert(valid > 500, `only ${valid} inputs passed validation`);
   assert(verified > 0, "no mutated input kept a valid signature");
 });
