@@ -3,7 +3,7 @@ import type { Logger } from "../log/mod.ts";
 import { Backoff, type BackoffOptions, jittered } from "./_backoff.ts";
 import { closeQuietly } from "./_deadline.ts";
 import { TRANSPORT_HEARTBEAT_INTERVAL_MS, TRANSPORT_PORT, TransportLabel } from "./constants.ts";
-import type { TransportEntry } from "./entry.ts";
+import type { SignedTransportEntry, TransportEntry } from "./entry.ts";
 import { TransportClosedError, TransportError, UnknownNetworkError } from "./errors.ts";
 import { ManagedTransport, type PacketHandler } from "./managed_transport.ts";
 import type { TransportConn, TransportListener, TransportNetwork } from "./network.ts";
@@ -109,6 +109,9 @@ export class TransportManager {
   #persistent: PersistentTransport[];
   #persistentTimer?: ReturnType<typeof setTimeout>;
   #heartbeatTimer?: ReturnType<typeof setTimeout>;
+  // The countersigned entries of the transports we accepted (we registered them), by id, so a
+  // heartbeat can register one again if the discovery lost it; dropped with the transport.
+  readonly #countersigned = new Map<string, SignedTransportEntry>();
   #started = false;
   #closing?: Promise<void>;
 
@@ -243,6 +246,7 @@ export class TransportManager {
     await Promise.allSettled([...this.#networks.values()].map((network) => network.close()));
     await Promise.allSettled(this.#acceptLoops);
     this.#persistentState.clear();
+    this.#countersigned.clear();
   }
 
   #dial(
@@ -336,6 +340,7 @@ export class TransportManager {
   async #forget(tp: ManagedTransport): Promise<void> {
     if (this.#tps.get(tp.id) !== tp) return; // already replaced: its successor owns the entry
     this.#tps.delete(tp.id);
+    this.#countersigned.delete(tp.id);
     this.#log?.info("transport closed", { tp_id: tp.id, type: tp.type, remote: tp.remotePk.hex() });
     try {
       await this.#o.registry?.deregister(tp.id);
@@ -377,6 +382,7 @@ export class TransportManager {
         logger: this.#log,
       });
       this.#install(conn, signed.entry);
+      this.#countersigned.set(signed.entry.id, signed);
     } catch (error) {
       closeQuietly(conn);
       this.#log?.debug("inbound settlement failed", {
@@ -438,7 +444,8 @@ export class TransportManager {
     this.#heartbeatTimer = setTimeout(async () => {
       const ids = [...this.#tps.keys()];
       if (ids.length > 0) {
-        await registry.heartbeat!(ids).catch((error) =>
+        const restore = ids.flatMap((id) => this.#countersigned.get(id) ?? []);
+        await registry.heartbeat!(ids, restore).catch((error) =>
           this.#log?.warn("transport heartbeat failed", { error: String(error) })
         );
       }

@@ -11,8 +11,12 @@ export interface TransportRegistry {
   register(signed: SignedTransportEntry): Promise<void>;
   /** Remove a transport by id (Go `DELETE /transports/id:<id>`); a missing entry is success. */
   deregister(id: string): Promise<void>;
-  /** Optional keep-alive for the transports we hold, called periodically by the manager. */
-  heartbeat?(ids: string[]): Promise<void>;
+  /**
+   * Optional keep-alive for the transports `ids` we hold, called periodically by the manager.
+   * `restore` holds the countersigned entries of those we accepted: one the discovery no longer
+   * has (it expired while the discovery was out of reach) is registered again from it.
+   */
+  heartbeat?(ids: string[], restore?: SignedTransportEntry[]): Promise<void>;
 }
 
 /** Where a visor can be reached over stcpr, as the address resolver answers (Go `VisorData`). */

@@ -148,16 +148,22 @@ export class TransportDiscoveryClient implements TransportRegistry {
   /**
    * Keep the transports `ids` alive, as Go visors do every 90 s: post their entries again
    * (without signatures: only a registered entry is refreshed that way), then send the visor
-   * heartbeat (`GET /v4/update`). Entries the discovery no longer has are left out; the
-   * settlement registers them again.
+   * heartbeat (`GET /v4/update`). An entry the discovery no longer has is registered again
+   * from `restore` (countersigned entries) when it is there, else left out.
    */
-  async heartbeat(ids: string[]): Promise<void> {
+  async heartbeat(ids: string[], restore: SignedTransportEntry[] = []): Promise<void> {
     const wanted = new Set(ids);
     if (wanted.size > 0) {
       const held = (await this.getByEdge(this.#pk)).filter((entry) => wanted.has(entry.id));
-      await this.registerMany(
-        held.map((entry) => ({ entry, signatures: [Sig.zero(), Sig.zero()] })),
+      const heldIds = new Set(held.map((entry) => entry.id));
+      const lost = restore.filter((signed) =>
+        wanted.has(signed.entry.id) && !heldIds.has(signed.entry.id)
       );
+      const posts = [
+        ...held.map((entry) => ({ entry, signatures: [Sig.zero(), Sig.zero()] as [Sig, Sig] })),
+        ...lost,
+      ];
+      await this.registerMany(posts);
     }
     const res = await this.#http.request(
       "GET",

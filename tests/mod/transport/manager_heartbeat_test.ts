@@ -19,7 +19,7 @@ Deno.test("refresh defaults stay well inside the expiries of our discovery and r
   assert(STCPR_BIND_REFRESH_MS * (1 + REFRESH_JITTER) * 2 <= DEFAULT_BIND_TTL_MS);
 });
 
-Deno.test("manager heartbeat keeps a live transport's entry in a real TPD past its expiry", async () => {
+Deno.test("manager heartbeat keeps a live transport's entry in a real TPD past its expiry, and restores a lapsed one", async () => {
   const ttlMs = 800;
   await using tpd = await startTestTpd({ entryTtlMs: ttlMs, now: () => Date.now() });
   const table = new Map<string, string>();
@@ -48,14 +48,27 @@ Deno.test("manager heartbeat keeps a live transport's entry in a real TPD past i
     // Refreshed every ~200 ms (4 chances per expiry) and, as control, not within the test.
     const kept = await transport(200);
     const lapsed = await transport(60_000);
+    // Heartbeats slower than the expiry: the entry lapses between them and comes back at each,
+    // registered again by the accepting side from the countersigned entry it kept.
+    const restored = await transport(ttlMs * 1.5);
     await new Promise((resolve) => setTimeout(resolve, ttlMs * 2.5));
     assert(kept.a.manager.transport(kept.id)?.isUp && lapsed.a.manager.transport(lapsed.id)?.isUp);
     assertEquals((await kept.reader.getById(kept.id))?.id, kept.id, "kept alive by heartbeats");
     assertEquals(await lapsed.reader.getById(lapsed.id), undefined, "expired without them");
+    await until("the entry lapsed", async () => !(await restored.reader.getById(restored.id)));
+    await until("the entry restored", async () => !!(await restored.reader.getById(restored.id)));
   } finally {
     await Promise.all(peers.map((peer) => peer.manager.close()));
   }
 });
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 // The responder registers the entry once the settlement ends: poll the TPD until it is there.
 async function registered<T extends { id: string; reader: TransportDiscoveryClient }>(
