@@ -39,6 +39,30 @@ export interface Command<F extends FlagMap = FlagMap> {
   subcommands?: Command[];
   /** Runs the command; resolves to the exit code (default 0). */
   run?(ctx: CommandContext<FlagValues<F>>): Promise<number | void> | number | void;
+  /**
+   * Imports the whole command when it is chosen (see {@linkcode lazyCommand}); until then only
+   * `name` and `summary` exist, which is all the parent's `--help` shows.
+   */
+  load?(): Promise<Command>;
+}
+
+/**
+ * A command whose module is imported only when the command line chooses it, so a process
+ * loads the code of the command it runs and not of every other one. `name` and `summary` are
+ * what the parent's `--help` lists; the loaded command must carry the same ones.
+ *
+ * @example
+ * ```ts ignore
+ * const up = lazyCommand("up", "run a private network", async () =>
+ *   (await import("./up/commands.ts")).upCommand);
+ * ```
+ */
+export function lazyCommand(
+  name: string,
+  summary: string,
+  load: () => Promise<Command>,
+): Command {
+  return { name, summary, load };
 }
 
 /**
@@ -89,6 +113,14 @@ export async function runCommandLine(
     command = next;
     path.push(next.name);
     rest = rest.slice(1);
+    if (command.load) {
+      try {
+        command = await command.load();
+      } catch (error) {
+        io.err(`${path.join(" ")}: cannot load: ${error instanceof Error ? error.message : error}`);
+        return 1;
+      }
+    }
   }
   const where = path.join(" ");
   const misuse = (reason: string) => {

@@ -6,12 +6,13 @@
  *   ({@linkcode stringFlag}, {@linkcode valueFlag}, ...) so `run` receives typed values.
  * - {@linkcode logLevelFlag}, {@linkcode jsonFlag} and {@linkcode configFlag} are the flags
  *   several commands share.
+ * - {@linkcode lazyCommand} declares a command whose module is imported only when it runs.
  * - {@linkcode runCommandLine} runs an argument list against a root command.
  * - {@linkcode createProgress} draws progress of long operations on stderr.
  *
  * @module
  */
-export { defineCommand, runCommandLine } from "./command.ts";
+export { defineCommand, lazyCommand, runCommandLine } from "./command.ts";
 export type { Command, CommandContext, CommandIo, FlagMap, FlagValues } from "./command.ts";
 export { UsageError } from "./errors.ts";
 export {

@@ -10,22 +10,83 @@ import {
   type Command,
   defineCommand,
   jsonFlag,
+  lazyCommand,
   runCommandLine,
 } from "../../mod/cli/mod.ts";
-import { addressResolverCommand } from "../address_resolver/commands.ts";
-import { discoveryCommand } from "../dmsg_discovery/commands.ts";
-import { dmsgServerCommand } from "../dmsg_server/commands.ts";
-import { routeFinderCommand } from "../route_finder/commands.ts";
-import { transportDiscoveryCommand } from "../transport_discovery/commands.ts";
-import { upCommand } from "../up/commands.ts";
-import { installCommand, releaseCommand, updateCommand } from "../updater/commands.ts";
-import {
-  cliVisorCommand,
-  configGenCommand,
-  dmsgCurlCommand,
-  tpIdCommand,
-  visorCommand,
-} from "../visor/commands.ts";
+
+// Each command's module is imported only when the command line picks it: `skywire up` loads
+// neither the updater's commands nor the operator tools. The summaries are the commands' own
+// (tests/services/cli/mod_test.ts keeps them equal).
+const upCommand = lazyCommand(
+  "up",
+  "run a whole private network on loopback (services, dmsg server, two visors, a SOCKS5 proxy)",
+  async () => (await import("../up/commands.ts")).upCommand,
+);
+const visorCommand = lazyCommand(
+  "visor",
+  "run the visor (node) from a config file",
+  async () => (await import("../visor/commands.ts")).visorCommand,
+);
+const configGenCommand = lazyCommand(
+  "gen",
+  "generate a visor config (skywire-config.json) with a fresh key pair",
+  async () => (await import("../visor/commands.ts")).configGenCommand,
+);
+const dmsgCurlCommand = lazyCommand(
+  "curl",
+  "fetch a dmsg:// URL over dmsg HTTP",
+  async () => (await import("../visor/commands.ts")).dmsgCurlCommand,
+);
+const tpIdCommand = lazyCommand(
+  "id",
+  "print the deterministic transport id of two public keys and a type",
+  async () => (await import("../visor/commands.ts")).tpIdCommand,
+);
+const cliVisorCommand = lazyCommand(
+  "visor",
+  "ask a running visor (its control endpoint on cli_addr)",
+  async () => (await import("../visor/commands.ts")).cliVisorCommand,
+);
+const dmsgServerCommand = lazyCommand(
+  "server",
+  "run a dmsg server",
+  async () => (await import("../dmsg_server/commands.ts")).dmsgServerCommand,
+);
+const discoveryCommand = lazyCommand(
+  "discovery",
+  "run a dmsg discovery",
+  async () => (await import("../dmsg_discovery/commands.ts")).discoveryCommand,
+);
+const transportDiscoveryCommand = lazyCommand(
+  "tpd",
+  "run a transport discovery",
+  async () => (await import("../transport_discovery/commands.ts")).transportDiscoveryCommand,
+);
+const addressResolverCommand = lazyCommand(
+  "ar",
+  "run an address resolver (stcpr)",
+  async () => (await import("../address_resolver/commands.ts")).addressResolverCommand,
+);
+const routeFinderCommand = lazyCommand(
+  "rf",
+  "run a route finder",
+  async () => (await import("../route_finder/commands.ts")).routeFinderCommand,
+);
+const updateCommand = lazyCommand(
+  "update",
+  "check for and install a signed update",
+  async () => (await import("../updater/commands.ts")).updateCommand,
+);
+const releaseCommand = lazyCommand(
+  "release",
+  "make release keys and signed manifests (maintainers)",
+  async () => (await import("../updater/commands.ts")).releaseCommand,
+);
+const installCommand = lazyCommand(
+  "install",
+  "write the systemd unit and environment file",
+  async () => (await import("../updater/commands.ts")).installCommand,
+);
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;
 

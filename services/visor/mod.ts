@@ -1,6 +1,7 @@
 /**
- * The visor (the node): {@linkcode runVisor} is `skywire visor`, {@linkcode startVisor} the
- * node's parts without the process concerns: its dmsg client, its transports
+ * The visor (the node): {@linkcode startVisor} is the node's parts without the process
+ * concerns (`skywire visor` adds those in `run.ts`, which its command imports, so `skywire up`
+ * never loads the updater and the boot checks it does not use): its dmsg client, its transports
  * ({@linkcode startVisorTransports}), its routing ({@linkcode startVisorRouting}: router, route
  * dial, ping, the setup nodes' RPC on port 136), and its control API ({@linkcode VisorControlApi}) served
  * on `cli_addr` ({@linkcode serveControl}) for the CLI ({@linkcode ControlClient}) and the UI.
@@ -9,9 +10,6 @@
  */
 export { configuredServers, startVisor, VISOR_STORE_FILE } from "./visor.ts";
 export type { StartVisorOptions, Visor } from "./visor.ts";
-export { runVisor } from "./run.ts";
-export type { RunVisorOptions } from "./run.ts";
-export { sectionsNotRun } from "./sections_not_run.ts";
 export { createVisorApi } from "./visor_api.ts";
 export { uiTlsCredentials, uiTlsDir } from "./web_ui.ts";
 export type { CreateVisorApiOptions } from "./visor_api.ts";

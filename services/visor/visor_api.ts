@@ -3,12 +3,7 @@ import { isCompiledBinary } from "../../mod/launch/mod.ts";
 import { createLogger, type LogRing } from "../../mod/log/mod.ts";
 import { listRecoveries } from "../../mod/store/mod.ts";
 import { VERSION } from "../../mod/version/mod.ts";
-import {
-  type BackgroundUpdater,
-  readUpdaterStatus,
-  type UpdateResult,
-  type UpdaterStatusRecord,
-} from "../updater/mod.ts";
+import type { BackgroundUpdater, UpdateResult, UpdaterStatusRecord } from "../updater/mod.ts";
 import type {
   AppSummary,
   DmsgStatus,
@@ -73,7 +68,10 @@ function updatesApi(options: CreateVisorApiOptions): UpdatesApi {
     status() {
       const now = Date.now();
       if (!cached || now - cached.at > STATUS_CACHE_MS) {
-        const value = readUpdaterStatus({ stateDir, logger: quiet });
+        // The updater's code (and its release keys) loads on the first read, not with the visor.
+        const value = import("../updater/mod.ts").then((updater) =>
+          updater.readUpdaterStatus({ stateDir, logger: quiet })
+        );
         // A failed read is not cached: the next one tries again.
         value.catch(fresh);
         cached = { at: now, value };

@@ -7,6 +7,7 @@ import {
   durationValue,
   integerValue,
   jsonFlag,
+  lazyCommand,
   listFlag,
   logLevelFlag,
   oneOfValue,
@@ -60,6 +61,34 @@ Deno.test("subcommands, unknown commands and argument counts", async () => {
     "root leaf: want 1 argument(s), got 0 (see 'root leaf --help')",
   ]);
   assertEquals((await run(root, [])).code, 2);
+});
+
+Deno.test("a lazy command is loaded only when chosen, and a failed load is one line", async () => {
+  const loads: string[] = [];
+  const lazy = (name: string, fail = false) =>
+    lazyCommand(name, `${name} summary`, () => {
+      loads.push(name);
+      if (fail) return Promise.reject(new Error("module not found"));
+      return Promise.resolve(defineCommand({
+        name,
+        summary: `${name} summary`,
+        flags: { n: valueFlag({ description: "n", parse: integerValue(0), default: 1 }) },
+        run: ({ flags, out }) => out(`${name} ${flags.n}`),
+      }));
+    });
+  const root: Command = {
+    name: "root",
+    summary: "root",
+    subcommands: [lazy("a"), lazy("b"), lazy("broken", true)],
+  };
+  const help = await run(root, ["--help"]);
+  assertStringIncludes(help.out.join("\n"), "  b       b summary");
+  assertEquals(loads, []);
+  assertEquals((await run(root, ["b", "--n", "7"])).out, ["b 7"]);
+  assertEquals(loads, ["b"]);
+  assertStringIncludes((await run(root, ["a", "--help"])).out.join("\n"), "--n VALUE");
+  const broken = await run(root, ["broken"]);
+  assertEquals([broken.code, broken.err], [1, ["root broken: cannot load: module not found"]]);
 });
 
 Deno.test("typed flags arrive parsed, with their defaults when absent", async () => {

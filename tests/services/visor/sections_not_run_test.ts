@@ -1,7 +1,7 @@
 /** The config sections the visor does not run yet: named when they ask for something. */
 import { assertEquals } from "@std/assert";
 import { generateConfig } from "../../../mod/config/mod.ts";
-import { sectionsNotRun } from "../../../services/visor/mod.ts";
+import { sectionsNotRun } from "../../../services/visor/sections_not_run.ts";
 
 Deno.test("sectionsNotRun: a generated config names everything it asks for but does not get", () => {
   const config = generateConfig({ hypervisors: [generateConfig().pk] });
