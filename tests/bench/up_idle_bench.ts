@@ -1,0 +1,321 @@
+/**
+ * Idle `skywire up` (issue 13: ≤ 60 MiB RSS and < 0.2 % of a core): where its memory goes and
+ * how much CPU it burns doing nothing, against a bare `deno run` of an idle script measured in
+ * the same run.
+ *
+ * Every variant is a child process started the way the `start` task starts `up` (the task's
+ * `--v8-flags`, all ports 0, info logging), through `_up_child.ts` (= `main.ts` plus a SIGUSR1
+ * listener that prints `Deno.memoryUsage()`):
+ *
+ * - `baseline`: `deno run` of a script that loads nothing and waits;
+ * - `up`: `deno run main.ts up` (what `deno task start` runs);
+ * - `bundle`: the same code as one `deno bundle` file run from an empty directory (what CI
+ *   checks and operators may run);
+ * - `up_arena2`: `up` with `MALLOC_ARENA_MAX=2` (glibc keeps fewer per-thread arenas);
+ * - `*_trim`: the same with `MALLOC_TRIM_THRESHOLD_=131072`, which stops glibc from raising its
+ *   trim and mmap thresholds after large frees (the systemd unit sets it): memory freed after
+ *   start-up goes back to the system instead of staying in the allocator.
+ *
+ * All variants of a round run side by side. After start-up they idle `--idle-s` seconds, then
+ * RSS comes from /proc/PID/status (anonymous = V8 heap + native; file = the mapped `deno`
+ * binary and libraries), the V8 heap from the child, and CPU from /proc/PID/stat over the next
+ * `--cpu-s` seconds. Figures are medians over `--runs` rounds.
+ *
+ * Run: `deno task bench up_idle [--json] [--runs=3] [--idle-s=30] [--cpu-s=60]`
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { type BenchReport, log } from "./_report.ts";
+import { SkywireProcess } from "../e2e/_skywire.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CHILD = new URL("./_up_child.ts", import.meta.url).pathname;
+/** The issue's goals. */
+const GOAL_RSS_MIB = 60;
+const GOAL_CPU_PERCENT = 0.2;
+const MIB = 1024 * 1024;
+const TRIM_ENV = { MALLOC_TRIM_THRESHOLD_: "131072" };
+
+function numberFlag(name: string, fallback: number): number {
+  const arg = Deno.args.find((a) => a.startsWith(`--${name}=`));
+  const value = arg ? Number(arg.slice(name.length + 3)) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} wants a positive number`);
+  return value;
+}
+
+/** The `--v8-flags=...` of the `start` task, so the children run as `deno task start` does. */
+function startTaskV8Flags(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
+  const flag = String(config.tasks.start).split(" ").find((w) => w.startsWith("--v8-flags="));
+  return flag ? [flag] : [];
+}
+
+const UP_ARGS = [
+  "up",
+  "--json",
+  ...[
+    "discovery-port",
+    "server-port",
+    "transport-discovery-port",
+    "route-finder-port",
+    "address-resolver-port",
+    "cli-port",
+    "exit-cli-port",
+    "socks-port",
+    "ui-port",
+  ].flatMap((name) => [`--${name}`, "0"]),
+];
+
+interface Variant {
+  name: string;
+  launcher: string[];
+  args: (dataDir: string) => string[];
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+interface Sample {
+  rss: number;
+  anon: number;
+  file: number;
+  threads: number;
+  heapTotal: number;
+  heapUsed: number;
+  cpuPercent: number;
+}
+
+function status(pid: number): Record<string, number> {
+  const text = Deno.readTextFileSync(`/proc/${pid}/status`);
+  const out: Record<string, number> = {};
+  for (const key of ["VmRSS", "RssAnon", "RssFile", "Threads"]) {
+    const match = text.match(new RegExp(`^${key}:\\s+(\\d+)`, "m"));
+    out[key] = match ? Number(match[1]) : NaN;
+  }
+  return out;
+}
+
+function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 of /proc/PID/stat: user and system time in clock ticks (100 per second).
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One round: every variant side by side, measured at the same moments. */
+async function round(
+  variants: Variant[],
+  idleS: number,
+  cpuS: number,
+): Promise<Map<string, Sample>> {
+  const dir = await Deno.makeTempDir({ prefix: "skywire-up-idle-" });
+  const children = variants.map((v) =>
+    new SkywireProcess(v.args(join(dir, v.name)), {
+      launcher: v.launcher,
+      cwd: v.cwd,
+      env: v.env,
+    })
+  );
+  try {
+    await Promise.all(children.map((c) => c.line(/^\{/, 180_000)));
+    await sleep(idleS * 1000);
+    const memory = await Promise.all(children.map(async (child) => {
+      const proc = status(child.pid);
+      child.kill("SIGUSR1");
+      const line = await child.line(/^MEMORY /, 10_000, "stderr");
+      return { proc, heap: JSON.parse(line.slice("MEMORY ".length)) as Deno.MemoryUsage };
+    }));
+    const before = children.map((c) => cpuSeconds(c.pid));
+    const started = performance.now();
+    await sleep(cpuS * 1000);
+    const wall = (performance.now() - started) / 1000;
+    const after = children.map((c) => cpuSeconds(c.pid));
+    const samples = new Map<string, Sample>();
+    variants.forEach((v, i) => {
+      const { proc, heap } = memory[i];
+      samples.set(v.name, {
+        rss: proc.VmRSS * 1024,
+        anon: proc.RssAnon * 1024,
+        file: proc.RssFile * 1024,
+        threads: proc.Threads,
+        heapTotal: heap.heapTotal,
+        heapUsed: heap.heapUsed,
+        cpuPercent: 100 * (after[i] - before[i]) / wall,
+      });
+    });
+    return samples;
+  } finally {
+    for (const child of children) child.kill("SIGINT");
+    await Promise.all(children.map((c) => c.exit().catch(() => {})));
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+interface GraphModule {
+  specifier: string;
+  kind?: string;
+  dependencies?: { code?: { specifier?: string }; isDynamic?: boolean }[];
+}
+
+/**
+ * The modules `skywire up` evaluates at start: what `main.ts` imports statically, plus the
+ * static closure of `up`'s command module (the CLI imports it when `up` is chosen). Other
+ * dynamic imports load later, when used, and are not counted.
+ */
+async function loadedAtStart(): Promise<{ modules: number; npmPackages: number }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", join(ROOT, "main.ts")],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const info = JSON.parse(new TextDecoder().decode(out.stdout));
+  const modules = new Map<string, GraphModule>(
+    (info.modules as GraphModule[]).map((m) => [m.specifier, m]),
+  );
+  const redirects: Record<string, string> = info.redirects ?? {};
+  const seen = new Set<string>();
+  const visit = (specifier: string) => {
+    specifier = redirects[specifier] ?? specifier;
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dep of modules.get(specifier)?.dependencies ?? []) {
+      if (!dep.isDynamic && dep.code?.specifier) visit(dep.code.specifier);
+    }
+  };
+  visit(new URL("main.ts", `file://${ROOT}`).href);
+  visit(new URL("services/up/commands.ts", `file://${ROOT}`).href);
+  // npm specifiers (`npm:/@noble/curves@2.4.0/secp256k1.js`) end the walk: count packages.
+  const npm = new Set(
+    [...seen].map((s) => s.match(/^npm:\/?((?:@[^/]+\/)?[^@/]+)/)?.[1]).filter(Boolean),
+  );
+  return {
+    modules: [...seen].filter((s) => modules.get(s)?.kind !== "npm").length,
+    npmPackages: npm.size,
+  };
+}
+
+/** Start `up` and a bare baseline side by side, idle, and report memory and CPU. */
+export async function main(): Promise<BenchReport> {
+  const runs = numberFlag("runs", 1);
+  const idleS = numberFlag("idle-s", 30);
+  const cpuS = numberFlag("cpu-s", 60);
+  const v8 = startTaskV8Flags();
+  const deno = Deno.execPath();
+  const config = ["--config", join(ROOT, "deno.json")];
+
+  const bundleDir = await Deno.makeTempDir({ prefix: "skywire-up-idle-bundle-" });
+  const bundle = join(bundleDir, "skywire.bundle.js");
+  const built = await new Deno.Command(deno, {
+    args: ["bundle", ...config, CHILD, "-o", bundle],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const notes: string[] = [];
+  const runDir = join(bundleDir, "cwd");
+  await Deno.mkdir(runDir);
+
+  const upVariant = (name: string, env?: Record<string, string>): Variant => ({
+    name,
+    launcher: [deno, "run", "-A", ...config, ...v8, CHILD],
+    args: (data) => [...UP_ARGS, "--data", data],
+    env,
+  });
+  const bundleVariant = (name: string, env?: Record<string, string>): Variant => ({
+    name,
+    launcher: [deno, "run", "-A", "--unstable-kv", ...v8, bundle],
+    args: (data) => [...UP_ARGS, "--data", data],
+    cwd: runDir,
+    env,
+  });
+  const variants: Variant[] = [
+    { name: "baseline", launcher: [deno, "run", ...v8, CHILD], args: () => ["--idle"] },
+    upVariant("up"),
+    upVariant("up_arena2", { MALLOC_ARENA_MAX: "2" }),
+    upVariant("up_trim", TRIM_ENV),
+  ];
+  if (built.success) {
+    variants.push(bundleVariant("bundle"), bundleVariant("bundle_trim", TRIM_ENV));
+  } else {
+    notes.push(`bundle skipped: deno bundle failed: ${new TextDecoder().decode(built.stderr)}`);
+  }
+
+  const graph = await loadedAtStart();
+  log(
+    `  modules up loads at start: ${graph.modules} (${graph.npmPackages} npm packages)`,
+  );
+  log(`  ${runs} round(s): ${idleS} s idle, then CPU over ${cpuS} s; v8 flags: ${v8.join(" ")}`);
+  const rounds: Map<string, Sample>[] = [];
+  try {
+    for (let i = 0; i < runs; i++) rounds.push(await round(variants, idleS, cpuS));
+  } finally {
+    await Deno.remove(bundleDir, { recursive: true });
+  }
+
+  const figures: Record<string, number> = {
+    modules: graph.modules,
+    npm_packages: graph.npmPackages,
+  };
+  const pick = (name: string, f: (s: Sample) => number) =>
+    median(rounds.map((r) => f(r.get(name)!)));
+  log(
+    "  variant          RSS MiB  anon MiB  file MiB  V8 heap MiB (used)  native MiB  threads  CPU %",
+  );
+  for (const { name } of variants) {
+    const rss = pick(name, (s) => s.rss) / MIB;
+    const anon = pick(name, (s) => s.anon) / MIB;
+    const file = pick(name, (s) => s.file) / MIB;
+    const heap = pick(name, (s) => s.heapTotal) / MIB;
+    const used = pick(name, (s) => s.heapUsed) / MIB;
+    // What is anonymous but not the V8 heap: allocator arenas, thread stacks, runtime state.
+    const native = pick(name, (s) => s.anon - s.heapTotal) / MIB;
+    const threads = pick(name, (s) => s.threads);
+    const cpu = pick(name, (s) => s.cpuPercent);
+    Object.assign(figures, {
+      [`${name}_rss_mib`]: rss,
+      [`${name}_anon_mib`]: anon,
+      [`${name}_file_mib`]: file,
+      [`${name}_v8_heap_mib`]: heap,
+      [`${name}_v8_heap_used_mib`]: used,
+      [`${name}_native_mib`]: native,
+      [`${name}_threads`]: threads,
+      [`${name}_cpu_percent`]: cpu,
+    });
+    log(
+      `  ${name.padEnd(15)} ${rss.toFixed(1).padStart(8)} ${anon.toFixed(1).padStart(9)} ${
+        file.toFixed(1).padStart(9)
+      } ${heap.toFixed(1).padStart(12)} (${used.toFixed(1)}) ${native.toFixed(1).padStart(11)} ${
+        String(threads).padStart(8)
+      } ${cpu.toFixed(3).padStart(6)}`,
+    );
+  }
+  const ratios: Record<string, number> = {
+    up_rss_over_baseline: figures.up_rss_mib / figures.baseline_rss_mib,
+    up_rss_over_goal: figures.up_rss_mib / GOAL_RSS_MIB,
+    up_cpu_over_goal: figures.up_cpu_percent / GOAL_CPU_PERCENT,
+    up_arena2_rss_over_up: figures.up_arena2_rss_mib / figures.up_rss_mib,
+    up_trim_rss_over_up: figures.up_trim_rss_mib / figures.up_rss_mib,
+  };
+  if (built.success) {
+    ratios.bundle_rss_over_up = figures.bundle_rss_mib / figures.up_rss_mib;
+    ratios.bundle_trim_rss_over_up = figures.bundle_trim_rss_mib / figures.up_rss_mib;
+  }
+  log(
+    `  up: ${ratios.up_rss_over_baseline.toFixed(2)}x the bare runtime's RSS, ` +
+      `${ratios.up_rss_over_goal.toFixed(2)}x the ${GOAL_RSS_MIB} MiB goal, CPU ` +
+      `${ratios.up_cpu_over_goal.toFixed(2)}x the ${GOAL_CPU_PERCENT} % goal`,
+  );
+  for (const note of notes) log(`  ${note}`);
+  return { name: "up_idle", figures, ratios, notes };
+}
+
+if (import.meta.main) await main();
