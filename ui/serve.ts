@@ -44,6 +44,9 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
+// A certificate that ends within this is named at start, while there is time to replace it.
+const EXPIRY_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
+
 function addressInUse(error: unknown): boolean {
   return error instanceof Deno.errors.AddrInUse ||
     (error instanceof Error && /address already in use/i.test(error.message));
@@ -98,6 +101,16 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
     );
   }
   const certSha256 = options.tls?.fingerprint;
+  const notAfter = options.tls?.notAfter;
+  if (notAfter && notAfter.getTime() - Date.now() < EXPIRY_WARNING_MS) {
+    const expired = notAfter.getTime() <= Date.now();
+    logger.warn(
+      `the web UI's TLS certificate ${expired ? "expired" : "expires"} on ` +
+        `${notAfter.toISOString()}: browsers refuse an expired one; replace it (for a ` +
+        "self-signed one: skywire cli visor hv cert --force)",
+      { cert: options.tls!.certFile },
+    );
+  }
   logger.info("web UI", {
     url: http.url,
     ...(options.tls ? { cert: options.tls.certFile, sha256: certSha256 } : {}),

@@ -3,6 +3,7 @@ import type { Logger } from "../log/mod.ts";
 import { TlsFileError } from "./errors.ts";
 import { certificateFingerprint, parsePem, PRIVATE_KEY_LABELS } from "./pem.ts";
 import { generateSelfSigned } from "./self_signed.ts";
+import { certificateValidity } from "./validity.ts";
 
 /** A certificate chain and its key, read and checked, ready for `Deno.listenTls`. */
 export interface TlsCredentials {
@@ -16,6 +17,8 @@ export interface TlsCredentials {
   keyFile: string;
   /** SHA-256 fingerprint of the leaf certificate (`AB:CD:…`). */
   fingerprint: string;
+  /** When the leaf certificate stops being valid (absent when its dates cannot be read). */
+  notAfter?: Date;
 }
 
 /** File names of a self-signed pair kept in a directory. */
@@ -60,7 +63,14 @@ export async function loadTlsCredentials(
   if (!parsePem(key).some((block) => PRIVATE_KEY_LABELS.has(block.label))) {
     throw new TlsFileError(keyFile, "holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
   }
-  return { cert, key, certFile, keyFile, fingerprint: await certificateFingerprint(certs[0].der) };
+  return {
+    cert,
+    key,
+    certFile,
+    keyFile,
+    fingerprint: await certificateFingerprint(certs[0].der),
+    notAfter: certificateValidity(certs[0].der)?.notAfter,
+  };
 }
 
 /** Whether `file` exists; any other failure than "not found" is a {@linkcode TlsFileError}. */

@@ -25,3 +25,5 @@ export { certificateFingerprint, parsePem, PRIVATE_KEY_LABELS } from "./pem.ts";
 export type { PemBlock } from "./pem.ts";
 export { defaultCertificateHosts, generateSelfSigned, ipAddressBytes } from "./self_signed.ts";
 export type { SelfSignedOptions, SelfSignedPair } from "./self_signed.ts";
+export { certificateValidity } from "./validity.ts";
+export type { CertificateValidity } from "./validity.ts";

@@ -34,7 +34,7 @@ export const hvCertCommand: Command = defineCommand({
       description: "the visor's state directory (instead of the config's local_path)",
     }),
     force: booleanFlag({ description: "make a new self-signed certificate, replacing the old" }),
-    json: jsonFlag("print {cert, key, sha256, self_signed} as JSON"),
+    json: jsonFlag("print {cert, key, sha256, not_after, self_signed} as JSON"),
   },
   run: async ({ flags, out, err }) => {
     let localPath = flags["local-path"];
@@ -94,12 +94,14 @@ export const hvCertCommand: Command = defineCommand({
         cert: found.certFile,
         key: found.keyFile,
         sha256: found.fingerprint,
+        not_after: found.notAfter?.toISOString() ?? null,
         self_signed: found.selfSigned,
       }));
     } else {
       out(`cert    ${found.certFile}${found.selfSigned ? "  (self-signed)" : ""}`);
       out(`key     ${found.keyFile}`);
       out(`sha256  ${found.fingerprint}`);
+      if (found.notAfter) out(`until   ${found.notAfter.toISOString()}`);
       if (section && !section.enable_tls) {
         out("(hypervisor.enable_tls is off: the web UI serves plain HTTP)");
       }

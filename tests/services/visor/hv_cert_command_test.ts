@@ -61,6 +61,7 @@ Deno.test("hv cert reads the config: configured files are shown, and --force lea
     cert: mine.certFile,
     key: mine.keyFile,
     sha256: mine.fingerprint,
+    not_after: mine.notAfter!.toISOString(),
     self_signed: false,
   });
   const forced = await skywire("cli", "visor", "hv", "cert", "-c", path, "--force");

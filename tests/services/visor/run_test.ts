@@ -12,6 +12,7 @@ import { openUpdaterState, ROLLBACK_EXIT_CODE } from "../../../services/updater/
 import { type Visor, VISOR_STORE_FILE } from "../../../services/visor/mod.ts";
 import { runVisor } from "../../../services/visor/run.ts";
 import { openStore } from "../../../mod/store/mod.ts";
+import { generateSelfSigned } from "../../../mod/tls/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { loopbackNetwork } from "../../mod/dmsg_http/_network.ts";
 import { pendingUpdate, writeVisorConfig } from "./_config.ts";
@@ -237,4 +238,24 @@ Deno.test("enable_tls: a bad certificate file leaves the UI out naming it; witho
   } finally {
     assertEquals(await second.stop(), 0);
   }
+
+  // An expired certificate is still served (the operator may be replacing it) and named.
+  const old = await generateSelfSigned({
+    hosts: ["127.0.0.1"],
+    notBefore: new Date("2020-01-01T00:00:00Z"),
+    validDays: 1,
+  });
+  await Deno.writeTextFile(join(dir.path, "old-cert.pem"), old.cert);
+  await Deno.writeTextFile(join(dir.path, "old-key.pem"), old.key);
+  const third = await run({
+    enable_tls: true,
+    tls_cert_file: join(dir.path, "old-cert.pem"),
+    tls_key_file: join(dir.path, "old-key.pem"),
+  });
+  assertMatch(third.ui ?? "", /^https:/);
+  assertEquals(await third.stop(), 0);
+  assert(
+    third.lines.some((l) => /WARN .*certificate expired on 2020-01-02T00:00:00.000Z/.test(l)),
+    third.lines.join("\n"),
+  );
 });
