@@ -11,6 +11,7 @@ import { loopbackNetwork, waitFor } from "../mod/dmsg_http/_network.ts";
 import { seededBytes } from "../_util/prng.ts";
 import { sha256Hex } from "../mod/dmsg_http/_util.ts";
 import { skywire } from "./_skywire.ts";
+import { freePort } from "../_util/ports.ts";
 
 Deno.test("skywire dmsg curl: body to stdout or -o FILE, --json, HTTP errors, unreachable keys, bad URLs", async () => {
   await using dir = await tempDir();
@@ -104,9 +105,7 @@ Deno.test("skywire dmsg curl: a discovery without a scheme is misuse (exit 2)", 
 });
 
 Deno.test("skywire dmsg curl: a discovery that is down says so, not 'entry is not found'", async () => {
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const discovery = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}`;
-  closed.close();
+  const discovery = `http://127.0.0.1:${freePort()}`;
   const pk = generateKeyPair().pk.hex();
   const out = await skywire(["dmsg", "curl", "-d", discovery, `dmsg://${pk}:80/health`]);
   assertEquals(out.code, 1);

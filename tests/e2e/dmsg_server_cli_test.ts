@@ -8,6 +8,7 @@ import { dmsgFetch } from "../../mod/dmsg_http/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { testNetwork } from "../mod/dmsg/_harness.ts";
 import { skywire, SkywireProcess } from "./_skywire.ts";
+import { freePort } from "../_util/ports.ts";
 
 const GO_FIELDS = [
   "public_key",
@@ -150,9 +151,7 @@ Deno.test("skywire dmsg server start refuses bad flags and configs with exit 2",
 Deno.test("skywire dmsg server start publishes the port it listens on (--addr, port 0 too)", async () => {
   await using net = await testNetwork();
   const disc = new DiscoveryClient({ url: net.url });
-  const free = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (free.addr as Deno.NetAddr).port;
-  free.close();
+  const port = freePort();
   for (const addr of [`127.0.0.1:${port}`, "127.0.0.1:0"]) {
     // No config: config gen's defaults, whose public address is on the default port 8081.
     const server = await startServer(["--addr", addr, "--discovery", net.url]);
@@ -179,9 +178,7 @@ Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own 
   await using dir = await tempDir();
   const path = `${dir.path}/dmsg-server.json`;
   assertEquals((await run(["config", "gen", "-o", path])).code, 0);
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  const port = freePort();
   const { pk, stop } = await startServer([
     "-c",
     path,
@@ -206,9 +203,7 @@ Deno.test("skywire dmsg server start answers /health on dmsg port 80 of its own 
 
 Deno.test("skywire dmsg server start --enable-route-setup answers DialRouteGroup on port 36", async () => {
   await using net = await testNetwork();
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
+  const port = freePort();
   const args = ["--addr", `127.0.0.1:${port}`, "--discovery", net.url];
   const client = await net.client({ clientType: "" });
   for (const enabled of [false, true]) {

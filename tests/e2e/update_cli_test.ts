@@ -20,6 +20,7 @@ import {
   workFiles,
   writeBinary,
 } from "../services/updater/_fixtures.ts";
+import { freePort } from "../_util/ports.ts";
 
 function skywire(args: string[], options: { cwd?: string; pathEnv?: string } = {}) {
   const env = options.pathEnv ? { PATH: options.pathEnv } : undefined;
@@ -338,9 +339,7 @@ Deno.test("skywire update: a source without a scheme is misuse; an unreachable o
   assertEquals(noScheme.code, 2);
   assertStringIncludes(noScheme.stderr, `--from: "127.0.0.1:9/m.json" has no scheme`);
 
-  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const url = `http://127.0.0.1:${(closed.addr as Deno.NetAddr).port}/manifest.json`;
-  closed.close();
+  const url = `http://127.0.0.1:${freePort()}/manifest.json`;
   const down = await skywire(["update", "--check", "--from", url, "--target", target], {
     cwd: dir.path,
   });

@@ -21,6 +21,8 @@
  * @module
  */
 import { join } from "node:path";
+export { freePort } from "../_util/ports.ts";
+import { freePort } from "../_util/ports.ts";
 
 /** The dmsg version `go install` asks for: the 2023 commit the reference tree was taken at. */
 export const DMSG_GO_REF_VERSION = "9c8b80bd";
@@ -106,14 +108,6 @@ export async function redisAvailable(): Promise<string | undefined> {
   } catch {
     return "redis-server is not on PATH (the Go dmsg-discovery needs Redis)";
   }
-}
-
-/** A free TCP port on 127.0.0.1 (bound and released; good enough on a test machine). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 /** Wait until a TCP connect to 127.0.0.1:`port` works. */

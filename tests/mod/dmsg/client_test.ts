@@ -3,6 +3,7 @@ import { generateKeyPair, sha256 } from "../../../mod/cipher/mod.ts";
 import { pipe, readFull, TcpStream, writeAll } from "../../../mod/conn/mod.ts";
 import { DiscoveryClient, DmsgError, type DmsgStream } from "../../../mod/dmsg/mod.ts";
 import { echo, roundTrip, testNetwork, waitFor } from "./_harness.ts";
+import { freePort } from "../../_util/ports.ts";
 
 function serveEcho(listener: AsyncIterable<DmsgStream>): Promise<void> {
   return (async () => {
@@ -293,9 +294,7 @@ Deno.test("DmsgClient: a dial that gives up leaves a shared session dial to the 
   const s1 = await net.server();
   // s2 publishes a proxy that holds every connection 400 ms: its session dials stay under way.
   const s2keys = generateKeyPair();
-  const placeholder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const s2port = placeholder.addr.port;
-  placeholder.close();
+  const s2port = freePort();
   const proxy = slowProxy(`127.0.0.1:${s2port}`, 400);
   try {
     const s2 = await net.server({

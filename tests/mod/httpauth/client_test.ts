@@ -10,6 +10,7 @@ import {
   verifyRequest,
 } from "../../../mod/httpauth/mod.ts";
 import { startAuthServer } from "./_server.ts";
+import { freePort } from "../../_util/ports.ts";
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -147,9 +148,7 @@ Deno.test("client: an oversize answer and a refused connection are typed errors"
     maxResponseBytes: 1_000,
   });
   await assertRejects(() => client.request("GET", "/big"), HttpAuthRequestError, "larger than");
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
+  const port = freePort();
   const nobody = new HttpAuthClient({ baseUrl: `http://127.0.0.1:${port}`, ...generateKeyPair() });
   await assertRejects(() => nobody.fetchNonce(), HttpAuthRequestError);
 });

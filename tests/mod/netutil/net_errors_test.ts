@@ -4,16 +4,10 @@
  */
 import { assert, assertEquals, assertInstanceOf } from "@std/assert";
 import { fetchFailureText, listenError } from "../../../mod/netutil/mod.ts";
-
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { freePort } from "../../_util/ports.ts";
 
 Deno.test("fetchFailureText: a refused connection says so, with the URL", async () => {
-  const url = `http://127.0.0.1:${closedPort()}`;
+  const url = `http://127.0.0.1:${freePort()}`;
   const error = await fetch(`${url}/dmsg-discovery/entry/x`).then(() => undefined, (e) => e);
   assertEquals(fetchFailureText(error, url), `connection refused at ${url}`);
 });

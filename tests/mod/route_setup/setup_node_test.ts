@@ -15,6 +15,7 @@ import { vectors2024 } from "../gob/_vectors.ts";
 import { type TestNetwork, testNetwork, waitFor } from "../dmsg/_harness.ts";
 import { type DmsgTestRouter, serverSetupNode, serveTestRouter } from "./_harness.ts";
 import { goSetup, keys, routeAlong, routeFromVector } from "./_routes.ts";
+import { freePort } from "../../_util/ports.ts";
 
 async function clientOn(net: TestNetwork, server: DmsgServer, sk?: string) {
   const entry = await new DiscoveryClient({ url: net.url }).getEntry(server.pk);
@@ -151,13 +152,6 @@ Deno.test("setup node: a visor on a peer server is reached through the mesh", as
     await rb.close();
   }
 });
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 Deno.test("setup node: a hop that never answers fails after its timeout; the slot comes back", async () => {
   await using t = await setupNetwork(3, { hopTimeoutMs: 300 });

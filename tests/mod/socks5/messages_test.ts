@@ -16,6 +16,7 @@ import {
   socksAddress,
 } from "../../../mod/socks5/mod.ts";
 import { memoryPipe } from "../../_util/memory_pipe.ts";
+import { freePort } from "../../_util/ports.ts";
 
 async function feed(bytes: Uint8Array) {
   const [a, b] = memoryPipe();
@@ -71,9 +72,7 @@ Deno.test("socks5 messages: username/password at the 255-byte limits", async () 
 });
 
 Deno.test("socks5 replyForError: real connect failures", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
+  const port = freePort();
   const refused = await Deno.connect({ hostname: "127.0.0.1", port }).catch((e) => e);
   assertEquals(replyForError(refused), Reply.ConnectionRefused);
   const unresolved = await Deno.connect({ hostname: "no-such-host.invalid", port: 80 }).catch((

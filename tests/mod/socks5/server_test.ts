@@ -13,15 +13,9 @@ import { curl, hasCurl } from "../../_util/curl.ts";
 import { sha256Hex, startHttpTarget } from "../../_util/http_target.ts";
 import { seededBytes } from "../../_util/prng.ts";
 import { startProxy } from "./_proxy.ts";
+import { freePort } from "../../_util/ports.ts";
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
-}
 
 Deno.test({
   name: "socks5: real curl through the server (names, IPv4, IPv6)",

@@ -13,6 +13,7 @@ import {
   TransportError,
 } from "../../../mod/transport/mod.ts";
 import { readToEnd, text, utf8 } from "./_helpers.ts";
+import { freePort } from "../../_util/ports.ts";
 
 Deno.test("stcp: dial by the PK table, accept on a listened port, bytes flow under Noise", async () => {
   const a = generateKeyPair(), b = generateKeyPair();
@@ -171,9 +172,7 @@ Deno.test("stcpr candidates follow Go's order", () => {
 
 Deno.test("a dial that cannot connect fails with the connect error; a closed network refuses", async () => {
   const a = generateKeyPair(), b = generateKeyPair();
-  using probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const deadPort = probe.addr.port;
-  probe.close();
+  const deadPort = freePort();
   const na = createStcpNetwork({ keyPair: a, pkTable: { [b.pk.hex()]: `127.0.0.1:${deadPort}` } });
   await na.start();
   const error = await assertRejects(() => na.dial(b.pk, 45));

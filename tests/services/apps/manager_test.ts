@@ -15,6 +15,7 @@ import { captureLogger } from "../../_util/capture_logger.ts";
 import { curl, hasCurl } from "../../_util/curl.ts";
 import { startHttpTarget } from "../../_util/http_target.ts";
 import { testNetwork, waitFor } from "../../mod/dmsg/_harness.ts";
+import { freePort } from "../../_util/ports.ts";
 
 const quiet = () => captureLogger("info");
 
@@ -38,13 +39,6 @@ function manager(net: AppNet, apps: AppConfig[], extra: AppDefinition[] = []) {
     stopTimeoutMs: 300,
     startTimeoutMs: 5_000,
   });
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = listener.addr.port;
-  listener.close();
-  return port;
 }
 
 Deno.test({

@@ -17,6 +17,7 @@ import {
   serverEntry,
   startTestDiscovery,
 } from "../../../services/dmsg_discovery/_harness.ts";
+import { freePort } from "../../../_util/ports.ts";
 
 const dec = new TextDecoder();
 const canonical = (entry: Entry) => dec.decode(marshalEntry(entry));
@@ -148,12 +149,7 @@ Deno.test("DiscoveryClient errors are typed: timeout, abort, refused, oversize, 
     for (const conn of held) conn.close();
   }
 
-  const closedPort = (() => {
-    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = l.addr.port;
-    l.close();
-    return port;
-  })();
+  const closedPort = freePort();
   const refused = new DiscoveryClient({ url: `http://127.0.0.1:${closedPort}` });
   const down = await refused.health().catch((e) => e);
   assertInstanceOf(down, DiscoveryRequestError);

@@ -2,15 +2,13 @@ import { assertEquals, assertRejects } from "@std/assert";
 import { generateKeyPair, type KeyPair } from "../../../../mod/cipher/mod.ts";
 import { DiscoveryClient, DmsgError, type DmsgServer } from "../../../../mod/dmsg/mod.ts";
 import { echo, roundTrip, type TestNetwork, testNetwork, waitFor } from "../_harness.ts";
+import { freePort } from "../../../_util/ports.ts";
 
 const text = new TextEncoder();
 
 // Servers on fixed ports picked by binding first, so each can name the others as peers.
 function freeAddress(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return `127.0.0.1:${port}`;
+  return `127.0.0.1:${freePort()}`;
 }
 
 async function meshServers(net: TestNetwork, links: Array<[number, number]>, count: number) {
