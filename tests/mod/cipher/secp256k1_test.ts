@@ -210,7 +210,7 @@ Deno.test("recovery: 5,000 valid and mutated signatures get the same verdict", (
     (sig, hash) => [sig, hash], // checked against another key below
     (_sig, hash) => [Uint8Array.of(...prng.bytes(64), prng.int(4)), hash],
   ];
-  // Each key is checked ~10 times in a row and there are 1,000 of them: the native path's
+  // Each key is checked 5 times in a row and there are 1,000 of them: the native path's
   // cache of signers' keys (256) is hit and evicted throughout, and must not change a verdict.
   const counts: Record<RecoveryResult, number> = { match: 0, mismatch: 0, unrecoverable: 0 };
   let nativeAnswered = 0, cases = 0;
