@@ -11,7 +11,7 @@ import type { KeyLimitedServiceOptions, RateLimitOptions } from "../../mod/http/
 export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };
 
 /**
- * Per visor key, after its signature is checked: a visor binds every 90 s and resolves a peer
+ * Per visor key, after its signature is checked: a visor binds every 2 min and resolves a peer
  * per stcpr dial, so 2 per second with a burst of 60 leaves room for a visor dialling all its
  * persistent transports at start.
  */
