@@ -28,7 +28,12 @@ async function dmsgPair() {
   return { network, exit, user, exitNet: dmsgAppNet(exit), userNet: dmsgAppNet(user) };
 }
 
-function manager(net: AppNet, apps: AppConfig[], extra: AppDefinition[] = []) {
+function manager(
+  net: AppNet,
+  apps: AppConfig[],
+  extra: AppDefinition[] = [],
+  stopTimeoutMs = 300,
+) {
   const definitions = new Map(BUILTIN_APPS);
   for (const app of extra) definitions.set(app.name, app);
   return new AppManager({
@@ -36,7 +41,7 @@ function manager(net: AppNet, apps: AppConfig[], extra: AppDefinition[] = []) {
     apps,
     definitions,
     logger: quiet(),
-    stopTimeoutMs: 300,
+    stopTimeoutMs,
     startTimeoutMs: 5_000,
   });
 }
@@ -217,13 +222,20 @@ Deno.test("app manager: 500 start/stop cycles leave nothing behind", async () =>
   const { network, exit, user, exitNet, userNet } = await dmsgPair();
   await using _ = network;
   const socksPort = freePort();
-  const server = manager(exitNet, [{ name: "skysocks", port: 3 }]);
-  const client = manager(userNet, [{
-    name: "skysocks-client",
-    // A fixed port: a cycle that leaked the listener would fail the next bind.
-    args: ["-srv", exit.pk.hex(), "-addr", `127.0.0.1:${socksPort}`],
-    port: 13,
-  }]);
+  // The default stop limit: a stop abandoned after 300 ms on a busy machine would still be
+  // closing the SOCKS port when the next cycle binds it.
+  const server = manager(exitNet, [{ name: "skysocks", port: 3 }], [], 5_000);
+  const client = manager(
+    userNet,
+    [{
+      name: "skysocks-client",
+      // A fixed port: a cycle that leaked the listener would fail the next bind.
+      args: ["-srv", exit.pk.hex(), "-addr", `127.0.0.1:${socksPort}`],
+      port: 13,
+    }],
+    [],
+    5_000,
+  );
   const baseline = { exit: exit.stats(), user: user.stats() };
   const started = performance.now();
   try {
