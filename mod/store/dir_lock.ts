@@ -135,6 +135,14 @@ export async function lockDir(options: LockDirOptions): Promise<DirLock> {
     } catch {
       // Closing below lets go of the lock all the same.
     }
+    try {
+      // Unlocked explicitly: Deno may close the descriptor a moment after close() returns (a
+      // finished file op can still hold it), and until then the lock would stay held in this
+      // process; a restart in the same process (tests, an aborted start) found it taken.
+      file.unlockSync();
+    } catch {
+      // Closing lets go of it all the same.
+    }
     file.close();
   };
   return {
