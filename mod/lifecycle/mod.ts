@@ -11,3 +11,4 @@ export { serveUntilStopped } from "./serve_until_stopped.ts";
 export type { ServeUntilStoppedOptions, StartedService } from "./serve_until_stopped.ts";
 export { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "./close_within.ts";
 export type { CloseWithinOptions } from "./close_within.ts";
+export { sleep } from "./sleep.ts";

@@ -38,17 +38,3 @@ export class Backoff {
 export function jittered(ms: number, share = REFRESH_JITTER): number {
   return Math.max(1, Math.round(ms * (1 + share * (2 * Math.random() - 1))));
 }
-
-/** Wait `ms`, or less if `signal` aborts (resolves either way; the timer is always cleared). */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}

@@ -10,6 +10,7 @@ import { PubKey } from "../../mod/cipher/mod.ts";
 import type { DmsgClient } from "../../mod/dmsg/mod.ts";
 import type { RpcServer } from "../../mod/gob/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { sleep } from "../../mod/lifecycle/mod.ts";
 
 /** Go's `skyenv.DmsgHypervisorPort`: where a hypervisor accepts its visors' links. */
 export const HYPERVISOR_DMSG_PORT = 46;
@@ -46,20 +47,6 @@ export interface HypervisorLinks {
   connected(): PubKey[];
   /** Stop redialing and close every link's stream; resolves once all are released. */
   close(): Promise<void>;
-}
-
-/** Wait `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 // A link that stayed up this long counts as healthy: its next redial starts from the first step.

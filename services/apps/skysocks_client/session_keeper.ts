@@ -12,6 +12,7 @@ import {
   PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
 } from "./constants.ts";
+import { sleep } from "../../../mod/lifecycle/mod.ts";
 
 /** Where the keeper is: dialing, serving a session, waiting to redial, or stopped for good. */
 export type KeeperState = "connecting" | "up" | "waiting" | "stopped";
@@ -332,18 +333,4 @@ export class SessionKeeper {
 async function endReason(session: Session): Promise<string> {
   const reason = await session.closed;
   return reason ? reason.message : "session closed";
-}
-
-// Wait `ms` or until `signal` aborts; resolves either way and always clears its timer.
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
