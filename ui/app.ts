@@ -13,17 +13,17 @@ import { securityHeaders } from "./middleware/security_headers.ts";
 import { requireSession } from "./middleware/session.ts";
 import { localScope } from "./routes/_scope.ts";
 import { apiRoutes } from "./routes/api_visors.ts";
-import { appsRoutes } from "./routes/apps.tsx";
 import { assetRoutes } from "./routes/assets.ts";
 import { authRoutes } from "./routes/auth.tsx";
-import { dmsgRoutes } from "./routes/dmsg.tsx";
 import { eventsRoutes } from "./routes/events.ts";
-import { logsRoutes } from "./routes/logs.tsx";
-import { overviewRoutes } from "./routes/overview.tsx";
-import { routingRoutes } from "./routes/routing.tsx";
-import { transportsRoutes } from "./routes/transports.tsx";
 import { updatesRoutes } from "./routes/updates.tsx";
-import { fleetFragments, visorFragments, VISORS_TOPIC, visorsRoutes } from "./routes/visors.tsx";
+import {
+  fleetFragments,
+  VISOR_PAGE_ROUTES,
+  visorFragments,
+  VISORS_TOPIC,
+  visorsRoutes,
+} from "./routes/visors.tsx";
 
 /** How long a login lasts unless told otherwise: 12 hours, Go's hypervisor default. */
 export const DEFAULT_SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -130,18 +130,8 @@ export function createUiApp(options: UiAppOptions): UiApp {
   // Every page below needs a session, and its posts the session's CSRF token.
   const pages = new Hono<UiEnv>();
   pages.use(requireSession(deps), sessionCsrf(), localScope(deps));
-  for (
-    const routes of [
-      visorsRoutes,
-      overviewRoutes,
-      dmsgRoutes,
-      transportsRoutes,
-      routingRoutes,
-      appsRoutes,
-      updatesRoutes,
-      logsRoutes,
-    ]
-  ) {
+  // This node's pages, the ones each fleet member has too, plus the fleet list and updates.
+  for (const routes of [visorsRoutes, ...VISOR_PAGE_ROUTES, updatesRoutes]) {
     pages.route("/", routes(deps));
   }
   app.route("/", pages);

@@ -17,6 +17,16 @@ import { transportsRoutes } from "./transports.tsx";
 /** The live topic of the Visors page. */
 export const VISORS_TOPIC = "visors";
 
+/** The pages every visor has, this node's at `/` and a fleet member's under `/visors/:pk`. */
+export const VISOR_PAGE_ROUTES: ReadonlyArray<(deps: UiDeps) => Hono<UiEnv>> = [
+  overviewRoutes,
+  dmsgRoutes,
+  transportsRoutes,
+  routingRoutes,
+  appsRoutes,
+  logsRoutes,
+];
+
 /** The live regions of a visor's pages, rendered from its API. */
 export function visorFragments(api: VisorApi): Record<string, FragmentRenderer> {
   return { ...overviewFragments(api), ...dmsgFragments(api), ...routingFragments(api) };
@@ -126,18 +136,7 @@ export function visorsRoutes(deps: UiDeps): Hono<UiEnv> {
       <NotConnected pk={pk} message={why.message} />,
     );
   }));
-  for (
-    const routes of [
-      overviewRoutes,
-      dmsgRoutes,
-      transportsRoutes,
-      routingRoutes,
-      appsRoutes,
-      logsRoutes,
-    ]
-  ) {
-    visor.route("/", routes(deps));
-  }
+  for (const routes of VISOR_PAGE_ROUTES) visor.route("/", routes(deps));
   app.route("/visors/:pk", visor);
   return app;
 }
