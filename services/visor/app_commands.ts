@@ -152,6 +152,15 @@ export function proxyStatusText(apps: AppStateSummary[]): string {
   ].join("\n");
 }
 
+/** `-n NAME`: which proxy client app `proxy start` and `proxy stop` act on. */
+function proxyNameFlag() {
+  return stringFlag({
+    short: "n",
+    valueName: "NAME",
+    description: `the client app (default ${PROXY_APP})`,
+  });
+}
+
 const proxyStart: Command = defineCommand({
   name: "start",
   summary: "start the proxy client (skysocks-client) to a skysocks server",
@@ -166,11 +175,7 @@ const proxyStart: Command = defineCommand({
       valueName: "ADDR",
       description: `where the SOCKS5 port listens (default ${PROXY_ADDR}, on loopback)`,
     }),
-    name: stringFlag({
-      short: "n",
-      valueName: "NAME",
-      description: `the client app (default ${PROXY_APP})`,
-    }),
+    name: proxyNameFlag(),
     rpc: rpcFlag(),
     json: jsonFlag(),
   },
@@ -206,11 +211,7 @@ const proxyStop: Command = defineCommand({
   name: "stop",
   summary: "stop the proxy client",
   flags: {
-    name: stringFlag({
-      short: "n",
-      valueName: "NAME",
-      description: `the client app (default ${PROXY_APP})`,
-    }),
+    name: proxyNameFlag(),
     rpc: rpcFlag(),
     json: jsonFlag(),
   },
