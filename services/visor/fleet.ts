@@ -16,7 +16,7 @@ import { RpcClient } from "../../mod/gob/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { FleetMember } from "./_fleet_member.ts";
 import type { VisorApi } from "./api.ts";
-import type { Fleet, FleetVisor } from "./fleet_types.ts";
+import { type Fleet, localVisor } from "./fleet_types.ts";
 import { HYPERVISOR_DMSG_PORT } from "./hv_link.ts";
 import * as hv from "./hv_rpc_types.ts";
 
@@ -115,14 +115,7 @@ export class FleetHub {
 
   /** The fleet the UI shows: `local` (this node) first, then the connected visors. */
   fleet(local: VisorApi, startedAt: Date): Fleet {
-    const self: FleetVisor = {
-      pk: local.info().pk,
-      local: true,
-      connectedAt: startedAt,
-      implementation: "skywire-deno",
-      api: local,
-      refresh: () => Promise.resolve(),
-    };
+    const self = localVisor(local, startedAt);
     return {
       list: () => [self, ...this.members()],
       get: (pk) => {

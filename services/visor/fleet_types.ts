@@ -42,9 +42,9 @@ export interface Fleet {
   subscribe(listener: () => void): () => void;
 }
 
-/** The fleet of a node that no other visor is connected to. */
-export function localFleet(api: VisorApi, startedAt: Date = new Date()): Fleet {
-  const self: FleetVisor = {
+/** The node that serves the UI, as a fleet member: nothing to refresh, it answers directly. */
+export function localVisor(api: VisorApi, startedAt: Date): FleetVisor {
+  return {
     pk: api.info().pk,
     local: true,
     connectedAt: startedAt,
@@ -52,6 +52,11 @@ export function localFleet(api: VisorApi, startedAt: Date = new Date()): Fleet {
     api,
     refresh: () => Promise.resolve(),
   };
+}
+
+/** The fleet of a node that no other visor is connected to. */
+export function localFleet(api: VisorApi, startedAt: Date = new Date()): Fleet {
+  const self = localVisor(api, startedAt);
   return {
     list: () => [self],
     get: (pk) => (pk.toLowerCase() === self.pk ? self : undefined),
