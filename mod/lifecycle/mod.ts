@@ -12,3 +12,5 @@ export type { ServeUntilStoppedOptions, StartedService } from "./serve_until_sto
 export { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "./close_within.ts";
 export type { CloseWithinOptions } from "./close_within.ts";
 export { sleep } from "./sleep.ts";
+export { Backoff } from "./backoff.ts";
+export type { BackoffOptions } from "./backoff.ts";

@@ -9,8 +9,7 @@ import {
   PacketReader,
   PacketType,
 } from "../routing/mod.ts";
-import { Backoff, type BackoffOptions } from "./_backoff.ts";
-import { sleep } from "../lifecycle/mod.ts";
+import { Backoff, type BackoffOptions, sleep } from "../lifecycle/mod.ts";
 import { closeQuietly } from "./_deadline.ts";
 import { TRANSPORT_PING_INTERVAL_MS } from "./constants.ts";
 import type { TransportEntry } from "./entry.ts";

@@ -151,6 +151,6 @@ export type {
   TransportManagerOptions,
   TransportManagerStats,
 } from "./manager.ts";
-export type { BackoffOptions } from "./_backoff.ts";
+export type { BackoffOptions } from "../lifecycle/mod.ts";
 export { decodeEntryList, TransportDiscoveryClient } from "./tpd_client.ts";
 export type { TransportDiscoveryClientOptions } from "./tpd_client.ts";

@@ -10,7 +10,7 @@ import { PubKey } from "../../mod/cipher/mod.ts";
 import type { DmsgClient } from "../../mod/dmsg/mod.ts";
 import type { RpcServer } from "../../mod/gob/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
-import { sleep } from "../../mod/lifecycle/mod.ts";
+import { Backoff, sleep } from "../../mod/lifecycle/mod.ts";
 
 /** Go's `skyenv.DmsgHypervisorPort`: where a hypervisor accepts its visors' links. */
 export const HYPERVISOR_DMSG_PORT = 46;
@@ -103,7 +103,7 @@ class Link {
     const port = this.#options.port ?? HYPERVISOR_DMSG_PORT;
     const log = this.#options.logger;
     const hypervisor = this.pk.hex();
-    let delay = initialMs;
+    const backoff = new Backoff({ initialMs, maxMs, factor: 2 });
     let failures = 0;
     while (!this.#stop.aborted) {
       let upSince = 0;
@@ -147,12 +147,13 @@ class Link {
           this.#logDown(Date.now() - upSince, Date.now() - lastRead);
         }
       }
-      if (upSince && Date.now() - upSince >= HEALTHY_LINK_MS) delay = initialMs;
+      if (upSince && Date.now() - upSince >= HEALTHY_LINK_MS) backoff.reset();
       // An idle link (a Go hypervisor calls only while its UI asks) comes back at once.
-      if (upSince && Date.now() - lastRead >= IDLE_CLOSE_MS) delay = 0;
+      const idle = upSince && Date.now() - lastRead >= IDLE_CLOSE_MS;
+      if (idle) backoff.reset();
+      const delay = idle ? 0 : backoff.next();
       // Jitter: between half and all of the step, so many visors do not redial in step.
       await sleep(delay / 2 + Math.random() * delay / 2, this.#stop);
-      delay = Math.min(maxMs, Math.max(initialMs, delay * 2));
     }
   }
 }
