@@ -12,7 +12,7 @@ import {
   PING_INTERVAL_MS,
   PING_TIMEOUT_MS,
 } from "./constants.ts";
-import { sleep } from "../../../mod/lifecycle/mod.ts";
+import { Backoff, sleep } from "../../../mod/lifecycle/mod.ts";
 
 /** Where the keeper is: dialing, serving a session, waiting to redial, or stopped for good. */
 export type KeeperState = "connecting" | "up" | "waiting" | "stopped";
@@ -213,15 +213,14 @@ export class SessionKeeper {
     const signal = this.#abort.signal;
     const initialMs = this.#o.backoffInitialMs ?? BACKOFF_INITIAL_MS;
     const maxMs = this.#o.backoffMaxMs ?? BACKOFF_MAX_MS;
-    let nextDelay = initialMs;
+    const backoff = new Backoff({ initialMs, maxMs, factor: 2 });
     let failure: Error | undefined;
     while (!signal.aborted) {
       this.#setState("connecting");
       const conn = await this.#dial();
       if (!conn) {
         if (signal.aborted) break;
-        await this.#wait(nextDelay);
-        nextDelay = Math.min(maxMs, nextDelay * 2);
+        await this.#wait(backoff.next());
         continue;
       }
       this.#connects++;
@@ -244,13 +243,12 @@ export class SessionKeeper {
       if (signal.aborted) break;
       this.#lastError = reason;
       this.#log?.warn("session to the skysocks server lost", { reason });
-      if (answered) nextDelay = initialMs; // it worked for a while: not a flapping server
+      if (answered) backoff.reset(); // it worked for a while: not a flapping server
       if (this.#o.reconnect === false) {
         failure = new Error(`session lost: ${reason}`);
         break;
       }
-      await this.#wait(nextDelay);
-      nextDelay = Math.min(maxMs, nextDelay * 2);
+      await this.#wait(backoff.next());
     }
     this.#stop(failure);
   }
