@@ -1,6 +1,6 @@
 import type { PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { jittered } from "./_backoff.ts";
+import { jittered } from "./_jitter.ts";
 import { Backoff, type BackoffOptions } from "../lifecycle/mod.ts";
 import { STCPR_BIND_REFRESH_MS } from "./constants.ts";
 import type { AddressResolver, ResolvedAddress } from "./registry.ts";

@@ -1,6 +1,6 @@
 import { type KeyPair, makeTransportId, type PubKey } from "../cipher/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { jittered } from "./_backoff.ts";
+import { jittered } from "./_jitter.ts";
 import { Backoff, type BackoffOptions } from "../lifecycle/mod.ts";
 import { closeQuietly } from "./_deadline.ts";
 import { TRANSPORT_HEARTBEAT_INTERVAL_MS, TRANSPORT_PORT, TransportLabel } from "./constants.ts";
