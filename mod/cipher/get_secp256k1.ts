@@ -1,5 +1,7 @@
+import { openFfiSecp256k1 } from "./_secp256k1_ffi.ts";
 import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
 import { nodeSecp256k1 } from "./_secp256k1_node.ts";
+import { CipherError } from "./errors.ts";
 import { sha256 } from "./hash.ts";
 import { hexToBytes } from "./hex.ts";
 import type { Secp256k1Backend, Secp256k1Choice } from "./secp256k1.ts";
@@ -44,17 +46,40 @@ export function secp256k1SelfTest(backend: Secp256k1Backend): boolean {
   }
 }
 
-// The automatic choice is computed once per process: it is a pure function of the runtime, and
-// the self-test is not free. This memo is the only module-level state in mod/cipher.
+// The automatic choice is computed once per process: it is a pure function of the runtime (and
+// the system's libraries), and the self-test is not free. With the library opened once in
+// _secp256k1_ffi.ts, these are the only module-level state in mod/cipher.
 let autoChoice: Secp256k1Backend | undefined;
 
 /**
- * The secp256k1 backend to use. `"auto"` (the default) returns the native `node:crypto` backend
- * when the runtime has the curve and it passes {@linkcode secp256k1SelfTest}, otherwise the
- * `@noble/curves` one. `"node"` and `"noble"` force a backend (tests and benchmarks).
+ * The secp256k1 backend to use. `"auto"` (the default) returns the first of these that is there
+ * and passes {@linkcode secp256k1SelfTest}: the system's libsecp256k1 over FFI (needs
+ * `--allow-ffi`; `SKYWIRE_SECP256K1_LIB` names the library file), the runtime's `node:crypto`,
+ * and `@noble/curves` (pure JavaScript, always there). `"ffi"`, `"node"` and `"noble"` force a
+ * backend (tests and benchmarks); `"ffi"` throws a {@linkcode CipherError} saying why when the
+ * library cannot be used.
  */
 export function getSecp256k1(choice: Secp256k1Choice = "auto"): Secp256k1Backend {
   if (choice === "node") return nodeSecp256k1;
   if (choice === "noble") return nobleSecp256k1;
-  return autoChoice ??= secp256k1SelfTest(nodeSecp256k1) ? nodeSecp256k1 : nobleSecp256k1;
+  if (choice === "ffi") {
+    const ffi = openFfiSecp256k1();
+    if (ffi.backend === undefined) throw new CipherError(`secp256k1 ffi backend: ${ffi.reason}`);
+    return ffi.backend;
+  }
+  return autoChoice ??= pickAuto();
+}
+
+function pickAuto(): Secp256k1Backend {
+  const ffi = openFfiSecp256k1().backend;
+  if (ffi !== undefined && secp256k1SelfTest(ffi)) return ffi;
+  return secp256k1SelfTest(nodeSecp256k1) ? nodeSecp256k1 : nobleSecp256k1;
+}
+
+/** Which backend `"auto"` uses and, when it is not libsecp256k1, why not: for operators. */
+export function secp256k1Status(): { backend: Secp256k1Backend["name"]; note?: string } {
+  const backend = getSecp256k1().name;
+  if (backend === "ffi") return { backend };
+  const ffi = openFfiSecp256k1();
+  return { backend, note: ffi.backend ? "libsecp256k1 failed its self-test" : ffi.reason };
 }

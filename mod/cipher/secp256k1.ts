@@ -1,5 +1,5 @@
-/** Which secp256k1 implementation to use; `"auto"` picks the native one if it works. */
-export type Secp256k1Choice = "node" | "noble" | "auto";
+/** Which secp256k1 implementation to use; `"auto"` picks the fastest one that works. */
+export type Secp256k1Choice = "ffi" | "node" | "noble" | "auto";
 
 /**
  * The secp256k1 operations Skywire needs, behind one small interface so the native and the
@@ -7,8 +7,11 @@ export type Secp256k1Choice = "node" | "noble" | "auto";
  * checked by the callers (`PubKey`, `SecKey`, `Sig`): keys are valid, recovery ids below 4.
  */
 export interface Secp256k1Backend {
-  /** `"node"` (native `node:crypto`) or `"noble"` (`@noble/curves`). */
-  readonly name: "node" | "noble";
+  /**
+   * `"ffi"` (the system's libsecp256k1), `"node"` (native `node:crypto`) or `"noble"`
+   * (`@noble/curves`).
+   */
+  readonly name: "ffi" | "node" | "noble";
   /** Whether `bytes` is a compressed point on the curve (33 bytes, prefix 2 or 3). */
   isValidPoint(bytes: Uint8Array): boolean;
   /** The compressed public key of a valid secret key. */

@@ -101,16 +101,18 @@ export function rootCommand(): Command {
         name: "version",
         summary: "print the version",
         flags: { json: jsonFlag() },
-        run: ({ flags, out }) =>
-          out(
-            flags.json
-              ? JSON.stringify({
-                version: VERSION,
-                deno: Deno.version.deno,
-                target: Deno.build.target,
-              })
-              : versionText,
-          ),
+        run: async ({ flags, out }) => {
+          if (!flags.json) return out(versionText);
+          // The crypto backend in use (and why not libsecp256k1 when it is not), for operators;
+          // imported here so that plain --version stays light.
+          const { secp256k1Status } = await import("../../mod/cipher/mod.ts");
+          out(JSON.stringify({
+            version: VERSION,
+            deno: Deno.version.deno,
+            target: Deno.build.target,
+            secp256k1: secp256k1Status(),
+          }));
+        },
       }),
       {
         name: "config",
