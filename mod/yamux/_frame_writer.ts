@@ -1,7 +1,7 @@
 import { type ByteStream, writeAll } from "../conn/mod.ts";
 import { FrameType, HEADER_SIZE } from "./frame.ts";
 import { writeHeader } from "./_header_bytes.ts";
-import type { Timer } from "./_timer.ts";
+import { type Watched, writeWatchdog } from "./_write_watchdog.ts";
 import { SessionClosedError, YamuxTimeoutError } from "./errors.ts";
 
 // Frames are packed into one staging buffer per connection write; a body that does not fit the
@@ -81,9 +81,11 @@ export class FrameWriter {
   #running = false;
   #closedWith: Error | undefined;
   #copiedBytes = 0;
-  #inWrite = false;
-  #writeStartedAt = 0;
-  #watchdog: Timer | undefined;
+  // This writer's entry in the shared watchdog: the deadline of the write in progress.
+  readonly #watch: Watched & { deadline: number } = {
+    deadline: Infinity,
+    expire: () => this.#fail(new YamuxTimeoutError("write", "yamux connection write timed out")),
+  };
 
   /** Write frames to `conn`. */
   constructor(conn: ByteStream, options: FrameWriterOptions) {
@@ -94,11 +96,6 @@ export class FrameWriter {
   /** Frames queued and not yet written. */
   get queued(): number {
     return this.#queue.length - this.#head;
-  }
-
-  /** Whether a watchdog timer is armed (for leak checks). */
-  get timerActive(): boolean {
-    return this.#watchdog !== undefined;
   }
 
   /** Whether `write()` would queue without waiting. */
@@ -174,8 +171,7 @@ export class FrameWriter {
   close(reason: Error): void {
     if (this.#closedWith) return;
     this.#closedWith = reason;
-    if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
-    this.#watchdog = undefined;
+    writeWatchdog.forget(this.#watch);
     for (let i = this.#batchStart; i < this.#queue.length; i++) this.#queue[i].reject?.(reason);
     this.#queue = [];
     this.#head = 0;
@@ -190,8 +186,6 @@ export class FrameWriter {
     this.#running = true;
     this.#run().finally(() => {
       this.#running = false;
-      if (this.#watchdog !== undefined) clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
       // A writer resumed by the last batch's resolve() may have queued a frame after #run saw
       // an empty queue but before this callback ran; without this it would wait for the next
       // unrelated frame (often the 30 s keepalive).
@@ -271,25 +265,14 @@ export class FrameWriter {
 
   async #out(bytes: Uint8Array): Promise<void> {
     if (this.#closedWith) throw this.#closedWith;
-    this.#inWrite = true;
-    this.#writeStartedAt = performance.now();
-    if (this.#watchdog === undefined) this.#arm(this.#options.writeTimeout);
+    const watch = this.#watch;
+    watch.deadline = performance.now() + this.#options.writeTimeout;
+    writeWatchdog.watch(watch);
     try {
       await writeAll(this.#conn, bytes);
     } finally {
-      this.#inWrite = false;
+      watch.deadline = Infinity;
     }
-  }
-
-  // One timer per busy period rather than one per write: it re-arms itself for the time left.
-  #arm(ms: number): void {
-    this.#watchdog = setTimeout(() => {
-      this.#watchdog = undefined;
-      if (!this.#inWrite || this.#closedWith) return;
-      const left = this.#options.writeTimeout - (performance.now() - this.#writeStartedAt);
-      if (left > 0) this.#arm(left);
-      else this.#fail(new YamuxTimeoutError("write", "yamux connection write timed out"));
-    }, ms);
   }
 
   #fail(reason: Error): void {

@@ -142,8 +142,8 @@ export class Session {
 
   /** Counters for leak tests and diagnostics. */
   stats(): SessionStats {
-    let timers = (this.#keepAliveTimer !== undefined ? 1 : 0) + this.#pings.size +
-      (this.#writer.timerActive ? 1 : 0);
+    // The writer's deadline is kept by the process-wide watchdog (see _write_watchdog.ts).
+    let timers = (this.#keepAliveTimer !== undefined ? 1 : 0) + this.#pings.size;
     for (const stream of this.#streams.values()) {
       if (stream._hasTimer) timers++;
     }

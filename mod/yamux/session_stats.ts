@@ -12,6 +12,9 @@ export interface SessionStats {
   bufferedBytes: number;
   /** Frames waiting in the writer. */
   queuedFrames: number;
-  /** Armed timers (keepalive, ping, open, close and write watchdogs). */
+  /**
+   * Armed timers (keepalive, ping, open and close); write deadlines are kept by one timer for
+   * the whole process, released with the last session.
+   */
   timers: number;
 }

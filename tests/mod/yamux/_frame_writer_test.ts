@@ -1,6 +1,7 @@
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertInstanceOf } from "@std/assert";
 import { FrameWriter } from "../../../mod/yamux/_frame_writer.ts";
-import { decodeHeader, FrameType, HEADER_SIZE } from "../../../mod/yamux/mod.ts";
+import { writeWatchdog } from "../../../mod/yamux/_write_watchdog.ts";
+import { decodeHeader, FrameType, HEADER_SIZE, YamuxTimeoutError } from "../../../mod/yamux/mod.ts";
 import type { ByteStream } from "../../../mod/conn/mod.ts";
 
 /** A connection that accepts every write at once and keeps the bytes. */
@@ -90,4 +91,36 @@ Deno.test("FrameWriter packs a pulled frame with what its source holds when it i
   writer.pull(7, source);
   await new Promise((resolve) => setTimeout(resolve, 0));
   assertEquals(written, [7000, 0, -1]);
+});
+
+Deno.test("FrameWriter fails with a write timeout when a connection write never completes", async () => {
+  const conn: ByteStream = {
+    read: () => new Promise(() => {}),
+    write: () => new Promise(() => {}), // a peer that stopped reading, its buffers full
+    close: () => {},
+  };
+  let failure: Error | undefined;
+  const writer = new FrameWriter(conn, {
+    capacity: 64,
+    writeTimeout: 30,
+    onFailure: (reason) => failure = reason,
+  });
+  const started = performance.now();
+  writer.post(FrameType.Ping, 0, 0, 1);
+  await writer.idle();
+  assertInstanceOf(failure, YamuxTimeoutError);
+  assertEquals(failure.kind, "write");
+  assert(performance.now() - started >= 25);
+  // The shared watchdog forgot the closed writer; with no other session its timer is cleared.
+  assertEquals([writeWatchdog.size, writeWatchdog.armed], [0, false]);
+});
+
+Deno.test("FrameWriter leaves the shared watchdog once closed after writes that completed", async () => {
+  const conn = collector();
+  const writer = new FrameWriter(conn, { capacity: 64, writeTimeout: 10_000, onFailure: () => {} });
+  for (let i = 0; i < 10; i++) writer.post(FrameType.Ping, 0, 0, i);
+  await writer.idle();
+  assert(writeWatchdog.armed);
+  writer.close(new Error("done"));
+  assertEquals([writeWatchdog.size, writeWatchdog.armed], [0, false]);
 });
