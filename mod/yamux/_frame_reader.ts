@@ -6,9 +6,13 @@ import { SessionClosedError } from "./errors.ts";
 // quiet, so idle sessions hold little memory. `fill(n)` accepts n up to the small size.
 const READ_BUFFER_SMALL = 16 * 1024;
 const READ_BUFFER_LARGE = 64 * 1024;
-// While the session is quiet (the last read was smaller than this) it waits for the next frame
-// with a buffer this small; a read that fills it brings the large one back.
+// While the session is quiet it waits for the next frame with a buffer this small; a read that
+// fills it brings the large one back.
 const READ_BUFFER_IDLE = 256;
+// Quiet means this many reads in a row smaller than the idle buffer. One is not enough: a Go
+// peer writes each frame's header and body separately, so a bulk flow now and then yields a
+// lone 12-byte read, and dropping the large buffer then cost two allocations to grow it back.
+const QUIET_READS = 2;
 
 /**
  * Buffered reads from the session's connection. Every method that needs more bytes than are
@@ -22,7 +26,7 @@ export class FrameReader {
   /** Offset of the first unconsumed byte in `buffer`. */
   start = 0;
   #end = 0;
-  #lastRead = 0;
+  #smallReads = QUIET_READS;
 
   /** Read from `conn`. */
   constructor(conn: ByteStream) {
@@ -57,7 +61,7 @@ export class FrameReader {
     if (this.start === this.#end) {
       this.start = 0;
       this.#end = 0;
-      if (this.#lastRead < READ_BUFFER_IDLE && n <= READ_BUFFER_IDLE) {
+      if (this.#smallReads >= QUIET_READS && n <= READ_BUFFER_IDLE) {
         if (this.buffer.length !== READ_BUFFER_IDLE) this.buffer = new Uint8Array(READ_BUFFER_IDLE);
       } else if (this.buffer.length < READ_BUFFER_SMALL) {
         this.buffer = new Uint8Array(READ_BUFFER_SMALL);
@@ -77,7 +81,7 @@ export class FrameReader {
         throw new SessionClosedError("connection closed by peer in the middle of a frame");
       }
       this.#end += count;
-      this.#lastRead = count;
+      this.#smallReads = count < READ_BUFFER_IDLE ? this.#smallReads + 1 : 0;
       if (count === space && this.buffer.length < READ_BUFFER_LARGE) {
         this.#grow(this.buffer.length < READ_BUFFER_SMALL ? READ_BUFFER_SMALL : READ_BUFFER_LARGE);
       }
