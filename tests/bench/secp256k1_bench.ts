@@ -1,6 +1,6 @@
 /**
- * secp256k1 operations per second on each backend (`node:crypto` fast path vs `@noble/curves`)
- * and their ratio, measured in the same run: Skywire ECDH, signing, verifying (by recovery),
+ * secp256k1 operations per second on each backend (the system's libsecp256k1 over FFI when it
+ * opens, the `node:crypto` fast path, `@noble/curves`) and their ratios, measured in the same run: Skywire ECDH, signing, verifying (by recovery),
  * public-key parsing (on-curve check) and public-key derivation. Also node:crypto's own ECDSA
  * verify, which cannot check the recovery id, for reference.
  *
@@ -22,6 +22,7 @@ import {
   signPayload,
   verifyPubKeySignedPayload,
 } from "../../mod/cipher/mod.ts";
+import { openFfiSecp256k1 } from "../../mod/cipher/_secp256k1_ffi.ts";
 import { type BenchReport, JSON_MODE, log } from "./_report.ts";
 
 const ROUND_MS = 400;
@@ -68,14 +69,22 @@ function operations(backend: Secp256k1Backend): Record<string, () => void> {
   };
 }
 
-/** Measure both backends and print one line per operation with the ratio node/noble. */
+/**
+ * Measure each backend there is (libsecp256k1 over FFI when it opens, node:crypto, noble) and
+ * print one line per operation with the ratios ffi/node, ffi/noble and node/noble.
+ */
 export function main(): BenchReport {
-  const backends = [getSecp256k1("node"), getSecp256k1("noble")];
+  const backends: Secp256k1Backend[] = [getSecp256k1("node"), getSecp256k1("noble")];
+  const ffi = openFfiSecp256k1();
+  if (ffi.backend) backends.unshift(ffi.backend);
+  else log(`(no ffi backend: ${ffi.reason})`);
   const ops = backends.map(operations);
-  const rates: Record<string, Rate | undefined>[] = [{}, {}];
+  const rates: Record<string, Rate | undefined>[] = backends.map(() => ({}));
   for (let round = 0; round < 3; round++) {
     for (const name of Object.keys(ops[0])) {
-      for (let i = 0; i < 2; i++) rates[i][name] = best(rates[i][name], rate(ops[i][name]));
+      for (let i = 0; i < backends.length; i++) {
+        rates[i][name] = best(rates[i][name], rate(ops[i][name]));
+      }
     }
   }
   // node:crypto's plain ECDSA verify (known key, no recovery id check), for reference only.
@@ -102,15 +111,24 @@ export function main(): BenchReport {
   const report: BenchReport = { name: "secp256k1", figures: {}, ratios: {} };
   log(`secp256k1 ops per CPU-second (wall-clock in brackets), auto = ${getSecp256k1().name}`);
   for (const name of Object.keys(ops[0])) {
-    const fast = rates[0][name]!, slow = rates[1][name]!;
-    report.figures[`${name}_node_ops_per_cpu_s`] = Math.round(fast.cpu);
-    report.figures[`${name}_noble_ops_per_cpu_s`] = Math.round(slow.cpu);
-    report.ratios[`${name}_node_over_noble`] = Number((fast.cpu / slow.cpu).toFixed(2));
-    log(
-      `  ${name.padEnd(13)} node:crypto ${fast.cpu.toFixed(0).padStart(6)}/s ` +
-        `[${fast.wall.toFixed(0).padStart(6)}]   noble ${slow.cpu.toFixed(0).padStart(6)}/s ` +
-        `[${slow.wall.toFixed(0).padStart(6)}]   ratio ${(fast.cpu / slow.cpu).toFixed(2)}x`,
-    );
+    const cells: string[] = [];
+    backends.forEach((backend, i) => {
+      const { cpu, wall } = rates[i][name]!;
+      report.figures[`${name}_${backend.name}_ops_per_cpu_s`] = Math.round(cpu);
+      cells.push(
+        `${backend.name} ${cpu.toFixed(0).padStart(6)}/s [${wall.toFixed(0).padStart(6)}]`,
+      );
+    });
+    const cpuOf = (backendName: string) =>
+      rates[backends.findIndex((b) => b.name === backendName)]?.[name]?.cpu;
+    const ratios: string[] = [];
+    for (const [fast, slow] of [["ffi", "node"], ["ffi", "noble"], ["node", "noble"]]) {
+      const a = cpuOf(fast), b = cpuOf(slow);
+      if (a === undefined || b === undefined) continue;
+      report.ratios[`${name}_${fast}_over_${slow}`] = Number((a / b).toFixed(2));
+      ratios.push(`${fast}/${slow} ${(a / b).toFixed(2)}x`);
+    }
+    log(`  ${name.padEnd(13)} ${cells.join("   ")}   ${ratios.join(", ")}`);
   }
   report.figures.plain_node_verify_ops_per_cpu_s = Math.round(plain!.cpu);
   log(
