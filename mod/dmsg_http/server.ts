@@ -300,7 +300,7 @@ export async function serveHttpConnection<S extends ByteStream>(
         // A `body` key, even null, costs Request's constructor a fifth more: only when needed.
         const init: RequestInit = {
           method: head.method,
-          headers: head.headers,
+          headers: head.fields,
           signal: aborter.signal,
         };
         if (passBody) init.body = body!.stream();

@@ -24,6 +24,12 @@ Deno.test("parseRequestHead reads the request line and fields", () => {
   assertEquals(head.version, "HTTP/1.1");
   assertEquals(head.headers.get("host"), "02ab:80");
   assertEquals(head.headers.get("x-a"), "one, two");
+  // The pairs a Request is built from: as sent, repeated names kept apart.
+  assertEquals(head.fields, [["Host", "02ab:80"], ["X-A", "one"], ["x-a", "two"]]);
+  assertEquals(
+    [...new Request("http://x/", { headers: head.fields }).headers],
+    [...head.headers],
+  );
 });
 
 Deno.test("parseRequestHead accepts LF-only line ends and HTTP/1.0", () => {
