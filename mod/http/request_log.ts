@@ -22,8 +22,10 @@ export function requestLog(options: RequestLogOptions): MiddlewareHandler {
   return async (c, next) => {
     await next();
     const status = c.res.status;
+    const level = status >= 500 ? "warn" : "debug";
+    // Below the logger's level the line's fields (the URL parsed for its path) are not built.
+    if (!options.logger.enabled(level)) return;
     const fields = { method: c.req.method, path: c.req.path, status, remote: remoteOf(c) };
-    if (status >= 500) options.logger.warn("request", fields);
-    else options.logger.debug("request", fields);
+    options.logger[level]("request", fields);
   };
 }

@@ -33,3 +33,19 @@ Deno.test("requestLog: a remote function names the caller", async () => {
   await res.body?.cancel();
   assert(logger.lines.some((l) => l.includes("remote=pk-abc")), logger.lines.join("\n"));
 });
+
+Deno.test("requestLog: above debug, answered requests cost no line and no field", async () => {
+  const logger = captureLogger("info");
+  let named = 0;
+  const app = new Hono();
+  app.use("*", requestLog({ logger, remote: () => String(++named) }));
+  app.get("/ok", (c) => c.text("ok"));
+  app.get("/fail", (c) => c.text("fault", 500));
+  for (const path of ["/ok", "/ok", "/fail"]) {
+    const res = await app.fetch(new Request(`http://h${path}`));
+    await res.body?.cancel();
+  }
+  assertEquals(named, 1, "the remote is named only for the line that is printed");
+  assertEquals(logger.lines.length, 1, logger.lines.join("\n"));
+  assert(/WARN.*path=\/fail status=500 remote=1/.test(logger.lines[0]), logger.lines[0]);
+});
