@@ -11,6 +11,10 @@ import { cpuMs, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
 
 const SELF = new URL(import.meta.url).pathname;
 const CONFIG = new URL("./deno.json", import.meta.url).pathname;
+// With SKYWIRE_BENCH_CPU_PROF=DIR our discovery writes a V8 CPU profile (.cpuprofile) into DIR
+// when it stops, to see where a registration's CPU goes.
+const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
+const PROFILE_FLAGS = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
 
 /** A discovery under measurement: its URL and every process it runs in. */
 export interface DiscTarget extends AsyncDisposable {
@@ -71,7 +75,10 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
  */
 export async function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...SHIPPED_V8_FLAGS, "--config", CONFIG, SELF, "--child", root, dir],
+    args: [
+      ...["run", "-A", ...SHIPPED_V8_FLAGS, ...PROFILE_FLAGS],
+      ...["--config", CONFIG, SELF, "--child", root, dir],
+    ],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
