@@ -21,7 +21,7 @@ import type { Logger } from "../../mod/log/mod.ts";
 import { admitEntry } from "./admit.ts";
 import { Listings, MAX_AVAILABLE_SERVERS } from "./listings.ts";
 import { checkAfterTombstone, checkDeletes, checkFresh } from "./replay.ts";
-import type { DiscoveryStore } from "./store.ts";
+import type { DiscoveryStore, StoredRecord } from "./store.ts";
 
 /**
  * Most delegated servers a client entry may name. Go sets no bound; a client has a session
@@ -96,6 +96,24 @@ function refuse(status: number, message: string): Refusal {
 function fresh(entry: Entry, nowNs: bigint): Refusal | undefined {
   try {
     checkFresh(entry, nowNs);
+  } catch (error) {
+    if (error instanceof EntryValidationError) return refuse(422, error.message);
+    throw error;
+  }
+}
+
+/** The refusal of `entry` replacing what `current` holds, or `undefined` if it may. */
+function iterationRefusal(
+  current: StoredRecord,
+  entry: Entry,
+  strictSequence: boolean,
+): Refusal | undefined {
+  try {
+    if (current.entry) validateIteration(current.entry, entry, { strictSequence });
+    else {
+      checkAfterTombstone(current.tombstone, entry);
+      validateFirstRegistration(entry, { strictSequence });
+    }
   } catch (error) {
     if (error instanceof EntryValidationError) return refuse(422, error.message);
     throw error;
@@ -178,24 +196,24 @@ export class EntryService {
     // stored entry and than the last deletion, it is the holder's word now (replay.ts).
     const stale = fresh(entry, nowNanos(o.now()));
     if (stale) return stale;
+    const pk = entry.static.hex();
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
-      const current = await o.store.get(entry.static.hex());
-      try {
-        if (current.entry) validateIteration(current.entry, entry, { strictSequence });
-        else {
-          checkAfterTombstone(current.tombstone, entry);
-          validateFirstRegistration(entry, { strictSequence });
-        }
-      } catch (error) {
-        if (error instanceof EntryValidationError) return refuse(422, error.message);
-        throw error;
+      // The first round goes on the entry cache's guess, without a store read. The write's
+      // checks hold the guess to the store; a refusal on the guess, or a write the store
+      // turned down, reads the store, so every answer is the one the store's state gives.
+      const guess = round === 0 ? o.store.cachedRecord(pk) : undefined;
+      const current = guess ?? await o.store.get(pk);
+      const refusal = iterationRefusal(current, entry, strictSequence);
+      if (refusal) {
+        if (guess) continue;
+        return refusal;
       }
       if (await o.store.put(entry, canonical, ttl, current)) {
         this.#listings.changed();
         return { ok: true, updated: current.entry !== null };
       }
     }
-    o.logger.warn("entry write kept losing to concurrent writes", { pk: entry.static.hex() });
+    o.logger.warn("entry write kept losing to concurrent writes", { pk });
     return refuse(500, DISC_MESSAGES.unexpected);
   }
 

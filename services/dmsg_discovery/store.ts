@@ -229,12 +229,19 @@ export class DiscoveryStore {
     const index: IndexRecord = { expiresAt };
     const delegated = new Set(delegatedHex(entry));
     const dropped = delegatedHex(read.entry).filter((server) => !delegated.has(server));
+    const checks: Deno.AtomicCheck[] = [
+      { key: [ROOT, "entry", pk], versionstamp: read.versionstamp },
+    ];
+    // Over a live entry the tombstone played no part (an update is checked against the entry),
+    // and a deletion since the read changed the entry key: its check covers that. (The cache's
+    // guess knows no tombstone; checking one would fail every update of a key re-registered
+    // after a deletion, and with it the whole commit group, for ten minutes.)
+    if (read.entry === null) {
+      checks.push({ key: [ROOT, "gone", pk], versionstamp: read.tombstoneVersionstamp });
+    }
     const versionstamp = await this.#batcher.commit({
       key: pk,
-      checks: [
-        { key: [ROOT, "entry", pk], versionstamp: read.versionstamp },
-        { key: [ROOT, "gone", pk], versionstamp: read.tombstoneVersionstamp },
-      ],
+      checks,
       mutations: 4 + delegated.size + dropped.length,
       bytes: 2 * body.length + 64 * (4 + delegated.size + dropped.length),
       mutate: (op) => {

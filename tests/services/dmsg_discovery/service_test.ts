@@ -11,15 +11,31 @@ import { captureLogger } from "../../_util/capture_logger.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { clientEntry, generateKeyPair, serverEntry, type TestClock } from "./_harness.ts";
 
-/** An EntryService over a real KV file, without HTTP. */
+/** Calls of the KV's reads and atomic operations, counted on the real handle. */
+function countCalls(kv: Deno.Kv, counts: Record<string, number>): Deno.Kv {
+  return new Proxy(kv, {
+    get(target, name) {
+      const value = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        counts[String(name)] = (counts[String(name)] ?? 0) + 1;
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** An EntryService over a real KV file, without HTTP; `kvCalls` counts the store's KV calls. */
 async function openService(options: Partial<EntryServiceOptions> = {}) {
   const dir = await tempDir("skywire-disc-service-");
   const clock: TestClock = { ms: Date.now() };
   const logger = captureLogger();
   const kv = await openStore({ path: `${dir.path}/d.kv`, logger });
   const now = () => clock.ms;
+  const kvCalls: Record<string, number> = {};
+  const counted = countCalls(kv.kv, kvCalls);
   const service = new EntryService({
-    store: new DiscoveryStore(() => kv.kv, now, logger),
+    store: new DiscoveryStore(() => counted, now, logger),
     testMode: true,
     now,
     logger,
@@ -32,6 +48,7 @@ async function openService(options: Partial<EntryServiceOptions> = {}) {
   return {
     service,
     clock,
+    kvCalls,
     async [Symbol.asyncDispose]() {
       kv.close();
       await dir[Symbol.asyncDispose]();
@@ -73,6 +90,55 @@ Deno.test("EntryService: concurrent updates of one key end with exactly one winn
   const winners = results.flatMap((r, i) => r.ok ? [i] : []);
   assertEquals(winners.length, 1, JSON.stringify(results));
   assertEquals(await s.service.get(keys.pk), marshalEntry(variants[winners[0]]));
+});
+
+Deno.test("EntryService: an update goes on the cache's guess: no store read, one commit", async () => {
+  await using s = await openService();
+  const keys = generateKeyPair();
+  const reads = () => (s.kvCalls.get ?? 0) + (s.kvCalls.getMany ?? 0);
+  assertEquals(await s.service.register(marshalEntry(clientEntry(keys, s.clock))), {
+    ok: true,
+    updated: false,
+  });
+  const [read0, commits0] = [reads(), s.kvCalls.atomic];
+  for (let sequence = 1n; sequence <= 3n; sequence++) {
+    s.clock.ms += 1000;
+    const next = clientEntry(keys, s.clock, { sequence });
+    assertEquals(await s.service.register(marshalEntry(next)), { ok: true, updated: true });
+    assertEquals(await s.service.get(keys.pk), marshalEntry(next));
+  }
+  assertEquals(reads(), read0);
+  assertEquals(s.kvCalls.atomic, commits0 + 3);
+  // A refusal on the guess is confirmed by the store before it is answered.
+  const stale = await s.service.register(
+    marshalEntry(clientEntry(keys, s.clock, { sequence: 2n })),
+  );
+  assertEquals(stale.ok ? 200 : stale.status, 422);
+  assertEquals(reads(), read0 + 1);
+  assertEquals(s.kvCalls.atomic, commits0 + 3);
+});
+
+Deno.test("EntryService: a key registered again after a deletion updates in one commit", async () => {
+  await using s = await openService();
+  const keys = generateKeyPair();
+  await s.service.register(marshalEntry(clientEntry(keys, s.clock)));
+  s.clock.ms += 1000;
+  assertEquals(
+    await s.service.delete(marshalEntry(clientEntry(keys, s.clock, { sequence: 1n }))),
+    { ok: true },
+  );
+  // Signed at the deletion's time: the tombstone refuses it.
+  const replay = await s.service.register(marshalEntry(clientEntry(keys, s.clock)));
+  assertEquals(replay.ok ? 200 : replay.status, 422);
+  s.clock.ms += 1000;
+  assertEquals((await s.service.register(marshalEntry(clientEntry(keys, s.clock)))).ok, true);
+  // The tombstone stays ten minutes; updates over the live entry do not trip on it.
+  const commits = s.kvCalls.atomic;
+  s.clock.ms += 1000;
+  const next = clientEntry(keys, s.clock, { sequence: 1n });
+  assertEquals(await s.service.register(marshalEntry(next)), { ok: true, updated: true });
+  assertEquals(s.kvCalls.atomic, commits + 1);
+  assertEquals(await s.service.get(keys.pk), marshalEntry(next));
 });
 
 Deno.test("EntryService: listings, batch keyed as asked, legacy timeout", async () => {
