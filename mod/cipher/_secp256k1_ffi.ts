@@ -102,7 +102,10 @@ function open(): FfiSecp256k1 {
       library.close();
       failures.push(`${name}: context setup failed`);
     } catch (error) {
-      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      // Deno's message repeats "Could not open library: " and the name: keep the cause.
+      const message = (error instanceof Error ? error.message : String(error))
+        .replace(/^(Could not open library: )+/, "").replace(`${name}: `, "");
+      failures.push(`${name}: ${message}`);
     }
   }
   return { reason: `libsecp256k1 not loaded (${failures.join("; ")})` };
