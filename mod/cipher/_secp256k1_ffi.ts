@@ -80,7 +80,8 @@ export type FfiSecp256k1 =
 let opened: FfiSecp256k1 | undefined;
 
 /**
- * Open libsecp256k1 (once per process; later calls return the same answer) and make the backend.
+ * Open libsecp256k1 (once per module instance; later calls return the same answer) and make the
+ * backend.
  * Never throws and never prompts: without the FFI permission, the library or one of its symbols
  * the answer is a one-line reason.
  */
@@ -89,7 +90,9 @@ export function openFfiSecp256k1(): FfiSecp256k1 {
 }
 
 function open(): FfiSecp256k1 {
-  if (typeof Deno?.dlopen !== "function") return { reason: "this runtime has no Deno.dlopen" };
+  if (typeof Deno === "undefined" || typeof Deno.dlopen !== "function") {
+    return { reason: "this runtime has no Deno.dlopen" };
+  }
   const failures: string[] = [];
   for (const name of candidateNames()) {
     try {
