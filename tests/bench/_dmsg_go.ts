@@ -134,7 +134,11 @@ async function writeFiles(dir: string, bytes: number): Promise<void> {
   }
 }
 
-async function withDiscovery<T>(dir: string, run: (url: string) => Promise<T>): Promise<T> {
+/** Run `run` with a discovery of its own (ours, in this process, a KV file in `dir`). */
+export async function withDiscovery<T>(
+  dir: string,
+  run: (url: string) => Promise<T>,
+): Promise<T> {
   const discovery = await startDiscovery({
     storePath: join(dir, `discovery-${crypto.randomUUID()}.kv`),
     testMode: true,

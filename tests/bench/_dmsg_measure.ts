@@ -20,7 +20,8 @@ import { type BenchProcess, cpuMs, rssBytes, tcpRelayProcess } from "./_dmsg_pro
 /** MiB. */
 export const MIB = 1024 * 1024;
 const CHUNK = 64 * 1024;
-const OPENS = 300;
+/** Stream opens per latency run. */
+export const OPENS = 300;
 const IDLE_SESSIONS = 1_000;
 const SESSION_BATCH = 50;
 const BENCH_PORT = 9;
@@ -41,7 +42,8 @@ export interface RelayFigures {
   relayCpuMsPerOpen?: number;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** The `p`th percentile of ascending `sorted`. */
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 

@@ -26,10 +26,14 @@ export const SHIPPED_V8_FLAGS: string[] = (() => {
   return String(root.tasks.start).match(/--v8-flags=\S+/g) ?? [];
 })();
 const quiet = createLogger({ level: "fatal" });
-// With SKYWIRE_BENCH_CPU_PROF=DIR our processes write V8 CPU profiles (.cpuprofile) into DIR
-// when they stop, to see where a relay spends its time under the bench's load.
 const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
-const PROFILE_FLAGS = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+/**
+ * With SKYWIRE_BENCH_CPU_PROF=DIR our processes write V8 CPU profiles (.cpuprofile) into DIR
+ * when they stop, to see where a relay or a client spends its time under the bench's load.
+ */
+export const PROFILE_FLAGS: string[] = PROFILE_DIR
+  ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`]
+  : [];
 
 /** A process under measurement; disposing it stops it (SIGTERM) and reaps it. */
 export interface BenchProcess extends AsyncDisposable {

@@ -33,6 +33,7 @@ import {
   type RelayFigures,
 } from "./_dmsg_measure.ts";
 import { goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
+import { stackRows } from "./_dmsg_stack.ts";
 import { type BenchReport, JSON_MODE, log } from "./_report.ts";
 
 const quiet = createLogger({ level: "fatal" });
@@ -111,6 +112,10 @@ export async function main(): Promise<BenchReport> {
   const report: BenchReport = { name: "dmsg", figures: {}, ratios: {}, notes: [] };
   const dir = await Deno.makeTempDir({ prefix: "skywire-dmsg-bench-" });
   try {
+    if (Deno.args.includes("--stacks")) {
+      await stackRows(goBin, dir, bytes, report);
+      return report;
+    }
     const discovery = await startDiscovery({
       storePath: join(dir, "discovery.kv"),
       testMode: true,
@@ -162,6 +167,7 @@ export async function main(): Promise<BenchReport> {
       await discovery.close();
     }
     if (goBin) await goClientRows(goBin, bytes, report);
+    await stackRows(goBin, dir, bytes, report);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,0 +1,211 @@
+/**
+ * Whole stacks, every part in its own process: a dialing client → a dmsg server → a listening
+ * client, each of the three ours or Go's (tests/interop/go/dmsgpeer with Go's dmsg-server). The
+ * dialer times its own opens (dial call to stream ready, discovery lookup included, as each
+ * client does it) and one throughput run; the CPU time of all three processes is read from
+ * /proc at the phase boundaries, so an open's cost shows per process, which the machine's
+ * other load does not inflate as it does wall-clock latency. Every setup has a discovery of its
+ * own (ours, in this process) that lists only its one server.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { withDiscovery } from "./_dmsg_go.ts";
+import { MIB, OPENS, percentile } from "./_dmsg_measure.ts";
+import { OUR_PEER, type PeerProcess, peerProcess, type PeerProgram } from "./_dmsg_peer.ts";
+import { type BenchProcess, cpuMs, goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
+import { type BenchReport, log } from "./_report.ts";
+
+const PORT = 9;
+
+/** CPU time of each process of a stack, ms per unit. */
+export interface StackCpu {
+  dialer: number;
+  server: number;
+  listener: number;
+}
+
+/** What one stack did. */
+export interface StackFigures {
+  /** Stream-open latency percentiles at the dialer, ms. */
+  p50: number;
+  p99: number;
+  /** Dialer → listener throughput over one stream, MiB/s. */
+  mibps: number;
+  /** CPU time per stream open. */
+  cpuMsPerOpen: StackCpu;
+  /** CPU time per MiB moved. */
+  cpuMsPerMib: StackCpu;
+}
+
+/** The three programs of one stack. */
+export interface Stack {
+  dialer: PeerProgram;
+  server: (discovery: string) => Promise<BenchProcess>;
+  listener: PeerProgram;
+}
+
+function cpuOf(dialer: PeerProcess, server: BenchProcess, listener: PeerProcess): StackCpu {
+  return { dialer: cpuMs(dialer.pid), server: cpuMs(server.pid), listener: cpuMs(listener.pid) };
+}
+
+function perUnit(before: StackCpu, after: StackCpu, units: number): StackCpu {
+  return {
+    dialer: (after.dialer - before.dialer) / units,
+    server: (after.server - before.server) / units,
+    listener: (after.listener - before.listener) / units,
+  };
+}
+
+/** Run `stack`: OPENS stream opens, then `bytes` over one stream. */
+export function measureStack(stack: Stack, dir: string, bytes: number): Promise<StackFigures> {
+  return withDiscovery(dir, async (discovery) => {
+    await using server = await stack.server(discovery);
+    await using listener = await peerProcess(stack.listener, ["listen", discovery, `${PORT}`]);
+    await using dialer = await peerProcess(stack.dialer, [
+      "dial",
+      discovery,
+      listener.pk,
+      `${PORT}`,
+      `${OPENS}`,
+      `${bytes / MIB}`,
+    ]);
+    const start = cpuOf(dialer, server, listener);
+    const opens = await dialer.step();
+    const opened = cpuOf(dialer, server, listener);
+    const moved = await dialer.step();
+    const end = cpuOf(dialer, server, listener);
+    const ms = (opens.ms as number[]).toSorted((a, b) => a - b);
+    return {
+      p50: percentile(ms, 50),
+      p99: percentile(ms, 99),
+      mibps: Number(moved.bytes) / MIB / Number(moved.seconds),
+      cpuMsPerOpen: perUnit(start, opened, ms.length),
+      cpuMsPerMib: perUnit(opened, end, bytes / MIB),
+    };
+  });
+}
+
+/** Where Go's dmsgpeer is: SKYWIRE_GO_DMSGPEER_BIN, else `dmsgpeer` in SKYWIRE_GO_REF_BIN. */
+export function goPeerBinary(goBin: string | undefined): string | undefined {
+  const named = Deno.env.get("SKYWIRE_GO_DMSGPEER_BIN");
+  if (named) return named;
+  if (!goBin) return undefined;
+  try {
+    return Deno.statSync(join(goBin, "dmsgpeer")).isFile ? join(goBin, "dmsgpeer") : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const total = (cpu: StackCpu) => cpu.dialer + cpu.server + cpu.listener;
+
+function stackLine(name: string, f: StackFigures): string {
+  const o = f.cpuMsPerOpen, m = f.cpuMsPerMib;
+  return `  ${name.padEnd(40)} open p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms  ` +
+    `${f.mibps.toFixed(1).padStart(6)} MiB/s   CPU/open dialer ${o.dialer.toFixed(2)} server ` +
+    `${o.server.toFixed(2)} listener ${o.listener.toFixed(2)} ms   CPU/MiB ` +
+    `${m.dialer.toFixed(1)}/${m.server.toFixed(1)}/${m.listener.toFixed(1)} ms`;
+}
+
+function record(report: BenchReport, key: string, f: StackFigures): void {
+  const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+  report.figures[`${key}_open_p50_ms`] = round(f.p50);
+  report.figures[`${key}_open_p99_ms`] = round(f.p99);
+  report.figures[`${key}_mib_s`] = round(f.mibps, 1);
+  for (const part of ["dialer", "server", "listener"] as const) {
+    report.figures[`${key}_${part}_cpu_ms_per_open`] = round(f.cpuMsPerOpen[part], 3);
+    report.figures[`${key}_${part}_cpu_ms_per_mib`] = round(f.cpuMsPerMib[part], 1);
+  }
+}
+
+/**
+ * The whole-stack rows: ours → our server → ours always; with Go's dmsg-server in `goBin` and
+ * dmsgpeer, also Go → Go → Go and the mixed pairs (Go clients through our server, our clients
+ * through Go's), with the ratios ours/Go.
+ */
+export async function stackRows(
+  goBin: string | undefined,
+  dir: string,
+  bytes: number,
+  report: BenchReport,
+): Promise<void> {
+  const peer = goPeerBinary(goBin);
+  log(
+    `Whole stacks, dialer → server → listener each in its own process (${OPENS} opens, ` +
+      `${bytes / MIB} MiB):`,
+  );
+  const ourServer = (discovery: string) => ourServerProcess(discovery);
+  const ours = await measureStack(
+    { dialer: OUR_PEER, server: ourServer, listener: OUR_PEER },
+    dir,
+    bytes,
+  );
+  log(stackLine("ours → our server → ours", ours));
+  record(report, "stack_ours", ours);
+  if (!goBin || !peer) {
+    const note = "Go whole-stack rows skipped: set SKYWIRE_GO_REF_BIN (dmsg-server) and build " +
+      "tests/interop/go/dmsgpeer into it or name it in SKYWIRE_GO_DMSGPEER_BIN";
+    report.notes!.push(note);
+    log(`  (${note})`);
+    return;
+  }
+  const goServer = (discovery: string) => goServerProcess(goBin, discovery, dir);
+  const rows: [string, string, Stack][] = [
+    ["stack_go", "Go → Go server → Go", { dialer: [peer], server: goServer, listener: [peer] }],
+    ["stack_go_peers_via_ours", "Go → our server → Go", {
+      dialer: [peer],
+      server: ourServer,
+      listener: [peer],
+    }],
+    ["stack_our_peers_via_go", "ours → Go server → ours", {
+      dialer: OUR_PEER,
+      server: goServer,
+      listener: OUR_PEER,
+    }],
+  ];
+  const figures: Record<string, StackFigures> = {};
+  for (const [key, name, stack] of rows) {
+    figures[key] = await measureStack(stack, dir, bytes);
+    log(stackLine(name, figures[key]));
+    record(report, key, figures[key]);
+  }
+  const go = figures.stack_go;
+  const viaOurs = figures.stack_go_peers_via_ours;
+  const ourPeers = figures.stack_our_peers_via_go;
+  const ratios = {
+    stack_open_p50_ours_over_go: ours.p50 / go.p50,
+    stack_open_p99_ours_over_go: ours.p99 / go.p99,
+    stack_throughput_ours_over_go: ours.mibps / go.mibps,
+    stack_cpu_per_open_ours_over_go: total(ours.cpuMsPerOpen) / total(go.cpuMsPerOpen),
+    stack_cpu_per_mib_ours_over_go: total(ours.cpuMsPerMib) / total(go.cpuMsPerMib),
+    // The same Go clients, only the server differs.
+    server_open_p50_ours_over_go: viaOurs.p50 / go.p50,
+    server_cpu_per_open_ours_over_go: viaOurs.cpuMsPerOpen.server / go.cpuMsPerOpen.server,
+    server_throughput_ours_over_go: viaOurs.mibps / go.mibps,
+    // The same Go server, only the clients differ.
+    clients_open_p50_ours_over_go: ourPeers.p50 / go.p50,
+    dialer_cpu_per_open_ours_over_go: ourPeers.cpuMsPerOpen.dialer / go.cpuMsPerOpen.dialer,
+    listener_cpu_per_open_ours_over_go: ourPeers.cpuMsPerOpen.listener /
+      go.cpuMsPerOpen.listener,
+    clients_throughput_ours_over_go: ourPeers.mibps / go.mibps,
+  };
+  for (const [key, value] of Object.entries(ratios)) report.ratios[key] = Number(value.toFixed(2));
+  log(
+    `  ours/Go whole stack: open p50 ${ratios.stack_open_p50_ours_over_go.toFixed(2)}x, p99 ` +
+      `${ratios.stack_open_p99_ours_over_go.toFixed(2)}x, throughput ` +
+      `${ratios.stack_throughput_ours_over_go.toFixed(2)}x, CPU/open ` +
+      `${ratios.stack_cpu_per_open_ours_over_go.toFixed(2)}x, CPU/MiB ` +
+      `${ratios.stack_cpu_per_mib_ours_over_go.toFixed(2)}x`,
+  );
+  log(
+    `  ours/Go with Go clients (server only): open p50 ` +
+      `${ratios.server_open_p50_ours_over_go.toFixed(2)}x, server CPU/open ` +
+      `${ratios.server_cpu_per_open_ours_over_go.toFixed(2)}x, throughput ` +
+      `${ratios.server_throughput_ours_over_go.toFixed(2)}x; with Go's server (clients only): ` +
+      `open p50 ${ratios.clients_open_p50_ours_over_go.toFixed(2)}x, dialer CPU/open ` +
+      `${ratios.dialer_cpu_per_open_ours_over_go.toFixed(2)}x, listener CPU/open ` +
+      `${ratios.listener_cpu_per_open_ours_over_go.toFixed(2)}x, throughput ` +
+      `${ratios.clients_throughput_ours_over_go.toFixed(2)}x`,
+  );
+}
