@@ -9,15 +9,21 @@
  *   per idle session (RSS growth over 1,000 idle sessions, read from /proc the same way for
  *   both servers);
  * - with the Go programs: whole client programs in their own processes (see `_dmsg_go.ts`):
- *   Go clients through each relay, `skywire dmsg curl` against dmsgget, and whole stacks.
+ *   Go clients through each relay, `skywire dmsg curl` against dmsgget;
+ * - whole stacks (see `_dmsg_stack.ts`): a dialing client → a server → a listening client, each
+ *   its own process, ours (`_dmsg_peer.ts`) and Go's (tests/interop/go/dmsgpeer, Go dmsg's own
+ *   client timing its own opens), and the mixed pairs: open p50/p99 at the dialer, throughput,
+ *   and the CPU time per open and per MiB of each of the three processes.
  *
  * The Go programs come from `SKYWIRE_GO_REF_BIN` (dmsg-server, dmsghttp, dmsgget, as the
- * interop tests take them); without it the Go rows are skipped with a note. Go has no client
- * that times stream opens, so open latency is measured with our clients through both servers.
- * With `SKYWIRE_BENCH_CPU_PROF=DIR` our server processes write V8 CPU profiles into DIR.
+ * interop tests take them); without it the Go rows are skipped with a note. dmsgpeer is ours
+ * but built outside the repo against the vendored dmsg 9c8b80bd tree the Go dmsg-server comes
+ * from (how: the comment at the top of its main.go); the bench takes it from
+ * `SKYWIRE_GO_DMSGPEER_BIN`, else `dmsgpeer` in `SKYWIRE_GO_REF_BIN`. With
+ * `SKYWIRE_BENCH_CPU_PROF=DIR` our server and client processes write V8 CPU profiles into DIR.
  *
  * Run: `deno run -A --config tests/bench/deno.json tests/bench/dmsg_bench.ts [MiB, default 128]
- * [--json]`
+ * [--stacks] [--json]` (`--stacks`: only the whole-stack rows)
  *
  * @module
  */
