@@ -204,6 +204,8 @@ async function dial(discovery: string, pk: string, port: number, opens: number, 
 
 if (import.meta.main) {
   const [mode, discovery, ...rest] = Deno.args;
+  // A dialer stopped before it finished still exits normally, so --cpu-prof writes its profile.
+  if (mode === "dial") Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
   try {
     if (mode === "listen") await listen(discovery, Number(rest[0]));
     else await dial(discovery, rest[0], Number(rest[1]), Number(rest[2]), Number(rest[3]));
