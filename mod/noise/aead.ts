@@ -1,16 +1,19 @@
 // The interface alone, so the backends can implement it without importing the code that picks
 // one of them (get_aead.ts).
 
-/** Which ChaCha20-Poly1305 implementation to use; `"auto"` picks the fast one if it works. */
-export type AeadChoice = "node" | "noble" | "auto";
+/** Which ChaCha20-Poly1305 implementation to use; `"auto"` picks the fastest that works. */
+export type AeadChoice = "ffi" | "node" | "noble" | "auto";
 
 /**
  * ChaCha20-Poly1305 (RFC 8439) behind one small interface, so the native and the pure-JS
  * implementations are interchangeable and can be compared byte for byte.
  */
 export interface Aead {
-  /** `"node"` (native `node:crypto`) or `"noble"` (`@noble/ciphers`). */
-  readonly name: "node" | "noble";
+  /**
+   * `"ffi"` (the system's OpenSSL libcrypto), `"node"` (the runtime's `node:crypto`) or
+   * `"noble"` (`@noble/ciphers`, pure JavaScript).
+   */
+  readonly name: "ffi" | "node" | "noble";
   /**
    * Encrypt `plaintext` under the 32-byte `key` and 12-byte `nonce`, authenticating `ad`, and
    * write `ciphertext ‖ tag` into `out`, which must be exactly `plaintext.length + 16` bytes.

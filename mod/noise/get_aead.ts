@@ -1,8 +1,10 @@
 import { hexToBytes } from "../cipher/mod.ts";
 import type { Aead, AeadChoice } from "./aead.ts";
+import { openFfiAead } from "./_aead_ffi.ts";
 import { nobleAead } from "./_aead_noble.ts";
 import { nodeAead } from "./_aead_node.ts";
 import { TAG_SIZE } from "./constants.ts";
+import { NoiseError } from "./errors.ts";
 
 // RFC 8439 §2.8.2 test vector: a known answer the fast path must reproduce before we trust it.
 const KAT_KEY = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f";
@@ -43,17 +45,40 @@ export function aeadSelfTest(aead: Aead): boolean {
   }
 }
 
-// The automatic choice is computed once per process: it is a pure function of the runtime,
-// and the self-test is not free. This memo is the only module-level state in mod/noise.
+// The automatic choice is computed once per process: it is a pure function of the runtime
+// (and the system's libraries), and the self-test is not free. With the library opened once in
+// _aead_ffi.ts, these are the only module-level state in mod/noise.
 let autoChoice: Aead | undefined;
 
 /**
- * The AEAD backend to use. `"auto"` (the default) returns the native `node:crypto` backend
- * when it exists and passes {@linkcode aeadSelfTest}, otherwise the `@noble/ciphers` one.
- * `"node"` and `"noble"` force a backend (tests and benchmarks).
+ * The AEAD backend to use. `"auto"` (the default) returns the first of these that is there and
+ * passes {@linkcode aeadSelfTest}: the system's OpenSSL libcrypto over FFI (needs
+ * `--allow-ffi`; `SKYWIRE_CRYPTO_LIB` names the library file), the runtime's `node:crypto`, and
+ * `@noble/ciphers` (pure JavaScript, always there). `"ffi"`, `"node"` and `"noble"` force a
+ * backend (tests and benchmarks); `"ffi"` throws a {@linkcode NoiseError} saying why when the
+ * library cannot be used.
  */
 export function getAead(choice: AeadChoice = "auto"): Aead {
   if (choice === "node") return nodeAead;
   if (choice === "noble") return nobleAead;
-  return autoChoice ??= aeadSelfTest(nodeAead) ? nodeAead : nobleAead;
+  if (choice === "ffi") {
+    const ffi = openFfiAead();
+    if (ffi.aead === undefined) throw new NoiseError(`aead ffi backend: ${ffi.reason}`);
+    return ffi.aead;
+  }
+  return autoChoice ??= pickAuto();
+}
+
+function pickAuto(): Aead {
+  const ffi = openFfiAead().aead;
+  if (ffi !== undefined && aeadSelfTest(ffi)) return ffi;
+  return aeadSelfTest(nodeAead) ? nodeAead : nobleAead;
+}
+
+/** Which backend `"auto"` uses and, when it is not libcrypto, why not: for operators. */
+export function aeadStatus(): { backend: Aead["name"]; note?: string } {
+  const backend = getAead().name;
+  if (backend === "ffi") return { backend };
+  const ffi = openFfiAead();
+  return { backend, note: ffi.aead ? "libcrypto failed its self-test" : ffi.reason };
 }

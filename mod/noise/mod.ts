@@ -9,7 +9,8 @@
  * - {@linkcode NoiseStream}: a `ByteStream` encrypted in dmsg's transport framing, ordered nonces.
  * - {@linkcode SessionObjectCipher}: one-frame session objects with a {@linkcode NonceWindow}.
  * - {@linkcode StaticDhCache}: KK's static-static DH remembered per peer (bounded, LRU).
- * - {@linkcode getAead}: ChaCha20-Poly1305 from `node:crypto`, or `@noble/ciphers` as fallback.
+ * - {@linkcode getAead}: ChaCha20-Poly1305 from the system's libcrypto (FFI), `node:crypto`, or
+ *   `@noble/ciphers` as fallback; {@linkcode aeadStatus} says which and why.
  *
  * DH is Skywire ECDH (SHA-256 of the compressed shared point) plus a zero byte (33 bytes).
  * Transport keys follow dmsg, not the Noise convention: whoever writes the last handshake
@@ -26,7 +27,7 @@ export { SessionObjectCipher } from "./session_objects.ts";
 export { NonceWindow } from "./nonce_window.ts";
 export { STATIC_DH_CACHE_SIZE, StaticDhCache } from "./static_dh_cache.ts";
 export { frameNonce, ReceiveCipher, SendCipher } from "./cipher_state.ts";
-export { aeadSelfTest, getAead } from "./get_aead.ts";
+export { aeadSelfTest, aeadStatus, getAead } from "./get_aead.ts";
 export type { Aead, AeadChoice } from "./aead.ts";
 export {
   NoiseDecryptError,

@@ -103,14 +103,16 @@ export function rootCommand(): Command {
         flags: { json: jsonFlag() },
         run: async ({ flags, out }) => {
           if (!flags.json) return out(versionText);
-          // The crypto backend in use (and why not libsecp256k1 when it is not), for operators;
-          // imported here so that plain --version stays light.
+          // The crypto backends in use (and why not the native library when it is not), for
+          // operators; imported here so that plain --version stays light.
           const { secp256k1Status } = await import("../../mod/cipher/mod.ts");
+          const { aeadStatus } = await import("../../mod/noise/mod.ts");
           out(JSON.stringify({
             version: VERSION,
             deno: Deno.version.deno,
             target: Deno.build.target,
             secp256k1: secp256k1Status(),
+            aead: aeadStatus(),
           }));
         },
       }),

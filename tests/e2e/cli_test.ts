@@ -9,14 +9,16 @@ Deno.test("skywire --version prints the version", async () => {
   assertMatch(r.stdout, /^skywire \d+\.\d+\.\d+ /);
 });
 
-Deno.test("skywire version --json names the secp256k1 backend in use", async () => {
+Deno.test("skywire version --json names the secp256k1 and AEAD backends in use", async () => {
   const r = await skywire(["version", "--json"]);
   assertEquals(r.code, 0, r.stderr);
-  const { version, secp256k1 } = JSON.parse(r.stdout);
+  const { version, secp256k1, aead } = JSON.parse(r.stdout);
   assertMatch(version, /^\d+\.\d+\.\d+/);
-  assert(["ffi", "node", "noble"].includes(secp256k1.backend), r.stdout);
-  // Without libsecp256k1 the answer says why (a missing library, no FFI permission…).
-  assertEquals(secp256k1.backend === "ffi", secp256k1.note === undefined, r.stdout);
+  // Without the native library each answer says why (a missing library, no FFI permission…).
+  for (const backend of [secp256k1, aead]) {
+    assert(["ffi", "node", "noble"].includes(backend.backend), r.stdout);
+    assertEquals(backend.backend === "ffi", backend.note === undefined, r.stdout);
+  }
 });
 
 Deno.test("every command answers --help with exit 0", async () => {
