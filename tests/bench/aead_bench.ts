@@ -1,6 +1,7 @@
 /**
  * ChaCha20-Poly1305 seal+open throughput of each AEAD backend at 1 KiB, 4 KiB (one dmsg frame)
- * and 64 KiB, and the node:crypto / noble ratio measured in the same run.
+ * and 64 KiB, and the node:crypto / noble and libcrypto (FFI) / node:crypto ratios measured in
+ * the same run (the FFI row only where the library loads).
  *
  * Run: `deno run -A tests/bench/aead_bench.ts`
  *
@@ -36,17 +37,26 @@ function measure(aead: Aead, size: number): number {
   return bytes / 1e6 / (elapsed / 1000);
 }
 
-/** Print one line per size: MB/s per backend and their ratio. */
+/** Print one line per size: MB/s per backend and their ratios. */
 export function main(): void {
   const node = getAead("node"), noble = getAead("noble");
-  measure(node, 4070); // warm up both before timing
-  measure(noble, 4070);
+  let ffi: Aead | undefined;
+  try {
+    ffi = getAead("ffi");
+  } catch (error) {
+    console.log(`  (libcrypto ffi row skipped: ${(error as Error).message})`);
+  }
+  for (const aead of [ffi, node, noble]) if (aead) measure(aead, 4070); // warm up before timing
   console.log(`AEAD seal+open (plaintext MB/s), auto backend = ${getAead().name}`);
   for (const size of SIZES) {
     const fast = measure(node, size), slow = measure(noble, size);
+    const native = ffi ? measure(ffi, size) : undefined;
     console.log(
-      `  ${String(size).padStart(6)} B   node:crypto ${fast.toFixed(1).padStart(7)} MB/s   ` +
-        `noble ${slow.toFixed(1).padStart(6)} MB/s   ratio node/noble ${(fast / slow).toFixed(2)}x`,
+      `  ${String(size).padStart(6)} B   ` +
+        (native === undefined ? "" : `libcrypto ffi ${native.toFixed(1).padStart(7)} MB/s   `) +
+        `node:crypto ${fast.toFixed(1).padStart(7)} MB/s   noble ${slow.toFixed(1).padStart(6)} ` +
+        `MB/s   ratio node/noble ${(fast / slow).toFixed(2)}x` +
+        (native === undefined ? "" : `, ffi/node ${(native / fast).toFixed(2)}x`),
     );
   }
 }
