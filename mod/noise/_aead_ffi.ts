@@ -131,23 +131,41 @@ function makeAead(lib: Lib): Aead | undefined {
       }
     },
     open(key, nonce, sealed, ad) {
-      checkSizes(key, nonce);
       if (sealed.length < TAG_SIZE) {
         throw new NoiseDecryptError("noise: ciphertext shorter than tag");
       }
       const n = sealed.length - TAG_SIZE;
-      const plaintext = n === 0 ? EMPTY : new Uint8Array(n);
-      if (
-        lib.EVP_CipherInit_ex(opening, null, null, key, nonce, DECRYPT) !== 1 ||
-        lib.EVP_CIPHER_CTX_ctrl(opening, SET_TAG, TAG_SIZE, sealed.subarray(n)) !== 1 ||
-        (ad.length > 0 && lib.EVP_CipherUpdate(opening, null, written, ad, ad.length) !== 1) ||
-        lib.EVP_CipherUpdate(opening, plaintext, written, sealed.subarray(0, n), n) !== 1
-      ) {
-        throw new Error("libcrypto chacha20-poly1305 open failed");
+      return decrypt(key, nonce, sealed, ad, n === 0 ? EMPTY : new Uint8Array(n));
+    },
+    openInPlace(key, nonce, sealed, ad) {
+      if (sealed.length < TAG_SIZE) {
+        throw new NoiseDecryptError("noise: ciphertext shorter than tag");
       }
-      // The plaintext is written before the tag is checked; it is handed out only after.
-      if (lib.EVP_CipherFinal_ex(opening, plaintext, written) !== 1) throw new NoiseDecryptError();
-      return plaintext;
+      return decrypt(key, nonce, sealed, ad, sealed.subarray(0, sealed.length - TAG_SIZE));
     },
   };
+
+  // Open `sealed` into `plaintext` (as long as the ciphertext), which may be `sealed` itself:
+  // ChaCha20 is a stream cipher, each output byte is written after its input byte is read.
+  function decrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    sealed: Uint8Array,
+    ad: Uint8Array,
+    plaintext: Uint8Array,
+  ): Uint8Array {
+    checkSizes(key, nonce);
+    const n = plaintext.length;
+    if (
+      lib.EVP_CipherInit_ex(opening, null, null, key, nonce, DECRYPT) !== 1 ||
+      lib.EVP_CIPHER_CTX_ctrl(opening, SET_TAG, TAG_SIZE, sealed.subarray(n)) !== 1 ||
+      (ad.length > 0 && lib.EVP_CipherUpdate(opening, null, written, ad, ad.length) !== 1) ||
+      lib.EVP_CipherUpdate(opening, plaintext, written, sealed.subarray(0, n), n) !== 1
+    ) {
+      throw new Error("libcrypto chacha20-poly1305 open failed");
+    }
+    // The plaintext is written before the tag is checked; it is handed out only after.
+    if (lib.EVP_CipherFinal_ex(opening, plaintext, written) !== 1) throw new NoiseDecryptError();
+    return plaintext;
+  }
 }

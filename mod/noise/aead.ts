@@ -30,4 +30,10 @@ export interface Aead {
    * {@linkcode NoiseDecryptError} when authentication fails.
    */
   open(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
+  /**
+   * {@linkcode Aead.open}, decrypting into `sealed`'s own bytes: returns the plaintext as a view
+   * of `sealed` (no allocation). When it throws, the ciphertext in `sealed` is overwritten.
+   * Optional: backends without it are used through `open`.
+   */
+  openInPlace?(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, ad: Uint8Array): Uint8Array;
 }

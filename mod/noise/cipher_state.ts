@@ -119,9 +119,11 @@ export class ReceiveCipher {
   /**
    * Open a frame body `nonce ‖ ciphertext ‖ tag` whose nonce must be greater than the last one
    * accepted. Throws `NoiseFrameError` (too short), `NoiseNonceError` (not increasing) or
-   * `NoiseDecryptError` (tampered); only an authentic frame advances the nonce.
+   * `NoiseDecryptError` (tampered); only an authentic frame advances the nonce. `inPlace`: the
+   * plaintext may be decrypted into `body`'s own bytes and returned as a view of it (when the
+   * backend can), for a caller that is done with the frame; a failure then leaves them garbled.
    */
-  openOrdered(body: Uint8Array): Uint8Array {
+  openOrdered(body: Uint8Array, inPlace = false): Uint8Array {
     if (body.length < NONCE_SIZE) throw new NoiseFrameError("noise: frame shorter than its nonce");
     const high = uint32At(body, 0), low = uint32At(body, 4);
     if (high < this.#lastHigh || (high === this.#lastHigh && low <= this.#lastLow)) {
@@ -131,7 +133,7 @@ export class ReceiveCipher {
         } is not larger than previous ${this.lastNonce}`,
       );
     }
-    const plaintext = this.#open(body);
+    const plaintext = this.#open(body, inPlace);
     this.#lastHigh = high;
     this.#lastLow = low;
     return plaintext;
@@ -150,12 +152,15 @@ export class ReceiveCipher {
   }
 
   // The AEAD nonce is the frame's big-endian nonce, little-endian after 4 zero bytes.
-  #open(body: Uint8Array): Uint8Array {
+  #open(body: Uint8Array, inPlace = false): Uint8Array {
     if (body.length < FRAME_OVERHEAD) {
       throw new NoiseFrameError("noise: frame shorter than nonce and tag");
     }
     const nonce = this.#aeadNonce;
     for (let i = 0; i < NONCE_SIZE; i++) nonce[4 + i] = body[7 - i];
-    return this.#aead.open(this.#key, nonce, body.subarray(NONCE_SIZE), EMPTY);
+    const sealed = body.subarray(NONCE_SIZE);
+    const aead = this.#aead;
+    if (inPlace && aead.openInPlace) return aead.openInPlace(this.#key, nonce, sealed, EMPTY);
+    return aead.open(this.#key, nonce, sealed, EMPTY);
   }
 }

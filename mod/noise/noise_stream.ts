@@ -51,6 +51,8 @@ export class NoiseStream implements ByteStream {
   readonly #send: SendCipher;
   readonly #receive: ReceiveCipher;
 
+  // Frames are decrypted in place: pending plaintext may be a view of `#raw`, which is why it is
+  // always drained before `#fill` moves or replaces the buffer.
   #raw = new Uint8Array(IDLE_READ_SIZE);
   #rawStart = 0;
   #rawEnd = 0;
@@ -128,7 +130,7 @@ export class NoiseStream implements ByteStream {
       if (this.#closed) return null; // closed while the frame was on its way
       let plaintext: Uint8Array;
       try {
-        plaintext = this.#receive.openOrdered(body);
+        plaintext = this.#receive.openOrdered(body, true);
       } catch (error) {
         throw this.#failRead(error);
       }
@@ -146,7 +148,7 @@ export class NoiseStream implements ByteStream {
       try {
         const body = this.#bufferedFrameBody();
         if (body === undefined) break;
-        this.#pending = this.#receive.openOrdered(body);
+        this.#pending = this.#receive.openOrdered(body, true);
       } catch (error) {
         if (this.#readError === undefined) this.#failRead(error);
         break;

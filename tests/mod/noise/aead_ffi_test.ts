@@ -79,6 +79,32 @@ Deno.test({
 });
 
 Deno.test({
+  name: "ffi AEAD: openInPlace gives open's plaintext as a view of the sealed bytes",
+  ignore: skip !== undefined,
+  fn() {
+    const prng = new Prng(0x1a1a);
+    for (let i = 0; i < 500; i++) {
+      const key = prng.bytes(32), nonce = prng.bytes(12), ad = prng.bytes(i % 3 ? 0 : 30);
+      const plaintext = prng.bytes(i % 25 === 0 ? 0 : prng.int(9_000));
+      const frame = new Uint8Array(8 + plaintext.length + 16);
+      const sealed = frame.subarray(8);
+      ffi.seal(key, nonce, plaintext, ad, sealed);
+      const copy = sealed.slice();
+      if (i % 10 === 9) {
+        copy[prng.int(copy.length)] ^= 1 << prng.int(8);
+        assertThrows(() => ffi.openInPlace!(key, nonce, copy, ad), NoiseDecryptError);
+        continue;
+      }
+      const opened = ffi.openInPlace!(key, nonce, sealed, ad);
+      assertEquals(opened, plaintext);
+      assertEquals(opened.buffer, frame.buffer);
+      assertEquals(opened.byteOffset, 8);
+      assertEquals(ffi.open(key, nonce, copy, ad), plaintext);
+    }
+  },
+});
+
+Deno.test({
   name: "ffi AEAD: wrong key, nonce or output sizes are refused before the library is called",
   ignore: skip !== undefined,
   fn() {

@@ -189,6 +189,40 @@ Deno.test("read returns frames in order and keeps leftover plaintext for the nex
   assertEquals(await new NoiseStream(new ScriptedStream(raw), receiver).read(new Uint8Array(0)), 0);
 });
 
+Deno.test("frames decrypted in the read buffer: leftover plaintext survives the refills", async () => {
+  // Each backend, the in-place one (libcrypto) among them where it loads: reads smaller than a
+  // frame leave plaintext pending while later frames arrive in pieces of every size.
+  const backends = [getAead("node"), getAead("noble")];
+  try {
+    backends.unshift(getAead("ffi"));
+  } catch { /* no libcrypto here: the copying backends only */ }
+  const prng = new Prng(77);
+  const data = prng.bytes(200_000);
+  const pieces = [];
+  for (let at = 0; at < data.length;) {
+    const size = 1 + prng.int(9_000);
+    pieces.push(data.subarray(at, at += size));
+  }
+  for (const aead of backends) {
+    const key = prng.bytes(32);
+    const keys = (k: Uint8Array) => ({
+      send: new SendCipher(k, aead),
+      receive: new ReceiveCipher(k, aead),
+      remoteStatic: someone,
+      handshakeHash: new Uint8Array(32),
+    });
+    const raw = await framesOf(keys(key), ...pieces);
+    for (const [readSize, maxChunk] of [[1_000, 700], [3_333, 5_000], [64 * 1024, 20_000]]) {
+      const stream = new NoiseStream(
+        new ScriptedStream(raw, { prng: new Prng(readSize), maxChunk }),
+        keys(key),
+      );
+      const got = await receiveAll(stream, readSize);
+      assertEquals(bytesToHex(sha256(got)), bytesToHex(sha256(data)), `${aead.name} ${readSize}`);
+    }
+  }
+});
+
 Deno.test("one read takes every whole frame already buffered; a bad one behind them fails the next", async () => {
   const { sender, receiver } = fixedKeys(5);
   const data = new Uint8Array(3000).map((_, i) => i * 7);
