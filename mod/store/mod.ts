@@ -14,6 +14,8 @@ export type { ProbeResult, StoreProbe } from "./probe.ts";
 export { checkStore, startStoreMonitor } from "./monitor.ts";
 export type { StoreMonitor, StoreMonitorOptions } from "./monitor.ts";
 export { listRecoveries, RECOVERY_PREFIX } from "./recovery.ts";
+export { openServiceStore } from "./borrow.ts";
+export type { ServiceStoreOptions } from "./borrow.ts";
 export type { RecoveryRecord } from "./recovery.ts";
 export { DirLockedError, lockDir } from "./dir_lock.ts";
 export type { DirLock, LockDirOptions, LockHolder } from "./dir_lock.ts";

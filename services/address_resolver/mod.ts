@@ -12,7 +12,7 @@
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
 import { serveService } from "../../mod/http/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { openStore } from "../../mod/store/mod.ts";
+import { openServiceStore, type Store } from "../../mod/store/mod.ts";
 import { createAddressResolverApp } from "./app.ts";
 import {
   DEFAULT_IP_RATE_LIMIT,
@@ -46,8 +46,10 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 export interface StartAddressResolverOptions extends Partial<ResolverMiddlewareOptions> {
   /** `host:port` to listen on, Go style (`:9093` is every interface). Default `127.0.0.1:0`. */
   addr?: string;
-  /** Path of the Deno KV file for bindings and nonces. */
-  storePath: string;
+  /** Path of the Deno KV file for bindings and nonces (unless `store` is given). */
+  storePath?: string;
+  /** An open store to use instead of opening `storePath`; it stays open when the service closes. */
+  store?: Store;
   /** Go's `-t`: bindings from any IP, and (as Go's in-memory test store) no expiry by default. */
   testMode?: boolean;
   /** Binding lifetime, ms; 0 = until unbound. Default 5 min, or 0 in test mode. */
@@ -77,7 +79,7 @@ export async function startAddressResolver(
   const logger = options.logger ?? createLogger({ component: "address_resolver" });
   const now = options.now ?? Date.now;
   const testMode = options.testMode ?? false;
-  const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
+  const kvStore = await openServiceStore(options, logger.child("store"));
   const kv = () => kvStore.kv;
   const app = createAddressResolverApp({
     store: new BindingStore(kv, now, logger),
@@ -97,7 +99,7 @@ export async function startAddressResolver(
     logger,
     addr: options.addr,
     fetch: app.fetch,
-    fields: { test_mode: testMode, store: options.storePath },
+    fields: { test_mode: testMode, store: kvStore.path },
     release: () => kvStore.close(),
   });
 }

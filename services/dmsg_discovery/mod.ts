@@ -5,7 +5,12 @@
  * @module
  */
 import { createLogger, type Logger } from "../../mod/log/mod.ts";
-import { openStore, type ProbeResult, startStoreMonitor } from "../../mod/store/mod.ts";
+import {
+  openServiceStore,
+  type ProbeResult,
+  startStoreMonitor,
+  type Store,
+} from "../../mod/store/mod.ts";
 import {
   type HttpLimits,
   type HttpService,
@@ -85,8 +90,13 @@ const SHUTDOWN_GRACE_MS = 1_500;
 export interface StartDiscoveryOptions {
   /** `host:port` to listen on, Go style (`:9090` is every interface). Default `127.0.0.1:0`. */
   addr?: string;
-  /** Path of the Deno KV file for entries. */
-  storePath: string;
+  /** Path of the Deno KV file for entries (unless `store` is given). */
+  storePath?: string;
+  /**
+   * An open store to keep entries in instead of opening `storePath` (`skywire up` hands each of
+   * its services a namespace of one shared file); it stays open when the discovery closes.
+   */
+  store?: Store;
   /** Go's `-t`: allow loopback server addresses. */
   testMode?: boolean;
   /** Where the service logs. */
@@ -143,7 +153,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
   const addr = options.addr ?? "127.0.0.1:0";
   // A malformed address is refused before the store is touched.
   parseListenAddress(addr);
-  const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
+  const kvStore = await openServiceStore(options, logger.child("store"));
   const monitor = startStoreMonitor({
     store: kvStore,
     intervalMs: options.storeCheckIntervalMs ?? DEFAULT_STORE_CHECK_INTERVAL_MS,
@@ -193,7 +203,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     addr: `${http.hostname}:${http.port}`,
     url: http.url,
     test_mode: options.testMode ?? false,
-    store: options.storePath,
+    store: kvStore.path,
   });
 
   let closing: Promise<void> | undefined;

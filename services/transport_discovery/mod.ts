@@ -14,7 +14,7 @@
 import { KvNonceStore } from "../../mod/httpauth/mod.ts";
 import { serveService } from "../../mod/http/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { openStore } from "../../mod/store/mod.ts";
+import { openServiceStore, type Store } from "../../mod/store/mod.ts";
 import { createTransportDiscoveryApp } from "./app.ts";
 import {
   DEFAULT_IP_RATE_LIMIT,
@@ -51,8 +51,10 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface StartTransportDiscoveryOptions extends Partial<TpdMiddlewareOptions> {
   /** `host:port` to listen on, Go style (`:9091` is every interface). Default `127.0.0.1:0`. */
   addr?: string;
-  /** Path of the Deno KV file for entries and nonces. */
-  storePath: string;
+  /** Path of the Deno KV file for entries and nonces (unless `store` is given). */
+  storePath?: string;
+  /** An open store to use instead of opening `storePath`; it stays open when the service closes. */
+  store?: Store;
   /** Go's `-t`: as Go's in-memory test store, entries do not expire unless a timeout is given. */
   testMode?: boolean;
   /** Entry lifetime without a re-registration, ms; 0 = never. Default 5 min, 0 in test mode. */
@@ -85,7 +87,7 @@ export async function startTransportDiscovery(
   const logger = options.logger ?? createLogger({ component: "transport_discovery" });
   const now = options.now ?? Date.now;
   const testMode = options.testMode ?? false;
-  const kvStore = await openStore({ path: options.storePath, logger: logger.child("store") });
+  const kvStore = await openServiceStore(options, logger.child("store"));
   const kv = () => kvStore.kv;
   const entryTtlMs = options.entryTtlMs ?? (testMode ? 0 : DEFAULT_ENTRY_TTL_MS);
   const store = new TransportStore(kv, now, logger);
@@ -106,7 +108,7 @@ export async function startTransportDiscovery(
     logger,
     addr: options.addr,
     fetch: app.fetch,
-    fields: { test_mode: testMode, entry_timeout_ms: entryTtlMs, store: options.storePath },
+    fields: { test_mode: testMode, entry_timeout_ms: entryTtlMs, store: kvStore.path },
     release: () => kvStore.close(),
   });
   return {

@@ -6,7 +6,13 @@
  *
  * @module
  */
-export { DEFAULT_UI_PORT, DEFAULT_UP_DATA_DIR, startUp, UP_LOCK_FILE } from "./up.ts";
+export {
+  DEFAULT_UI_PORT,
+  DEFAULT_UP_DATA_DIR,
+  startUp,
+  UP_LOCK_FILE,
+  UP_SERVICES_STORE,
+} from "./up.ts";
 export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
 export { loadOrCreateKeys, UP_KEY_FILE, UP_STORE_FILE, UpKeysError } from "./keys.ts";
 export type { UpRole } from "./keys.ts";

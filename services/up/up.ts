@@ -5,7 +5,7 @@ import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../../mo
 import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
-import { lockDir } from "../../mod/store/mod.ts";
+import { lockDir, openStore } from "../../mod/store/mod.ts";
 import { defaultCertificateHosts, ensureTlsCredentials } from "../../mod/tls/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
@@ -35,6 +35,13 @@ import {
 export const DEFAULT_UP_DATA_DIR = ".skywire-up";
 /** The lock file in the data directory that keeps a second `up` off the same keys and stores. */
 export const UP_LOCK_FILE = "up.lock";
+/**
+ * The KV file in the data directory that the discovery, the transport discovery and the
+ * address resolver share (each keeps its records under its own first key part: its name):
+ * every open Deno KV file costs a SQLite connection, a thread that wakes about once a second,
+ * and its memory.
+ */
+export const UP_SERVICES_STORE = "services.kv";
 
 /** Options for {@linkcode startUp}. */
 export interface StartUpOptions {
@@ -196,9 +203,9 @@ function visorConfig(
 
 /**
  * `skywire up`: a whole private network in one process on 127.0.0.1: a dmsg discovery (test
- * mode, entries in `<dataDir>/dmsg-discovery.kv`), a dmsg server that is also the route setup
- * node (dmsg port 36 of its key), a transport discovery and an address resolver (test mode,
- * loopback binds allowed; `<dataDir>/transport-discovery.kv`, `<dataDir>/address-resolver.kv`),
+ * mode), a dmsg server that is also the route setup node (dmsg port 36 of its key), a
+ * transport discovery and an address resolver (test mode, loopback binds allowed; the three
+ * keep their records in one store, `<dataDir>/services.kv`),
  * a route finder reading that transport discovery's store, and two visors that use them all:
  * dmsg, stcpr bound at the resolver, transports registered in the discovery, routes from the
  * route finder and the setup node, control endpoints on 127.0.0.1 (ports 3435 and 3436 or free
@@ -230,12 +237,18 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       ["dmsg_server", "visor", "exit_visor"],
       logger.child("keys"),
     );
+    const shared = await openStore({
+      path: join(dataDir, UP_SERVICES_STORE),
+      logger: logger.child("store"),
+    });
+    // Closed after every service that keeps records in it.
+    cleanups.push(() => Promise.resolve(shared.close()));
     const discovery = await startWithPortFallback(
       "the discovery",
       options.discoveryPort ?? DEFAULT_DISCOVERY_PORT,
       (port) =>
         startDiscovery({
-          storePath: join(dataDir, "dmsg-discovery.kv"),
+          store: shared,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("dmsg_discovery"),
@@ -273,7 +286,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       options.transportDiscoveryPort ?? DEFAULT_TRANSPORT_DISCOVERY_PORT,
       (port) =>
         startTransportDiscovery({
-          storePath: join(dataDir, "transport-discovery.kv"),
+          store: shared,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("transport_discovery"),
@@ -286,7 +299,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       options.addressResolverPort ?? DEFAULT_ADDRESS_RESOLVER_PORT,
       (port) =>
         startAddressResolver({
-          storePath: join(dataDir, "address-resolver.kv"),
+          store: shared,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("address_resolver"),

@@ -11,7 +11,7 @@ import { TransportDiscoveryClient } from "../../../mod/transport/mod.ts";
 import { startVisor, type Visor } from "../../../services/visor/mod.ts";
 import { DmsgClient } from "../../../mod/dmsg/mod.ts";
 import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
-import { startUp } from "../../../services/up/mod.ts";
+import { startUp, UP_SERVICES_STORE } from "../../../services/up/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { createLogger } from "../../../mod/log/mod.ts";
@@ -72,9 +72,19 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys a
   } finally {
     await first.close();
   }
-  // Shutdown deleted the network's own entries (also the throw-away clients' above).
-  const entries = await openStore({ path: join(data, "dmsg-discovery.kv"), logger });
+  // The three services kept their records in one store, each under its own name.
+  for (const name of ["dmsg-discovery", "transport-discovery", "address-resolver"]) {
+    await assertRejects(() => Deno.stat(join(data, `${name}.kv`)), Deno.errors.NotFound);
+  }
+  const entries = await openStore({ path: join(data, UP_SERVICES_STORE), logger });
   try {
+    const owners = new Set<Deno.KvKeyPart>();
+    for await (const e of entries.kv.list({ prefix: [] })) owners.add(e.key[0]);
+    assertEquals(
+      [...owners].sort(),
+      ["address_resolver", "dmsg_discovery", "transport_discovery"],
+    );
+    // Shutdown deleted the network's own entries (also the throw-away clients' above).
     const left = [];
     for await (const e of entries.kv.list({ prefix: ["dmsg_discovery", "entry"] })) {
       left.push(e.key);
