@@ -154,7 +154,7 @@ export class StreamEndpoint {
     options.signal?.addEventListener("abort", abort, { once: true });
     this.#handshakes++;
     try {
-      inner = await session.open();
+      inner = await session.open({ lazy: true }); // the SYN goes out with the request
       if (expired || options.signal?.aborted) abort();
       const handshake = new Handshake({
         pattern: "KK",

@@ -17,7 +17,12 @@ import {
   SessionObjectCipher,
   type TransportKeys,
 } from "../noise/mod.ts";
-import { Session as YamuxSession, type SessionOptions, type Stream } from "../yamux/mod.ts";
+import {
+  type OpenOptions,
+  Session as YamuxSession,
+  type SessionOptions,
+  type Stream,
+} from "../yamux/mod.ts";
 import {
   MAX_SESSION_OBJECT_LENGTH,
   SESSION_DIAL_TIMEOUT_MS,
@@ -89,10 +94,13 @@ export class DmsgSession {
     return this.yamux.isClosed;
   }
 
-  /** Open a yamux stream; throws {@linkcode DmsgError} 201 when the session is closed. */
-  async open(): Promise<Stream> {
+  /**
+   * Open a yamux stream (`lazy`: its SYN leaves with the first write, for a caller that writes
+   * its request at once); throws {@linkcode DmsgError} 201 when the session is closed.
+   */
+  async open(options?: OpenOptions): Promise<Stream> {
     try {
-      return await this.yamux.open();
+      return await this.yamux.open(options);
     } catch (cause) {
       throw new DmsgError(DmsgErrorCode.sessionClosed, { cause });
     }

@@ -37,6 +37,16 @@ export interface SessionOptions {
   logger?: Logger;
 }
 
+/** Options for `Session.open`. */
+export interface OpenOptions {
+  /**
+   * Send no SYN now: it leaves with the stream's first frame (data, window update or FIN), in
+   * the same connection write as the data when the caller writes at once, as a dmsg request
+   * follows its open (one write less per stream). The peer learns of the stream only then.
+   */
+  lazy?: boolean;
+}
+
 /** {@linkcode SessionOptions} with every default filled in. */
 export type SessionConfig = Required<Omit<SessionOptions, "logger">> & { logger?: Logger };
 

@@ -1,6 +1,11 @@
 import type { ByteStream } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
-import { resolveConfig, type SessionConfig, type SessionOptions } from "./config.ts";
+import {
+  type OpenOptions,
+  resolveConfig,
+  type SessionConfig,
+  type SessionOptions,
+} from "./config.ts";
 import {
   RemoteGoAwayError,
   SessionClosedError,
@@ -30,16 +35,8 @@ const WRITE_QUEUE_FRAMES = 64;
 // Highest stream id Go lets itself open (it refuses ids >= 2^32 - 2).
 const MAX_STREAM_ID = 0xffffffff - 2;
 
-interface PendingPing {
-  resolve: () => void;
-  reject: (reason: Error) => void;
-  timer: Timer;
-}
-
-interface Inflight {
-  stream: SessionStream;
-  timer: Timer | undefined;
-}
+type PendingPing = { resolve: () => void; reject: (reason: Error) => void; timer: Timer };
+type Inflight = { stream: SessionStream; timer: Timer | undefined };
 
 /**
  * A yamux session (hashicorp wire format) over a reliable byte stream, e.g. the TCP connection
@@ -160,11 +157,12 @@ export class Session {
   }
 
   /**
-   * Open a stream (sends SYN). Waits while `acceptBacklog` opens are un-ACKed. Throws
-   * {@linkcode SessionClosedError}, {@linkcode RemoteGoAwayError} after the peer's GoAway, or
-   * {@linkcode YamuxError} when stream ids are exhausted.
+   * Open a stream (sends SYN; with `lazy` its first frame does, see {@linkcode OpenOptions}).
+   * Waits while `acceptBacklog` opens are un-ACKed. Throws {@linkcode SessionClosedError},
+   * {@linkcode RemoteGoAwayError} after the peer's GoAway, or {@linkcode YamuxError} when
+   * stream ids are exhausted.
    */
-  async open(): Promise<Stream> {
+  async open(options: OpenOptions = {}): Promise<Stream> {
     for (;;) {
       if (this.#closing) throw this.#sessionClosedError();
       if (this.#remoteGoAway) throw new RemoteGoAwayError(GoAwayCode.Normal);
@@ -189,7 +187,7 @@ export class Session {
       }, this.#config.streamOpenTimeout);
     }
     this.#inflight.set(id, entry);
-    stream._announce();
+    if (!options.lazy) stream._announce();
     return stream;
   }
 

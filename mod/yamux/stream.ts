@@ -193,7 +193,8 @@ export class SessionStream implements Stream {
   reset(): void {
     this.#released = true;
     if (this.#finished || this.#state === "closed" || this.#state === "reset") return;
-    this.#host.post(FrameType.WindowUpdate, Flag.RST, this.id, 0);
+    // The peer has not heard of a lazily opened stream that sent nothing yet.
+    if (this.#state !== "init") this.#host.post(FrameType.WindowUpdate, Flag.RST, this.id, 0);
     this.#abort(new StreamResetError("stream reset locally"));
   }
 
@@ -379,12 +380,14 @@ export class SessionStream implements Stream {
   }
 
   #sendFin(): void {
+    // A lazily opened stream that never sent a frame announces itself with its FIN.
+    const open = this.#state === "init" ? this.#takeOpenFlags() : 0;
     switch (this.#state) {
       case "synSent":
       case "synReceived":
       case "established":
         this.#state = "localClose";
-        this.#host.post(FrameType.WindowUpdate, Flag.FIN, this.id, 0);
+        this.#host.post(FrameType.WindowUpdate, Flag.FIN | open, this.id, 0);
         this.#armCloseTimer();
         break;
       case "remoteClose":

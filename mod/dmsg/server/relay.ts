@@ -193,7 +193,7 @@ async function forward(
 ): Promise<Forwarded | undefined> {
   let stream: Stream;
   try {
-    stream = await session.open();
+    stream = await session.open({ lazy: true }); // the SYN goes out with the request
   } catch {
     return undefined;
   }

@@ -305,6 +305,64 @@ Deno.test("1,000 open/close cycles leave no stream, timer or map entry behind", 
   await serving;
 });
 
+Deno.test("a lazy open sends its SYN on the first data frame, in the same connection write", async () => {
+  const [a, b] = await tcpPair();
+  const writes: Uint8Array[] = [];
+  const counting = {
+    read: (p: Uint8Array) => a.read(p),
+    write: (p: Uint8Array) => {
+      writes.push(p.slice());
+      return a.write(p);
+    },
+    close: () => a.close(),
+  };
+  const client = new Session(counting, { role: "client", enableKeepAlive: false });
+  const server = new Session(b, { role: "server", enableKeepAlive: false });
+  try {
+    const stream = await client.open({ lazy: true });
+    assertEquals(writes.length, 0);
+    await writeAll(stream, text("request"));
+    const accepted = (await server.accept())!;
+    const got = new Uint8Array(7);
+    assertEquals(await accepted.read(got), 7);
+    assertEquals(new TextDecoder().decode(got), "request");
+    assertEquals(writes.length, 1);
+    // One write: the data frame alone, flagged SYN (no separate window update).
+    assertEquals([writes[0][1], (writes[0][2] << 8) | writes[0][3], writes[0].length], [
+      FrameType.Data,
+      Flag.SYN,
+      12 + 7,
+    ]);
+    await writeAll(accepted, text("answer"));
+    assertEquals(await stream.read(got), 6);
+    assertEquals(client.stats().inflightOpens, 0); // the answer carried the ACK
+    stream.close();
+    accepted.close();
+    await client.ping();
+    assertAllZero(client);
+    assertAllZero(server);
+  } finally {
+    await Promise.all([client.close(), server.close()]);
+  }
+});
+
+Deno.test("a lazy stream closed unwritten sends SYN|FIN; reset unwritten sends nothing", async () => {
+  await using pair = await rawPair({ role: "client" });
+  const closed = await pair.session.open({ lazy: true });
+  closed.close();
+  const fin = await pair.raw.next();
+  assertEquals([fin?.type, fin?.flags, fin?.streamId], [
+    FrameType.WindowUpdate,
+    Flag.SYN | Flag.FIN,
+    closed.id,
+  ]);
+  await pair.raw.send({ type: FrameType.WindowUpdate, flags: Flag.ACK | Flag.FIN, streamId: 1 });
+  const reset = await pair.session.open({ lazy: true });
+  reset.reset();
+  assertEquals(await pair.raw.framesBeforePingAck(), []);
+  assertAllZero(pair.session);
+});
+
 Deno.test("Session refuses settings Go would refuse", async () => {
   const [a, b] = await tcpPair();
   try {
