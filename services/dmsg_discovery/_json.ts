@@ -1,4 +1,4 @@
-import { JsonWriter } from "../../mod/dmsg/mod.ts";
+import { JsonWriter } from "../../mod/dmsg/disc/mod.ts";
 
 /** A JSON array of strings; `null` for Go's nil slice. */
 export function stringArray(items: string[] | null): Uint8Array {

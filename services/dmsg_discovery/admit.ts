@@ -15,7 +15,7 @@ import {
   EntryValidationError,
   validateEntry,
   verifyEntrySignature,
-} from "../../mod/dmsg/mod.ts";
+} from "../../mod/dmsg/disc/mod.ts";
 import { isLoopbackAddr } from "./address.ts";
 
 /** Server types the Go discovery assigns (`dmsg.DefaultOfficialDmsgServerType` etc.). */

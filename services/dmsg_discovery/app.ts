@@ -5,7 +5,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { DISC_MESSAGES } from "../../mod/dmsg/mod.ts";
+import { DISC_MESSAGES } from "../../mod/dmsg/disc/mod.ts";
 import {
   answerWrongMethods,
   messageResponse,

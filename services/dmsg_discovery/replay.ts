@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { EntryValidationError } from "../../mod/dmsg/mod.ts";
-import type { Entry } from "../../mod/dmsg/mod.ts";
+import { EntryValidationError } from "../../mod/dmsg/disc/mod.ts";
+import type { Entry } from "../../mod/dmsg/disc/mod.ts";
 
 const NS_PER_MS = 1_000_000n;
 

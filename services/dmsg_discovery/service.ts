@@ -16,7 +16,7 @@ import {
   pubKeyFromHexCached,
   validateFirstRegistration,
   validateIteration,
-} from "../../mod/dmsg/mod.ts";
+} from "../../mod/dmsg/disc/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { admitEntry } from "./admit.ts";
 import { Listings, MAX_AVAILABLE_SERVERS } from "./listings.ts";

@@ -1,4 +1,4 @@
-import { decodeEntry, type Entry } from "../../mod/dmsg/mod.ts";
+import { decodeEntry, type Entry } from "../../mod/dmsg/disc/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import { CommitBatcher } from "./_commit_batcher.ts";
 import { ClientIndex } from "./client_index.ts";

@@ -10,7 +10,7 @@ import {
   DISC_MESSAGES,
   DISC_OK_MESSAGES,
   EntryDecodeError,
-} from "../../../mod/dmsg/mod.ts";
+} from "../../../mod/dmsg/disc/mod.ts";
 import {
   bodyLimit,
   type BodyVariables,

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { JsonWriter } from "../../../mod/dmsg/mod.ts";
+import { JsonWriter } from "../../../mod/dmsg/disc/mod.ts";
 import { jsonResponse } from "../../../mod/http/mod.ts";
 import { VERSION } from "../../../mod/version/mod.ts";
 

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import { DISC_MESSAGES, joinJsonArray } from "../../../mod/dmsg/mod.ts";
+import { DISC_MESSAGES, joinJsonArray } from "../../../mod/dmsg/disc/mod.ts";
 import { jsonResponse, messageResponse } from "../../../mod/http/mod.ts";
 import { type EntryService, parsePubKeyText } from "../service.ts";
 import { rawObject, stringArray } from "../_json.ts";
