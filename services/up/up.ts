@@ -36,8 +36,8 @@ export const DEFAULT_UP_DATA_DIR = ".skywire-up";
 /** The lock file in the data directory that keeps a second `up` off the same keys and stores. */
 export const UP_LOCK_FILE = "up.lock";
 /**
- * The KV file in the data directory that the discovery, the transport discovery and the
- * address resolver share (each keeps its records under its own first key part: its name):
+ * The KV file in the data directory that the discovery, the transport discovery, the address
+ * resolver and the exit visor share (each keeps its records under its own first key part):
  * every open Deno KV file costs a SQLite connection, a thread that wakes about once a second,
  * and its memory.
  */
@@ -205,7 +205,7 @@ function visorConfig(
  * `skywire up`: a whole private network in one process on 127.0.0.1: a dmsg discovery (test
  * mode), a dmsg server that is also the route setup node (dmsg port 36 of its key), a
  * transport discovery and an address resolver (test mode, loopback binds allowed; the three
- * keep their records in one store, `<dataDir>/services.kv`),
+ * keep their records in one store, `<dataDir>/services.kv`, with the exit visor's),
  * a route finder reading that transport discovery's store, and two visors that use them all:
  * dmsg, stcpr bound at the resolver, transports registered in the discovery, routes from the
  * route finder and the setup node, control endpoints on 127.0.0.1 (ports 3435 and 3436 or free
@@ -340,11 +340,15 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     // serves no UI of its own.
     exitConfig.hypervisors = [keys.visor.pk.hex()];
     delete exitConfig.hypervisor;
+    // Its records (a start count) go in the services' store, which the discovery already
+    // probes: one SQLite connection and one probe timer fewer.
+    exitConfig.store.health_check_interval = "0s";
     const exitVisor = await startVisor({
       config: exitConfig,
       pk: keys.exit_visor.pk,
       sk: keys.exit_visor.sk,
       logger: logger.child("exit_visor"),
+      store: shared,
       dmsgTuning: options.dmsgTuning,
       transportTuning: { stcprHostname: "127.0.0.1" },
       // Its hypervisor starts after it, in this process: redial within seconds, not 30.

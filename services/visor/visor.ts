@@ -5,7 +5,7 @@ import { decodeEntry, DmsgClient, type Entry } from "../../mod/dmsg/mod.ts";
 import { type HttpServer, serveClientHealth } from "../../mod/dmsg_http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 import {
-  openStore,
+  openServiceStore,
   type ProbeResult,
   probeStore,
   startStoreMonitor,
@@ -47,6 +47,11 @@ export interface StartVisorOptions {
   logger: Logger;
   /** When the node started (for `/health`); default now. */
   startedAt?: Date;
+  /**
+   * An open store to use instead of `local_path/visor.kv` (`skywire up`'s exit visor shares
+   * its services' file); the visor does not close it.
+   */
+  store?: Store;
   /** Client options for tests (entry debounce, reconnect pace). */
   dmsgTuning?: { updateDebounceMs?: number; reconnectBaseMs?: number };
   /** Transport knobs for tests and `skywire up` (stcpr interface, timers). */
@@ -68,7 +73,7 @@ export interface Visor {
   readonly pk: PubKey;
   /** Its dmsg client. */
   readonly client: DmsgClient;
-  /** Its store (`local_path/visor.kv`). */
+  /** Its store (`local_path/visor.kv`, unless one was given). */
   readonly store: Store;
   /** When it started. */
   readonly startedAt: Date;
@@ -144,10 +149,10 @@ export async function startVisor(options: StartVisorOptions): Promise<Visor> {
   const { config, logger } = options;
   const startedAt = options.startedAt ?? new Date();
   const controlAddress = controlListenAddress(config.cli_addr);
-  const store = await openStore({
-    path: join(config.local_path, VISOR_STORE_FILE),
-    logger: logger.child("store"),
-  });
+  const store = await openServiceStore({
+    store: options.store,
+    storePath: join(config.local_path, VISOR_STORE_FILE),
+  }, logger.child("store"));
   // The open probed the file: it is healthy now (a damaged one was moved aside on the way in,
   // which the store's recovery records show).
   let lastCheck: StoreCheck = { time: startedAt.toISOString(), status: "ok" };

@@ -72,8 +72,12 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys a
   } finally {
     await first.close();
   }
-  // The three services kept their records in one store, each under its own name.
-  for (const name of ["dmsg-discovery", "transport-discovery", "address-resolver"]) {
+  // The three services and the exit visor kept their records in one store, each under its own
+  // first key part; the first visor keeps its own store.
+  await Deno.stat(join(data, "visor", "visor.kv"));
+  for (
+    const name of ["dmsg-discovery", "transport-discovery", "address-resolver", "exit-visor/visor"]
+  ) {
     await assertRejects(() => Deno.stat(join(data, `${name}.kv`)), Deno.errors.NotFound);
   }
   const entries = await openStore({ path: join(data, UP_SERVICES_STORE), logger });
@@ -82,7 +86,7 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys a
     for await (const e of entries.kv.list({ prefix: [] })) owners.add(e.key[0]);
     assertEquals(
       [...owners].sort(),
-      ["address_resolver", "dmsg_discovery", "transport_discovery"],
+      ["address_resolver", "dmsg_discovery", "transport_discovery", "visor"],
     );
     // Shutdown deleted the network's own entries (also the throw-away clients' above).
     const left = [];
