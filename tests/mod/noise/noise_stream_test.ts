@@ -223,6 +223,49 @@ Deno.test("frames decrypted in the read buffer: leftover plaintext survives the 
   }
 });
 
+Deno.test("the read buffer shrinks after two small reads in a row, not after a lone one", async () => {
+  const { sender, receiver } = fixedKeys(5);
+  // Small frames (pings), bulk, a lone small frame inside the bulk, then quiet small frames;
+  // the inner stream hands out each write's frames as one read and records the room offered.
+  const sizes = [10, 10, 40_000, 10, 40_000, 10, 10];
+  const sink = new ScriptedStream(new Uint8Array(0));
+  const writer = new NoiseStream(sink, sender);
+  const readEnds: number[] = [];
+  let total = 0;
+  for (const size of sizes) {
+    await writer.write(new Uint8Array(size).fill(1));
+    total = sink.written.reduce((n, c) => n + c.length, 0);
+    readEnds.push(total);
+  }
+  const raw = new Uint8Array(total);
+  sink.written.reduce((at, chunk) => (raw.set(chunk, at), at + chunk.length), 0);
+  const offered: number[] = [];
+  let offset = 0, next = 0;
+  const inner: ByteStream = {
+    read(p) {
+      offered.push(p.length);
+      if (offset === raw.length) return Promise.resolve(null);
+      const n = Math.min(p.length, readEnds[next] - offset);
+      p.set(raw.subarray(offset, offset + n));
+      offset += n;
+      if (offset === readEnds[next]) next++;
+      return Promise.resolve(n);
+    },
+    write: (p) => Promise.resolve(p.length),
+    close() {},
+  };
+  const got = await receiveAll(new NoiseStream(inner, receiver), 128 * 1024);
+  assertEquals(got.length, sizes.reduce((a, b) => a + b, 0));
+  // Quiet at first: the small buffer. The bulk brings the large one, which stays through the
+  // lone small read and is dropped only after two small reads in a row.
+  const large = Math.max(...offered);
+  assert(large > 16 * 1024, `${offered}`);
+  assert(offered[0] <= 512 && offered[1] <= 512, `${offered}`);
+  const lone = offered.lastIndexOf(large);
+  assert(offered.slice(lone - 3, lone + 1).every((n) => n === large), `${offered}`);
+  assert(offered.at(-1)! <= 512, `${offered}`);
+});
+
 Deno.test("one read takes every whole frame already buffered; a bad one behind them fails the next", async () => {
   const { sender, receiver } = fixedKeys(5);
   const data = new Uint8Array(3000).map((_, i) => i * 7);
