@@ -1,3 +1,4 @@
+import { concatBytes } from "../conn/mod.ts";
 import { BODY_CHUNK_BYTES, MAX_CHUNK_LINE_BYTES } from "./constants.ts";
 import { HttpParseError } from "./errors.ts";
 import { type BodyFraming, latin1 } from "./head.ts";
@@ -96,6 +97,8 @@ export class MessageBody {
   readonly #source: BodySource;
   readonly #options: MessageBodyOptions;
   readonly #chunkBytes: number;
+  // The body's length when its framing declares one.
+  readonly #length: number | undefined;
   #stream: ReadableStream<Uint8Array<ArrayBuffer>> | undefined;
   #scratch: Uint8Array<ArrayBuffer> | undefined;
   #started = false;
@@ -111,6 +114,7 @@ export class MessageBody {
       case "length":
         this.#source = lengthSource(reader, framing.length);
         this.#chunkBytes = Math.min(framing.length, BODY_CHUNK_BYTES);
+        this.#length = framing.length;
         break;
       case "chunked":
         this.#source = chunkedSource(reader, options.maxTrailerBytes);
@@ -195,6 +199,52 @@ export class MessageBody {
       cancel: (reason) => this.#end(reason ?? new Error("body cancelled")),
     });
     return this.#stream;
+  }
+
+  /**
+   * The whole body read straight from the connection, without the stream's reader, pulls and
+   * chunk copies in between (a declared length is read into one buffer of that size). More
+   * than `limit` bytes end the body as a cancelled stream would and throw `tooLarge()`; a
+   * failed read ends it and throws. `undefined` when the stream was handed to a reader or
+   * reading has begun: then the body is the stream's.
+   */
+  readAll(limit: number, tooLarge: () => Error): Promise<Uint8Array> | undefined {
+    if (this.#started || this.#ended || this.#detached || this.#stream?.locked) return undefined;
+    const reading = this.#readAll(limit, tooLarge);
+    this.#inflight = reading;
+    return reading;
+  }
+
+  async #readAll(limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+    try {
+      if (this.#length !== undefined) {
+        // A declared length fills one buffer of that size; the read after it sees the end.
+        if (this.#length > limit) throw tooLarge();
+        const buf = new Uint8Array(this.#length);
+        for (let filled = 0;;) {
+          const n = await this.#read(buf.subarray(filled));
+          if (n === null) return buf;
+          filled += n;
+        }
+      }
+      const parts: Uint8Array[] = [];
+      let size = 0;
+      const scratch = new Uint8Array(Math.min(this.#chunkBytes, SCRATCH_BYTES));
+      for (;;) {
+        const n = await this.#read(scratch);
+        if (n === null) break;
+        size += n;
+        if (size > limit) throw tooLarge();
+        parts.push(scratch.slice(0, n));
+      }
+      return parts.length === 1 ? parts[0] : concatBytes(parts, size);
+    } catch (caught) {
+      const error = this.#options.mapError?.(caught) ?? caught;
+      this.#end(error);
+      throw error;
+    } finally {
+      this.#inflight = undefined;
+    }
   }
 
   /**

@@ -31,6 +31,7 @@ export {
 export type { BodyFraming, HttpVersion, RequestHead, ResponseHead } from "./head.ts";
 export { serveHttpConnection } from "./server.ts";
 export { bytesOf, bytesResponse } from "./bytes_response.ts";
+export { readRequestBody } from "./request_body.ts";
 export type {
   ConnectionControl,
   HttpConnectionInfo,

@@ -2,6 +2,7 @@ import type { ByteStream } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { MessageBody } from "./_body.ts";
 import { bytesOf } from "./bytes_response.ts";
+import { attachRequestBody } from "./request_body.ts";
 import { HttpReader } from "./_reader.ts";
 import { StreamWatchdog } from "./_watchdog.ts";
 import { MessageWriter, type OutgoingMessage } from "./_write.ts";
@@ -305,6 +306,7 @@ export async function serveHttpConnection<S extends ByteStream>(
         };
         if (passBody) init.body = body!.stream();
         const request = new Request(url, init);
+        if (passBody) attachRequestBody(request, body!);
         const handled = Promise.resolve().then(() => handler(request, info));
         // A handler that never answers must not keep a closed connection (and shutdown) waiting.
         handled.catch(() => {});

@@ -7,6 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { readAllLimited } from "../conn/mod.ts";
+import { readRequestBody } from "../dmsg_http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { messageResponse } from "./json.ts";
 
@@ -44,11 +45,11 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     throw new BodyTooLargeError(limit);
   }
   if (!request.body) return new Uint8Array(0);
+  const tooLarge = () => new BodyTooLargeError(limit);
   try {
-    return await readAllLimited(request.body, {
-      limit,
-      tooLarge: () => new BodyTooLargeError(limit),
-    });
+    // From the connection when our server made the request; else through its stream.
+    return await (readRequestBody(request, limit, tooLarge) ??
+      readAllLimited(request.body, { limit, tooLarge }));
   } catch (error) {
     if (error instanceof BodyTooLargeError) throw error;
     throw new BodyIncompleteError({ cause: error });

@@ -57,6 +57,8 @@ const TOKENS = [
   "\xff",
 ];
 
+class TooLarge extends Error {}
+
 /** Delivers `data` in random-sized reads. */
 function memoryStream(data: Uint8Array, random: () => number) {
   let offset = 0;
@@ -136,10 +138,24 @@ async function parseAll(
         : responseFraming(parseResponseHead(bytes), "GET");
       if (framing.kind === "none") continue;
       const body = new MessageBody(reader, framing, { maxTrailerBytes: MAX_HEAD });
-      // Half the bodies are read through the stream, half discarded by the connection.
-      if (random() < 0.5) {
+      // A third of the bodies are read through the stream, a third whole from the connection
+      // (within a random limit), a third discarded by the connection.
+      const mode = random();
+      if (mode < 1 / 3) {
         const got = await new Response(body.stream()).arrayBuffer();
         if (framing.kind === "length") assertEquals(got.byteLength, framing.length);
+      } else if (mode < 2 / 3) {
+        const limit = Math.floor(random() * 64);
+        let got: Uint8Array;
+        try {
+          got = await body.readAll(limit, () => new TooLarge())!;
+        } catch (error) {
+          if (!(error instanceof TooLarge)) throw error;
+          assert(!body.complete, "a body over the limit is given up");
+          break;
+        }
+        assert(got.length <= limit && body.complete, "whole, within the limit");
+        if (framing.kind === "length") assertEquals(got.length, framing.length);
       } else if (!(await body.discard(1 << 20))) {
         break;
       }
