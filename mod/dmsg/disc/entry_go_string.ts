@@ -27,8 +27,24 @@ function utf8SequenceLength(bytes: Uint8Array, i: number, end: number): number {
   return 0;
 }
 
+// Up to this length an ASCII string is built in JS: cheaper than a call into the decoder
+// (keys, signatures and versions are all short ASCII).
+const SHORT_ASCII = 256;
+
 /** Decode `bytes[start, end)` as a Go string (see the module note). */
 export function goStringFromBytes(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  if (end - start <= SHORT_ASCII) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i] >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
+    }
+  }
   const view = bytes.subarray(start, end);
   try {
     return strictDecoder.decode(view);

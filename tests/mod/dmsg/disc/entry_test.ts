@@ -20,6 +20,7 @@ import {
   validateIteration,
   verifyEntrySignature,
 } from "../../../../mod/dmsg/mod.ts";
+import { Prng } from "../../../_util/prng.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -154,6 +155,21 @@ Deno.test("strings: no HTML escaping, Go's control escapes, invalid UTF-8 kept b
   // Escaped lone surrogates become U+FFFD, as jsoniter decodes them.
   assertEquals(decodeEntry(enc.encode(`{"version":"\\ud800x\\udc00"}`)).version, "\ufffdx\ufffd");
   assertEquals(decodeEntry(enc.encode(`{"version":"\\ud83d\\ude00"}`)).version, "\u{1f600}");
+});
+
+Deno.test("Go strings of every length and byte mix round-trip, short ASCII and the rest", () => {
+  const rng = new Prng(0x9057);
+  for (let i = 0; i < 2_000; i++) {
+    const length = rng.int(300);
+    const bytes = rng.bytes(length);
+    // Half ASCII only (the short path up to 256 bytes), half any byte (the decoder).
+    if (i % 2 === 0) { for (let j = 0; j < length; j++) bytes[j] &= 0x7f; }
+    const from = rng.int(length + 1);
+    const to = from + rng.int(length - from + 1);
+    const text = goStringFromBytes(bytes, from, to);
+    assertEquals(goStringToBytes(text), bytes.slice(from, to));
+    if (i % 2 === 0) assertEquals(text, new TextDecoder().decode(bytes.subarray(from, to)));
+  }
 });
 
 Deno.test("decoding follows jsoniter: case-insensitive names, unknown fields dropped, nulls", () => {
