@@ -1,7 +1,7 @@
 /**
  * The discoveries the throughput bench compares, each in its own OS process: ours (a checkout's
- * `startDiscovery` in a child of this file, the checkout chosen by `SKYWIRE_ROOT`) and Go's
- * dmsg-discovery on its own Redis. Also their per-process readings (CPU time, peak RSS).
+ * `skywire dmsg discovery`, the checkout chosen by `SKYWIRE_ROOT`) and Go's dmsg-discovery on its
+ * own Redis. Also their per-process readings (CPU time, peak RSS).
  *
  * @module
  */
@@ -9,8 +9,6 @@ import { join } from "node:path";
 import { freePort, waitForPort } from "../interop/_go_ref.ts";
 import { cpuMs, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
 
-const SELF = new URL(import.meta.url).pathname;
-const CONFIG = new URL("./deno.json", import.meta.url).pathname;
 // With SKYWIRE_BENCH_CPU_PROF=DIR our discovery writes a V8 CPU profile (.cpuprofile) into DIR
 // when it stops, to see where a registration's CPU goes.
 const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
@@ -70,14 +68,18 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 /**
- * Our discovery from checkout `root` (its `services/dmsg_discovery`), with the V8 flags it
- * ships with, test mode, no rate limit, store in `dir`.
+ * Our discovery from checkout `root` as an operator runs it (`skywire dmsg discovery` of its
+ * main.ts, with the V8 flags it ships with), in test mode, without rate limit, store in `dir`.
+ * Not a child of this file: the modules of the bench itself (the dmsg client and server of
+ * `_dmsg_processes.ts`) would be counted in its memory, ~6 MiB of RSS the service never loads.
  */
 export async function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       ...["run", "-A", ...SHIPPED_V8_FLAGS, ...PROFILE_FLAGS],
-      ...["--config", CONFIG, SELF, "--child", root, dir],
+      ...["--config", join(root, "deno.json"), join(root, "main.ts")],
+      ...["dmsg", "discovery", "-t", "-a", "127.0.0.1:0", "--data", dir],
+      ...["--log-level", "error", "--rate-limit", "off"],
     ],
     stdin: "null",
     stdout: "piped",
@@ -128,25 +130,4 @@ export async function goDiscovery(bin: string, dir: string): Promise<DiscTarget>
     await stop(redis);
     throw error;
   }
-}
-
-// --- child mode: `--child ROOT DIR` runs that checkout's discovery until SIGTERM -------------
-
-if (import.meta.main && Deno.args[0] === "--child") {
-  const [, root, dir] = Deno.args;
-  const mod = await import(join(root, "services/dmsg_discovery/mod.ts"));
-  const { createLogger } = await import(join(root, "mod/log/mod.ts"));
-  const service = await mod.startDiscovery({
-    addr: "127.0.0.1:0",
-    storePath: join(dir, "dmsg-discovery.kv"),
-    testMode: true,
-    rateLimit: false,
-    logger: createLogger({ level: "error" }),
-  });
-  console.log(service.url);
-  const stopped = Promise.withResolvers<void>();
-  Deno.addSignalListener("SIGTERM", () => stopped.resolve());
-  await stopped.promise;
-  await service.close();
-  Deno.exit(0);
 }
