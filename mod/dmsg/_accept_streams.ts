@@ -59,7 +59,9 @@ export async function acceptStreams(
   const running = new Set<Promise<void>>();
   const all = [...(options.handshakeSlots ?? []), ...options.slots];
   for (;;) {
-    const stream = await session.accept();
+    // The ACK goes out with the answer (or the refusal), one connection write less per stream;
+    // the handshake limit answers every stream long before the opener's open timeout.
+    const stream = await session.accept({ lazy: true });
     if (stream === null) break;
     if (options.open?.() === false || !takeAll(all)) {
       options.onRefused?.(stream);

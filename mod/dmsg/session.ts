@@ -18,6 +18,7 @@ import {
   type TransportKeys,
 } from "../noise/mod.ts";
 import {
+  type AcceptOptions,
   type OpenOptions,
   Session as YamuxSession,
   type SessionOptions,
@@ -106,9 +107,12 @@ export class DmsgSession {
     }
   }
 
-  /** The next incoming yamux stream; `null` once the session is closed. */
-  accept(): Promise<Stream | null> {
-    return this.yamux.accept();
+  /**
+   * The next incoming yamux stream (`lazy`: its ACK leaves with the first frame, the answer to
+   * its request); `null` once the session is closed.
+   */
+  accept(options?: AcceptOptions): Promise<Stream | null> {
+    return this.yamux.accept(options);
   }
 
   /** Encrypt a signed object with the session keys and write it to `stream`. */

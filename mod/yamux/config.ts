@@ -47,6 +47,17 @@ export interface OpenOptions {
   lazy?: boolean;
 }
 
+/** Options for `Session.accept`. */
+export interface AcceptOptions {
+  /**
+   * Send no ACK now: it leaves with the stream's first frame (the answer, a due window update,
+   * FIN or RST), saving a connection write when the answer follows soon, as a dmsg response
+   * follows its request. Until then the stream counts against the opener's backlog of un-ACKed
+   * opens (Go: 256), and the opener's open timeout (Go: 75 s) must not pass first.
+   */
+  lazy?: boolean;
+}
+
 /** {@linkcode SessionOptions} with every default filled in. */
 export type SessionConfig = Required<Omit<SessionOptions, "logger">> & { logger?: Logger };
 

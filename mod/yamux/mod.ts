@@ -23,7 +23,7 @@ export type { Stream } from "./stream.ts";
 export { splice } from "./splice.ts";
 export type { SpliceOptions } from "./splice.ts";
 export { INITIAL_STREAM_WINDOW } from "./config.ts";
-export type { OpenOptions, SessionOptions, SessionRole } from "./config.ts";
+export type { AcceptOptions, OpenOptions, SessionOptions, SessionRole } from "./config.ts";
 export {
   decodeHeader,
   encodeHeader,

@@ -1,6 +1,7 @@
 import type { ByteStream } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import {
+  type AcceptOptions,
   type OpenOptions,
   resolveConfig,
   type SessionConfig,
@@ -68,7 +69,7 @@ export class Session {
   readonly #inflight = new Map<number, Inflight>();
   #openWaiters: Array<{ resolve: () => void; reject: (reason: Error) => void }> = [];
   #acceptQueue: SessionStream[] = [];
-  #acceptWaiters: Array<(stream: Stream | null) => void> = [];
+  #acceptWaiters: Array<{ resolve: (stream: Stream | null) => void; lazy?: boolean }> = [];
   readonly #pings = new Map<number, PendingPing>();
   #nextPingId = 0;
   #nextStreamId: number;
@@ -192,17 +193,16 @@ export class Session {
   }
 
   /**
-   * Wait for the peer's next stream and ACK it. Resolves `null` once the session is closed
-   * (streams still waiting in the backlog are dropped with the session); never rejects.
+   * Wait for the peer's next stream and ACK it (`lazy`: see {@linkcode AcceptOptions}).
+   * Resolves `null` once the session is closed (streams still waiting in the backlog are
+   * dropped with the session); never rejects.
    */
-  accept(): Promise<Stream | null> {
+  accept(options: AcceptOptions = {}): Promise<Stream | null> {
     const queued = this.#acceptQueue.shift();
-    if (queued) {
-      queued._announce();
-      return Promise.resolve(queued);
-    }
+    if (queued && !options.lazy) queued._announce();
+    if (queued) return Promise.resolve(queued);
     if (this.#closing) return Promise.resolve(null);
-    return new Promise((resolve) => this.#acceptWaiters.push(resolve));
+    return new Promise((resolve) => this.#acceptWaiters.push({ resolve, lazy: options.lazy }));
   }
 
   /**
@@ -268,7 +268,7 @@ export class Session {
     }
     this.#pings.clear();
     for (const waiter of this.#openWaiters.splice(0)) waiter.reject(closedError);
-    for (const resolve of this.#acceptWaiters.splice(0)) resolve(null);
+    for (const waiter of this.#acceptWaiters.splice(0)) waiter.resolve(null);
     for (const entry of this.#inflight.values()) {
       if (entry.timer !== undefined) clearTimeout(entry.timer);
     }
@@ -414,8 +414,8 @@ export class Session {
     const waiter = this.#acceptWaiters.shift();
     if (waiter) {
       this.#streams.set(id, stream);
-      stream._announce();
-      waiter(stream);
+      if (!waiter.lazy) stream._announce();
+      waiter.resolve(stream);
       return stream;
     }
     if (this.#acceptQueue.length >= this.#config.acceptBacklog) {

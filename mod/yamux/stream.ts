@@ -235,7 +235,7 @@ export class SessionStream implements Stream {
 
   /** Send our SYN (opening) or ACK (accepting) with the initial window delta. */
   _announce(): void {
-    this.#sendWindowUpdate();
+    this.#sendWindowUpdate(true);
   }
 
   /** Whether data for this stream should be kept (not after a local `close()`). */
@@ -380,8 +380,8 @@ export class SessionStream implements Stream {
   }
 
   #sendFin(): void {
-    // A lazily opened stream that never sent a frame announces itself with its FIN.
-    const open = this.#state === "init" ? this.#takeOpenFlags() : 0;
+    // A lazily opened or accepted stream that sent no frame yet has its SYN/ACK on the FIN.
+    const open = this.#takeOpenFlags();
     switch (this.#state) {
       case "synSent":
       case "synReceived":
@@ -402,15 +402,14 @@ export class SessionStream implements Stream {
   }
 
   // Go's rule: tell the peer about freed space once it reaches half the window (or when a
-  // SYN/ACK has to go out anyway).
-  #sendWindowUpdate(): void {
-    const flags = this.#takeOpenFlags();
-    if (this.#released && flags === 0) return;
+  // SYN/ACK has to go out now); a lazy stream's SYN/ACK rides on an update only when one is due.
+  #sendWindowUpdate(announce = false): void {
+    if (this.#released && !announce) return;
     const max = this.#host.maxWindow;
     const delta = max - this.#buffer.length - this.#inFlight - this.#recvWindow;
-    if (delta < max / 2 && flags === 0) return;
+    if (delta < max / 2 && !announce) return;
     this.#recvWindow += delta;
-    this.#host.post(FrameType.WindowUpdate, flags, this.id, delta);
+    this.#host.post(FrameType.WindowUpdate, this.#takeOpenFlags(), this.id, delta);
   }
 
   #takeOpenFlags(): number {

@@ -335,7 +335,7 @@ Deno.test("a lazy open sends its SYN on the first data frame, in the same connec
     ]);
     await writeAll(accepted, text("answer"));
     assertEquals(await stream.read(got), 6);
-    assertEquals(client.stats().inflightOpens, 0); // the answer carried the ACK
+    assertEquals(client.stats().inflightOpens, 0);
     stream.close();
     accepted.close();
     await client.ping();
@@ -360,6 +360,31 @@ Deno.test("a lazy stream closed unwritten sends SYN|FIN; reset unwritten sends n
   const reset = await pair.session.open({ lazy: true });
   reset.reset();
   assertEquals(await pair.raw.framesBeforePingAck(), []);
+  assertAllZero(pair.session);
+});
+
+Deno.test("a lazy accept sends its ACK on the answer, not before; reads alone do not send it", async () => {
+  await using pair = await rawPair({ role: "server" });
+  await pair.raw.send({ type: FrameType.Data, flags: Flag.SYN, streamId: 1 }, text("request"));
+  const stream = (await pair.session.accept({ lazy: true }))!;
+  const got = new Uint8Array(7);
+  assertEquals(await stream.read(got), 7);
+  assertEquals(await pair.raw.framesBeforePingAck(), []);
+  await writeAll(stream, text("answer"));
+  const answer = await pair.raw.next();
+  assertEquals([answer?.type, answer?.flags, answer?.streamId], [FrameType.Data, Flag.ACK, 1]);
+  assertEquals(new TextDecoder().decode(answer?.body), "answer");
+  // One waiting in accept() before the stream arrives is lazy too; its FIN carries the ACK.
+  const waiting = pair.session.accept({ lazy: true });
+  await pair.raw.send({ type: FrameType.Data, flags: Flag.SYN, streamId: 3 }, text("x"));
+  const refused = (await waiting)!;
+  refused.close();
+  const fin = await pair.raw.next();
+  assertEquals([fin?.flags, fin?.streamId], [Flag.ACK | Flag.FIN, 3]);
+  stream.close();
+  await pair.raw.send({ type: FrameType.WindowUpdate, flags: Flag.FIN, streamId: 1 });
+  await pair.raw.send({ type: FrameType.WindowUpdate, flags: Flag.FIN, streamId: 3 });
+  await pair.raw.framesBeforePingAck();
   assertAllZero(pair.session);
 });
 
