@@ -10,8 +10,8 @@
  * Lines: `{"event":"ready","pk":…}` once the client's entry names its server, then for the
  * dialer `{"event":"opens","ms":[…]}` (each open from the dial call to the stream being ready)
  * and `{"event":"throughput","bytes":…,"seconds":…}` (first byte written to the sink's ack).
- * The dialer waits for a line on stdin before each phase, so that the caller can read every
- * process's CPU time at the phase boundaries. Stream protocol: the dialer sends an 8-byte
+ * The dialer waits for a line on stdin before each phase and before it exits, so that the
+ * caller can read every process's CPU time at the phase boundaries. Stream protocol: the dialer sends an 8-byte
  * big-endian count N and N bytes, the listener answers one byte; an open-only stream is closed
  * without a byte.
  *
@@ -198,6 +198,8 @@ async function dial(discovery: string, pk: string, port: number, opens: number, 
     const seconds = (performance.now() - start) / 1000;
     console.log(JSON.stringify({ event: "throughput", bytes, seconds }));
     stream.close();
+    // Stay until the caller has read our CPU time (it closes stdin, or stops us, when done).
+    await stdin.next();
   }
   await client.close();
 }

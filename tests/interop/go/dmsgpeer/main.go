@@ -16,9 +16,9 @@
 //	{"event":"throughput","bytes":N,"seconds":S}     dial: first byte written to the sink's ack
 //	{"event":"error","error":"<text>"}               then exit 1
 //
-// The dialer waits for one line on stdin before each phase (opens, throughput), so that the
-// caller can read every process's CPU time at the phase boundaries. The listener runs until
-// killed.
+// The dialer waits for one line on stdin before each phase (opens, throughput) and before it
+// exits, so that the caller can read every process's CPU time at the phase boundaries. The
+// listener runs until killed.
 //
 // Stream protocol (the same as our peer's in tests/bench/_dmsg_peer.ts): the dialer sends an
 // 8-byte big-endian count N and N bytes; the listener reads them and answers one byte. An
@@ -162,6 +162,8 @@ func dial(client *dmsg.Client, pk cipher.PubKey, port uint16, opens, mib int) {
 		fail(fmt.Errorf("no ack: %w", err))
 	}
 	say(map[string]interface{}{"event": "throughput", "bytes": bytes, "seconds": time.Since(began).Seconds()})
+	// Stay until the caller has read our CPU time: it closes stdin (or kills us) when done.
+	stdin.ReadString('\n') //nolint:errcheck
 }
 
 func number(s string) int {
