@@ -1,8 +1,7 @@
 import type { ByteStream } from "../conn/mod.ts";
 import type { HttpStreamListener } from "../dmsg_http/mod.ts";
-import type { SecureContext } from "node:tls";
 import type { Logger } from "../log/mod.ts";
-import { TlsServerStream } from "./_tls_stream.ts";
+import type { TlsServerStream } from "./_tls_stream.ts";
 
 /** A TLS handshake that failed or did not finish within its budget. */
 export class TlsHandshakeError extends Error {
@@ -15,8 +14,11 @@ export class TlsHandshakeError extends Error {
 
 /** The TLS side of a {@linkcode TcpAcceptor}. */
 export interface AcceptorTls {
-  /** Certificate and key, as node:tls takes them. */
-  context: SecureContext;
+  /**
+   * Starts the server handshake on an accepted connection (a {@linkcode TlsServerStream} with
+   * the certificate and key: node:tls is loaded only by servers that speak TLS).
+   */
+  wrap: (conn: Deno.TcpConn) => TlsServerStream;
   /** From the accept to the end of the handshake; then the connection is closed. */
   handshakeTimeoutMs: number;
   /** Hears why a handshake did not finish (not called when the owner closed it). */
@@ -39,7 +41,7 @@ export class TrackedConn implements ByteStream {
     this.#conn = conn;
     this.#release = release;
     if (tls) {
-      const stream = new TlsServerStream(conn, tls.context);
+      const stream = tls.wrap(conn);
       this.#io = stream;
       const done = this.#shake(stream.handshake, tls);
       done.catch(() => {});
@@ -130,7 +132,7 @@ export interface TcpAcceptorOptions {
    * Serve TLS on every connection: the certificate and how long a connection has from its
    * accept to the end of its handshake before it is closed (its slot is held no longer).
    */
-  tls?: { context: SecureContext; handshakeTimeoutMs: number };
+  tls?: Omit<AcceptorTls, "onFailure">;
 }
 
 // Accept errors (EMFILE and the like) back off from this, doubling up to the maximum.

@@ -13,12 +13,11 @@
  *
  * @module
  */
-import { createSecureContext, type SecureContext } from "node:tls";
 import { type HttpConnectionInfo, serveHttp as serveStreams } from "../dmsg_http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
 import { type TlsCredentials, TlsFileError } from "../tls/mod.ts";
-import { TcpAcceptor, type TrackedConn } from "./_tcp_acceptor.ts";
+import { type AcceptorTls, TcpAcceptor, type TrackedConn } from "./_tcp_acceptor.ts";
 
 /** A listening HTTP service. */
 export interface HttpService {
@@ -101,11 +100,11 @@ export interface ServeHttpOptions {
 }
 
 /**
- * A node:tls context for `tls`, after rustls has accepted the pair (node:tls in Deno defers
- * every check to the first handshake; a start-time error naming the file is what an operator
- * needs).
+ * What starts TLS on each accepted connection with `tls`, after rustls has accepted the pair
+ * (node:tls in Deno defers every check to the first handshake; a start-time error naming the
+ * file is what an operator needs).
  */
-function secureContext(tls: TlsCredentials): SecureContext {
+async function serverTls(tls: TlsCredentials): Promise<AcceptorTls["wrap"]> {
   try {
     Deno.createHttpClient({ cert: tls.cert, key: tls.key }).close();
   } catch (error) {
@@ -115,32 +114,34 @@ function secureContext(tls: TlsCredentials): SecureContext {
       { cause: error },
     );
   }
-  return createSecureContext({ cert: tls.cert, key: tls.key });
+  // node:tls and the node:stream modules under it (~1 MiB of a process) load only here: most
+  // servers of a node never speak TLS.
+  const [{ createSecureContext }, { TlsServerStream }] = await Promise.all([
+    import("node:tls"),
+    import("./_tls_stream.ts"),
+  ]);
+  const context = createSecureContext({ cert: tls.cert, key: tls.key });
+  return (conn) => new TlsServerStream(conn, context);
 }
 
 const DEFAULT_GRACE_MS = 1_500;
 
 /** Start serving and resolve once the port is bound. */
-export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
+export async function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
   const { hostname, port } = parseListenAddress(options.addr);
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
-  let context: SecureContext | undefined;
-  try {
-    context = options.tls && secureContext(options.tls);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const wrap = options.tls && await serverTls(options.tls);
   let listener: Deno.TcpListener;
   try {
     listener = Deno.listen({ hostname, port, transport: "tcp" });
   } catch (error) {
-    return Promise.reject(listenError(error, options.addr));
+    throw listenError(error, options.addr);
   }
   const bound = listener.addr;
   const acceptor = new TcpAcceptor(listener, {
     maxPerIp: limits.maxConnectionsPerIp,
     logger: options.logger,
-    tls: context && { context, handshakeTimeoutMs: limits.tlsHandshakeTimeoutMs },
+    tls: wrap && { wrap, handshakeTimeoutMs: limits.tlsHandshakeTimeoutMs },
   });
   const scheme = options.tls ? "https" : "http";
   const handle = (request: Request, info: HttpConnectionInfo<TrackedConn>) =>
@@ -156,7 +157,7 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
     scheme,
     shutdownGraceMs: options.graceMs ?? DEFAULT_GRACE_MS,
   });
-  return Promise.resolve({
+  return {
     url: `${scheme}://${urlHost(bound.hostname)}:${bound.port}`,
     hostname: bound.hostname,
     port: bound.port,
@@ -164,5 +165,5 @@ export function serveHttp(options: ServeHttpOptions): Promise<HttpService> {
       return server.connections;
     },
     close: () => server.shutdown(),
-  });
+  };
 }
