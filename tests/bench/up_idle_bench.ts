@@ -4,8 +4,8 @@
  * the same run.
  *
  * Every variant is a child process started the way the `start` task starts `up` (the task's
- * `--v8-flags`, all ports 0, info logging), through `_up_child.ts` (= `main.ts` plus a SIGUSR1
- * listener that prints `Deno.memoryUsage()`):
+ * runtime flags such as `--v8-flags` and `--no-code-cache`, all ports 0, info logging), through
+ * `_up_child.ts` (= `main.ts` plus a SIGUSR1 listener that prints `Deno.memoryUsage()`):
  *
  * - `baseline`: `deno run` of a script that loads nothing and waits;
  * - `up`: `deno run main.ts up` (what `deno task start` runs);
@@ -44,11 +44,13 @@ function numberFlag(name: string, fallback: number): number {
   return value;
 }
 
-/** The `--v8-flags=...` of the `start` task, so the children run as `deno task start` does. */
-function startTaskV8Flags(): string[] {
+/**
+ * The runtime flags of the `start` task (`--v8-flags=...`, `--no-code-cache`; not the
+ * permissions), so the children run as `deno task start` does.
+ */
+function startTaskFlags(): string[] {
   const config = JSON.parse(Deno.readTextFileSync(join(ROOT, "deno.json")));
-  const flag = String(config.tasks.start).split(" ").find((w) => w.startsWith("--v8-flags="));
-  return flag ? [flag] : [];
+  return String(config.tasks.start).split(" ").filter((w) => w.startsWith("--"));
 }
 
 const UP_ARGS = [
@@ -208,7 +210,7 @@ export async function main(): Promise<BenchReport> {
   const runs = numberFlag("runs", 1);
   const idleS = numberFlag("idle-s", 30);
   const cpuS = numberFlag("cpu-s", 60);
-  const v8 = startTaskV8Flags();
+  const flags = startTaskFlags();
   const deno = Deno.execPath();
   const config = ["--config", join(ROOT, "deno.json")];
 
@@ -226,19 +228,19 @@ export async function main(): Promise<BenchReport> {
 
   const upVariant = (name: string, env?: Record<string, string>): Variant => ({
     name,
-    launcher: [deno, "run", "-A", ...config, ...v8, CHILD],
+    launcher: [deno, "run", "-A", ...config, ...flags, CHILD],
     args: (data) => [...UP_ARGS, "--data", data],
     env,
   });
   const bundleVariant = (name: string, env?: Record<string, string>): Variant => ({
     name,
-    launcher: [deno, "run", "-A", "--unstable-kv", ...v8, bundle],
+    launcher: [deno, "run", "-A", "--unstable-kv", ...flags, bundle],
     args: (data) => [...UP_ARGS, "--data", data],
     cwd: runDir,
     env,
   });
   const variants: Variant[] = [
-    { name: "baseline", launcher: [deno, "run", ...v8, CHILD], args: () => ["--idle"] },
+    { name: "baseline", launcher: [deno, "run", ...flags, CHILD], args: () => ["--idle"] },
     upVariant("up"),
     upVariant("up_arena2", { MALLOC_ARENA_MAX: "2" }),
     upVariant("up_trim", TRIM_ENV),
@@ -253,7 +255,7 @@ export async function main(): Promise<BenchReport> {
   log(
     `  modules up loads at start: ${graph.modules} (${graph.npmPackages} npm packages)`,
   );
-  log(`  ${runs} round(s): ${idleS} s idle, then CPU over ${cpuS} s; v8 flags: ${v8.join(" ")}`);
+  log(`  ${runs} round(s): ${idleS} s idle, then CPU over ${cpuS} s; flags: ${flags.join(" ")}`);
   const rounds: Map<string, Sample>[] = [];
   try {
     for (let i = 0; i < runs; i++) rounds.push(await round(variants, idleS, cpuS));
