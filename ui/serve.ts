@@ -1,7 +1,7 @@
 import { type HttpLimits, serveHttp } from "../mod/http/mod.ts";
 import { joinHostPort, parseListenAddress } from "../mod/netutil/mod.ts";
 import type { TlsCredentials } from "../mod/tls/mod.ts";
-import { createUiApp, type UiApp, type UiAppOptions } from "./app.ts";
+import type { UiApp, UiAppOptions } from "./app.ts";
 
 /** Options for {@linkcode serveUi}. */
 export interface ServeUiOptions extends Omit<UiAppOptions, "remoteAddress"> {
@@ -32,8 +32,8 @@ export interface UiServer {
   readonly certSha256?: string;
   /** The address other machines reach it at, when it listens beyond loopback. */
   readonly remoteAddress?: string;
-  /** The app. */
-  readonly ui: UiApp;
+  /** The app, made at the first request or call (its pages and routes load then). */
+  app(): Promise<UiApp>;
   /** End live streams, stop listening, wait briefly for requests in flight. Idempotent. */
   close(): Promise<void>;
 }
@@ -72,11 +72,21 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
     hostname = "127.0.0.1";
   }
   const remoteAddress = remote && options.allowRemote ? options.addr : undefined;
-  const ui = createUiApp({ ...options, remoteAddress });
+  // The pages, routes and their libraries load at the first request, not with the node: a
+  // node runs for weeks with nobody looking at its UI.
+  let made: Promise<UiApp> | undefined;
+  let closed = false;
+  const app = () =>
+    made ??= import("./app.ts").then(({ createUiApp }) =>
+      createUiApp({ ...options, remoteAddress })
+    );
   const listen = (port: number) =>
     serveHttp({
       addr: joinHostPort(hostname, port),
-      fetch: (request, info) => ui.app.fetch(request, info),
+      fetch: async (request, info) => {
+        if (closed) return new Response("shutting down", { status: 503 });
+        return (await app()).app.fetch(request, info);
+      },
       graceMs: 500,
       tls: options.tls,
       limits: options.limits,
@@ -86,10 +96,7 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
   try {
     http = await listen(asked.port);
   } catch (error) {
-    if (!(options.portFallback && asked.port !== 0 && addressInUse(error))) {
-      ui.close();
-      throw error;
-    }
+    if (!(options.portFallback && asked.port !== 0 && addressInUse(error))) throw error;
     logger.warn(`port ${asked.port} is taken; the web UI uses a free port instead`);
     http = await listen(0);
   }
@@ -121,10 +128,12 @@ export async function serveUi(options: ServeUiOptions): Promise<UiServer> {
     url: server.url,
     certSha256,
     remoteAddress: remoteAddress ? joinHostPort(http.hostname, http.port) : undefined,
-    ui,
+    app,
     close() {
       closing ??= (async () => {
-        ui.close();
+        closed = true;
+        // A UI whose modules failed to load has nothing to close.
+        await made?.then((ui) => ui.close(), () => {});
         await server.close();
       })();
       return closing;

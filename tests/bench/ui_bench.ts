@@ -23,7 +23,7 @@ import type { Fleet, FleetVisor } from "../../services/visor/fleet_types.ts";
 import { localFleet } from "../../services/visor/fleet_types.ts";
 import { createVisorApi } from "../../services/visor/mod.ts";
 import { SCRIPT, STYLE } from "../../ui/assets/mod.ts";
-import { createUiApp } from "../../ui/mod.ts";
+import { createUiApp } from "../../ui/app.ts";
 import { CookieClient, PASSWORD, TEST_SCRYPT } from "../ui/_node.ts";
 import { findChromium } from "../ui/_browser.ts";
 import { SkywireProcess } from "../e2e/_skywire.ts";
@@ -70,7 +70,7 @@ async function pagesAndRenders(): Promise<void> {
   try {
     const client = new CookieClient(network.info.ui);
     await client.setup(PASSWORD);
-    const api = network.ui.ui.api;
+    const api = (await network.ui.app()).api;
     const self = localFleet(api, new Date(api.info().started_at)).list()[0];
     const exitApi = createVisorApi({ visor: network.exitVisor, config: network.visorConfig });
     const member: FleetVisor = {
@@ -128,12 +128,12 @@ async function pagesAndRenders(): Promise<void> {
     await rows(app, cookie, [...PAGES, ...MEMBER_PAGES.map((p) => `/visors/${member.pk}${p}`)], "");
     // The same through up's own UI, whose fleet reaches the exit visor over the dmsg hypervisor
     // link: every render of a member's page waits for its RPC answers (marked "*").
-    for (let i = 0; i < 100 && !network.ui.ui.fleet.get(member.pk); i++) {
+    for (let i = 0; i < 100 && !(await network.ui.app()).fleet.get(member.pk); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const jar = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     await rows(
-      network.ui.ui.app,
+      (await network.ui.app()).app,
       jar,
       ["/visors", ...MEMBER_PAGES.map((p) => `/visors/${member.pk}${p}`)],
       " *",

@@ -8,7 +8,8 @@ import { createLogger } from "../../mod/log/mod.ts";
 import type { VisorApi } from "../../services/visor/api.ts";
 import type { Fleet, FleetVisor } from "../../services/visor/fleet_types.ts";
 import { createVisorApi } from "../../services/visor/mod.ts";
-import { createUiApp, setPassword, type UiApp } from "../../ui/mod.ts";
+import { setPassword, type UiApp } from "../../ui/mod.ts";
+import { createUiApp } from "../../ui/app.ts";
 import { CookieClient, PASSWORD, TEST_SCRYPT, type TestNode } from "./_node.ts";
 
 /** How a test member answers `refresh`. */
@@ -105,7 +106,7 @@ export interface FleetUi extends AsyncDisposable {
 /** Serve a UI for `node`'s visor with `fleet`, and sign in. */
 export async function serveFleetUi(node: TestNode, fleet: Fleet): Promise<FleetUi> {
   const ui = createUiApp({
-    api: node.network.ui.ui.api,
+    api: (await node.network.ui.app()).api,
     fleet,
     kv: () => node.network.visor.store.kv,
     logger: createLogger({ level: "fatal" }),

@@ -5,7 +5,8 @@
  */
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { createLogger } from "../../mod/log/mod.ts";
-import { createUiApp, setPassword } from "../../ui/mod.ts";
+import { setPassword } from "../../ui/mod.ts";
+import { createUiApp } from "../../ui/app.ts";
 import { CookieClient, PASSWORD, startTestNode, TEST_SCRYPT } from "./_node.ts";
 
 const BAD_SESSION = "session cookie is either non-existent, expired, or ill-formatted";
@@ -231,7 +232,7 @@ Deno.test("sessions end: at expiry, at logout, and when the password is set anew
 Deno.test("login is rate-limited per address; the first password is only set from the node itself", async () => {
   await using node = await startTestNode();
   const ui = createUiApp({
-    api: node.network.ui.ui.api,
+    api: (await node.network.ui.app()).api,
     kv: () => node.network.visor.store.kv,
     logger: createLogger({ level: "fatal" }),
     scrypt: TEST_SCRYPT,
@@ -325,7 +326,7 @@ Deno.test("/events streams a page's live regions as SSE and lets go of the strea
   assertEquals(unauthenticated.status, 401);
   await unauthenticated.body?.cancel();
   await client.setup();
-  const hub = node.network.ui.ui.hub;
+  const hub = (await node.network.ui.app()).hub;
 
   const abort = new AbortController();
   const response = await client.fetch("/events?topics=dmsg-sessions,logs&after=0", {

@@ -5,7 +5,8 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { createLogger } from "../../mod/log/mod.ts";
-import { createUiApp, setPassword } from "../../ui/mod.ts";
+import { setPassword } from "../../ui/mod.ts";
+import { createUiApp } from "../../ui/app.ts";
 import { Prng } from "../_util/prng.ts";
 import { PASSWORD, startTestNode, TEST_SCRYPT } from "./_node.ts";
 
@@ -26,7 +27,7 @@ Deno.test("fuzz: malformed logins, forms, cookies and stream parameters get clea
   await using node = await startTestNode();
   await setPassword(node.network.visor.store.kv, PASSWORD, { scrypt: TEST_SCRYPT });
   const ui = createUiApp({
-    api: node.network.ui.ui.api,
+    api: (await node.network.ui.app()).api,
     kv: () => node.network.visor.store.kv,
     logger: createLogger({ level: "fatal" }),
     scrypt: TEST_SCRYPT,

@@ -21,7 +21,7 @@ function forwardRule(id: number, tid: string, next = 9): RuleSummary {
 
 Deno.test("Go's API over a fleet: visors, summaries, and routes and transports of the chosen visor", async (t) => {
   await using node = await startTestNode();
-  const api = node.network.ui.ui.api;
+  const api = (await node.network.ui.app()).api;
   const self = localFleet(api, new Date(api.info().started_at)).list()[0];
   const exit = new TestMember(exitVisorApi(node));
   await using served = await serveFleetUi(node, new TestFleet(self, exit));

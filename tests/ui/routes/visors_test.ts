@@ -34,7 +34,7 @@ async function readUntil(response: Response, done: (text: string) => boolean): P
 
 Deno.test("the fleet's pages: Visors lists both, each visor's pages show its own data, actions act on it", async (t) => {
   await using node = await startTestNode();
-  const api = node.network.ui.ui.api;
+  const api = (await node.network.ui.app()).api;
   const self = localFleet(api, new Date(api.info().started_at)).list()[0];
   const exit = new TestMember(exitVisorApi(node));
   const fleet = new TestFleet(self, exit);
@@ -269,7 +269,7 @@ Deno.test("the fleet's pages: Visors lists both, each visor's pages show its own
 
 Deno.test("fuzz: the :pk of /visors/:pk/... and /api/visors/:pk/... never crashes or shows another visor", async () => {
   await using node = await startTestNode();
-  const api = node.network.ui.ui.api;
+  const api = (await node.network.ui.app()).api;
   const self = localFleet(api, new Date(api.info().started_at)).list()[0];
   const exit = new TestMember(exitVisorApi(node));
   await using served = await serveFleetUi(node, new TestFleet(self, exit));
@@ -314,7 +314,7 @@ Deno.test("up's own fleet over the dmsg hypervisor link: the exit visor's pages,
   const client = new CookieClient(node.url);
   await client.setup();
   const exitPk = node.network.info.exit_visor.pk;
-  const fleet = node.network.ui.ui.fleet;
+  const fleet = (await node.network.ui.app()).fleet;
   for (let i = 0; i < 300 && !fleet.get(exitPk); i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
