@@ -59,7 +59,10 @@ export function checkFresh(entry: Entry, nowNs: bigint): void {
  * Throws unless `entry` may delete `stored`: a higher sequence (`wrongSequence`) and a
  * timestamp not older (`wrongTime`), as an update must have.
  */
-export function checkDeletes(stored: Entry, entry: Entry): void {
+export function checkDeletes(
+  stored: Pick<Entry, "sequence" | "timestamp">,
+  entry: Entry,
+): void {
   if (entry.sequence <= stored.sequence) throw new EntryValidationError("wrongSequence");
   if (entry.timestamp < stored.timestamp) throw new EntryValidationError("wrongTime");
 }

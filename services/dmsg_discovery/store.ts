@@ -3,6 +3,7 @@ import type { Logger } from "../../mod/log/mod.ts";
 import { CommitBatcher } from "./_commit_batcher.ts";
 import { ClientIndex } from "./client_index.ts";
 import { EntryCache } from "./entry_cache.ts";
+import { factsOf, type StoredFacts, storedFacts } from "./_stored_facts.ts";
 import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 
 /**
@@ -50,8 +51,8 @@ interface IndexRecord {
 
 /** A stored entry as read. */
 export interface StoredRecord {
-  /** The decoded entry, or `null` when there is none (or it expired). */
-  entry: Entry | null;
+  /** What the checks and the index records need of the entry; `null` when there is none. */
+  entry: StoredFacts | null;
   /** Its Go-canonical JSON. */
   body: Uint8Array;
   /** Versionstamp of the KV key (also of an expired record), for the atomic check. */
@@ -76,8 +77,13 @@ function live(expiresAt: number, now: number): boolean {
   return expiresAt === 0 || expiresAt > now;
 }
 
-function delegatedHex(entry: Entry | null): string[] {
-  return entry?.client?.delegatedServers?.map((k) => k.hex()) ?? [];
+function delegatedHex(entry: Entry): string[] {
+  return entry.client?.delegatedServers?.map((k) => k.hex()) ?? [];
+}
+
+/** The facts of a stored body (read without decoding it when it is canonical, as written). */
+function factsOfBody(body: Uint8Array): StoredFacts {
+  return storedFacts(body) ?? factsOf(decodeEntry(body));
 }
 
 /** Entries of the dmsg discovery in Deno KV. */
@@ -165,7 +171,7 @@ export class DiscoveryStore {
     };
     if (!res.value || !live(res.value.expiresAt, now)) return record;
     try {
-      return { ...record, entry: decodeEntry(res.value.body), body: res.value.body };
+      return { ...record, entry: factsOfBody(res.value.body), body: res.value.body };
     } catch (error) {
       // Only this service writes these bytes; a record it cannot read is treated as absent.
       this.#log.warn("unreadable stored entry; treating it as absent", { pk: pkHex, error });
@@ -188,7 +194,7 @@ export class DiscoveryStore {
       return { entry: null, body: new Uint8Array(0), versionstamp: null, ...none };
     }
     try {
-      const entry = decodeEntry(cached.body);
+      const entry = factsOfBody(cached.body);
       return { entry, body: cached.body, versionstamp: cached.versionstamp, ...none };
     } catch {
       return undefined;
@@ -228,7 +234,10 @@ export class DiscoveryStore {
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
     const index: IndexRecord = { expiresAt };
     const delegated = new Set(delegatedHex(entry));
-    const dropped = delegatedHex(read.entry).filter((server) => !delegated.has(server));
+    const dropped = (read.entry?.delegated ?? []).filter((server) => !delegated.has(server));
+    // Over a live entry its index records are known; deleting ones it does not have would
+    // cost the commit for nothing. (Over none, records of an expired entry may linger.)
+    const had = read.entry ?? { server: true, client: true, visor: true };
     const checks: Deno.AtomicCheck[] = [
       { key: [ROOT, "entry", pk], versionstamp: read.versionstamp },
     ];
@@ -253,12 +262,12 @@ export class DiscoveryStore {
             body,
           };
           op.set([ROOT, "server", pk], server, ttl);
-        } else op.delete([ROOT, "server", pk]);
+        } else if (had.server) op.delete([ROOT, "server", pk]);
         if (entry.client) op.set([ROOT, "client", pk], index, ttl);
-        else op.delete([ROOT, "client", pk]);
+        else if (had.client) op.delete([ROOT, "client", pk]);
         if (entry.client && entry.clientType === "visor") {
           op.set([ROOT, "visor", pk], index, ttl);
-        } else op.delete([ROOT, "visor", pk]);
+        } else if (had.visor) op.delete([ROOT, "visor", pk]);
         for (const server of dropped) op.delete([ROOT, "by_server", server, pk]);
         for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
       },
@@ -284,7 +293,9 @@ export class DiscoveryStore {
       .delete([ROOT, "client", pkHex])
       .delete([ROOT, "visor", pkHex])
       .set([ROOT, "gone", pkHex], stored, { expireIn: TOMBSTONE_TTL_MS });
-    for (const server of delegatedHex(read.entry)) op.delete([ROOT, "by_server", server, pkHex]);
+    for (const server of read.entry?.delegated ?? []) {
+      op.delete([ROOT, "by_server", server, pkHex]);
+    }
     const ok = (await op.commit()).ok;
     if (ok) {
       this.#cache.removed(pkHex);

@@ -80,7 +80,7 @@ export interface ValidateIterationOptions {
 
 /** Go's `Entry.ValidateIteration`: may `next` replace `old`? */
 export function validateIteration(
-  old: Entry,
+  old: Pick<Entry, "sequence" | "timestamp">,
   next: Entry,
   options: ValidateIterationOptions = {},
 ): void {

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "@std/assert";
-import { marshalEntry } from "../../../mod/dmsg/mod.ts";
+import { type Entry, marshalEntry } from "../../../mod/dmsg/mod.ts";
 import { openStore } from "../../../mod/store/mod.ts";
 import {
+  ClientIndex,
   DiscoveryStore,
   EntryService,
   type EntryServiceOptions,
@@ -26,7 +27,10 @@ function countCalls(kv: Deno.Kv, counts: Record<string, number>): Deno.Kv {
 }
 
 /** An EntryService over a real KV file, without HTTP; `kvCalls` counts the store's KV calls. */
-async function openService(options: Partial<EntryServiceOptions> = {}) {
+async function openService(
+  options: Partial<EntryServiceOptions> = {},
+  clients?: ClientIndex,
+) {
   const dir = await tempDir("skywire-disc-service-");
   const clock: TestClock = { ms: Date.now() };
   const logger = captureLogger();
@@ -35,7 +39,7 @@ async function openService(options: Partial<EntryServiceOptions> = {}) {
   const kvCalls: Record<string, number> = {};
   const counted = countCalls(kv.kv, kvCalls);
   const service = new EntryService({
-    store: new DiscoveryStore(() => counted, now, logger),
+    store: new DiscoveryStore(() => counted, now, logger, undefined, clients),
     testMode: true,
     now,
     logger,
@@ -139,6 +143,32 @@ Deno.test("EntryService: a key registered again after a deletion updates in one 
   assertEquals(await s.service.register(marshalEntry(next)), { ok: true, updated: true });
   assertEquals(s.kvCalls.atomic, commits + 1);
   assertEquals(await s.service.get(keys.pk), marshalEntry(next));
+});
+
+Deno.test("EntryService: an update drops exactly the index records the new entry has not", async () => {
+  // No client keys in memory: the listings read the store's index records.
+  await using s = await openService({}, new ClientIndex(0));
+  const keys = generateKeyPair(), srv = generateKeyPair(), other = generateKeyPair();
+  const hex = keys.pk.hex();
+  // Each update, then the clients, visors and number of servers listed after it.
+  const steps: Array<[Entry, string[], string[], number]> = [
+    [clientEntry(keys, s.clock, { delegated: [srv], clientType: "visor" }), [hex], [hex], 0],
+    [clientEntry(keys, s.clock, { sequence: 1n, delegated: [other] }), [hex], [], 0],
+    [serverEntry(keys, s.clock, { sequence: 2n }), [], [], 1],
+    [clientEntry(keys, s.clock, { sequence: 3n, clientType: "visor" }), [hex], [hex], 0],
+  ];
+  for (const [i, [entry, clients, visors, servers]] of steps.entries()) {
+    s.clock.ms += 1000;
+    assertEquals((await s.service.register(marshalEntry(entry))).ok, true, `step ${i}`);
+    assertEquals(await s.service.clientKeys(), clients, `step ${i}`);
+    assertEquals(await s.service.clientKeys({ visorsOnly: true }), visors, `step ${i}`);
+    assertEquals((await s.service.allServers()).length, servers, `step ${i}`);
+    const delegated = entry.client?.delegatedServers ?? [];
+    for (const server of [srv, other]) {
+      const listed = delegated.some((k) => k.hex() === server.pk.hex()) ? [hex] : [];
+      assertEquals(await s.service.clientsOf(server.pk), listed, `step ${i}`);
+    }
+  }
 });
 
 Deno.test("EntryService: listings, batch keyed as asked, legacy timeout", async () => {
