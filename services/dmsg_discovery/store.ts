@@ -5,11 +5,20 @@ import { ClientIndex } from "./client_index.ts";
 import { EntryCache } from "./entry_cache.ts";
 import { factsOf, type StoredFacts, storedFacts } from "./_stored_facts.ts";
 import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
+import {
+  type EntryValue,
+  entryValue,
+  indexExpiry,
+  type IndexValue,
+  indexValue,
+  readEntryValue,
+} from "./_store_values.ts";
 
 /**
  * Layout in Deno KV, under `["dmsg_discovery"]`:
  *
- * - `entry/<pk hex>`: the entry's Go-canonical JSON and its expiry (one key per entry);
+ * - `entry/<pk hex>`: the entry's Go-canonical JSON and its expiry (one key per entry; the
+ *   values here are raw bytes and u64s where they can be, see `_store_values.ts`);
  * - `server/<pk hex>` (with the entry's JSON, served as stored), `client/<pk hex>`,
  *   `visor/<pk hex>` and `by_server/<server hex>/<client hex>` (one per delegated server):
  *   indexes, so that every listing reads a bounded range of small records and never decodes
@@ -28,12 +37,6 @@ import { type Tombstone, TOMBSTONE_TTL_MS } from "./replay.ts";
 const ROOT = "dmsg_discovery";
 const LAYOUT = 2;
 
-interface StoredEntry {
-  body: Uint8Array;
-  /** Unix ms after which the entry is gone; 0 = never. */
-  expiresAt: number;
-}
-
 interface ServerIndex {
   expiresAt: number;
   availableSessions: bigint;
@@ -41,11 +44,6 @@ interface ServerIndex {
 }
 
 interface StoredTombstone extends Tombstone {
-  expiresAt: number;
-}
-
-/** `client/`, `visor/` and `by_server/` records: the expiry alone. */
-interface IndexRecord {
   expiresAt: number;
 }
 
@@ -137,16 +135,18 @@ export class DiscoveryStore {
     const kv = this.#kv();
     const now = this.#now();
     async function* liveEntries(): AsyncIterable<[string, Uint8Array, number, string]> {
-      for await (const item of kv.list<StoredEntry>({ prefix: [ROOT, "entry"] })) {
-        if (live(item.value.expiresAt, now)) {
-          yield [String(item.key[2]), item.value.body, item.value.expiresAt, item.versionstamp];
+      for await (const item of kv.list<EntryValue>({ prefix: [ROOT, "entry"] })) {
+        const stored = readEntryValue(item.value);
+        if (stored && live(stored.expiresAt, now)) {
+          yield [String(item.key[2]), stored.body, stored.expiresAt, item.versionstamp];
         }
       }
     }
     await this.#cache.load(liveEntries());
     async function* liveKeys(index: string): AsyncIterable<[string, number]> {
-      for await (const item of kv.list<IndexRecord>({ prefix: [ROOT, index] })) {
-        if (live(item.value.expiresAt, now)) yield [String(item.key[2]), item.value.expiresAt];
+      for await (const item of kv.list<IndexValue>({ prefix: [ROOT, index] })) {
+        const expiresAt = indexExpiry(item.value);
+        if (live(expiresAt, now)) yield [String(item.key[2]), expiresAt];
       }
     }
     await this.#clients.load(liveKeys("client"), liveKeys("visor"));
@@ -154,7 +154,7 @@ export class DiscoveryStore {
 
   /** The entry of `pkHex`, if it exists and has not expired, and its tombstone. */
   async get(pkHex: string): Promise<StoredRecord> {
-    const [res, gone] = await this.#kv().getMany<[StoredEntry, StoredTombstone]>([
+    const [res, gone] = await this.#kv().getMany<[EntryValue, StoredTombstone]>([
       [ROOT, "entry", pkHex],
       [ROOT, "gone", pkHex],
     ]);
@@ -169,9 +169,10 @@ export class DiscoveryStore {
       tombstone,
       tombstoneVersionstamp: gone.versionstamp,
     };
-    if (!res.value || !live(res.value.expiresAt, now)) return record;
+    const stored = res.value && readEntryValue(res.value);
+    if (!stored || !live(stored.expiresAt, now)) return record;
     try {
-      return { ...record, entry: factsOfBody(res.value.body), body: res.value.body };
+      return { ...record, entry: factsOfBody(stored.body), body: stored.body };
     } catch (error) {
       // Only this service writes these bytes; a record it cannot read is treated as absent.
       this.#log.warn("unreadable stored entry; treating it as absent", { pk: pkHex, error });
@@ -211,10 +212,11 @@ export class DiscoveryStore {
     if (cached.kind === "hit") return cached.body;
     if (cached.kind === "absent") return undefined;
     const writes = this.#cache.writes;
-    const res = await kv.get<StoredEntry>([ROOT, "entry", pkHex]);
-    if (!res.value || !live(res.value.expiresAt, this.#now())) return undefined;
-    this.#cache.fill(pkHex, res.value.body, res.value.expiresAt, res.versionstamp, writes);
-    return res.value.body;
+    const res = await kv.get<EntryValue>([ROOT, "entry", pkHex]);
+    const stored = res.value && readEntryValue(res.value);
+    if (!stored || !live(stored.expiresAt, this.#now())) return undefined;
+    this.#cache.fill(pkHex, stored.body, stored.expiresAt, res.versionstamp!, writes);
+    return stored.body;
   }
 
   /**
@@ -232,7 +234,7 @@ export class DiscoveryStore {
     const pk = entry.static.hex();
     const expiresAt = ttlMs > 0 ? this.#now() + ttlMs : 0;
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
-    const index: IndexRecord = { expiresAt };
+    const index = indexValue(expiresAt);
     const delegated = new Set(delegatedHex(entry));
     const dropped = (read.entry?.delegated ?? []).filter((server) => !delegated.has(server));
     // Over a live entry its index records are known; deleting ones it does not have would
@@ -254,7 +256,7 @@ export class DiscoveryStore {
       mutations: 4 + delegated.size + dropped.length,
       bytes: 2 * body.length + 64 * (4 + delegated.size + dropped.length),
       mutate: (op) => {
-        op.set([ROOT, "entry", pk], { body, expiresAt } satisfies StoredEntry, ttl);
+        op.set([ROOT, "entry", pk], entryValue(body, expiresAt), ttl);
         if (entry.server) {
           const server: ServerIndex = {
             expiresAt,
@@ -342,9 +344,9 @@ export class DiscoveryStore {
   async delegations(limit: number): Promise<Array<[string, string]>> {
     const now = this.#now();
     const out: Array<[string, string]> = [];
-    const items = this.#kv().list<IndexRecord>({ prefix: [ROOT, "by_server"] }, { limit });
+    const items = this.#kv().list<IndexValue>({ prefix: [ROOT, "by_server"] }, { limit });
     for await (const item of items) {
-      if (live(item.value.expiresAt, now)) out.push([String(item.key[2]), String(item.key[3])]);
+      if (live(indexExpiry(item.value), now)) out.push([String(item.key[2]), String(item.key[3])]);
     }
     return out;
   }
@@ -352,8 +354,8 @@ export class DiscoveryStore {
   async #keys(prefix: Deno.KvKey, limit: number, part: number): Promise<string[]> {
     const now = this.#now();
     const out: string[] = [];
-    for await (const item of this.#kv().list<IndexRecord>({ prefix }, { limit })) {
-      if (live(item.value.expiresAt, now)) out.push(String(item.key[part]));
+    for await (const item of this.#kv().list<IndexValue>({ prefix }, { limit })) {
+      if (live(indexExpiry(item.value), now)) out.push(String(item.key[part]));
     }
     return out;
   }
@@ -368,12 +370,13 @@ export class DiscoveryStore {
     if ((await kv.get<number>([ROOT, "layout"])).value === LAYOUT) return;
     const now = this.#now();
     let moved = 0;
-    type OldClient = IndexRecord & { delegatedServers?: string[] | null; visor?: boolean };
-    for await (const item of kv.list<OldClient>({ prefix: [ROOT, "client"] })) {
+    type OldClient = { expiresAt: number; delegatedServers?: string[] | null; visor?: boolean };
+    for await (const item of kv.list<OldClient | Deno.KvU64>({ prefix: [ROOT, "client"] })) {
+      if (item.value instanceof Deno.KvU64) continue; // written in this layout
       const { expiresAt, delegatedServers, visor } = item.value;
       if (!live(expiresAt, now)) continue;
       const pk = String(item.key[2]);
-      const index: IndexRecord = { expiresAt };
+      const index = indexValue(expiresAt);
       const ttl = expiresAt > 0 ? { expireIn: expiresAt - now } : undefined;
       const op = kv.atomic().check(item).set(item.key, index, ttl);
       if (visor) op.set([ROOT, "visor", pk], index, ttl);

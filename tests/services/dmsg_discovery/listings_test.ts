@@ -175,7 +175,7 @@ Deno.test("a store of the earlier layout (delegated servers inline) is upgraded 
   assertEquals(await s.service.clientsOf(server.pk), [pk]);
   assertEquals(await s.service.clientKeys({ visorsOnly: true }), [pk]);
   const index = await s.kv.kv.get(["dmsg_discovery", "client", pk]);
-  assertEquals(index.value, { expiresAt });
+  assertEquals(index.value, new Deno.KvU64(BigInt(expiresAt)));
   assertEquals((await s.kv.kv.get(["dmsg_discovery", "layout"])).value, 2);
   await s.store.upgrade();
 });
