@@ -31,6 +31,7 @@ import {
 import { SkywireProcess } from "../e2e/_skywire.ts";
 import { type BenchReport, log } from "./_report.ts";
 import { CONCURRENCY, makeLoad, measureTarget } from "./_disc_load.ts";
+import { SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
 import { type DiscTarget, goDiscovery, ourDiscovery } from "./_disc_targets.ts";
 
 const ROOT = Deno.env.get("SKYWIRE_ROOT") ?? new URL("../../", import.meta.url).pathname;
@@ -161,7 +162,13 @@ async function flood(): Promise<BenchReport> {
     const server = await fill(join(dir, "dmsg-discovery.kv"));
     await using disc = new SkywireProcess(
       ["dmsg", "discovery", "-t", "-a", "127.0.0.1:0", "--data", dir, "--log-level", "error"],
-      { launcher: [Deno.execPath(), "run", "-A", "--unstable-kv", join(ROOT, "main.ts")] },
+      // With the V8 flags it ships with, as the throughput part runs it.
+      {
+        launcher: [
+          ...[Deno.execPath(), "run", "-A", "--unstable-kv", ...SHIPPED_V8_FLAGS],
+          join(ROOT, "main.ts"),
+        ],
+      },
     );
     const url = (await disc.line(/^http/, 60_000)).trim();
     const paths = listPaths(server);
