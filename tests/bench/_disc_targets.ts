@@ -1,7 +1,8 @@
 /**
  * The discoveries the throughput bench compares, each in its own OS process: ours (a checkout's
- * `skywire dmsg discovery`, the checkout chosen by `SKYWIRE_ROOT`) and Go's dmsg-discovery on its
- * own Redis. Also their per-process readings (CPU time, peak RSS).
+ * `skywire dmsg discovery`, the checkout chosen by `SKYWIRE_ROOT`), Go's dmsg-discovery on its
+ * own Redis, and the Deno runtime's floor for the same load. Also their per-process readings
+ * (CPU time, peak RSS).
  *
  * @module
  */
@@ -67,20 +68,10 @@ async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
   }
 }
 
-/**
- * Our discovery from checkout `root` as an operator runs it (`skywire dmsg discovery` of its
- * main.ts, with the V8 flags it ships with), in test mode, without rate limit, store in `dir`.
- * Not a child of this file: the modules of the bench itself (the dmsg client and server of
- * `_dmsg_processes.ts`) would be counted in its memory, ~6 MiB of RSS the service never loads.
- */
-export async function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
+/** A Deno child that prints its base URL as its first line, as a target. */
+async function denoTarget(args: string[]): Promise<DiscTarget> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      ...["run", "-A", ...SHIPPED_V8_FLAGS, ...PROFILE_FLAGS],
-      ...["--config", join(root, "deno.json"), join(root, "main.ts")],
-      ...["dmsg", "discovery", "-t", "-a", "127.0.0.1:0", "--data", dir],
-      ...["--log-level", "error", "--rate-limit", "off"],
-    ],
+    args: ["run", "-A", ...SHIPPED_V8_FLAGS, ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
@@ -94,6 +85,33 @@ export async function ourDiscovery(root: string, dir: string): Promise<DiscTarge
       await stop(child);
     },
   };
+}
+
+/**
+ * Our discovery from checkout `root` as an operator runs it (`skywire dmsg discovery` of its
+ * main.ts, with the V8 flags it ships with), in test mode, without rate limit, store in `dir`.
+ * Not a child of this file: the modules of the bench itself (the dmsg client and server of
+ * `_dmsg_processes.ts`) would be counted in its memory, ~6 MiB of RSS the service never loads.
+ */
+export function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
+  return denoTarget([
+    ...PROFILE_FLAGS,
+    ...["--config", join(root, "deno.json"), join(root, "main.ts")],
+    ...["dmsg", "discovery", "-t", "-a", "127.0.0.1:0", "--data", dir],
+    ...["--log-level", "error", "--rate-limit", "off"],
+  ]);
+}
+
+/**
+ * The runtime's floor (`_disc_floor.ts`: Deno KV and a TCP listener answering the same load with
+ * no checks), with the same V8 flags, store in `dir`.
+ */
+export function denoFloor(dir: string): Promise<DiscTarget> {
+  return denoTarget([
+    "--unstable-kv",
+    new URL("./_disc_floor.ts", import.meta.url).pathname,
+    join(dir, "floor.kv"),
+  ]);
 }
 
 /** Go's `dmsg-discovery-2024` from `bin` in test mode, on a fresh Redis of its own. */

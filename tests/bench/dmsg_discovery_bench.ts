@@ -2,7 +2,9 @@
  * Two parts. Throughput (against Go's dmsg-discovery on Redis when `SKYWIRE_GO_REF_BIN` names
  * the Go binaries): CLIENTS_N signed client entries registered 3 times, looked up, looked up
  * absent, and `/entries` timed, each discovery in its own process; ratios ours/Go in the same
- * run, per CPU second of the processes (Go: discovery + Redis) and per wall second.
+ * run, per CPU second of the processes (Go: discovery + Redis) and per wall second. The same load
+ * against `_disc_floor.ts` (Deno KV and a TCP listener, no checks) shows how much of our peak RSS
+ * is the runtime's.
  *
  * Then list floods on a `skywire dmsg discovery` child process (the attack of the hardening issue):
  * a store of 600 client entries with DELEGATED delegated servers each (default 64, the bound)
@@ -32,7 +34,7 @@ import { SkywireProcess } from "../e2e/_skywire.ts";
 import { type BenchReport, log } from "./_report.ts";
 import { CONCURRENCY, makeLoad, measureTarget } from "./_disc_load.ts";
 import { SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
-import { type DiscTarget, goDiscovery, ourDiscovery } from "./_disc_targets.ts";
+import { denoFloor, type DiscTarget, goDiscovery, ourDiscovery } from "./_disc_targets.ts";
 
 const ROOT = Deno.env.get("SKYWIRE_ROOT") ?? new URL("../../", import.meta.url).pathname;
 const DELEGATED = Number(Deno.env.get("DELEGATED") ?? 64);
@@ -96,7 +98,10 @@ const RATIO_KEYS = [
   "peak_rss_mib",
 ];
 
-/** Ours against Go on Redis (when its binaries are given): figures and ratios ours/Go. */
+/**
+ * Ours against Go on Redis (when its binaries are given) and against Deno's floor for the same
+ * load: figures and ratios ours/Go, and ours/floor for peak RSS.
+ */
 async function throughput(): Promise<BenchReport> {
   const load = makeLoad(CLIENTS_N, REGISTER_ROUNDS);
   const figures: Record<string, number> = {};
@@ -104,6 +109,10 @@ async function throughput(): Promise<BenchReport> {
   const notes: string[] = [];
   const ours = await measureIn((dir) => ourDiscovery(ROOT, dir), load);
   for (const [k, v] of Object.entries(ours)) figures[`ours_${k}`] = v;
+  // What Deno itself needs for this load (KV + TCP, no checks): the part of ours that is not ours.
+  const floor = await measureIn(denoFloor, load);
+  for (const [k, v] of Object.entries(floor)) figures[`floor_${k}`] = v;
+  ratios.peak_rss_mib_ours_over_floor = ours.peak_rss_mib / floor.peak_rss_mib;
   const bin = Deno.env.get("SKYWIRE_GO_REF_BIN");
   let go: Record<string, number> | undefined;
   if (bin) {
@@ -132,6 +141,11 @@ async function throughput(): Promise<BenchReport> {
   row("/entries p99 ms", "entries_p99_ms", 2);
   row("/entries CPU ms/call", "entries_cpu_ms_per_call", 2);
   row("peak RSS MiB", "peak_rss_mib", 1);
+  log(
+    `    Deno floor (KV + TCP, no checks): peak RSS ${floor.peak_rss_mib.toFixed(1)} MiB` +
+      (go ? `, ${(floor.peak_rss_mib / go.peak_rss_mib).toFixed(2)}x Go's` : "") +
+      `; register /CPU s ${floor.register_per_cpu_s.toFixed(0)}`,
+  );
   const failed = ["register", "lookup", "lookup_absent", "entries"].map((p) =>
     `${p} ${ours[`${p}_failures`]}` + (go ? `/${go[`${p}_failures`]}` : "")
   );
