@@ -34,7 +34,9 @@
  * racy "bytes buffered after the handshake" check (203) on its side, while a client does;
  * session objects over 16 KiB are refused; a signed refusal from the destination is passed
  * back to the dialer (Go drops it); `close()` leaves the entry in the discovery unless asked;
- * `ready()` waits until the published entry names a server (as Go's `Ready`).
+ * `ready()` waits until the published entry names a server (as Go's `Ready`); a stream's yamux
+ * SYN rides on its request's data frame and its ACK on the answer's (Go sends each in a window
+ * update of its own; both read either), one connection write less per hop and open.
  *
  * @module
  */

@@ -44,7 +44,8 @@ type Inflight = { stream: SessionStream; timer: Timer | undefined };
  * of a dmsg session after its Noise handshake. It owns `conn` and closes it when it ends.
  *
  * Behaviour follows Go's yamux: the client opens odd stream ids and the server even ones; an
- * incoming stream is ACKed when it is accepted; more than `acceptBacklog` unaccepted streams are
+ * incoming stream is ACKed when it is accepted (or, accepted lazily, by its first frame; an open
+ * may likewise leave its SYN to the first frame); more than `acceptBacklog` unaccepted streams are
  * reset; an opened stream without ACK for `streamOpenTimeout` closes the session; a peer that
  * exceeds a stream's window, FINs twice or reuses a live stream id gets GoAway(protocol error)
  * and the session closes; frames for unknown streams are dropped (payload skipped).
