@@ -14,133 +14,78 @@ import {
   runCommandLine,
 } from "../../mod/cli/mod.ts";
 
-/**
- * The modules of the lazily loaded commands (relative to this file). Each command's module is
- * imported only when the command line picks it: `skywire up` loads neither the updater's commands
- * nor the operator tools. They are imported by a name in a variable, not a literal, on purpose:
- * `deno run` reads every literal `import()` target of the program at start-up and keeps that
- * module graph for the life of the process, ~3 MiB of RSS that `skywire dmsg discovery` would hold
- * for the visor's, the updater's and every other command's sources. `deno compile` cannot see
- * them either, so the build task names each with `--include` (tests/services/cli/mod_test.ts
- * keeps the two lists equal, and the commands' summaries equal to their stubs').
- */
-export const LAZY_COMMAND_MODULES = [
-  "../up/commands.ts",
-  "../visor/commands.ts",
-  "../dmsg_server/commands.ts",
-  "../dmsg_discovery/commands.ts",
-  "../transport_discovery/commands.ts",
-  "../address_resolver/commands.ts",
-  "../route_finder/commands.ts",
-  "../updater/commands.ts",
-] as const;
-
-/** Import one of {@linkcode LAZY_COMMAND_MODULES}, typed as the module `M` it is. */
-function importCommands<M>(path: (typeof LAZY_COMMAND_MODULES)[number]): Promise<M> {
-  return import(path);
-}
-
+// Each command's module is imported only when the command line picks it: `skywire up` loads
+// neither the updater's commands nor the operator tools. The summaries are the commands' own
+// (tests/services/cli/mod_test.ts keeps them equal).
 const upCommand = lazyCommand(
   "up",
   "run a whole private network on loopback (services, dmsg server, two visors, a SOCKS5 proxy)",
-  async () =>
-    (await importCommands<typeof import("../up/commands.ts")>("../up/commands.ts")).upCommand,
+  async () => (await import("../up/commands.ts")).upCommand,
 );
 const visorCommand = lazyCommand(
   "visor",
   "run the visor (node) from a config file",
-  async () =>
-    (await importCommands<typeof import("../visor/commands.ts")>("../visor/commands.ts"))
-      .visorCommand,
+  async () => (await import("../visor/commands.ts")).visorCommand,
 );
 const configGenCommand = lazyCommand(
   "gen",
   "generate a visor config (skywire-config.json) with a fresh key pair",
-  async () =>
-    (await importCommands<typeof import("../visor/commands.ts")>("../visor/commands.ts"))
-      .configGenCommand,
+  async () => (await import("../visor/commands.ts")).configGenCommand,
 );
 const dmsgCurlCommand = lazyCommand(
   "curl",
   "fetch a dmsg:// URL over dmsg HTTP",
-  async () =>
-    (await importCommands<typeof import("../visor/commands.ts")>("../visor/commands.ts"))
-      .dmsgCurlCommand,
+  async () => (await import("../visor/commands.ts")).dmsgCurlCommand,
 );
 const tpIdCommand = lazyCommand(
   "id",
   "print the deterministic transport id of two public keys and a type",
-  async () =>
-    (await importCommands<typeof import("../visor/commands.ts")>("../visor/commands.ts"))
-      .tpIdCommand,
+  async () => (await import("../visor/commands.ts")).tpIdCommand,
 );
 const cliVisorCommand = lazyCommand(
   "visor",
   "ask a running visor (its control endpoint on cli_addr)",
-  async () =>
-    (await importCommands<typeof import("../visor/commands.ts")>("../visor/commands.ts"))
-      .cliVisorCommand,
+  async () => (await import("../visor/commands.ts")).cliVisorCommand,
 );
 const dmsgServerCommand = lazyCommand(
   "server",
   "run a dmsg server",
-  async () =>
-    (await importCommands<typeof import("../dmsg_server/commands.ts")>(
-      "../dmsg_server/commands.ts",
-    )).dmsgServerCommand,
+  async () => (await import("../dmsg_server/commands.ts")).dmsgServerCommand,
 );
 const discoveryCommand = lazyCommand(
   "discovery",
   "run a dmsg discovery",
-  async () =>
-    (await importCommands<typeof import("../dmsg_discovery/commands.ts")>(
-      "../dmsg_discovery/commands.ts",
-    )).discoveryCommand,
+  async () => (await import("../dmsg_discovery/commands.ts")).discoveryCommand,
 );
 const transportDiscoveryCommand = lazyCommand(
   "tpd",
   "run a transport discovery",
-  async () =>
-    (await importCommands<typeof import("../transport_discovery/commands.ts")>(
-      "../transport_discovery/commands.ts",
-    )).transportDiscoveryCommand,
+  async () => (await import("../transport_discovery/commands.ts")).transportDiscoveryCommand,
 );
 const addressResolverCommand = lazyCommand(
   "ar",
   "run an address resolver (stcpr)",
-  async () =>
-    (await importCommands<typeof import("../address_resolver/commands.ts")>(
-      "../address_resolver/commands.ts",
-    )).addressResolverCommand,
+  async () => (await import("../address_resolver/commands.ts")).addressResolverCommand,
 );
 const routeFinderCommand = lazyCommand(
   "rf",
   "run a route finder",
-  async () =>
-    (await importCommands<typeof import("../route_finder/commands.ts")>(
-      "../route_finder/commands.ts",
-    )).routeFinderCommand,
+  async () => (await import("../route_finder/commands.ts")).routeFinderCommand,
 );
 const updateCommand = lazyCommand(
   "update",
   "check for and install a signed update",
-  async () =>
-    (await importCommands<typeof import("../updater/commands.ts")>("../updater/commands.ts"))
-      .updateCommand,
+  async () => (await import("../updater/commands.ts")).updateCommand,
 );
 const releaseCommand = lazyCommand(
   "release",
   "make release keys and signed manifests (maintainers)",
-  async () =>
-    (await importCommands<typeof import("../updater/commands.ts")>("../updater/commands.ts"))
-      .releaseCommand,
+  async () => (await import("../updater/commands.ts")).releaseCommand,
 );
 const installCommand = lazyCommand(
   "install",
   "write the systemd unit and environment file",
-  async () =>
-    (await importCommands<typeof import("../updater/commands.ts")>("../updater/commands.ts"))
-      .installCommand,
+  async () => (await import("../updater/commands.ts")).installCommand,
 );
 
 const versionText = `skywire ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.target})`;

@@ -1,6 +1,6 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { type Command, runCommandLine } from "../../../mod/cli/mod.ts";
-import { LAZY_COMMAND_MODULES, rootCommand } from "../../../services/cli/mod.ts";
+import { rootCommand } from "../../../services/cli/mod.ts";
 
 function lazyCommands(command: Command, path: string[] = []): [string, Command][] {
   return (command.subcommands ?? []).flatMap((sub): [string, Command][] => [
@@ -28,17 +28,4 @@ Deno.test("a lazily loaded command runs with its own flags and help", async () =
   assertStringIncludes(out.join("\n"), "--ui-port PORT");
   assertEquals(await runCommandLine(rootCommand(), ["svc", "rf", "--nope"], io), 2);
   assertEquals(err, ["skywire svc rf: unknown flag --nope (see 'skywire svc rf --help')"]);
-});
-
-Deno.test("the build embeds every lazily imported command module (deno compile cannot see them)", async () => {
-  const config = JSON.parse(
-    await Deno.readTextFile(new URL("../../../deno.json", import.meta.url)),
-  );
-  const compiles = String(config.tasks.build).split("&&");
-  assertEquals(compiles.length, 2);
-  const wanted = LAZY_COMMAND_MODULES.map((path) => path.replace(/^\.\.\//, "services/")).sort();
-  for (const compile of compiles) {
-    const included = [...compile.matchAll(/--include (\S+)/g)].map((m) => m[1]).sort();
-    assertEquals(included, wanted, compile);
-  }
 });
