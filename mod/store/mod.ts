@@ -14,6 +14,7 @@ export type { ProbeResult, StoreProbe } from "./probe.ts";
 export { checkStore, startStoreMonitor } from "./monitor.ts";
 export type { StoreMonitor, StoreMonitorOptions } from "./monitor.ts";
 export { listRecoveries, RECOVERY_PREFIX } from "./recovery.ts";
+export { namespacedStore } from "./namespace.ts";
 export { openServiceStore } from "./borrow.ts";
 export type { ServiceStoreOptions } from "./borrow.ts";
 export type { RecoveryRecord } from "./recovery.ts";

@@ -11,7 +11,7 @@ export {
   DEFAULT_UP_DATA_DIR,
   startUp,
   UP_LOCK_FILE,
-  UP_SERVICES_STORE,
+  UP_STORE_PREFIXES,
 } from "./up.ts";
 export type { StartUpOptions, UpInfo, UpNetwork } from "./up.ts";
 export { loadOrCreateKeys, UP_KEY_FILE, UP_STORE_FILE, UpKeysError } from "./keys.ts";

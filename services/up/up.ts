@@ -5,7 +5,7 @@ import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../../mo
 import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
-import { lockDir, openStore } from "../../mod/store/mod.ts";
+import { lockDir, namespacedStore, openStore } from "../../mod/store/mod.ts";
 import { defaultCertificateHosts, ensureTlsCredentials } from "../../mod/tls/mod.ts";
 import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
 import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
@@ -16,7 +16,13 @@ import {
   startTransportDiscovery,
   type TransportDiscoveryService,
 } from "../transport_discovery/mod.ts";
-import { createVisorApi, startVisor, uiTlsDir, type Visor } from "../visor/mod.ts";
+import {
+  createVisorApi,
+  startVisor,
+  uiTlsDir,
+  type Visor,
+  VISOR_STORE_FILE,
+} from "../visor/mod.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { PROXY_CLIENT_APP, socksListenAddress, waitForProxy } from "./proxy.ts";
 import {
@@ -36,12 +42,15 @@ export const DEFAULT_UP_DATA_DIR = ".skywire-up";
 /** The lock file in the data directory that keeps a second `up` off the same keys and stores. */
 export const UP_LOCK_FILE = "up.lock";
 /**
- * The KV file in the data directory that the discovery, the transport discovery, the address
- * resolver and the exit visor share (each keeps its records under its own first key part):
- * every open Deno KV file costs a SQLite connection, a thread that wakes about once a second,
- * and its memory.
+ * Key prefixes in the visor's store (`<dataDir>/visor/visor.kv`) under which the services (the
+ * discovery, the transport discovery, the address resolver: each under its own name below it)
+ * and the exit visor keep their records. The whole network uses that one KV file: every open
+ * Deno KV file costs a SQLite connection, a thread that wakes about once a second, and memory.
  */
-export const UP_SERVICES_STORE = "services.kv";
+export const UP_STORE_PREFIXES = {
+  services: ["up", "services"],
+  exitVisor: ["up", "exit_visor"],
+} as const;
 
 /** Options for {@linkcode startUp}. */
 export interface StartUpOptions {
@@ -205,7 +214,8 @@ function visorConfig(
  * `skywire up`: a whole private network in one process on 127.0.0.1: a dmsg discovery (test
  * mode), a dmsg server that is also the route setup node (dmsg port 36 of its key), a
  * transport discovery and an address resolver (test mode, loopback binds allowed; the three
- * keep their records in one store, `<dataDir>/services.kv`, with the exit visor's),
+ * and the exit visor keep their records in the visor's store, under
+ * {@linkcode UP_STORE_PREFIXES}),
  * a route finder reading that transport discovery's store, and two visors that use them all:
  * dmsg, stcpr bound at the resolver, transports registered in the discovery, routes from the
  * route finder and the setup node, control endpoints on 127.0.0.1 (ports 3435 and 3436 or free
@@ -237,18 +247,22 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       ["dmsg_server", "visor", "exit_visor"],
       logger.child("keys"),
     );
-    const shared = await openStore({
-      path: join(dataDir, UP_SERVICES_STORE),
+    // The visor's own store (its password and sessions stay where they always were), used by
+    // the services and the exit visor too, each under a prefix. Closed after all of them.
+    const store = await openStore({
+      path: join(dataDir, "visor", VISOR_STORE_FILE),
       logger: logger.child("store"),
     });
-    // Closed after every service that keeps records in it.
-    cleanups.push(() => Promise.resolve(shared.close()));
+    cleanups.push(() => Promise.resolve(store.close()));
+    const servicesStore = namespacedStore(store, UP_STORE_PREFIXES.services);
     const discovery = await startWithPortFallback(
       "the discovery",
       options.discoveryPort ?? DEFAULT_DISCOVERY_PORT,
       (port) =>
         startDiscovery({
-          store: shared,
+          store: servicesStore,
+          // The visor probes the file (store.health_check_interval).
+          storeCheckIntervalMs: 0,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("dmsg_discovery"),
@@ -286,7 +300,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       options.transportDiscoveryPort ?? DEFAULT_TRANSPORT_DISCOVERY_PORT,
       (port) =>
         startTransportDiscovery({
-          store: shared,
+          store: servicesStore,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("transport_discovery"),
@@ -299,7 +313,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       options.addressResolverPort ?? DEFAULT_ADDRESS_RESOLVER_PORT,
       (port) =>
         startAddressResolver({
-          store: shared,
+          store: servicesStore,
           addr: `127.0.0.1:${port}`,
           testMode: true,
           logger: logger.child("address_resolver"),
@@ -340,15 +354,14 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     // serves no UI of its own.
     exitConfig.hypervisors = [keys.visor.pk.hex()];
     delete exitConfig.hypervisor;
-    // Its records (a start count) go in the services' store, which the discovery already
-    // probes: one SQLite connection and one probe timer fewer.
+    // Its records (a start count) go in the visor's store, which the visor probes.
     exitConfig.store.health_check_interval = "0s";
     const exitVisor = await startVisor({
       config: exitConfig,
       pk: keys.exit_visor.pk,
       sk: keys.exit_visor.sk,
       logger: logger.child("exit_visor"),
-      store: shared,
+      store: namespacedStore(store, UP_STORE_PREFIXES.exitVisor),
       dmsgTuning: options.dmsgTuning,
       transportTuning: { stcprHostname: "127.0.0.1" },
       // Its hypervisor starts after it, in this process: redial within seconds, not 30.
@@ -380,6 +393,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
       pk: keys.visor.pk,
       sk: keys.visor.sk,
       logger: logger.child("visor"),
+      store,
       dmsgTuning: options.dmsgTuning,
       transportTuning: { stcprHostname: "127.0.0.1" },
       cliAddrFallback: true,

@@ -11,7 +11,7 @@ import { TransportDiscoveryClient } from "../../../mod/transport/mod.ts";
 import { startVisor, type Visor } from "../../../services/visor/mod.ts";
 import { DmsgClient } from "../../../mod/dmsg/mod.ts";
 import { dmsgFetch } from "../../../mod/dmsg_http/mod.ts";
-import { startUp, UP_SERVICES_STORE } from "../../../services/up/mod.ts";
+import { startUp, UP_STORE_PREFIXES } from "../../../services/up/mod.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { createLogger } from "../../../mod/log/mod.ts";
@@ -72,27 +72,36 @@ Deno.test("startUp runs discovery, server and visor; both answer /health; keys a
   } finally {
     await first.close();
   }
-  // The three services and the exit visor kept their records in one store, each under its own
-  // first key part; the first visor keeps its own store.
-  await Deno.stat(join(data, "visor", "visor.kv"));
+  // The whole network kept its records in one store, the visor's: the services and the exit
+  // visor each under their prefix, nothing in files of their own.
   for (
-    const name of ["dmsg-discovery", "transport-discovery", "address-resolver", "exit-visor/visor"]
+    const name of [
+      "services",
+      "dmsg-discovery",
+      "transport-discovery",
+      "address-resolver",
+      "exit-visor/visor",
+    ]
   ) {
     await assertRejects(() => Deno.stat(join(data, `${name}.kv`)), Deno.errors.NotFound);
   }
-  const entries = await openStore({ path: join(data, UP_SERVICES_STORE), logger });
+  const entries = await openStore({ path: join(data, "visor", "visor.kv"), logger });
   try {
-    const owners = new Set<Deno.KvKeyPart>();
-    for await (const e of entries.kv.list({ prefix: [] })) owners.add(e.key[0]);
-    assertEquals(
-      [...owners].sort(),
-      ["address_resolver", "dmsg_discovery", "transport_discovery", "visor"],
-    );
+    const parts = new Set<string>();
+    for await (const e of entries.kv.list({ prefix: [] })) {
+      parts.add(e.key[0] === "up" ? e.key.slice(0, 3).join("/") : String(e.key[0]));
+    }
+    assertEquals([...parts].sort(), [
+      "up/exit_visor/visor",
+      "up/services/address_resolver",
+      "up/services/dmsg_discovery",
+      "up/services/transport_discovery",
+      "visor",
+    ]);
     // Shutdown deleted the network's own entries (also the throw-away clients' above).
     const left = [];
-    for await (const e of entries.kv.list({ prefix: ["dmsg_discovery", "entry"] })) {
-      left.push(e.key);
-    }
+    const prefix = [...UP_STORE_PREFIXES.services, "dmsg_discovery", "entry"];
+    for await (const e of entries.kv.list({ prefix })) left.push(e.key);
     assertEquals(left, []);
   } finally {
     entries.close();
