@@ -13,6 +13,7 @@ import {
   EntryDecodeError,
   EntrySignatureError,
   EntryValidationError,
+  marshalEntryAndSignable,
   validateEntry,
   verifyEntrySignature,
 } from "../../mod/dmsg/disc/mod.ts";
@@ -37,9 +38,12 @@ export interface AdmitOptions {
   officialServers?: ReadonlySet<string>;
 }
 
-/** The outcome: an entry that passed, or the status and message to answer with. */
+/**
+ * The outcome: an entry that passed (with its Go-canonical JSON, unless the discovery rewrote
+ * a server entry's class after verifying it), or the status and message to answer with.
+ */
 export type Admission =
-  | { ok: true; entry: Entry }
+  | { ok: true; entry: Entry; canonical?: Uint8Array }
   | { ok: false; status: number; message: string };
 
 /** Decode, validate and verify a submitted entry exactly as Go's `setEntry`/`delEntry` do. */
@@ -53,13 +57,17 @@ export function admitEntry(body: Uint8Array, options: AdmitOptions): Admission {
     }
     throw error;
   }
+  let canonical: Uint8Array;
   try {
     if (options.purpose === "register" && entry.server && !options.testMode) {
       if (isLoopbackAddr(entry.server.address)) throw new EntryValidationError("serverAddress");
     }
     // Go skips the timestamp window for client entries: clients no longer refresh them.
     validateEntry(entry, { validateTimestamp: !entry.client, nowNs: options.nowNs });
-    verifyEntrySignature(entry);
+    // One marshalling gives both the bytes the signature covers and the bytes to store.
+    const marshalled = marshalEntryAndSignable(entry);
+    verifyEntrySignature(entry, marshalled.signable);
+    canonical = marshalled.canonical;
   } catch (error) {
     if (error instanceof EntryValidationError) {
       return { ok: false, status: 422, message: error.message };
@@ -75,6 +83,8 @@ export function admitEntry(body: Uint8Array, options: AdmitOptions): Admission {
     const official = entry.server.serverType === (options.authPassphrase ?? "") ||
       (options.officialServers?.has(entry.static.hex()) ?? false);
     entry.server.serverType = official ? SERVER_TYPE_OFFICIAL : SERVER_TYPE_COMMUNITY;
+    // Marshalled before the rewrite: no longer this entry's JSON.
+    return { ok: true, entry };
   }
-  return { ok: true, entry };
+  return { ok: true, entry, canonical };
 }

@@ -186,7 +186,7 @@ export class EntryService {
         `entry validation error: more than ${MAX_DELEGATED_SERVERS} delegated servers`,
       );
     }
-    const canonical = marshalEntry(entry);
+    const canonical = admission.canonical ?? marshalEntry(entry);
     if (canonical.length > MAX_ENTRY_BYTES) return refuse(413, "Request Entity Too Large");
     let ttl = o.clientEntryTtlMs;
     if (options.legacyTimeout) ttl = LEGACY_CLIENT_TTL_MS;

@@ -87,6 +87,11 @@ export class JsonWriter {
     this.#len = n;
   }
 
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#len;
+  }
+
   /** The bytes written so far (a copy). */
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#len);
@@ -137,6 +142,11 @@ function writeServer(w: JsonWriter, server: ServerInfo): void {
 
 /** Write `entry` as Go-canonical JSON into `w`. */
 export function writeEntry(w: JsonWriter, entry: Entry): void {
+  writeEntryParts(w, entry);
+}
+
+/** {@linkcode writeEntry}; returns where the `signature` field starts and ends in `w`. */
+function writeEntryParts(w: JsonWriter, entry: Entry): [number, number] {
   w.ascii(`{"version":`);
   w.string(entry.version);
   w.ascii(`,"sequence":${entry.sequence},"timestamp":${entry.timestamp},"static":`);
@@ -153,15 +163,18 @@ export function writeEntry(w: JsonWriter, entry: Entry): void {
     w.ascii(`,"server":`);
     writeServer(w, entry.server);
   }
+  const signatureStart = w.length;
   if (entry.signature) {
     w.ascii(`,"signature":`);
     w.string(entry.signature);
   }
+  const signatureEnd = w.length;
   if (entry.protocol) {
     w.ascii(`,"protocol":`);
     w.string(entry.protocol);
   }
   w.ascii("}");
+  return [signatureStart, signatureEnd];
 }
 
 /** Go-canonical JSON of `entry` (what Go's discovery stores and serves). */
@@ -169,6 +182,24 @@ export function marshalEntry(entry: Entry): Uint8Array {
   const w = new JsonWriter();
   writeEntry(w, entry);
   return w.finish();
+}
+
+/**
+ * {@linkcode marshalEntry} and {@linkcode signableBytes} of `entry` from one marshalling (the
+ * signable bytes are the canonical ones without the `signature` field): what a discovery both
+ * verifies and stores.
+ */
+export function marshalEntryAndSignable(
+  entry: Entry,
+): { canonical: Uint8Array; signable: Uint8Array } {
+  const w = new JsonWriter();
+  const [start, end] = writeEntryParts(w, entry);
+  const canonical = w.finish();
+  if (start === end) return { canonical, signable: canonical };
+  const signable = new Uint8Array(canonical.length - (end - start));
+  signable.set(canonical.subarray(0, start));
+  signable.set(canonical.subarray(end), start);
+  return { canonical, signable };
 }
 
 /** The bytes a signature covers: the entry's Go-canonical JSON with `signature` left out. */

@@ -28,10 +28,11 @@ export function signEntry(entry: Entry, sk: SecKey): Entry {
 
 /**
  * Verify as Go's `Entry.VerifySignature` does: the hex signature must parse, and it must be
- * `static`'s signature over the Go-canonical JSON of the entry without its signature. Throws
+ * `static`'s signature over the Go-canonical JSON of the entry without its signature
+ * (`signable`, when the caller has it from `marshalEntryAndSignable`). Throws
  * {@linkcode EntrySignatureError}.
  */
-export function verifyEntrySignature(entry: Entry): void {
+export function verifyEntrySignature(entry: Entry, signable?: Uint8Array): void {
   let sig: Sig;
   try {
     sig = Sig.fromHex(entry.signature);
@@ -39,7 +40,7 @@ export function verifyEntrySignature(entry: Entry): void {
     throw new EntrySignatureError("malformed signature", { cause: error });
   }
   try {
-    verifyPubKeySignedPayload(entry.static, sig, signableBytes(entry));
+    verifyPubKeySignedPayload(entry.static, sig, signable ?? signableBytes(entry));
   } catch (error) {
     if (error instanceof CipherError) {
       throw new EntrySignatureError(error.message, { cause: error });

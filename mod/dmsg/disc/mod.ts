@@ -31,6 +31,7 @@ export {
   joinJsonArray,
   JsonWriter,
   marshalEntry,
+  marshalEntryAndSignable,
   signableBytes,
   writeEntry,
 } from "./entry_json.ts";

@@ -32,6 +32,10 @@ Deno.test("admitEntry: 50,000 random and mutated bodies get Go's answers, never 
     // Whatever passes carries a signature that verifies over its Go-canonical form (servers
     // have their claimed type rewritten afterwards, as Go does, so check clients only).
     if (!result.entry.server) verifyEntrySignature(result.entry);
+    // The JSON it hands on to be stored is the entry's canonical form; a rewritten server
+    // entry hands on none.
+    if (result.canonical) assertEquals(result.canonical, marshalEntry(result.entry));
+    else assert(result.entry.server && i % 2, "only rewritten server entries lack it");
   }
   assertEquals([...seen.keys()].sort(), [401, 422, 500]);
   assert(admitted > 0, "no mutated entry survived (mutations too destructive to be useful)");

@@ -11,6 +11,7 @@ import {
   goStringFromBytes,
   goStringToBytes,
   marshalEntry,
+  marshalEntryAndSignable,
   newClientEntry,
   newServerEntry,
   signableBytes,
@@ -169,6 +170,34 @@ Deno.test("Go strings of every length and byte mix round-trip, short ASCII and t
     const text = goStringFromBytes(bytes, from, to);
     assertEquals(goStringToBytes(text), bytes.slice(from, to));
     if (i % 2 === 0) assertEquals(text, new TextDecoder().decode(bytes.subarray(from, to)));
+  }
+});
+
+Deno.test("marshalEntryAndSignable gives marshalEntry and signableBytes from one pass", () => {
+  const rng = new Prng(0x5167);
+  const texts = ["", "ab".repeat(65), 'q"\\\n', "\udcff é", "\x01"];
+  for (let i = 0; i < 500; i++) {
+    const pick = <T>(items: T[]) => items[rng.int(items.length)];
+    const entry = i % 3 === 0
+      ? newServerEntry({
+        pk: serverPk,
+        timestamp: TS,
+        address: pick(texts),
+        availableSessions: rng.int(9),
+        serverType: pick(texts),
+      })
+      : newClientEntry({
+        pk: clientPk,
+        timestamp: TS,
+        delegatedServers: rng.int(2) ? [serverPk] : null,
+        clientType: pick(texts),
+        protocol: pick(texts),
+      });
+    entry.signature = pick(texts);
+    entry.protocol = pick(texts);
+    const { canonical, signable } = marshalEntryAndSignable(entry);
+    assertEquals(canonical, marshalEntry(entry));
+    assertEquals(signable, signableBytes(entry));
   }
 });
 
