@@ -78,3 +78,17 @@ Deno.test("drift is caught: a missing mapping, a bumped version, a path off by o
     "compilerOptions",
   ]);
 });
+
+Deno.test("the start, skywire and build tasks run with the runtime flags a service unit gets", async () => {
+  const { RUNTIME_FLAGS } = await import("../mod/launch/mod.ts");
+  const tasks = (JSON.parse(await Deno.readTextFile(ROOT)) as { tasks: Record<string, string> })
+    .tasks;
+  for (const name of ["start", "skywire", "build"]) {
+    const words = tasks[name].split(/\s+/);
+    for (const flag of RUNTIME_FLAGS) {
+      // build runs deno compile twice: every run needs every flag.
+      const runs = tasks[name].split("&&").length;
+      assertEquals(words.filter((word) => word === flag).length, runs, `${name}: ${flag}`);
+    }
+  }
+});

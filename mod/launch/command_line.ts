@@ -3,6 +3,17 @@ import type { Launch } from "./launch.ts";
 /** The `deno task` that runs skywire with the arguments after it (see `deno.json`). */
 export const SKYWIRE_TASK = "skywire";
 
+/**
+ * The runtime flags skywire ships with under `deno run` (the `start`, `skywire` and `build`
+ * tasks in `deno.json` repeat them; a test keeps them equal): no V8 code cache and V8 flags that
+ * keep the heap small (see the README's "Runtime flags"). A service unit or a printed command
+ * line that ran `main.ts` without them would hold more memory than the task does.
+ */
+export const RUNTIME_FLAGS: readonly string[] = [
+  "--no-code-cache",
+  "--v8-flags=--max-semi-space-size=4,--optimize-for-size,--no-concurrent-recompilation",
+];
+
 /** Quote one word for a POSIX shell; plain words (paths, URLs, keys) stay as they are. */
 export function shellQuote(word: string): string {
   if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
@@ -51,10 +62,10 @@ export function needsProjectDir(launch: Launch): boolean {
 /**
  * The program and arguments a service manager runs for `skywire ARGS`: absolute paths, no
  * shell, no npx: the compiled binary itself, or the Deno runtime running `main.ts` with the
- * permissions and unstable APIs the node needs (given explicitly, since a unit does not run
- * inside `deno task`).
+ * permissions, unstable APIs and {@linkcode RUNTIME_FLAGS} the node needs (given explicitly,
+ * since a unit does not run inside `deno task`).
  */
 export function serviceCommand(launch: Launch, args: readonly string[]): string[] {
   if (launch.kind === "compiled") return [launch.execPath, ...args];
-  return [launch.execPath, "run", "-A", "--unstable-kv", mainOf(launch), ...args];
+  return [launch.execPath, "run", "-A", "--unstable-kv", ...RUNTIME_FLAGS, mainOf(launch), ...args];
 }

@@ -9,6 +9,7 @@ export { detectLaunch, isCompiledBinary } from "./launch.ts";
 export type { DetectLaunchOptions, Launch, LaunchKind } from "./launch.ts";
 export {
   needsProjectDir,
+  RUNTIME_FLAGS,
   serviceCommand,
   shellCommand,
   shellQuote,

@@ -61,6 +61,8 @@ Deno.test("serviceCommand: absolute runtime and main.ts with the node's permissi
       "run",
       "-A",
       "--unstable-kv",
+      "--no-code-cache",
+      "--v8-flags=--max-semi-space-size=4,--optimize-for-size,--no-concurrent-recompilation",
       MAIN,
       "visor",
     ]);

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
+import { RUNTIME_FLAGS } from "../../../mod/launch/mod.ts";
 import {
   envFileTemplate,
   nodeCommand,
@@ -84,6 +85,7 @@ Deno.test("the node's command: the compiled binary, or Deno running main.ts with
       "run",
       "-A",
       "--unstable-kv",
+      ...RUNTIME_FLAGS,
       "/src/skywire/main.ts",
       "visor",
       "-c",
