@@ -41,8 +41,8 @@ export interface NodeCommandOptions {
 
 /**
  * The command line that runs the node (`visor -c CONFIG`) the way this process runs: the
- * compiled binary, or the Deno runtime with `run -A --unstable-kv` with the runtime flags and `main.ts` under `deno run`,
- * `deno task` or npx; `exe` names a compiled binary explicitly.
+ * compiled binary, or the Deno runtime with `run -A --unstable-kv`, the runtime flags and
+ * `main.ts` under `deno run`, `deno task` or npx; `exe` names a compiled binary explicitly.
  */
 export function nodeCommand(options: NodeCommandOptions): string[] {
   const args = ["visor", "-c", options.config];
