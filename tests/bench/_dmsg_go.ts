@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { createLogger } from "../../mod/log/mod.ts";
 import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
 import { MIB } from "./_dmsg_measure.ts";
+import { inTurn } from "./_rounds.ts";
 import {
   type BenchProcess,
   cpuMs,
@@ -152,22 +153,40 @@ export async function withDiscovery<T>(
   }
 }
 
-/** Run the three comparisons with the Go programs in `bin`; `bytes` per download. */
-export async function measureGoClients(bin: string, bytes: number): Promise<GoClientFigures> {
-  const dir = await Deno.makeTempDir({ prefix: "skywire-dmsg-go-bench-" });
-  try {
-    const files = join(dir, "files");
-    await Deno.mkdir(files);
-    await writeFiles(files, bytes);
-    const viaGo = await withDiscovery(dir, async (discovery) => {
+/** Write the payload files of {@linkcode measureGoClients} into a new folder of `dir`. */
+export async function prepareFiles(dir: string, bytes: number): Promise<string> {
+  const files = join(dir, "files");
+  await Deno.mkdir(files);
+  await writeFiles(files, bytes);
+  return files;
+}
+
+/**
+ * One round of the three comparisons with the Go programs in `bin`, `bytes` per download of
+ * the files in `files` (from {@linkcode prepareFiles}). Odd rounds run Go's side of each pair
+ * first (Go's server before ours, dmsgget before curl) so that neither side always runs
+ * first.
+ */
+export async function measureGoClients(
+  bin: string,
+  files: string,
+  dir: string,
+  bytes: number,
+  round: number,
+): Promise<GoClientFigures> {
+  const viaGo = () =>
+    withDiscovery(dir, async (discovery) => {
       await using server = await goServerProcess(bin, discovery, dir);
       await using http = await goFileServerProcess(bin, discovery, files);
-      return {
-        goClientsViaGo: await download(dmsgget(bin), discovery, http.pk!, server, dir, bytes),
-        ourCurlViaGo: await download(ourCurl, discovery, http.pk!, server, dir, bytes),
-      };
+      const [ourCurlViaGo, goClientsViaGo] = await inTurn(
+        round,
+        () => download(ourCurl, discovery, http.pk!, server, dir, bytes),
+        () => download(dmsgget(bin), discovery, http.pk!, server, dir, bytes),
+      );
+      return { goClientsViaGo, ourCurlViaGo };
     });
-    const viaOurs = await withDiscovery(dir, async (discovery) => {
+  const viaOurs = () =>
+    withDiscovery(dir, async (discovery) => {
       await using server = await ourServerProcess(discovery);
       const goClientsViaOurs = await (async () => {
         await using http = await goFileServerProcess(bin, discovery, files);
@@ -177,8 +196,6 @@ export async function measureGoClients(bin: string, bytes: number): Promise<GoCl
       const ourStack = await download(ourCurl, discovery, ours.pk!, server, dir, bytes);
       return { goClientsViaOurs, ourStack };
     });
-    return { ...viaGo, ...viaOurs };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  const [ours, go] = await inTurn(round, viaOurs, viaGo);
+  return { ...ours, ...go };
 }

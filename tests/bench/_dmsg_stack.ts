@@ -15,6 +15,7 @@ import { MIB, OPENS, percentile } from "./_dmsg_measure.ts";
 import { OUR_PEER, type PeerProcess, peerProcess, type PeerProgram } from "./_dmsg_peer.ts";
 import { type BenchProcess, cpuMs, goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
 import { type BenchReport, log } from "./_report.ts";
+import { type Figures, goFirst, type RatioSpec } from "./_rounds.ts";
 
 const PORT = 9;
 
@@ -98,8 +99,6 @@ export function goPeerBinary(goBin: string | undefined): string | undefined {
   }
 }
 
-const total = (cpu: StackCpu) => cpu.dialer + cpu.server + cpu.listener;
-
 function stackLine(name: string, f: StackFigures): string {
   const o = f.cpuMsPerOpen, m = f.cpuMsPerMib;
   return `  ${name.padEnd(40)} open p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms  ` +
@@ -108,104 +107,110 @@ function stackLine(name: string, f: StackFigures): string {
     `${m.dialer.toFixed(1)}/${m.server.toFixed(1)}/${m.listener.toFixed(1)} ms`;
 }
 
-function record(report: BenchReport, key: string, f: StackFigures): void {
-  const round = (value: number, digits = 2) => Number(value.toFixed(digits));
-  report.figures[`${key}_open_p50_ms`] = round(f.p50);
-  report.figures[`${key}_open_p99_ms`] = round(f.p99);
-  report.figures[`${key}_mib_s`] = round(f.mibps, 1);
+/** `f` as report figures under `key`, with each process's CPU and the three's total. */
+function figuresOf(key: string, f: StackFigures): Figures {
+  const total = (cpu: StackCpu) => cpu.dialer + cpu.server + cpu.listener;
+  const out: Figures = {
+    [`${key}_open_p50_ms`]: f.p50,
+    [`${key}_open_p99_ms`]: f.p99,
+    [`${key}_mib_s`]: f.mibps,
+    [`${key}_cpu_ms_per_open`]: total(f.cpuMsPerOpen),
+    [`${key}_cpu_ms_per_mib`]: total(f.cpuMsPerMib),
+  };
   for (const part of ["dialer", "server", "listener"] as const) {
-    report.figures[`${key}_${part}_cpu_ms_per_open`] = round(f.cpuMsPerOpen[part], 3);
-    report.figures[`${key}_${part}_cpu_ms_per_mib`] = round(f.cpuMsPerMib[part], 1);
+    out[`${key}_${part}_cpu_ms_per_open`] = f.cpuMsPerOpen[part];
+    out[`${key}_${part}_cpu_ms_per_mib`] = f.cpuMsPerMib[part];
   }
+  return out;
 }
 
+const over = (a: string, b: string) => (f: Figures) => f[a] / f[b];
+
+/** The whole-stack ratios ours/Go, from the figures {@linkcode stackRound} records. */
+export const STACK_RATIOS: Record<string, RatioSpec> = {
+  stack_open_p50_ours_over_go: over("stack_ours_open_p50_ms", "stack_go_open_p50_ms"),
+  stack_open_p99_ours_over_go: over("stack_ours_open_p99_ms", "stack_go_open_p99_ms"),
+  stack_throughput_ours_over_go: over("stack_ours_mib_s", "stack_go_mib_s"),
+  stack_cpu_per_open_ours_over_go: over("stack_ours_cpu_ms_per_open", "stack_go_cpu_ms_per_open"),
+  stack_cpu_per_mib_ours_over_go: over("stack_ours_cpu_ms_per_mib", "stack_go_cpu_ms_per_mib"),
+  // The same Go clients, only the server differs.
+  server_open_p50_ours_over_go: over("stack_go_peers_via_ours_open_p50_ms", "stack_go_open_p50_ms"),
+  server_cpu_per_open_ours_over_go: over(
+    "stack_go_peers_via_ours_server_cpu_ms_per_open",
+    "stack_go_server_cpu_ms_per_open",
+  ),
+  server_cpu_per_mib_ours_over_go: over(
+    "stack_go_peers_via_ours_server_cpu_ms_per_mib",
+    "stack_go_server_cpu_ms_per_mib",
+  ),
+  server_throughput_ours_over_go: over("stack_go_peers_via_ours_mib_s", "stack_go_mib_s"),
+  // The same Go server, only the clients differ.
+  clients_open_p50_ours_over_go: over("stack_our_peers_via_go_open_p50_ms", "stack_go_open_p50_ms"),
+  dialer_cpu_per_open_ours_over_go: over(
+    "stack_our_peers_via_go_dialer_cpu_ms_per_open",
+    "stack_go_dialer_cpu_ms_per_open",
+  ),
+  listener_cpu_per_open_ours_over_go: over(
+    "stack_our_peers_via_go_listener_cpu_ms_per_open",
+    "stack_go_listener_cpu_ms_per_open",
+  ),
+  clients_throughput_ours_over_go: over("stack_our_peers_via_go_mib_s", "stack_go_mib_s"),
+};
+
 /**
- * The whole-stack rows: ours → our server → ours always; with Go's dmsg-server in `goBin` and
- * dmsgpeer, also Go → Go → Go and the mixed pairs (Go clients through our server, our clients
- * through Go's), with the ratios ours/Go.
+ * One round of the whole-stack rows: ours → our server → ours always; with Go's dmsg-server
+ * in `goBin` and dmsgpeer, also Go → Go → Go and the mixed pairs (Go clients through our
+ * server, our clients through Go's). Odd rounds run Go's rows first. Returns the round's
+ * figures (see {@linkcode STACK_RATIOS}); a missing Go program is noted in `report` once.
  */
-export async function stackRows(
+export async function stackRound(
   goBin: string | undefined,
   dir: string,
   bytes: number,
+  round: number,
   report: BenchReport,
-): Promise<void> {
+): Promise<Figures> {
   const peer = goPeerBinary(goBin);
   log(
     `Whole stacks, dialer → server → listener each in its own process (${OPENS} opens, ` +
       `${bytes / MIB} MiB):`,
   );
   const ourServer = (discovery: string) => ourServerProcess(discovery);
-  const ours = await measureStack(
-    { dialer: OUR_PEER, server: ourServer, listener: OUR_PEER },
-    dir,
-    bytes,
-  );
-  log(stackLine("ours → our server → ours", ours));
-  record(report, "stack_ours", ours);
-  if (!goBin || !peer) {
+  const rows: [string, string, Stack][] = [
+    ["stack_ours", "ours → our server → ours", {
+      dialer: OUR_PEER,
+      server: ourServer,
+      listener: OUR_PEER,
+    }],
+  ];
+  if (goBin && peer) {
+    const goServer = (discovery: string) => goServerProcess(goBin, discovery, dir);
+    rows.push(
+      ["stack_go", "Go → Go server → Go", { dialer: [peer], server: goServer, listener: [peer] }],
+      ["stack_go_peers_via_ours", "Go → our server → Go", {
+        dialer: [peer],
+        server: ourServer,
+        listener: [peer],
+      }],
+      ["stack_our_peers_via_go", "ours → Go server → ours", {
+        dialer: OUR_PEER,
+        server: goServer,
+        listener: OUR_PEER,
+      }],
+    );
+    // Alternate: the Go → Go row first, then ours, then the mixed pairs the other way round.
+    if (goFirst(round)) rows.splice(0, 4, rows[1], rows[0], rows[3], rows[2]);
+  } else if (round === 0) {
     const note = "Go whole-stack rows skipped: set SKYWIRE_GO_REF_BIN (dmsg-server) and build " +
       "tests/interop/go/dmsgpeer into it or name it in SKYWIRE_GO_DMSGPEER_BIN";
     report.notes!.push(note);
     log(`  (${note})`);
-    return;
   }
-  const goServer = (discovery: string) => goServerProcess(goBin, discovery, dir);
-  const rows: [string, string, Stack][] = [
-    ["stack_go", "Go → Go server → Go", { dialer: [peer], server: goServer, listener: [peer] }],
-    ["stack_go_peers_via_ours", "Go → our server → Go", {
-      dialer: [peer],
-      server: ourServer,
-      listener: [peer],
-    }],
-    ["stack_our_peers_via_go", "ours → Go server → ours", {
-      dialer: OUR_PEER,
-      server: goServer,
-      listener: OUR_PEER,
-    }],
-  ];
-  const figures: Record<string, StackFigures> = {};
+  const figures: Figures = {};
   for (const [key, name, stack] of rows) {
-    figures[key] = await measureStack(stack, dir, bytes);
-    log(stackLine(name, figures[key]));
-    record(report, key, figures[key]);
+    const f = await measureStack(stack, dir, bytes);
+    log(stackLine(name, f));
+    Object.assign(figures, figuresOf(key, f));
   }
-  const go = figures.stack_go;
-  const viaOurs = figures.stack_go_peers_via_ours;
-  const ourPeers = figures.stack_our_peers_via_go;
-  const ratios = {
-    stack_open_p50_ours_over_go: ours.p50 / go.p50,
-    stack_open_p99_ours_over_go: ours.p99 / go.p99,
-    stack_throughput_ours_over_go: ours.mibps / go.mibps,
-    stack_cpu_per_open_ours_over_go: total(ours.cpuMsPerOpen) / total(go.cpuMsPerOpen),
-    stack_cpu_per_mib_ours_over_go: total(ours.cpuMsPerMib) / total(go.cpuMsPerMib),
-    // The same Go clients, only the server differs.
-    server_open_p50_ours_over_go: viaOurs.p50 / go.p50,
-    server_cpu_per_open_ours_over_go: viaOurs.cpuMsPerOpen.server / go.cpuMsPerOpen.server,
-    server_throughput_ours_over_go: viaOurs.mibps / go.mibps,
-    // The same Go server, only the clients differ.
-    clients_open_p50_ours_over_go: ourPeers.p50 / go.p50,
-    dialer_cpu_per_open_ours_over_go: ourPeers.cpuMsPerOpen.dialer / go.cpuMsPerOpen.dialer,
-    listener_cpu_per_open_ours_over_go: ourPeers.cpuMsPerOpen.listener /
-      go.cpuMsPerOpen.listener,
-    clients_throughput_ours_over_go: ourPeers.mibps / go.mibps,
-  };
-  for (const [key, value] of Object.entries(ratios)) report.ratios[key] = Number(value.toFixed(2));
-  log(
-    `  ours/Go whole stack: open p50 ${ratios.stack_open_p50_ours_over_go.toFixed(2)}x, p99 ` +
-      `${ratios.stack_open_p99_ours_over_go.toFixed(2)}x, throughput ` +
-      `${ratios.stack_throughput_ours_over_go.toFixed(2)}x, CPU/open ` +
-      `${ratios.stack_cpu_per_open_ours_over_go.toFixed(2)}x, CPU/MiB ` +
-      `${ratios.stack_cpu_per_mib_ours_over_go.toFixed(2)}x`,
-  );
-  log(
-    `  ours/Go with Go clients (server only): open p50 ` +
-      `${ratios.server_open_p50_ours_over_go.toFixed(2)}x, server CPU/open ` +
-      `${ratios.server_cpu_per_open_ours_over_go.toFixed(2)}x, throughput ` +
-      `${ratios.server_throughput_ours_over_go.toFixed(2)}x; with Go's server (clients only): ` +
-      `open p50 ${ratios.clients_open_p50_ours_over_go.toFixed(2)}x, dialer CPU/open ` +
-      `${ratios.dialer_cpu_per_open_ours_over_go.toFixed(2)}x, listener CPU/open ` +
-      `${ratios.listener_cpu_per_open_ours_over_go.toFixed(2)}x, throughput ` +
-      `${ratios.clients_throughput_ours_over_go.toFixed(2)}x`,
-  );
+  return figures;
 }

@@ -15,6 +15,13 @@ export interface BenchReport {
   ratios: Record<string, number>;
   /** What was skipped and why. */
   notes?: string[];
+  /** How many A/B rounds the figures are medians of (benches that repeat; see `_rounds.ts`). */
+  rounds?: number;
+  /**
+   * Min and max over the rounds of a figure or ratio of the same key: a figure's own values,
+   * a ratio's per-round values (the ratio itself is computed from the figures' medians).
+   */
+  ranges?: Record<string, [number, number]>;
 }
 
 /** Whether this run prints JSON (then human lines go to stderr). */

@@ -22,15 +22,25 @@
  * `SKYWIRE_GO_DMSGPEER_BIN`, else `dmsgpeer` in `SKYWIRE_GO_REF_BIN`. With
  * `SKYWIRE_BENCH_CPU_PROF=DIR` our server and client processes write V8 CPU profiles into DIR.
  *
+ * Every comparison ours/Go is measured in each of `--rounds` rounds (default 3), every round
+ * measuring both sides of each pair with fresh processes, Go's side first in every other round
+ * (see `_rounds.ts`): on a loaded machine one run swings by a third. The report's figures are
+ * the medians over the rounds (same keys as a single run; new: `stack_*_cpu_ms_per_open` and
+ * `stack_*_cpu_ms_per_mib`, the three processes' total, and the ratio
+ * `server_cpu_per_mib_ours_over_go`), its ratios are computed from those medians, and
+ * `ranges` holds each figure's min–max and each ratio's per-round min–max under the same key;
+ * `rounds` says how many. Memory per idle session is measured in the first round only.
+ *
  * Run: `deno run -A --config tests/bench/deno.json tests/bench/dmsg_bench.ts [MiB, default 128]
- * [--stacks] [--json]` (`--stacks`: only the whole-stack rows)
+ * [--rounds=N] [--stacks] [--json]` (`--stacks`: only the whole-stack rows). Through
+ * `deno task bench` write `--rounds=N`, so that the other benches do not take N for a size.
  *
  * @module
  */
 import { join } from "node:path";
 import { createLogger } from "../../mod/log/mod.ts";
 import { startDiscovery } from "../../services/dmsg_discovery/mod.ts";
-import { type Download, measureGoClients } from "./_dmsg_go.ts";
+import { type Download, measureGoClients, prepareFiles } from "./_dmsg_go.ts";
 import {
   measureDmsg,
   measureTcpRelay,
@@ -38,15 +48,12 @@ import {
   MIB,
   type RelayFigures,
 } from "./_dmsg_measure.ts";
-import { goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
-import { stackRows } from "./_dmsg_stack.ts";
+import { type BenchProcess, goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
+import { STACK_RATIOS, stackRound } from "./_dmsg_stack.ts";
 import { type BenchReport, JSON_MODE, log } from "./_report.ts";
+import { type Figures, inTurn, type RatioSpec, roundsArg, sizeArg, summarize } from "./_rounds.ts";
 
 const quiet = createLogger({ level: "fatal" });
-
-function round(value: number, digits = 2): number {
-  return Number(value.toFixed(digits));
-}
 
 function relayLine(name: string, f: RelayFigures, tcp: RelayFigures, memory?: number): string {
   return `  ${name.padEnd(16)} ${f.mibps.toFixed(1).padStart(7)} MiB/s ` +
@@ -56,19 +63,79 @@ function relayLine(name: string, f: RelayFigures, tcp: RelayFigures, memory?: nu
     (memory === undefined ? "" : `   ${(memory / 1024).toFixed(1)} KiB/idle session`);
 }
 
-function record(report: BenchReport, key: string, f: RelayFigures, memory?: number): void {
-  report.figures[`${key}_mib_s`] = round(f.mibps, 1);
-  report.figures[`${key}_open_p50_ms`] = round(f.p50);
-  report.figures[`${key}_open_p99_ms`] = round(f.p99);
-  report.figures[`${key}_relay_cpu_ms_per_mib`] = round(f.relayCpuMsPerMib!, 1);
-  if (f.relayCpuMsPerOpen !== undefined) {
-    report.figures[`${key}_relay_cpu_ms_per_open`] = round(f.relayCpuMsPerOpen, 3);
-  }
-  if (memory !== undefined) report.figures[`${key}_kib_per_idle_session`] = round(memory / 1024, 1);
+/** `f` as report figures under `key`. */
+function relayFigures(key: string, f: RelayFigures, memory?: number): Figures {
+  const out: Figures = {
+    [`${key}_mib_s`]: f.mibps,
+    [`${key}_open_p50_ms`]: f.p50,
+    [`${key}_open_p99_ms`]: f.p99,
+    [`${key}_relay_cpu_ms_per_mib`]: f.relayCpuMsPerMib!,
+  };
+  if (f.relayCpuMsPerOpen !== undefined) out[`${key}_relay_cpu_ms_per_open`] = f.relayCpuMsPerOpen;
+  if (memory !== undefined) out[`${key}_kib_per_idle_session`] = memory / 1024;
   // The half-close should follow the last byte at once; a late one is a relay defect.
   if (f.eofDelayMs > 1_000) {
     log(`    ! ${key}: end of stream reached B ${f.eofDelayMs.toFixed(0)} ms after the last byte`);
   }
+  return out;
+}
+
+const over = (a: string, b: string): RatioSpec => (f) => f[a] / f[b];
+
+/** Our clients through our relay against through Go's. */
+const RELAY_RATIOS: Record<string, RatioSpec> = {
+  our_clients_throughput_ours_over_go: over("ours_mib_s", "go_mib_s"),
+  open_p50_ours_over_go: over("ours_open_p50_ms", "go_open_p50_ms"),
+  open_p99_ours_over_go: over("ours_open_p99_ms", "go_open_p99_ms"),
+  relay_cpu_per_mib_ours_over_go: over("ours_relay_cpu_ms_per_mib", "go_relay_cpu_ms_per_mib"),
+  relay_cpu_per_open_ours_over_go: over("ours_relay_cpu_ms_per_open", "go_relay_cpu_ms_per_open"),
+  memory_per_idle_session_ours_over_go: over(
+    "ours_kib_per_idle_session",
+    "go_kib_per_idle_session",
+  ),
+};
+
+/** Whole client programs: Go's through each relay, curl against dmsgget, whole stacks. */
+const CLIENT_RATIOS: Record<string, RatioSpec> = {
+  relay_with_go_clients_ours_over_go: over("go_clients_via_ours_mib_s", "go_clients_via_go_mib_s"),
+  relay_cpu_per_mib_with_go_clients_ours_over_go: over(
+    "go_clients_via_ours_relay_cpu_ms_per_mib",
+    "go_clients_via_go_relay_cpu_ms_per_mib",
+  ),
+  client_curl_over_dmsgget: over("our_curl_via_go_mib_s", "go_clients_via_go_mib_s"),
+  client_curl_over_dmsgget_whole_process_time: over(
+    "our_curl_via_go_whole_process_s",
+    "go_clients_via_go_whole_process_s",
+  ),
+  full_stack_ours_over_go: over("our_stack_mib_s", "go_clients_via_go_mib_s"),
+};
+
+/** One round of our clients through the TCP relay, our server and Go's (memory: round 0). */
+async function relayRound(
+  discovery: string,
+  goBin: string | undefined,
+  dir: string,
+  bytes: number,
+  round: number,
+): Promise<Figures> {
+  const tcp = await measureTcpRelay(bytes);
+  log(relayLine("plain TCP relay", tcp, tcp));
+  const figures = relayFigures("tcp_relay", tcp);
+  const measure = async (key: string, name: string, start: () => Promise<BenchProcess>) => {
+    await using server = await start();
+    const f = await measureDmsg(discovery, server, bytes);
+    const memory = round === 0 ? await memoryPerSession(server) : undefined;
+    log(relayLine(name, f, tcp, memory));
+    Object.assign(figures, relayFigures(key, f, memory));
+  };
+  const ours = () => measure("ours", "our dmsg server", () => ourServerProcess(discovery));
+  if (!goBin) {
+    await ours();
+    return figures;
+  }
+  const go = () => measure("go", "Go dmsg-server", () => goServerProcess(goBin, discovery, dir));
+  await inTurn(round, ours, go);
+  return figures;
 }
 
 function downloadLine(name: string, d: Download): string {
@@ -77,104 +144,69 @@ function downloadLine(name: string, d: Download): string {
     `${d.relayCpuMsPerMib.toFixed(1)} ms/MiB`;
 }
 
-async function goClientRows(bin: string, bytes: number, report: BenchReport): Promise<void> {
+/** One round of Go's client programs and ours, each in its own process. */
+async function clientRound(
+  bin: string,
+  files: string,
+  dir: string,
+  bytes: number,
+  round: number,
+): Promise<Figures> {
   log(`Go's client programs and ours, each in its own process (${bytes / MIB} MiB file):`);
-  const f = await measureGoClients(bin, bytes);
+  const f = await measureGoClients(bin, files, dir, bytes, round);
   const rows: [string, string, Download][] = [
     ["go_clients_via_ours", "dmsghttp → our server → dmsgget", f.goClientsViaOurs],
     ["go_clients_via_go", "dmsghttp → Go server → dmsgget", f.goClientsViaGo],
     ["our_curl_via_go", "dmsghttp → Go server → skywire dmsg curl", f.ourCurlViaGo],
     ["our_stack", "ours → our server → skywire dmsg curl", f.ourStack],
   ];
+  const figures: Figures = {};
   for (const [key, name, d] of rows) {
     log(downloadLine(name, d));
-    report.figures[`${key}_mib_s`] = round(d.mibps, 1);
-    report.figures[`${key}_whole_process_s`] = round(d.bigSeconds);
-    report.figures[`${key}_relay_cpu_ms_per_mib`] = round(d.relayCpuMsPerMib, 1);
+    figures[`${key}_mib_s`] = d.mibps;
+    figures[`${key}_whole_process_s`] = d.bigSeconds;
+    figures[`${key}_relay_cpu_ms_per_mib`] = d.relayCpuMsPerMib;
   }
-  const ratios = {
-    relay_with_go_clients_ours_over_go: f.goClientsViaOurs.mibps / f.goClientsViaGo.mibps,
-    relay_cpu_per_mib_with_go_clients_ours_over_go: f.goClientsViaOurs.relayCpuMsPerMib /
-      f.goClientsViaGo.relayCpuMsPerMib,
-    client_curl_over_dmsgget: f.ourCurlViaGo.mibps / f.goClientsViaGo.mibps,
-    client_curl_over_dmsgget_whole_process_time: f.ourCurlViaGo.bigSeconds /
-      f.goClientsViaGo.bigSeconds,
-    full_stack_ours_over_go: f.ourStack.mibps / f.goClientsViaGo.mibps,
-  };
-  for (const [key, value] of Object.entries(ratios)) report.ratios[key] = round(value);
-  log(
-    `  ours/Go: relay with Go clients ${ratios.relay_with_go_clients_ours_over_go.toFixed(2)}x ` +
-      `(relay CPU/MiB ${ratios.relay_cpu_per_mib_with_go_clients_ours_over_go.toFixed(2)}x), ` +
-      `curl/dmsgget ${ratios.client_curl_over_dmsgget.toFixed(2)}x, whole stack ` +
-      `${ratios.full_stack_ours_over_go.toFixed(2)}x`,
-  );
+  return figures;
 }
 
-/** Run every measurement and print figures and ratios. */
+/** Run every measurement `--rounds` times and print figures and ratios. */
 export async function main(): Promise<BenchReport> {
-  const mib = Number(Deno.args.find((arg) => /^\d+$/.test(arg)) ?? 128);
+  const mib = sizeArg(Deno.args, 128);
+  const rounds = roundsArg(Deno.args, 3);
+  const stacksOnly = Deno.args.includes("--stacks");
   const bytes = mib * MIB;
   const goBin = Deno.env.get("SKYWIRE_GO_REF_BIN");
   const report: BenchReport = { name: "dmsg", figures: {}, ratios: {}, notes: [] };
   const dir = await Deno.makeTempDir({ prefix: "skywire-dmsg-bench-" });
+  const discovery = stacksOnly ? undefined : await startDiscovery({
+    storePath: join(dir, "discovery.kv"),
+    testMode: true,
+    rateLimit: false,
+    logger: quiet,
+  });
   try {
-    if (Deno.args.includes("--stacks")) {
-      await stackRows(goBin, dir, bytes, report);
-      return report;
+    const files = goBin && !stacksOnly ? await prepareFiles(dir, bytes) : undefined;
+    if (!goBin && !stacksOnly) {
+      const note = "Go rows skipped: set SKYWIRE_GO_REF_BIN to the Go dmsg programs";
+      report.notes!.push(note);
+      log(`  (${note})`);
     }
-    const discovery = await startDiscovery({
-      storePath: join(dir, "discovery.kv"),
-      testMode: true,
-      rateLimit: false,
-      logger: quiet,
-    });
-    try {
-      log(`dmsg relay, our clients A → relay → B on 127.0.0.1, ${mib} MiB per throughput run`);
-      const tcp = await measureTcpRelay(bytes);
-      log(relayLine("plain TCP relay", tcp, tcp));
-      record(report, "tcp_relay", tcp);
-      let ours: RelayFigures, ourMemory: number;
-      {
-        await using server = await ourServerProcess(discovery.url);
-        ours = await measureDmsg(discovery.url, server, bytes);
-        ourMemory = await memoryPerSession(server);
+    const samples: Figures[] = [];
+    for (let round = 0; round < rounds; round++) {
+      log(`--- round ${round + 1} of ${rounds} (${mib} MiB per throughput run) ---`);
+      const figures: Figures = {};
+      if (discovery) {
+        log(`dmsg relay, our clients A → relay → B on 127.0.0.1`);
+        Object.assign(figures, await relayRound(discovery.url, goBin, dir, bytes, round));
+        if (goBin) Object.assign(figures, await clientRound(goBin, files!, dir, bytes, round));
       }
-      log(relayLine("our dmsg server", ours, tcp, ourMemory));
-      record(report, "ours", ours, ourMemory);
-      if (goBin) {
-        await using server = await goServerProcess(goBin, discovery.url, dir);
-        const go = await measureDmsg(discovery.url, server, bytes);
-        const goMemory = await memoryPerSession(server);
-        log(relayLine("Go dmsg-server", go, tcp, goMemory));
-        record(report, "go", go, goMemory);
-        const ratios = {
-          our_clients_throughput_ours_over_go: ours.mibps / go.mibps,
-          open_p50_ours_over_go: ours.p50 / go.p50,
-          open_p99_ours_over_go: ours.p99 / go.p99,
-          relay_cpu_per_mib_ours_over_go: ours.relayCpuMsPerMib! / go.relayCpuMsPerMib!,
-          relay_cpu_per_open_ours_over_go: ours.relayCpuMsPerOpen! / go.relayCpuMsPerOpen!,
-          memory_per_idle_session_ours_over_go: ourMemory / goMemory,
-        };
-        for (const [key, value] of Object.entries(ratios)) report.ratios[key] = round(value);
-        log(
-          `  ours/Go: throughput ${ratios.our_clients_throughput_ours_over_go.toFixed(2)}x, ` +
-            `open p50 ${ratios.open_p50_ours_over_go.toFixed(2)}x, p99 ` +
-            `${ratios.open_p99_ours_over_go.toFixed(2)}x, relay CPU/MiB ` +
-            `${ratios.relay_cpu_per_mib_ours_over_go.toFixed(2)}x, relay CPU/open ` +
-            `${ratios.relay_cpu_per_open_ours_over_go.toFixed(2)}x, memory/session ` +
-            `${ratios.memory_per_idle_session_ours_over_go.toFixed(2)}x`,
-        );
-      } else {
-        const note = "Go rows skipped: set SKYWIRE_GO_REF_BIN to the Go dmsg programs";
-        report.notes!.push(note);
-        log(`  (${note})`);
-      }
-    } finally {
-      await discovery.close();
+      Object.assign(figures, await stackRound(goBin, dir, bytes, round, report));
+      samples.push(figures);
     }
-    if (goBin) await goClientRows(goBin, bytes, report);
-    await stackRows(goBin, dir, bytes, report);
+    summarize(report, samples, { ...RELAY_RATIOS, ...CLIENT_RATIOS, ...STACK_RATIOS });
   } finally {
+    await discovery?.close();
     await Deno.remove(dir, { recursive: true });
   }
   return report;
