@@ -1,13 +1,14 @@
 /**
  * `skywire install --dry-run` under `deno run` prints a unit whose ExecStart is the command
- * line that runs this very node: the Deno runtime running main.ts with `-A --unstable-kv`
- * (not a skywire binary that does not exist). Run as the unit would run it, in its
+ * line that runs this very node: the Deno runtime running main.ts with `-A --unstable-kv` and
+ * the runtime flags the tasks use (not a skywire binary that does not exist). Run as the unit would run it, in its
  * WorkingDirectory, that line starts the visor, which reaches the network and writes its
  * booted-OK mark.
  */
 import { assertEquals } from "@std/assert";
 import { dirname, join } from "node:path";
 import { generateKeyPair } from "../../mod/cipher/mod.ts";
+import { RUNTIME_FLAGS } from "../../mod/launch/mod.ts";
 import { tempDir } from "../_util/temp_dir.ts";
 import { loopbackNetwork } from "../mod/dmsg_http/_network.ts";
 import { writeVisorConfig } from "../services/visor/_config.ts";
@@ -46,7 +47,10 @@ Deno.test("skywire install --dry-run under deno run: the unit's ExecStart runs t
   const unit = dry.stdout;
   assertEquals(directive(unit, "WorkingDirectory"), dirname(path));
   const words = directive(unit, "ExecStart").split(" ");
-  assertEquals(words, [Deno.execPath(), "run", "-A", "--unstable-kv", MAIN, "visor", "-c", path]);
+  assertEquals(words, [
+    ...[Deno.execPath(), "run", "-A", "--unstable-kv", ...RUNTIME_FLAGS],
+    ...[MAIN, "visor", "-c", path],
+  ]);
 
   // What systemd would do: run ExecStart in WorkingDirectory.
   await using node = new SkywireProcess([], { launcher: words, cwd: dirname(path) });

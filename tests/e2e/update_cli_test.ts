@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { tempDir } from "../_util/temp_dir.ts";
 import { bytesToHex } from "../../mod/cipher/mod.ts";
 import { configToJson, generateConfig } from "../../mod/config/mod.ts";
+import { RUNTIME_FLAGS } from "../../mod/launch/mod.ts";
 import type { ReleaseKeyPair } from "../../mod/release/mod.ts";
 import { startReleaseServer } from "../services/updater/_release_server.ts";
 import { MAIN, skywire as runSkywire } from "./_skywire.ts";
@@ -311,7 +312,10 @@ Deno.test("skywire install writes the unit and the env file, and never overwrite
   // Under deno run without --exe the unit runs main.ts (tests/e2e/install_cli_test.ts).
   const noExe = await skywire(["install", "--dry-run", "--unit-dir", unitDir]);
   assertEquals(noExe.code, 0, noExe.stderr);
-  assertStringIncludes(noExe.stdout, `run -A --unstable-kv ${MAIN} visor -c `);
+  assertStringIncludes(
+    noExe.stdout,
+    `run -A --unstable-kv ${RUNTIME_FLAGS.join(" ")} ${MAIN} visor -c `,
+  );
 });
 
 Deno.test("skywire update --status with no config creates no state", async () => {
