@@ -2,8 +2,8 @@
  * Downloads between whole client programs, each in its own process, so that our relay and
  * Go's are compared with the same (Go) clients, and whole stacks with their own clients:
  *
- * - relay only: Go's dmsgget fetching from Go's dmsghttp through our dmsg server, then through
- *   Go's dmsg-server;
+ * - relay only: Go's dmsgget fetching from Go's dmsghttp through our dmsg server and through
+ *   Go's dmsg-server (which of the two goes first alternates round by round);
  * - client only: `skywire dmsg curl` against dmsgget, both from Go's dmsghttp via Go's server;
  * - whole stack: our file server → our server → `skywire dmsg curl`, against dmsghttp → Go's
  *   server → dmsgget.

@@ -3,7 +3,8 @@
  * swings by a third with the other load on the machine, so a bench that compares two programs
  * measures both in every round (alternating which goes first) and reports, per figure, the
  * median over the rounds and its min–max; a ratio is computed from the medians of its figures,
- * and its per-round values give its range.
+ * and its per-round values give its range (with few rounds, or an even count, the ratio of the
+ * medians can fall outside that range: the two medians may come from different rounds).
  *
  * @module
  */
@@ -94,14 +95,12 @@ export function summarize(
     const value = spec(medians);
     if (!Number.isFinite(value)) continue;
     const perRound = rounds.map(spec).filter(Number.isFinite);
+    if (perRound.length === 0) perRound.push(value);
     report.ratios[key] = round(value, 2);
     report.ranges[key] = [round(Math.min(...perRound), 2), round(Math.max(...perRound), 2)];
   }
   log(`Summary over ${rounds.length} round(s): median [min–max]`);
-  const width = Math.max(
-    ...keys.map((k) => k.length),
-    ...Object.keys(report.ratios).length ? Object.keys(report.ratios).map((k) => k.length) : [0],
-  );
+  const width = Math.max(0, ...[...keys, ...Object.keys(ratios)].map((key) => key.length));
   const line = (key: string, value: number, range: [number, number]) =>
     log(`  ${key.padEnd(width)} ${String(value).padStart(9)}  [${range[0]}–${range[1]}]`);
   for (const key of keys) line(key, report.figures[key], report.ranges[key]);
