@@ -37,6 +37,8 @@ export type {
   HttpConnectionInfo,
   HttpConnectionOptions,
   HttpHandler,
+  HttpShortcut,
+  ShortAnswer,
 } from "./server.ts";
 export { serveHttp } from "./serve.ts";
 export type { HttpServer, HttpStreamListener, ServeHttpOptions } from "./serve.ts";

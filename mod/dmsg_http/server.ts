@@ -33,7 +33,27 @@ export interface HttpConnectionOptions {
   scheme?: "http" | "https";
   /** A body read or response write without progress for this long ends it (default 60 s). */
   ioTimeoutMs?: number;
+  /** Answers some GET requests before a `Request` is made for the handler (see the type). */
+  shortcut?: HttpShortcut;
 }
+
+/** An answer of bytes in memory, sent as it is (Content-Length and Date added). */
+export interface ShortAnswer {
+  /** The status. */
+  status: number;
+  /** Header fields besides the framing ones and Date, lowercase, in the order to send. */
+  fields: ReadonlyArray<readonly [string, string]>;
+  /** The body. */
+  bytes: Uint8Array;
+}
+
+/**
+ * Asked for each GET request without a body, before the handler: its answer, or `undefined` to
+ * leave the request to the handler. For a service's hottest route answered from memory (a
+ * lookup), where making the `Request`, routing it and making the `Response` cost more than the
+ * answer. It must answer as the handler would, byte for byte.
+ */
+export type HttpShortcut = (head: RequestHead, stream: ByteStream) => ShortAnswer | undefined;
 
 /** What a handler learns about the connection besides the request. */
 export interface HttpConnectionInfo<S extends ByteStream = ByteStream> {
@@ -123,7 +143,7 @@ function responseMessage(
     fields.push([name, value]);
   }
   for (const cookie of response.headers.getSetCookie()) fields.push(["set-cookie", cookie]);
-  if (!response.headers.has("date")) fields.push(["date", new Date().toUTCString()]);
+  if (!response.headers.has("date")) fields.push(["date", httpDate()]);
   const bodyAllowed = head.method !== "HEAD" && status >= 200 && status !== 204 &&
     status !== 304;
   // Bytes in memory go out in one write, unless a declared length disagrees with them.
@@ -148,6 +168,32 @@ function responseMessage(
     declaredLength: bodyAllowed || head.method === "HEAD" ? declared : undefined,
     emptyLength: true,
     bodyAllowed,
+    chunkedAllowed: head.version === "HTTP/1.1",
+    keepAlive,
+  };
+}
+
+// The Date field, made once a second (formatting it costs more than the rest of a short answer).
+let dateSecond = -1;
+let dateText = "";
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
+
+function shortMessage(answer: ShortAnswer, head: RequestHead, keepAlive: boolean): OutgoingMessage {
+  return {
+    startLine: `HTTP/1.1 ${answer.status} ${statusText(answer.status)}`,
+    fields: [...answer.fields as Array<[string, string]>, ["date", httpDate()]],
+    body: null,
+    bytes: answer.bytes,
+    emptyLength: true,
+    bodyAllowed: true,
     chunkedAllowed: head.version === "HTTP/1.1",
     keepAlive,
   };
@@ -293,53 +339,65 @@ export async function serveHttpConnection<S extends ByteStream>(
       if (!body) watchPeer();
       // Fetch refuses a body on GET and HEAD; such a body is read past, not handed over.
       const passBody = body && head.method !== "GET" && head.method !== "HEAD";
-      let response: Response;
       answering = Promise.withResolvers<void>();
       answering.promise.catch(() => {});
-      const info: HttpConnectionInfo<S> = { stream, completed: answering.promise };
+      let short: ShortAnswer | undefined;
       try {
-        // A `body` key, even null, costs Request's constructor a fifth more: only when needed.
-        const init: RequestInit = {
-          method: head.method,
-          headers: head.fields,
-          signal: aborter.signal,
-        };
-        if (passBody) init.body = body!.stream();
-        const request = new Request(url, init);
-        if (passBody) attachRequestBody(request, body!);
-        const handled = Promise.resolve().then(() => handler(request, info));
-        // A handler that never answers must not keep a closed connection (and shutdown) waiting.
-        handled.catch(() => {});
-        const closed = new Promise<typeof CONNECTION_CLOSED>((resolve) => {
-          closedWait = resolve;
-          if (connectionEnded) resolve(CONNECTION_CLOSED);
-        });
-        let outcome: Response | typeof CONNECTION_CLOSED;
-        try {
-          outcome = await Promise.race([handled, closed]);
-        } finally {
-          closedWait = undefined;
-        }
-        if (outcome === CONNECTION_CLOSED) return;
-        response = outcome;
-        if (!(response instanceof Response)) {
-          throw new TypeError("handler did not return a Response");
-        }
+        if (!body && head.method === "GET") short = options.shortcut?.(head, stream);
       } catch (error) {
-        logger?.error("HTTP handler failed", { method: head.method, url, error });
-        response = new Response("internal server error\n", {
-          status: 500,
-          headers: { "content-type": "text/plain; charset=utf-8" },
-        });
+        // The handler answers then, as it would without the shortcut.
+        logger?.error("HTTP shortcut failed", { method: head.method, url, error });
       }
-      let keepAlive = head.version === "HTTP/1.1" && !wantsClose(head.headers) &&
-        !wantsClose(response.headers) && !options.control?.stopping;
-      // A client waiting for 100 Continue may never send the body we did not ask for.
-      if (body && !body.started && head.headers.has("expect")) keepAlive = false;
-      keepAlive = await writer.write(
-        responseMessage(response, head, keepAlive),
-        responding.signal,
-      );
+      let message: OutgoingMessage;
+      if (short) {
+        const keepAlive = head.version === "HTTP/1.1" && !wantsClose(head.headers) &&
+          !options.control?.stopping;
+        message = shortMessage(short, head, keepAlive);
+      } else {
+        let response: Response;
+        const info: HttpConnectionInfo<S> = { stream, completed: answering.promise };
+        try {
+          // A `body` key, even null, costs Request's constructor a fifth more: only when needed.
+          const init: RequestInit = {
+            method: head.method,
+            headers: head.fields,
+            signal: aborter.signal,
+          };
+          if (passBody) init.body = body!.stream();
+          const request = new Request(url, init);
+          if (passBody) attachRequestBody(request, body!);
+          const handled = Promise.resolve().then(() => handler(request, info));
+          // A handler that never answers must not keep a closed connection (and shutdown) waiting.
+          handled.catch(() => {});
+          const closed = new Promise<typeof CONNECTION_CLOSED>((resolve) => {
+            closedWait = resolve;
+            if (connectionEnded) resolve(CONNECTION_CLOSED);
+          });
+          let outcome: Response | typeof CONNECTION_CLOSED;
+          try {
+            outcome = await Promise.race([handled, closed]);
+          } finally {
+            closedWait = undefined;
+          }
+          if (outcome === CONNECTION_CLOSED) return;
+          response = outcome;
+          if (!(response instanceof Response)) {
+            throw new TypeError("handler did not return a Response");
+          }
+        } catch (error) {
+          logger?.error("HTTP handler failed", { method: head.method, url, error });
+          response = new Response("internal server error\n", {
+            status: 500,
+            headers: { "content-type": "text/plain; charset=utf-8" },
+          });
+        }
+        let keepAlive = head.version === "HTTP/1.1" && !wantsClose(head.headers) &&
+          !wantsClose(response.headers) && !options.control?.stopping;
+        // A client waiting for 100 Continue may never send the body we did not ask for.
+        if (body && !body.started && head.headers.has("expect")) keepAlive = false;
+        message = responseMessage(response, head, keepAlive);
+      }
+      let keepAlive = await writer.write(message, responding.signal);
       if (responding.signal.aborted) keepAlive = false;
       answering.resolve();
       if (body && !body.complete && keepAlive) keepAlive = await body.discard(MAX_DISCARD_BYTES);

@@ -6,6 +6,7 @@
  */
 export {
   DEFAULT_MAX_RATE_LIMIT_KEYS,
+  RATE_LIMITED_ANSWER,
   rateLimit,
   rateLimitedResponse,
   RateLimiter,

@@ -7,7 +7,8 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../log/mod.ts";
-import { messageResponse } from "./json.ts";
+import { bytesResponse } from "../dmsg_http/mod.ts";
+import { messageBytes } from "./json.ts";
 
 /** Token-bucket settings for {@linkcode RateLimiter}. */
 export interface RateLimitOptions {
@@ -106,11 +107,22 @@ export interface RateLimitMiddlewareOptions {
   logger?: Logger;
 }
 
+/**
+ * The answer past the limit when no `onLimited` is given, as status, fields (lowercase, in the
+ * order a `Response` lists them) and body: for an `HttpShortcut` that limits as the middleware.
+ */
+export const RATE_LIMITED_ANSWER: Readonly<
+  { status: number; fields: ReadonlyArray<readonly [string, string]>; bytes: Uint8Array }
+> = {
+  status: 429,
+  fields: [["content-type", "application/json"], ["retry-after", "1"]],
+  bytes: messageBytes(429, "rate limit exceeded"),
+};
+
 /** Answer past the limit when no `onLimited` is given. */
 export function rateLimitedResponse(): Response {
-  const res = messageResponse(429, "rate limit exceeded");
-  res.headers.set("retry-after", "1");
-  return res;
+  const { status, fields, bytes } = RATE_LIMITED_ANSWER;
+  return bytesResponse(bytes, { status, headers: fields as Array<[string, string]> });
 }
 
 /** Middleware that refuses a request whose key has no token left; others pass on. */

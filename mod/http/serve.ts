@@ -13,7 +13,12 @@
  *
  * @module
  */
-import { type HttpConnectionInfo, serveHttp as serveStreams } from "../dmsg_http/mod.ts";
+import {
+  type HttpConnectionInfo,
+  type RequestHead,
+  serveHttp as serveStreams,
+  type ShortAnswer,
+} from "../dmsg_http/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
 import { type TlsCredentials, TlsFileError } from "../tls/mod.ts";
@@ -97,6 +102,11 @@ export interface ServeHttpOptions {
   logger?: Logger;
   /** Serve HTTPS with this certificate and key (read and checked by `mod/tls`). */
   tls?: TlsCredentials;
+  /**
+   * Answers some GET requests before `fetch` (from memory, byte for byte as `fetch` would),
+   * or `undefined` to leave them to it: `mod/dmsg_http`'s `HttpShortcut` with the remote.
+   */
+  shortcut?: (head: RequestHead, remoteAddr: Deno.NetAddr) => ShortAnswer | undefined;
 }
 
 /**
@@ -146,7 +156,10 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpService>
   const scheme = options.tls ? "https" : "http";
   const handle = (request: Request, info: HttpConnectionInfo<TrackedConn>) =>
     options.fetch(request, { remoteAddr: info.stream.remoteAddr, completed: info.completed });
+  const shortcut = options.shortcut;
   const server = serveStreams(acceptor, handle, {
+    shortcut: shortcut &&
+      ((head, stream) => shortcut(head, (stream as TrackedConn).remoteAddr)),
     logger: options.logger,
     maxHeaderBytes: limits.maxHeaderBytes,
     headerTimeoutMs: limits.headerTimeoutMs,

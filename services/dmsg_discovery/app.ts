@@ -10,9 +10,11 @@ import {
   answerWrongMethods,
   messageResponse,
   notFoundResponse,
+  RateLimiter,
   type RateLimitOptions,
 } from "../../mod/http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
+import { type LookupShortcut, lookupShortcut } from "./lookup_shortcut.ts";
 import { discoveryMiddleware } from "./middleware.ts";
 import { entryRoutes } from "./routes/entries.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -48,13 +50,30 @@ export interface DiscoveryAppOptions {
   startedAt: Date;
 }
 
+/** The app and its lookup shortcut, which share the service and the rate-limit buckets. */
+export interface DiscoveryHandlers {
+  /** The API. */
+  app: Hono;
+  /** Lookups answered before the app (for `mod/http`'s `serveHttp`). */
+  shortcut: LookupShortcut;
+}
+
 /**
  * Build the app. Serve it with `mod/http`'s `serveHttp` (or `Deno.serve(app.fetch)`) so that
  * the per-IP rate limit sees the remote address.
  */
 export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
+  return createDiscoveryHandlers(options).app;
+}
+
+/** Build the app and its lookup shortcut; serve both with `mod/http`'s `serveHttp`. */
+export function createDiscoveryHandlers(options: DiscoveryAppOptions): DiscoveryHandlers {
   const log = options.logger;
   const service = new EntryService(options);
+  const perIp = options.rateLimit ? new RateLimiter(options.rateLimit, options.now) : undefined;
+  const global = options.globalRateLimit
+    ? new RateLimiter(options.globalRateLimit, options.now)
+    : undefined;
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -62,7 +81,15 @@ export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
     return messageResponse(500, DISC_MESSAGES.unexpected);
   });
   app.notFound(notFoundResponse);
-  app.use("*", ...discoveryMiddleware(options));
+  app.use(
+    "*",
+    ...discoveryMiddleware({
+      logger: log,
+      now: options.now,
+      rateLimit: perIp ?? false,
+      globalRateLimit: global ?? false,
+    }),
+  );
 
   app.route(
     "/dmsg-discovery",
@@ -72,5 +99,5 @@ export function createDiscoveryApp(options: DiscoveryAppOptions): Hono {
   app.route("/", healthRoutes(options.startedAt));
   // chi answers a known path with the wrong method with an empty 405.
   answerWrongMethods(app);
-  return app;
+  return { app, shortcut: lookupShortcut({ service, perIp, global, logger: log }) };
 }

@@ -7,20 +7,26 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { rateLimit, type RateLimitOptions, requestLog } from "../../mod/http/mod.ts";
+import {
+  rateLimit,
+  type RateLimiter,
+  type RateLimitOptions,
+  requestLog,
+} from "../../mod/http/mod.ts";
 import type { Logger } from "../../mod/log/mod.ts";
 
-// The one key of the service-wide bucket.
-const EVERYONE = () => "*";
+/** The one key of the service-wide bucket. */
+export const GLOBAL_LIMIT_KEY = "*";
+const EVERYONE = () => GLOBAL_LIMIT_KEY;
 
 /** Options for {@linkcode discoveryMiddleware}. */
 export interface DiscoveryMiddlewareOptions {
   /** Where requests are logged. */
   logger: Logger;
-  /** Per-remote-IP limit, or `false` for none. */
-  rateLimit: RateLimitOptions | false;
+  /** Per-remote-IP limit (its settings or buckets to share), or `false` for none. */
+  rateLimit: RateLimiter | RateLimitOptions | false;
   /** Limit for all requests together, after the per-IP one; `false` or absent for none. */
-  globalRateLimit?: RateLimitOptions | false;
+  globalRateLimit?: RateLimiter | RateLimitOptions | false;
   /** Millisecond clock of the rate limit. */
   now: () => number;
 }

@@ -18,14 +18,16 @@ import {
   serveHttp,
 } from "../../mod/http/mod.ts";
 import { parseListenAddress } from "../../mod/netutil/mod.ts";
-import { createDiscoveryApp } from "./app.ts";
+import { createDiscoveryHandlers } from "./app.ts";
 import { DEFAULT_RATE_LIMIT } from "./rate_limits.ts";
 import { DiscoveryStore } from "./store.ts";
 import { DEFAULT_ENTRY_CACHE_BYTES, EntryCache } from "./entry_cache.ts";
 import { ClientIndex, DEFAULT_CLIENT_INDEX_KEYS } from "./client_index.ts";
 
-export { createDiscoveryApp } from "./app.ts";
-export type { DiscoveryAppOptions } from "./app.ts";
+export { createDiscoveryApp, createDiscoveryHandlers } from "./app.ts";
+export type { DiscoveryAppOptions, DiscoveryHandlers } from "./app.ts";
+export { lookupShortcut } from "./lookup_shortcut.ts";
+export type { LookupShortcut, LookupShortcutOptions } from "./lookup_shortcut.ts";
 export {
   EntryService,
   MAX_DELEGATED_SERVERS,
@@ -170,7 +172,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     kvStore.close();
     throw error;
   }
-  const app = createDiscoveryApp({
+  const { app, shortcut } = createDiscoveryHandlers({
     store,
     testMode: options.testMode ?? false,
     now,
@@ -190,6 +192,7 @@ export async function startDiscovery(options: StartDiscoveryOptions): Promise<Di
     http = await serveHttp({
       addr,
       fetch: app.fetch,
+      shortcut,
       graceMs: SHUTDOWN_GRACE_MS,
       limits: options.httpLimits,
       logger: logger.child("http"),

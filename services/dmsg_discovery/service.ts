@@ -88,6 +88,18 @@ export function parsePubKeyText(text: string): PubKey | undefined {
   }
 }
 
+/** What a lookup of key-shaped text that found no entry answers: 404, or 400 off the curve. */
+function absentOrInvalid(hex: string): "absent" | "invalid" {
+  if (ALL_ZEROS.test(hex)) return "absent";
+  try {
+    // Keys asked for again and again (a peer that is not there yet) are checked once.
+    pubKeyFromHexCached(hex);
+    return "absent";
+  } catch {
+    return "invalid";
+  }
+}
+
 function refuse(status: number, message: string): Refusal {
   return { ok: false, status, message };
 }
@@ -145,21 +157,23 @@ export class EntryService {
   async lookup(text: string): Promise<Uint8Array | "absent" | "invalid"> {
     if (KEY_HEX.test(text)) {
       const hex = text.toLowerCase();
-      const body = await this.#o.store.getBody(hex);
-      if (body) return body;
-      if (ALL_ZEROS.test(hex)) return "absent";
-      try {
-        // Keys asked for again and again (a peer that is not there yet) are checked once.
-        pubKeyFromHexCached(hex);
-        return "absent";
-      } catch {
-        return "invalid";
-      }
+      return (await this.#o.store.getBody(hex)) ?? absentOrInvalid(hex);
     }
     const pk = parsePubKeyText(text);
     if (!pk) return "invalid";
     // Text of another shape (all zeros, empty) names a key the look-up above did not try.
     return (await this.get(pk)) ?? "absent";
+  }
+
+  /**
+   * {@linkcode lookup} without a store read, for text of a key's shape only (66 hex digits;
+   * `undefined` for any other): `undefined` too when only the store can say.
+   */
+  lookupCached(text: string): Uint8Array | "absent" | "invalid" | undefined {
+    if (!KEY_HEX.test(text)) return undefined;
+    const hex = text.toLowerCase();
+    const body = this.#o.store.cachedBody(hex);
+    return body === undefined ? undefined : body ?? absentOrInvalid(hex);
   }
 
   /**

@@ -203,6 +203,17 @@ export class DiscoveryStore {
   }
 
   /**
+   * {@linkcode getBody} from the entry cache alone: the JSON, `null` when there is surely no
+   * entry, `undefined` when only the store can say.
+   */
+  cachedBody(pkHex: string): Uint8Array | null | undefined {
+    this.#kv();
+    const cached = this.#cache.lookup(pkHex, this.#now());
+    if (cached.kind === "hit") return cached.body;
+    return cached.kind === "absent" ? null : undefined;
+  }
+
+  /**
    * The stored JSON of the live entry of `pkHex` (lowercase), not decoded (what `GET`
    * serves): from the cache, else from the store (and then cached).
    */

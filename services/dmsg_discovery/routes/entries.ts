@@ -29,6 +29,15 @@ const MAX_BATCH_KEYS = 512;
 const BAD_INPUT = messageBytes(400, DISC_MESSAGES.badInput);
 const NOT_FOUND = messageBytes(404, DISC_MESSAGES.keyNotFound);
 
+/** The status and JSON body `GET /entry/{pk}` answers for what the lookup found. */
+export function lookupAnswer(
+  found: Uint8Array | "absent" | "invalid",
+): { status: number; bytes: Uint8Array } {
+  if (found === "invalid") return { status: 400, bytes: BAD_INPUT };
+  if (found === "absent") return { status: 404, bytes: NOT_FOUND };
+  return { status: 200, bytes: found };
+}
+
 /** What {@linkcode entryRoutes} needs. */
 export interface EntryRoutesOptions {
   /** The operations behind the routes. */
@@ -46,10 +55,8 @@ export function entryRoutes(options: EntryRoutesOptions): Hono<{ Variables: Body
   const app = new Hono<{ Variables: BodyVariables }>();
 
   app.get("/entry/:pk", async (c) => {
-    const entry = await service.lookup(c.req.param("pk"));
-    if (entry === "invalid") return jsonResponse(400, BAD_INPUT);
-    if (entry === "absent") return jsonResponse(404, NOT_FOUND);
-    return jsonResponse(200, entry);
+    const { status, bytes } = lookupAnswer(await service.lookup(c.req.param("pk")));
+    return jsonResponse(status, bytes);
   });
 
   // Go's clients post to `entry/` and, older ones, to `entry/<pk>`; the key in the path is
