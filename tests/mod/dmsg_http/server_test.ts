@@ -435,3 +435,49 @@ Deno.test("each request on a keep-alive connection has its own signal; only the 
   });
   assertEquals(signals.map((s) => s.aborted), [false, false, false, true]);
 });
+
+Deno.test("a shortcut answers the GETs it takes; every other request reaches the handler", async () => {
+  const asked: string[] = [];
+  const bytes = new TextEncoder().encode("fast");
+  await withServer(
+    (request) => new Response(`handler ${request.method} ${new URL(request.url).pathname}`),
+    async (port) => {
+      using conn = await connect(port);
+      const responses = new RawResponseReader(conn);
+      // Pipelined: shortcut and handler answers keep their order on one connection.
+      await send(
+        conn,
+        "GET /fast HTTP/1.1\r\nHost: h\r\n\r\n" +
+          "GET /slow HTTP/1.1\r\nHost: h\r\n\r\n" +
+          "POST /fast HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n" +
+          "GET /fast HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nab" +
+          "GET /throw HTTP/1.1\r\nHost: h\r\n\r\n" +
+          "GET /fast HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+      );
+      const fast = await responses.next();
+      assertEquals([fast?.status, fast?.text], [203, "fast"]);
+      assertEquals(fast?.headers.get("x-way"), "short");
+      assertEquals(fast?.headers.get("content-length"), "4");
+      assertMatch(fast?.headers.get("date") ?? "", /^\w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT$/);
+      assertEquals((await responses.next())?.text, "handler GET /slow");
+      assertEquals((await responses.next())?.text, "handler POST /fast");
+      // A GET with a body is the handler's (the body is read past).
+      assertEquals((await responses.next())?.text, "handler GET /fast");
+      // A shortcut that throws leaves the request to the handler.
+      assertEquals((await responses.next())?.text, "handler GET /throw");
+      const last = await responses.next();
+      assertEquals([last?.text, last?.headers.get("connection")], ["fast", "close"]);
+      assertEquals(await responses.next(), null);
+      assertEquals(asked, ["/fast", "/slow", "/throw", "/fast"]);
+    },
+    {
+      shortcut: (head) => {
+        asked.push(head.target);
+        if (head.target === "/throw") throw new Error("shortcut failed");
+        return head.target === "/fast"
+          ? { status: 203, fields: [["x-way", "short"]], bytes }
+          : undefined;
+      },
+    },
+  );
+});
