@@ -25,7 +25,9 @@ Deno.test("an expired Consume rule closes its group; the peer hears the Close an
 
 Deno.test("idle groups send KeepAlive every half keep-alive, so their rules survive the sweeps", async () => {
   await using net = new TestRoutes();
-  const a = await net.visor({ keepAliveMs: 400 }), m = await net.visor(), b = await net.visor();
+  // KeepAlive goes every 500 ms; the rules would expire 1 s after the dial without it, well
+  // inside the 1.5 s of sweeps, and a loaded machine may stall timers for a few hundred ms.
+  const a = await net.visor({ keepAliveMs: 1_000 }), m = await net.visor(), b = await net.visor();
   await net.link(a, m);
   await net.link(m, b);
   const listener = b.router.listen(3);
