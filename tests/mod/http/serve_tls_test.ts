@@ -125,10 +125,15 @@ Deno.test("a stalled TLS handshake is dropped after its budget and frees its per
     let thirdClosed = -1;
     open(() => thirdClosed = performance.now() - start);
     while (closedAt.length < 2) await new Promise((r) => setTimeout(r, 10));
-    assert(thirdClosed >= 0 && thirdClosed < budget, `third refused at once (${thirdClosed})`);
+    // Refused, not held: it is gone before the held ones' budget ran out (compared with them
+    // rather than with the clock, which a loaded machine stretches).
+    assert(
+      thirdClosed >= 0 && thirdClosed < Math.min(...closedAt),
+      `third refused at once (${thirdClosed}, held ones closed at ${closedAt})`,
+    );
     for (const at of closedAt) {
       assertGreaterOrEqual(at, budget - 20);
-      assertLess(at, budget + 1_000);
+      assertLess(at, budget + 2_000);
     }
     // The slots are free again: a new client from 127.0.0.2 is held, not refused.
     let fourthClosed = false;
