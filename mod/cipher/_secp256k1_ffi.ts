@@ -1,3 +1,4 @@
+import { openSystemLibrary } from "../ffi/mod.ts";
 import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
 import type { RecoveryResult, Secp256k1Backend } from "./secp256k1.ts";
 
@@ -57,19 +58,10 @@ type Lib = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 /** Where the library is looked for, in order: the operator's choice, then the usual names. */
 export const LIBRARY_ENV = "SKYWIRE_SECP256K1_LIB";
 
-function candidateNames(): string[] {
-  const names: string[] = [];
-  try {
-    // Asked first so that a run without --allow-env never prompts for it.
-    if (Deno.permissions.querySync({ name: "env", variable: LIBRARY_ENV }).state === "granted") {
-      const chosen = Deno.env.get(LIBRARY_ENV);
-      if (chosen) names.push(chosen);
-    }
-  } catch { /* no permissions API: the usual names only */ }
-  if (Deno.build.os === "darwin") {
-    names.push("libsecp256k1.dylib", "/opt/homebrew/lib/libsecp256k1.dylib");
-  } else names.push("libsecp256k1.so.1", "libsecp256k1.so");
-  return names;
+function libraryNames(): string[] {
+  return Deno.build.os === "darwin"
+    ? ["libsecp256k1.dylib", "/opt/homebrew/lib/libsecp256k1.dylib"]
+    : ["libsecp256k1.so.1", "libsecp256k1.so"];
 }
 
 /** The outcome of {@linkcode openFfiSecp256k1}: the backend, or why there is none. */
@@ -90,28 +82,14 @@ export function openFfiSecp256k1(): FfiSecp256k1 {
 }
 
 function open(): FfiSecp256k1 {
-  if (typeof Deno === "undefined" || typeof Deno.dlopen !== "function") {
-    return { reason: "this runtime has no Deno.dlopen" };
-  }
-  const failures: string[] = [];
-  for (const name of candidateNames()) {
-    try {
-      if (Deno.permissions.querySync({ name: "ffi", path: name }).state !== "granted") {
-        return { reason: "no FFI permission (--allow-ffi)" };
-      }
-      const library = Deno.dlopen(name, SYMBOLS);
-      const backend = makeBackend(library.symbols);
-      if (backend) return { backend, library: name };
-      library.close();
-      failures.push(`${name}: context setup failed`);
-    } catch (error) {
-      // Deno's message repeats "Could not open library: " and the name: keep the cause.
-      const message = (error instanceof Error ? error.message : String(error))
-        .replace(/^(Could not open library: )+/, "").replace(`${name}: `, "");
-      failures.push(`${name}: ${message}`);
-    }
-  }
-  return { reason: `libsecp256k1 not loaded (${failures.join("; ")})` };
+  const opened = openSystemLibrary({
+    what: "libsecp256k1",
+    envVariable: LIBRARY_ENV,
+    names: libraryNames(),
+    symbols: SYMBOLS,
+    make: makeBackend,
+  });
+  return opened.value ? { backend: opened.value, library: opened.library } : opened;
 }
 
 function makeBackend(lib: Lib): Secp256k1Backend | undefined {

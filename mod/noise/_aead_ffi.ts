@@ -1,3 +1,4 @@
+import { openSystemLibrary } from "../ffi/mod.ts";
 import { TAG_SIZE } from "./constants.ts";
 import { NoiseDecryptError } from "./errors.ts";
 import type { Aead } from "./aead.ts";
@@ -39,15 +40,8 @@ const EMPTY = new Uint8Array(0);
 /** Where the library is looked for, in order: the operator's choice, then the usual names. */
 export const LIBRARY_ENV = "SKYWIRE_CRYPTO_LIB";
 
-function candidateNames(): string[] {
+function libraryNames(): string[] {
   const names: string[] = [];
-  try {
-    // Asked first so that a run without --allow-env never prompts for it.
-    if (Deno.permissions.querySync({ name: "env", variable: LIBRARY_ENV }).state === "granted") {
-      const chosen = Deno.env.get(LIBRARY_ENV);
-      if (chosen) names.push(chosen);
-    }
-  } catch { /* no permissions API: the usual names only */ }
   // Never the bare libcrypto.dylib on macOS: the system's aborts the process that loads it.
   if (Deno.build.os === "darwin") {
     names.push(
@@ -75,23 +69,14 @@ export function openFfiAead(): FfiAead {
 }
 
 function open(): FfiAead {
-  if (typeof Deno?.dlopen !== "function") return { reason: "this runtime has no Deno.dlopen" };
-  const failures: string[] = [];
-  for (const name of candidateNames()) {
-    try {
-      if (Deno.permissions.querySync({ name: "ffi", path: name }).state !== "granted") {
-        return { reason: "no FFI permission (--allow-ffi)" };
-      }
-      const library = Deno.dlopen(name, SYMBOLS);
-      const aead = makeAead(library.symbols);
-      if (aead) return { aead, library: name };
-      library.close();
-      failures.push(`${name}: cipher setup failed`);
-    } catch (error) {
-      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return { reason: `libcrypto not loaded (${failures.join("; ")})` };
+  const opened = openSystemLibrary({
+    what: "libcrypto",
+    envVariable: LIBRARY_ENV,
+    names: libraryNames(),
+    symbols: SYMBOLS,
+    make: makeAead,
+  });
+  return opened.value ? { aead: opened.value, library: opened.library } : opened;
 }
 
 function makeAead(lib: Lib): Aead | undefined {

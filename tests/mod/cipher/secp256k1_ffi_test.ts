@@ -25,6 +25,7 @@ import {
 import { openFfiSecp256k1 } from "../../../mod/cipher/_secp256k1_ffi.ts";
 import { sha256 } from "../../../mod/cipher/hash.ts";
 import { Prng } from "../../_util/prng.ts";
+import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 
 const opened = openFfiSecp256k1();
 const skip = opened.backend === undefined ? opened.reason : undefined;
@@ -292,25 +293,10 @@ Deno.test("without the FFI permission the automatic choice falls back silently",
   };
     let forced; try { getSecp256k1("ffi"); forced = "loaded"; } catch (e) { forced = e.name; }
     console.log(JSON.stringify({ ...secp256k1Status(), forced }));`;
-  // A file of its own (`deno eval` would grant every permission), run with none at all.
-  const file = await Deno.makeTempFile({ suffix: ".ts" });
-  await Deno.writeTextFile(file, script);
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--no-check",
-      "--config",
-      new URL("../../../deno.json", import.meta.url).pathname,
-      file,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output().finally(() => Deno.remove(file));
-  const text = new TextDecoder();
-  assertEquals(code, 0, text.decode(stderr));
-  assertEquals(text.decode(stderr), "", "nothing logged");
-  const status = JSON.parse(text.decode(stdout));
+  const { code, stdout, stderr } = await runWithoutPermissions(script);
+  assertEquals(code, 0, stderr);
+  assertEquals(stderr, "", "nothing logged");
+  const status = JSON.parse(stdout);
   assertEquals(status.backend, "node");
   assert(/FFI permission/.test(status.note), status.note);
   assertEquals(status.forced, "CipherError");

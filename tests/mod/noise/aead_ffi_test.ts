@@ -14,6 +14,7 @@ import {
 } from "../../../mod/noise/mod.ts";
 import { openFfiAead } from "../../../mod/noise/_aead_ffi.ts";
 import { Prng } from "./_util.ts";
+import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 
 const opened = openFfiAead();
 const skip = opened.aead === undefined ? opened.reason : undefined;
@@ -128,25 +129,10 @@ Deno.test("without the FFI permission the automatic AEAD choice falls back silen
   };
     let forced; try { getAead("ffi"); forced = "loaded"; } catch (e) { forced = e.name; }
     console.log(JSON.stringify({ ...aeadStatus(), forced }));`;
-  // A file of its own (`deno eval` would grant every permission), run with none at all.
-  const file = await Deno.makeTempFile({ suffix: ".ts" });
-  await Deno.writeTextFile(file, script);
-  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      "--no-check",
-      "--config",
-      new URL("../../../deno.json", import.meta.url).pathname,
-      file,
-    ],
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-  }).output().finally(() => Deno.remove(file));
-  const text = new TextDecoder();
-  assertEquals(code, 0, text.decode(stderr));
-  assertEquals(text.decode(stderr), "", "nothing logged");
-  const status = JSON.parse(text.decode(stdout));
+  const { code, stdout, stderr } = await runWithoutPermissions(script);
+  assertEquals(code, 0, stderr);
+  assertEquals(stderr, "", "nothing logged");
+  const status = JSON.parse(stdout);
   assertEquals(status.backend, "node");
   assert(/FFI permission/.test(status.note), status.note);
   assertEquals(status.forced, new NoiseError("x").name);

@@ -1,0 +1,7 @@
+/**
+ * Optional system libraries over Deno FFI (libsecp256k1, libcrypto): found by name or by an
+ * environment variable, opened once, and never a crash or a prompt when they are missing.
+ *
+ * @module
+ */
+export { type OpenedLibrary, openSystemLibrary, type SystemLibrary } from "./open_library.ts";

@@ -1,0 +1,90 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { openSystemLibrary } from "../../../mod/ffi/mod.ts";
+import { runWithoutPermissions } from "../../_util/no_permissions.ts";
+
+// glibc is on every Linux machine the tests run on; getpid needs no arguments.
+const LIBC = "libc.so.6";
+const SYMBOLS = { getpid: { parameters: [], result: "i32" } } as const;
+const linux = Deno.build.os === "linux";
+
+Deno.test({
+  name: "openSystemLibrary: the first candidate that opens and sets up is kept",
+  ignore: !linux,
+  fn() {
+    const opened = openSystemLibrary({
+      what: "libc",
+      envVariable: "SKYWIRE_TEST_UNSET_LIB",
+      names: ["libnot-there.so.9", LIBC],
+      symbols: SYMBOLS,
+      make: (symbols) => symbols.getpid(),
+    });
+    assertEquals(opened.value, Deno.pid);
+    assert(opened.value !== undefined && opened.library === LIBC);
+  },
+});
+
+Deno.test({
+  name: "openSystemLibrary: a set-up refusal or a missing file is a reason naming each candidate",
+  ignore: !linux,
+  fn() {
+    const opened = openSystemLibrary({
+      what: "libc",
+      envVariable: "SKYWIRE_TEST_UNSET_LIB",
+      names: ["libnot-there.so.9", LIBC],
+      symbols: SYMBOLS,
+      make: (): number | undefined => undefined,
+    });
+    assertEquals(opened.value, undefined);
+    assert(opened.value === undefined);
+    assertMatch(
+      opened.reason,
+      /^libc not loaded \(libnot-there\.so\.9: .+; libc\.so\.6: set-up failed\)$/,
+    );
+    assert(!opened.reason.includes("Could not open library: Could not open"), opened.reason);
+  },
+});
+
+Deno.test({
+  name: "openSystemLibrary: the environment variable's library is tried first",
+  ignore: !linux,
+  fn() {
+    const tried: string[] = [];
+    Deno.env.set("SKYWIRE_TEST_FFI_LIB", "libchosen-by-env.so.1");
+    try {
+      const opened = openSystemLibrary({
+        what: "libc",
+        envVariable: "SKYWIRE_TEST_FFI_LIB",
+        names: [LIBC],
+        symbols: SYMBOLS,
+        make: (symbols) => (tried.push("made"), symbols.getpid()),
+      });
+      assert(opened.value !== undefined);
+      assertEquals(tried, ["made"]);
+      const refused = openSystemLibrary({
+        what: "libc",
+        envVariable: "SKYWIRE_TEST_FFI_LIB",
+        names: [],
+        symbols: SYMBOLS,
+        make: (symbols) => symbols.getpid(),
+      });
+      assert(refused.value === undefined);
+      assertMatch(refused.reason, /^libc not loaded \(libchosen-by-env\.so\.1: /);
+    } finally {
+      Deno.env.delete("SKYWIRE_TEST_FFI_LIB");
+    }
+  },
+});
+
+Deno.test("openSystemLibrary: without the FFI permission the reason says so, with no prompt", async () => {
+  const script = `import { openSystemLibrary } from ${
+    JSON.stringify(
+      new URL("../../../mod/ffi/mod.ts", import.meta.url).href,
+    )
+  };
+const opened = openSystemLibrary({ what: "libc", envVariable: "X_LIB", names: ["${LIBC}"],
+  symbols: { getpid: { parameters: [], result: "i32" } }, make: (s) => s.getpid() });
+console.log(JSON.stringify(opened));`;
+  const { code, stdout, stderr } = await runWithoutPermissions(script);
+  assertEquals(code, 0, stderr);
+  assertEquals(JSON.parse(stdout), { reason: "no FFI permission (--allow-ffi)" });
+});
