@@ -9,21 +9,14 @@ import { assert, assertEquals, assertThrows } from "@std/assert";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
 import {
-  CipherError,
-  ecdh,
   getSecp256k1,
-  hexToBytes,
-  PubKey,
   type RecoveryResult,
-  SecKey,
   secp256k1SelfTest,
   secp256k1Status,
-  Sig,
-  signPayload,
-  verifyPubKeySignedPayload,
 } from "../../../mod/cipher/mod.ts";
 import { openFfiSecp256k1 } from "../../../mod/cipher/_secp256k1_ffi.ts";
 import { sha256 } from "../../../mod/cipher/hash.ts";
+import { assertGoVectors } from "./_go_vectors.ts";
 import { Prng } from "../../_util/prng.ts";
 import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 
@@ -243,47 +236,7 @@ Deno.test({
   name: "ffi: the Go vectors give the same ECDH bytes, signatures and verdicts as noble",
   ignore: skip !== undefined,
   async fn() {
-    const read = async (name: string) =>
-      JSON.parse(await Deno.readTextFile(new URL(`../../testdata/${name}`, import.meta.url)));
-    const go2024 = await read("go-skywire-2024-vectors.json");
-    const go2023 = await read("go-dmsg-2023-vectors.json");
-    for (const pair of go2024.ecdh.pairs) {
-      const out = ecdh(PubKey.fromHex(pair.pk), SecKey.fromHex(pair.sk), ffi);
-      assertEquals(Array.from(out), Array.from(hexToBytes(pair.out)), pair.name);
-    }
-    assertEquals(
-      Array.from(ecdh(PubKey.fromHex(go2023.ecdh.pub), SecKey.fromHex(go2023.ecdh.sec), ffi)),
-      Array.from(hexToBytes(go2023.ecdh.out)),
-    );
-    const { signatures } = go2024;
-    const payload = hexToBytes(signatures.payload);
-    const cases = [...signatures.cases, signatures.go_random_nonce, {
-      name: "2023",
-      pk: go2023.signature.pk,
-      sig: go2023.signature.sig,
-      go_verify: "ok",
-      payload: go2023.signature.payload,
-    }];
-    for (const item of cases) {
-      const verdicts = [ffi, noble].map((backend) => {
-        try {
-          verifyPubKeySignedPayload(
-            PubKey.fromHex(item.pk),
-            Sig.fromHex(item.sig),
-            item.payload ? hexToBytes(item.payload) : payload,
-            backend,
-          );
-          return "ok";
-        } catch (error) {
-          assert(error instanceof CipherError);
-          return error.message;
-        }
-      });
-      assertEquals(verdicts[0], verdicts[1], item.name);
-      assertEquals(verdicts[0] === "ok", item.go_verify === "ok", item.name);
-    }
-    const valid = signatures.cases.find((c: { name: string }) => c.name === "valid");
-    assertEquals(signPayload(payload, SecKey.fromHex(signatures.sk), ffi).hex(), valid.sig);
+    await assertGoVectors(ffi, noble);
   },
 });
 
