@@ -75,10 +75,6 @@ function live(expiresAt: number, now: number): boolean {
   return expiresAt === 0 || expiresAt > now;
 }
 
-function delegatedHex(entry: Entry): string[] {
-  return entry.client?.delegatedServers?.map((k) => k.hex()) ?? [];
-}
-
 /** The facts of a stored body (read without decoding it when it is canonical, as written). */
 function factsOfBody(body: Uint8Array): StoredFacts {
   return storedFacts(body) ?? factsOf(decodeEntry(body));
@@ -246,7 +242,9 @@ export class DiscoveryStore {
     const expiresAt = ttlMs > 0 ? this.#now() + ttlMs : 0;
     const ttl = ttlMs > 0 ? { expireIn: ttlMs } : undefined;
     const index = indexValue(expiresAt);
-    const delegated = new Set(delegatedHex(entry));
+    // The same facts as a read gives of a stored entry, so that both sides compare alike.
+    const facts = factsOf(entry);
+    const delegated = new Set(facts.delegated);
     const dropped = (read.entry?.delegated ?? []).filter((server) => !delegated.has(server));
     // Over a live entry its index records are known; deleting ones it does not have would
     // cost the commit for nothing. (Over none, records of an expired entry may linger.)
@@ -276,19 +274,17 @@ export class DiscoveryStore {
           };
           op.set([ROOT, "server", pk], server, ttl);
         } else if (had.server) op.delete([ROOT, "server", pk]);
-        if (entry.client) op.set([ROOT, "client", pk], index, ttl);
+        if (facts.client) op.set([ROOT, "client", pk], index, ttl);
         else if (had.client) op.delete([ROOT, "client", pk]);
-        if (entry.client && entry.clientType === "visor") {
-          op.set([ROOT, "visor", pk], index, ttl);
-        } else if (had.visor) op.delete([ROOT, "visor", pk]);
+        if (facts.visor) op.set([ROOT, "visor", pk], index, ttl);
+        else if (had.visor) op.delete([ROOT, "visor", pk]);
         for (const server of dropped) op.delete([ROOT, "by_server", server, pk]);
         for (const server of delegated) op.set([ROOT, "by_server", server, pk], index, ttl);
       },
     });
     if (versionstamp === null) return false;
     this.#cache.stored(pk, body, expiresAt, versionstamp);
-    const visor = entry.clientType === "visor";
-    this.#clients.stored(pk, entry.client ? { visor, expiresAt } : undefined);
+    this.#clients.stored(pk, facts.client ? { visor: facts.visor, expiresAt } : undefined);
     return true;
   }
 
