@@ -7,8 +7,11 @@ import {
   nowNanos,
   signEntry,
 } from "../../../mod/dmsg/mod.ts";
+import type { Logger } from "../../../mod/log/mod.ts";
 import {
   type DiscoveryService,
+  type DiscoveryStore,
+  type EntryServiceOptions,
   startDiscovery,
   type StartDiscoveryOptions,
 } from "../../../services/dmsg_discovery/mod.ts";
@@ -28,6 +31,27 @@ export async function startTestDiscovery(
     "discovery.kv",
     (context) => startDiscovery({ ...context, testMode: true, rateLimit: false, ...options }),
   );
+}
+
+/**
+ * Options of an `EntryService` over `store` without HTTP: test mode, client entries live an
+ * hour, strict sequences, no official servers.
+ */
+export function entryServiceOptions(
+  store: DiscoveryStore,
+  now: () => number,
+  logger: Logger,
+): EntryServiceOptions {
+  return {
+    store,
+    testMode: true,
+    now,
+    logger,
+    clientEntryTtlMs: 60 * 60_000,
+    strictSequence: true,
+    authPassphrase: "",
+    officialServers: new Set(),
+  };
 }
 
 /** A fetch that always reads the body, so no response is left open. */

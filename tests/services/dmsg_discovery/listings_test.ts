@@ -13,7 +13,13 @@ import {
 } from "../../../services/dmsg_discovery/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
-import { clientEntry, generateKeyPair, serverEntry, type TestClock } from "./_harness.ts";
+import {
+  clientEntry,
+  entryServiceOptions,
+  generateKeyPair,
+  serverEntry,
+  type TestClock,
+} from "./_harness.ts";
 
 /** Counts the index reads of a real store. */
 class CountingStore extends DiscoveryStore {
@@ -31,16 +37,7 @@ async function open() {
   const kv = await openStore({ path: `${dir.path}/d.kv`, logger });
   const now = () => clock.ms;
   const store = new CountingStore(() => kv.kv, now, logger);
-  const service = new EntryService({
-    store,
-    testMode: true,
-    now,
-    logger,
-    clientEntryTtlMs: 60 * 60_000,
-    strictSequence: true,
-    authPassphrase: "",
-    officialServers: new Set(),
-  });
+  const service = new EntryService(entryServiceOptions(store, now, logger));
   return {
     kv,
     store,

@@ -10,7 +10,13 @@ import {
 } from "../../../services/dmsg_discovery/mod.ts";
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
-import { clientEntry, generateKeyPair, serverEntry, type TestClock } from "./_harness.ts";
+import {
+  clientEntry,
+  entryServiceOptions,
+  generateKeyPair,
+  serverEntry,
+  type TestClock,
+} from "./_harness.ts";
 
 /** Calls of the KV's reads and atomic operations, counted on the real handle. */
 function countCalls(kv: Deno.Kv, counts: Record<string, number>): Deno.Kv {
@@ -38,17 +44,8 @@ async function openService(
   const now = () => clock.ms;
   const kvCalls: Record<string, number> = {};
   const counted = countCalls(kv.kv, kvCalls);
-  const service = new EntryService({
-    store: new DiscoveryStore(() => counted, now, logger, undefined, clients),
-    testMode: true,
-    now,
-    logger,
-    clientEntryTtlMs: 60 * 60_000,
-    strictSequence: true,
-    authPassphrase: "",
-    officialServers: new Set(),
-    ...options,
-  });
+  const store = new DiscoveryStore(() => counted, now, logger, undefined, clients);
+  const service = new EntryService({ ...entryServiceOptions(store, now, logger), ...options });
   return {
     service,
     clock,

@@ -16,7 +16,7 @@ import {
 import { captureLogger } from "../../_util/capture_logger.ts";
 import { Prng } from "../../_util/prng.ts";
 import { tempDir } from "../../_util/temp_dir.ts";
-import { clientEntry, generateKeyPair, type TestClock } from "./_harness.ts";
+import { clientEntry, entryServiceOptions, generateKeyPair, type TestClock } from "./_harness.ts";
 
 Deno.test("entry and index values round-trip; values of another shape read as nothing", () => {
   const rng = new Prng(0x57a1);
@@ -60,16 +60,7 @@ Deno.test("records written as objects (before) are read, listed and replaced", a
     const store = new DiscoveryStore(() => kv.kv, now, logger, undefined, new ClientIndex(0));
     await store.upgrade();
     await store.warmCache();
-    const service = new EntryService({
-      store,
-      testMode: true,
-      now,
-      logger,
-      clientEntryTtlMs: 60 * 60_000,
-      strictSequence: true,
-      authPassphrase: "",
-      officialServers: new Set(),
-    });
+    const service = new EntryService(entryServiceOptions(store, now, logger));
     assertEquals(await service.get(keys.pk), marshalEntry(entry));
     assertEquals(await service.clientKeys(), [pk]);
     assertEquals(await service.clientKeys({ visorsOnly: true }), [pk]);
