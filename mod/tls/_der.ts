@@ -1,16 +1,8 @@
 // The few ASN.1 DER encodings an X.509 certificate needs (X.690), as byte arrays.
 
-const encoder = new TextEncoder();
+import { concatBytes } from "../conn/mod.ts";
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+const encoder = new TextEncoder();
 
 function lengthBytes(n: number): number[] {
   if (n < 0x80) return [n];
@@ -21,8 +13,8 @@ function lengthBytes(n: number): number[] {
 
 /** A tag-length-value with `tag` around the concatenation of `parts`. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const body = concat(parts);
-  return concat([new Uint8Array([tag, ...lengthBytes(body.length)]), body]);
+  const body = concatBytes(parts);
+  return concatBytes([new Uint8Array([tag, ...lengthBytes(body.length)]), body]);
 }
 
 /** SEQUENCE. */

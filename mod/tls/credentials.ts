@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { writeAll } from "../conn/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { TlsFileError } from "./errors.ts";
 import { certificateFingerprint, parsePem, PRIVATE_KEY_LABELS } from "./pem.ts";
@@ -119,8 +120,7 @@ export async function writeSelfSigned(options: WriteSelfSignedOptions): Promise<
       throw new TlsFileError(file, reason, { cause: error });
     }
     try {
-      const bytes = new TextEncoder().encode(text);
-      for (let at = 0; at < bytes.length;) at += await handle.write(bytes.subarray(at));
+      await writeAll(handle, new TextEncoder().encode(text));
       await handle.sync();
     } finally {
       handle.close();
