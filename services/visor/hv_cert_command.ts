@@ -7,14 +7,8 @@ import {
   stringFlag,
 } from "../../mod/cli/mod.ts";
 import { DEFAULT_CONFIG_FILE, loadNodeConfig } from "../../mod/config/mod.ts";
-import { parseListenAddress } from "../../mod/netutil/mod.ts";
-import {
-  defaultCertificateHosts,
-  findTlsCredentials,
-  TlsFileError,
-  writeSelfSigned,
-} from "../../mod/tls/mod.ts";
-import { uiTlsDir } from "./web_ui.ts";
+import { findTlsCredentials, TlsFileError, writeSelfSigned } from "../../mod/tls/mod.ts";
+import { uiCertificateHosts, uiTlsDir } from "./web_ui.ts";
 
 /** `skywire cli visor hv cert`: the web UI's TLS certificate, or a new self-signed one. */
 export const hvCertCommand: Command = defineCommand({
@@ -61,15 +55,9 @@ export const hvCertCommand: Command = defineCommand({
           );
           return 1;
         }
-        let host = "";
-        try {
-          host = parseListenAddress(section?.http_addr ?? "").hostname;
-        } catch {
-          // No usable address: the loopback names still go in.
-        }
         const made = await writeSelfSigned({
           dir,
-          hosts: defaultCertificateHosts(host),
+          hosts: uiCertificateHosts(section?.http_addr),
           force: true,
         });
         found = { ...made, selfSigned: true };

@@ -48,23 +48,31 @@ export function uiTlsDir(localPath: string): string {
 }
 
 /**
+ * Names a new self-signed certificate of the web UI is for: {@linkcode defaultCertificateHosts}
+ * plus the host of `http_addr` when it is a specific one.
+ */
+export function uiCertificateHosts(httpAddr = ""): string[] {
+  let host = "";
+  try {
+    host = parseListenAddress(httpAddr).hostname;
+  } catch {
+    // No usable address (serveUi reports a malformed one): the loopback names still go in.
+  }
+  return defaultCertificateHosts(host);
+}
+
+/**
  * The web UI's certificate for `hypervisor.enable_tls`: `tls_cert_file` and `tls_key_file`
  * when both exist, else a self-signed pair made once in `<local_path>/tls` and reused.
  * Throws `TlsFileError` naming the file at fault.
  */
 export function uiTlsCredentials(config: SkywireConfig, logger: Logger): Promise<TlsCredentials> {
   const section = config.hypervisor;
-  let host = "";
-  try {
-    host = parseListenAddress(section?.http_addr ?? "").hostname;
-  } catch {
-    // serveUi reports a malformed address.
-  }
   return ensureTlsCredentials({
     certFile: section?.tls_cert_file,
     keyFile: section?.tls_key_file,
     selfSignedDir: uiTlsDir(config.local_path),
-    hosts: defaultCertificateHosts(host),
+    hosts: uiCertificateHosts(section?.http_addr),
     logger,
   });
 }
