@@ -214,12 +214,10 @@ export class DiscoveryStore {
    * serves): from the cache, else from the store (and then cached).
    */
   async getBody(pkHex: string): Promise<Uint8Array | undefined> {
-    const kv = this.#kv();
-    const cached = this.#cache.lookup(pkHex, this.#now());
-    if (cached.kind === "hit") return cached.body;
-    if (cached.kind === "absent") return undefined;
+    const cached = this.cachedBody(pkHex);
+    if (cached !== undefined) return cached ?? undefined;
     const writes = this.#cache.writes;
-    const res = await kv.get<EntryValue>([ROOT, "entry", pkHex]);
+    const res = await this.#kv().get<EntryValue>([ROOT, "entry", pkHex]);
     const stored = res.value && readEntryValue(res.value);
     if (!stored || !live(stored.expiresAt, this.#now())) return undefined;
     this.#cache.fill(pkHex, stored.body, stored.expiresAt, res.versionstamp!, writes);
