@@ -7,7 +7,7 @@
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
+import { bytesToNumberBE } from "@noble/curves/utils.js";
 import {
   getSecp256k1,
   type RecoveryResult,
@@ -17,6 +17,19 @@ import {
 import { openFfiSecp256k1 } from "../../../mod/cipher/_secp256k1_ffi.ts";
 import { sha256 } from "../../../mod/cipher/hash.ts";
 import { assertGoVectors } from "./_go_vectors.ts";
+import {
+  Fn,
+  infinitySig,
+  type Mutation,
+  N,
+  P,
+  randomSecret,
+  rOf,
+  scalar,
+  setScalars,
+  sOf,
+  withByte,
+} from "./_secp256k1_cases.ts";
 import { Prng } from "../../_util/prng.ts";
 import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 
@@ -25,34 +38,6 @@ const skip = opened.backend === undefined ? opened.reason : undefined;
 if (skip) console.log(`libsecp256k1 (ffi) tests ignored: ${skip}`);
 const ffi = opened.backend!;
 const noble = getSecp256k1("noble");
-const N = secp256k1.Point.Fn.ORDER;
-const P = secp256k1.Point.Fp.ORDER;
-const Fn = secp256k1.Point.Fn;
-
-function scalar(n: bigint): Uint8Array {
-  return numberToBytesBE(n, 32);
-}
-
-function randomSecret(prng: Prng): Uint8Array {
-  for (;;) {
-    const sk = prng.bytes(32);
-    if (secp256k1.utils.isValidSecretKey(sk)) return sk;
-  }
-}
-
-function withByte(bytes: Uint8Array, index: number, value: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  out[index] = value;
-  return out;
-}
-
-function setScalars(sig: Uint8Array, r: bigint | null, s: bigint | null, recid?: number) {
-  const out = Uint8Array.from(sig);
-  if (r !== null) out.set(numberToBytesBE(r, 32), 0);
-  if (s !== null) out.set(numberToBytesBE(s, 32), 32);
-  if (recid !== undefined) out[64] = recid;
-  return out;
-}
 
 Deno.test({
   name: "ffi: passes the self-test and is the automatic choice",
@@ -158,24 +143,11 @@ Deno.test({
   },
 });
 
-type Mutation = (sig: Uint8Array, hash: Uint8Array, d: bigint) => [Uint8Array, Uint8Array];
-
-// A signature whose recovery gives the point at infinity: s·R = e·G.
-function infinitySig(hash: Uint8Array, prng: Prng): Uint8Array {
-  const e = Fn.create(bytesToNumberBE(hash));
-  const k = bytesToNumberBE(randomSecret(prng));
-  const R = secp256k1.Point.BASE.multiply(k).toAffine();
-  const recid = Number(R.y & 1n) | (R.x >= N ? 2 : 0);
-  return setScalars(new Uint8Array(65), Fn.create(R.x), Fn.mul(e, Fn.inv(k)), recid);
-}
-
 Deno.test({
   name: "ffi: recovery gives noble's verdict on 4,000 valid, mutated and edge signatures",
   ignore: skip !== undefined,
   fn() {
     const prng = new Prng(0x7ec1);
-    const sOf = (sig: Uint8Array) => bytesToNumberBE(sig.subarray(32, 64));
-    const rOf = (sig: Uint8Array) => bytesToNumberBE(sig.subarray(0, 32));
     const mutations: Mutation[] = [
       (sig, hash) => [sig, hash],
       (sig, hash) => [withByte(sig, 64, sig[64] ^ 1), hash],

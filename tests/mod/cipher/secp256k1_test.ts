@@ -20,30 +20,23 @@ import {
 import { openFfiSecp256k1 } from "../../../mod/cipher/_secp256k1_ffi.ts";
 import { sha256 } from "../../../mod/cipher/hash.ts";
 import { assertGoVectors } from "./_go_vectors.ts";
+import {
+  Fn,
+  infinitySig,
+  type Mutation,
+  N,
+  P,
+  randomSecret,
+  rOf,
+  scalar,
+  setScalars,
+  sOf,
+  withByte,
+} from "./_secp256k1_cases.ts";
 import { Prng } from "../../_util/prng.ts";
 
 const node = getSecp256k1("node");
 const noble = getSecp256k1("noble");
-const N = secp256k1.Point.Fn.ORDER;
-const P = secp256k1.Point.Fp.ORDER;
-const Fn = secp256k1.Point.Fn;
-
-function scalar(n: bigint): Uint8Array {
-  return numberToBytesBE(n, 32);
-}
-
-function randomSecret(prng: Prng): Uint8Array {
-  for (;;) {
-    const sk = prng.bytes(32);
-    if (secp256k1.utils.isValidSecretKey(sk)) return sk;
-  }
-}
-
-function withByte(bytes: Uint8Array, index: number, value: number): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  out[index] = value;
-  return out;
-}
 
 Deno.test("both backends pass the self-test, a backend that is off by one bit fails it", () => {
   assert(secp256k1SelfTest(noble));
@@ -139,33 +132,6 @@ Deno.test("signatures: 1,000 seeded keys and payloads give identical bytes, reco
   }
   assert(recids[0] > 400 && recids[1] > 400, `recovery ids ${recids}`);
 });
-
-type Mutation = (sig: Uint8Array, hash: Uint8Array, d: bigint) => [Uint8Array, Uint8Array];
-
-function setScalars(sig: Uint8Array, r: bigint | null, s: bigint | null, recid?: number) {
-  const out = Uint8Array.from(sig);
-  if (r !== null) out.set(numberToBytesBE(r, 32), 0);
-  if (s !== null) out.set(numberToBytesBE(s, 32), 32);
-  if (recid !== undefined) out[64] = recid;
-  return out;
-}
-
-function rOf(sig: Uint8Array): bigint {
-  return bytesToNumberBE(sig.subarray(0, 32));
-}
-
-function sOf(sig: Uint8Array): bigint {
-  return bytesToNumberBE(sig.subarray(32, 64));
-}
-
-// A signature whose recovery gives the point at infinity: s·R = e·G.
-function infinitySig(hash: Uint8Array, prng: Prng): Uint8Array {
-  const e = Fn.create(bytesToNumberBE(hash));
-  const k = bytesToNumberBE(randomSecret(prng));
-  const R = secp256k1.Point.BASE.multiply(k).toAffine();
-  const recid = Number(R.y & 1n) | (R.x >= N ? 2 : 0);
-  return setScalars(new Uint8Array(65), Fn.create(R.x), Fn.mul(e, Fn.inv(k)), recid);
-}
 
 Deno.test("recovery: 5,000 valid and mutated signatures get the same verdict", () => {
   const prng = new Prng(0x7ec0);
