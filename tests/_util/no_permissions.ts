@@ -1,3 +1,5 @@
+import { assert, assertEquals } from "@std/assert";
+
 /** What a script run by {@linkcode runWithoutPermissions} printed, and how it ended. */
 export interface ScriptResult {
   code: number;
@@ -31,4 +33,27 @@ export async function runWithoutPermissions(script: string): Promise<ScriptResul
   } finally {
     await Deno.remove(file);
   }
+}
+
+/**
+ * Asserts that, in a run with no permissions, the module at `module` silently settles for its
+ * `node` backend: `status()` (the automatic choice) says so with a note naming the missing FFI
+ * permission, nothing is logged, and forcing `getter("ffi")` throws an error named `errorName`.
+ */
+export async function assertFfiFallbackWithoutPermissions(
+  module: URL,
+  getter: string,
+  status: string,
+  errorName: string,
+): Promise<void> {
+  const script = `import { ${getter}, ${status} } from ${JSON.stringify(module.href)};
+    let forced; try { ${getter}("ffi"); forced = "loaded"; } catch (e) { forced = e.name; }
+    console.log(JSON.stringify({ ...${status}(), forced }));`;
+  const { code, stdout, stderr } = await runWithoutPermissions(script);
+  assertEquals(code, 0, stderr);
+  assertEquals(stderr, "", "nothing logged");
+  const result = JSON.parse(stdout);
+  assertEquals(result.backend, "node");
+  assert(/FFI permission/.test(result.note), result.note);
+  assertEquals(result.forced, errorName);
 }

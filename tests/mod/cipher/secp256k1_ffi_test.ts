@@ -31,7 +31,7 @@ import {
   withByte,
 } from "./_secp256k1_cases.ts";
 import { Prng } from "../../_util/prng.ts";
-import { runWithoutPermissions } from "../../_util/no_permissions.ts";
+import { assertFfiFallbackWithoutPermissions } from "../../_util/no_permissions.ts";
 
 const opened = openFfiSecp256k1();
 const skip = opened.backend === undefined ? opened.reason : undefined;
@@ -213,16 +213,10 @@ Deno.test({
 });
 
 Deno.test("without the FFI permission the automatic choice falls back silently", async () => {
-  const script = `import { getSecp256k1, secp256k1Status } from ${
-    JSON.stringify(new URL("../../../mod/cipher/mod.ts", import.meta.url).href)
-  };
-    let forced; try { getSecp256k1("ffi"); forced = "loaded"; } catch (e) { forced = e.name; }
-    console.log(JSON.stringify({ ...secp256k1Status(), forced }));`;
-  const { code, stdout, stderr } = await runWithoutPermissions(script);
-  assertEquals(code, 0, stderr);
-  assertEquals(stderr, "", "nothing logged");
-  const status = JSON.parse(stdout);
-  assertEquals(status.backend, "node");
-  assert(/FFI permission/.test(status.note), status.note);
-  assertEquals(status.forced, "CipherError");
+  await assertFfiFallbackWithoutPermissions(
+    new URL("../../../mod/cipher/mod.ts", import.meta.url),
+    "getSecp256k1",
+    "secp256k1Status",
+    "CipherError",
+  );
 });

@@ -14,7 +14,7 @@ import {
 } from "../../../mod/noise/mod.ts";
 import { openFfiAead } from "../../../mod/noise/_aead_ffi.ts";
 import { Prng } from "./_util.ts";
-import { runWithoutPermissions } from "../../_util/no_permissions.ts";
+import { assertFfiFallbackWithoutPermissions } from "../../_util/no_permissions.ts";
 
 const opened = openFfiAead();
 const skip = opened.aead === undefined ? opened.reason : undefined;
@@ -124,16 +124,10 @@ Deno.test({
 });
 
 Deno.test("without the FFI permission the automatic AEAD choice falls back silently", async () => {
-  const script = `import { aeadStatus, getAead } from ${
-    JSON.stringify(new URL("../../../mod/noise/mod.ts", import.meta.url).href)
-  };
-    let forced; try { getAead("ffi"); forced = "loaded"; } catch (e) { forced = e.name; }
-    console.log(JSON.stringify({ ...aeadStatus(), forced }));`;
-  const { code, stdout, stderr } = await runWithoutPermissions(script);
-  assertEquals(code, 0, stderr);
-  assertEquals(stderr, "", "nothing logged");
-  const status = JSON.parse(stdout);
-  assertEquals(status.backend, "node");
-  assert(/FFI permission/.test(status.note), status.note);
-  assertEquals(status.forced, new NoiseError("x").name);
+  await assertFfiFallbackWithoutPermissions(
+    new URL("../../../mod/noise/mod.ts", import.meta.url),
+    "getAead",
+    "aeadStatus",
+    new NoiseError("x").name,
+  );
 });
