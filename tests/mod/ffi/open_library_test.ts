@@ -6,18 +6,19 @@ import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 const LIBC = "libc.so.6";
 const SYMBOLS = { getpid: { parameters: [], result: "i32" } } as const;
 const linux = Deno.build.os === "linux";
+// A candidate that is not there, then libc.
+const MISSING_THEN_LIBC = {
+  what: "libc",
+  envVariable: "SKYWIRE_TEST_UNSET_LIB",
+  names: ["libnot-there.so.9", LIBC],
+  symbols: SYMBOLS,
+};
 
 Deno.test({
   name: "openSystemLibrary: the first candidate that opens and sets up is kept",
   ignore: !linux,
   fn() {
-    const opened = openSystemLibrary({
-      what: "libc",
-      envVariable: "SKYWIRE_TEST_UNSET_LIB",
-      names: ["libnot-there.so.9", LIBC],
-      symbols: SYMBOLS,
-      make: (symbols) => symbols.getpid(),
-    });
+    const opened = openSystemLibrary({ ...MISSING_THEN_LIBC, make: (symbols) => symbols.getpid() });
     assertEquals(opened.value, Deno.pid);
     assert(opened.value !== undefined && opened.library === LIBC);
   },
@@ -28,10 +29,7 @@ Deno.test({
   ignore: !linux,
   fn() {
     const opened = openSystemLibrary({
-      what: "libc",
-      envVariable: "SKYWIRE_TEST_UNSET_LIB",
-      names: ["libnot-there.so.9", LIBC],
-      symbols: SYMBOLS,
+      ...MISSING_THEN_LIBC,
       make: (): number | undefined => undefined,
     });
     assertEquals(opened.value, undefined);
