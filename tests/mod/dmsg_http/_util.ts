@@ -1,6 +1,10 @@
 import type { ByteStream } from "../../../mod/conn/mod.ts";
-import type { HttpStreamListener } from "../../../mod/dmsg_http/mod.ts";
-import { parseResponseHead, responseFraming } from "../../../mod/dmsg_http/mod.ts";
+import type {
+  HttpHandler,
+  HttpStreamListener,
+  ServeHttpOptions,
+} from "../../../mod/dmsg_http/mod.ts";
+import { parseResponseHead, responseFraming, serveHttp } from "../../../mod/dmsg_http/mod.ts";
 import { HttpReader } from "../../../mod/dmsg_http/_reader.ts";
 import { MessageBody } from "../../../mod/dmsg_http/_body.ts";
 import { mulberry32 as seededRandom } from "../../_util/prng.ts";
@@ -29,6 +33,21 @@ export function tcpListener(): { port: number; listener: HttpStreamListener<Deno
       },
     },
   };
+}
+
+/** Serve `handler` on a fresh {@linkcode tcpListener} while `fn` runs with its port. */
+export async function withServer(
+  handler: HttpHandler<Deno.TcpConn>,
+  fn: (port: number) => Promise<void>,
+  options: ServeHttpOptions = {},
+): Promise<void> {
+  const { port, listener } = tcpListener();
+  const server = serveHttp(listener, handler, options);
+  try {
+    await fn(port);
+  } finally {
+    await server.shutdown();
+  }
 }
 
 /** Connect to 127.0.0.1:`port`. */

@@ -4,21 +4,11 @@
  * took is left to the stream.
  */
 import { assertEquals } from "@std/assert";
-import { type HttpHandler, readRequestBody, serveHttp } from "../../../mod/dmsg_http/mod.ts";
-import { connect, RawResponseReader, send, tcpListener } from "./_util.ts";
+import { type HttpHandler, readRequestBody } from "../../../mod/dmsg_http/mod.ts";
+import { connect, RawResponseReader, send, withServer } from "./_util.ts";
 import { seededBytes } from "../../_util/prng.ts";
 
 class TooLarge extends Error {}
-
-async function withServer(handler: HttpHandler, body: (port: number) => Promise<void>) {
-  const { port, listener } = tcpListener();
-  const server = serveHttp(listener, handler);
-  try {
-    await body(port);
-  } finally {
-    await server.shutdown();
-  }
-}
 
 /** Answers with what the direct read gave: the body's length and first byte, or why not. */
 const direct: HttpHandler = async (request) => {

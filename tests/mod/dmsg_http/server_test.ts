@@ -4,23 +4,9 @@
  * malformed input, limits and timeouts, shutdown, and curl as a real client.
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { type HttpHandler, serveHttp, type ServeHttpOptions } from "../../../mod/dmsg_http/mod.ts";
-import { connect, RawResponseReader, send, sha256Hex, tcpListener } from "./_util.ts";
+import { type HttpHandler, serveHttp } from "../../../mod/dmsg_http/mod.ts";
+import { connect, RawResponseReader, send, sha256Hex, tcpListener, withServer } from "./_util.ts";
 import { seededBytes } from "../../_util/prng.ts";
-
-async function withServer(
-  handler: HttpHandler<Deno.TcpConn>,
-  fn: (port: number) => Promise<void>,
-  options: ServeHttpOptions = {},
-): Promise<void> {
-  const { port, listener } = tcpListener();
-  const server = serveHttp(listener, handler, options);
-  try {
-    await fn(port);
-  } finally {
-    await server.shutdown();
-  }
-}
 
 const echoInfo: HttpHandler<Deno.TcpConn> = async (request) => {
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : new Uint8Array(0);
