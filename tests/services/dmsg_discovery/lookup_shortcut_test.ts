@@ -18,6 +18,7 @@ import {
   EntryService,
   lookupShortcut,
 } from "../../../services/dmsg_discovery/mod.ts";
+import { tempDir } from "../../_util/temp_dir.ts";
 import { clientEntry, generateKeyPair, post } from "./_harness.ts";
 
 const enc = new TextEncoder();
@@ -49,9 +50,9 @@ async function withStore(
   warm: boolean,
   run: (store: DiscoveryStore, now: () => number) => void | Promise<void>,
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "skywire-disc-short-" });
+  await using dir = await tempDir("skywire-disc-short-");
   const logger = createLogger({ level: "error" });
-  const kv = await openStore({ path: join(dir, "discovery.kv"), logger });
+  const kv = await openStore({ path: join(dir.path, "discovery.kv"), logger });
   try {
     const now = Date.now;
     const store = new DiscoveryStore(() => kv.kv, now, logger, new EntryCache());
@@ -60,7 +61,6 @@ async function withStore(
     await run(store, now);
   } finally {
     kv.close();
-    await Deno.remove(dir, { recursive: true });
   }
 }
 
