@@ -8,12 +8,7 @@
  */
 import { join } from "node:path";
 import { freePort, waitForPort } from "../interop/_go_ref.ts";
-import { cpuMs, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
-
-// With SKYWIRE_BENCH_CPU_PROF=DIR our discovery writes a V8 CPU profile (.cpuprofile) into DIR
-// when it stops, to see where a registration's CPU goes.
-const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
-const PROFILE_FLAGS = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+import { cpuMs, PROFILE_FLAGS, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
 
 /** A discovery under measurement: its URL and every process it runs in. */
 export interface DiscTarget extends AsyncDisposable {
@@ -95,6 +90,7 @@ async function denoTarget(args: string[]): Promise<DiscTarget> {
  */
 export function ourDiscovery(root: string, dir: string): Promise<DiscTarget> {
   return denoTarget([
+    // With SKYWIRE_BENCH_CPU_PROF=DIR: to see where a registration's CPU goes.
     ...PROFILE_FLAGS,
     ...["--config", join(root, "deno.json"), join(root, "main.ts")],
     ...["dmsg", "discovery", "-t", "-a", "127.0.0.1:0", "--data", dir],

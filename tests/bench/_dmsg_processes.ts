@@ -29,7 +29,8 @@ const quiet = createLogger({ level: "fatal" });
 const PROFILE_DIR = Deno.env.get("SKYWIRE_BENCH_CPU_PROF");
 /**
  * With SKYWIRE_BENCH_CPU_PROF=DIR our processes write V8 CPU profiles (.cpuprofile) into DIR
- * when they stop, to see where a relay or a client spends its time under the bench's load.
+ * when they stop, to see where a relay, a client or a discovery spends its time under the
+ * bench's load.
  */
 export const PROFILE_FLAGS: string[] = PROFILE_DIR
   ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`]
