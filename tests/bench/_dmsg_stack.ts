@@ -15,7 +15,7 @@ import { MIB, OPENS, percentile } from "./_dmsg_measure.ts";
 import { OUR_PEER, type PeerProcess, peerProcess, type PeerProgram } from "./_dmsg_peer.ts";
 import { type BenchProcess, cpuMs, goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
 import { type BenchReport, log } from "./_report.ts";
-import { type Figures, goFirst, type RatioSpec } from "./_rounds.ts";
+import { type Figures, goFirst, over, type RatioSpec } from "./_rounds.ts";
 
 const PORT = 9;
 
@@ -123,8 +123,6 @@ function figuresOf(key: string, f: StackFigures): Figures {
   }
   return out;
 }
-
-const over = (a: string, b: string) => (f: Figures) => f[a] / f[b];
 
 /** The whole-stack ratios ours/Go, from the figures {@linkcode stackRound} records. */
 export const STACK_RATIOS: Record<string, RatioSpec> = {

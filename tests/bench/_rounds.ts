@@ -16,6 +16,9 @@ export type Figures = Record<string, number>;
 /** A ratio computed from a set of figures (a round's, or the medians). */
 export type RatioSpec = (f: Figures) => number;
 
+/** The ratio of figure `a` to figure `b`. */
+export const over = (a: string, b: string): RatioSpec => (f) => f[a] / f[b];
+
 /** The `--rounds N` or `--rounds=N` argument of `args`, else `fallback`; at least 1. */
 export function roundsArg(args: string[], fallback: number): number {
   const at = args.findIndex((arg) => arg === "--rounds" || arg.startsWith("--rounds="));

@@ -51,7 +51,15 @@ import {
 import { type BenchProcess, goServerProcess, ourServerProcess } from "./_dmsg_processes.ts";
 import { STACK_RATIOS, stackRound } from "./_dmsg_stack.ts";
 import { type BenchReport, JSON_MODE, log } from "./_report.ts";
-import { type Figures, inTurn, type RatioSpec, roundsArg, sizeArg, summarize } from "./_rounds.ts";
+import {
+  type Figures,
+  inTurn,
+  over,
+  type RatioSpec,
+  roundsArg,
+  sizeArg,
+  summarize,
+} from "./_rounds.ts";
 
 const quiet = createLogger({ level: "fatal" });
 
@@ -79,8 +87,6 @@ function relayFigures(key: string, f: RelayFigures, memory?: number): Figures {
   }
   return out;
 }
-
-const over = (a: string, b: string): RatioSpec => (f) => f[a] / f[b];
 
 /** Our clients through our relay against through Go's. */
 const RELAY_RATIOS: Record<string, RatioSpec> = {
