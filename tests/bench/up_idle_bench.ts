@@ -26,7 +26,9 @@
  * @module
  */
 import { join } from "node:path";
+import { cpuMs } from "./_dmsg_processes.ts";
 import { type BenchReport, log } from "./_report.ts";
+import { median } from "./_rounds.ts";
 import { SkywireProcess } from "../e2e/_skywire.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -97,13 +99,6 @@ function status(pid: number): Record<string, number> {
   return out;
 }
 
-function cpuSeconds(pid: number): number {
-  // Fields 14 and 15 of /proc/PID/stat: user and system time in clock ticks (100 per second).
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One round: every variant side by side, measured at the same moments. */
@@ -129,11 +124,11 @@ async function round(
       const line = await child.line(/^MEMORY /, 10_000, "stderr");
       return { proc, heap: JSON.parse(line.slice("MEMORY ".length)) as Deno.MemoryUsage };
     }));
-    const before = children.map((c) => cpuSeconds(c.pid));
+    const before = children.map((c) => cpuMs(c.pid) / 1000);
     const started = performance.now();
     await sleep(cpuS * 1000);
     const wall = (performance.now() - started) / 1000;
-    const after = children.map((c) => cpuSeconds(c.pid));
+    const after = children.map((c) => cpuMs(c.pid) / 1000);
     const samples = new Map<string, Sample>();
     variants.forEach((v, i) => {
       const { proc, heap } = memory[i];
@@ -153,12 +148,6 @@ async function round(
     await Promise.all(children.map((c) => c.exit().catch(() => {})));
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface GraphModule {
