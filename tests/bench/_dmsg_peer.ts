@@ -21,10 +21,8 @@ import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
 import { readFull, readFullOrEof, writeAll } from "../../mod/conn/mod.ts";
 import { DmsgClient, type DmsgStream } from "../../mod/dmsg/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
-import { PROFILE_FLAGS, SHIPPED_V8_FLAGS } from "./_dmsg_processes.ts";
+import { ourDenoCommand } from "./_dmsg_processes.ts";
 
-const SELF = new URL(import.meta.url).pathname;
-const CONFIG = new URL("./deno.json", import.meta.url).pathname;
 const CHUNK = 64 * 1024;
 const EVENT_TIMEOUT_MS = 300_000;
 
@@ -32,16 +30,7 @@ const EVENT_TIMEOUT_MS = 300_000;
 export type PeerProgram = string[];
 
 /** Our peer: this file in child mode, with the flags the shipped binary runs with. */
-export const OUR_PEER: PeerProgram = [
-  Deno.execPath(),
-  "run",
-  "-A",
-  ...SHIPPED_V8_FLAGS,
-  ...PROFILE_FLAGS,
-  "--config",
-  CONFIG,
-  SELF,
-];
+export const OUR_PEER: PeerProgram = ourDenoCommand(new URL(import.meta.url).pathname);
 
 /** Lines of `stream`, without their newlines. */
 async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {

@@ -73,19 +73,27 @@ function stopper(child: Deno.ChildProcess, stdout?: ReadableStream): () => Promi
   };
 }
 
+/**
+ * The command line that runs bench module `script` as our processes run: the shipped V8 flags,
+ * the profile flags when asked for, the bench's config.
+ */
+export function ourDenoCommand(script: string): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "-A",
+    ...SHIPPED_V8_FLAGS,
+    ...PROFILE_FLAGS,
+    "--config",
+    CONFIG,
+    script,
+  ];
+}
+
 async function ourChild(args: string[]): Promise<BenchProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...SHIPPED_V8_FLAGS,
-      ...PROFILE_FLAGS,
-      "--config",
-      CONFIG,
-      SELF,
-      "--child",
-      ...args,
-    ],
+  const [deno, ...run] = ourDenoCommand(SELF);
+  const child = new Deno.Command(deno, {
+    args: [...run, "--child", ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
