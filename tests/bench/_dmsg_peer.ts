@@ -17,11 +17,10 @@
  *
  * @module
  */
-import { generateKeyPair, PubKey } from "../../mod/cipher/mod.ts";
+import { PubKey } from "../../mod/cipher/mod.ts";
 import { readFull, readFullOrEof, writeAll } from "../../mod/conn/mod.ts";
-import { DmsgClient, type DmsgStream } from "../../mod/dmsg/mod.ts";
-import { createLogger } from "../../mod/log/mod.ts";
-import { ourDenoCommand } from "./_dmsg_processes.ts";
+import type { DmsgClient, DmsgStream } from "../../mod/dmsg/mod.ts";
+import { ourDenoCommand, startQuietClient } from "./_dmsg_processes.ts";
 
 const CHUNK = 64 * 1024;
 const EVENT_TIMEOUT_MS = 300_000;
@@ -112,18 +111,8 @@ export async function peerProcess(program: PeerProgram, args: string[]): Promise
 // --- child mode: our peer ------------------------------------------------------------------
 
 async function startClient(discovery: string): Promise<DmsgClient> {
-  const keys = generateKeyPair();
-  const client = new DmsgClient({
-    pk: keys.pk,
-    sk: keys.sk,
-    discovery,
-    clientType: "",
-    updateDebounceMs: 50,
-    logger: createLogger({ level: "fatal" }),
-  });
-  await client.start();
-  await client.ready(AbortSignal.timeout(30_000));
-  console.log(JSON.stringify({ event: "ready", pk: keys.pk.hex() }));
+  const client = await startQuietClient(discovery);
+  console.log(JSON.stringify({ event: "ready", pk: client.pk.hex() }));
   return client;
 }
 

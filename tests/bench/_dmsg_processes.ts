@@ -209,7 +209,11 @@ export function cpuMs(pid: number): number {
 
 // --- child mode --------------------------------------------------------------------------
 
-async function serveFiles(discovery: string, dir: string): Promise<() => Promise<void>> {
+/**
+ * One of our clients with a fresh key pair, on the servers `discovery` lists, once its entry
+ * names one (for the child processes here and in `_dmsg_peer.ts`).
+ */
+export async function startQuietClient(discovery: string): Promise<DmsgClient> {
   const keys = generateKeyPair();
   const client = new DmsgClient({
     pk: keys.pk,
@@ -221,6 +225,11 @@ async function serveFiles(discovery: string, dir: string): Promise<() => Promise
   });
   await client.start();
   await client.ready(AbortSignal.timeout(30_000));
+  return client;
+}
+
+async function serveFiles(discovery: string, dir: string): Promise<() => Promise<void>> {
+  const client = await startQuietClient(discovery);
   const server = serveHttp(client.listen(80), async (request) => {
     const name = new URL(request.url).pathname.slice(1);
     if (!/^[\w.-]+$/.test(name)) return new Response("not found", { status: 404 });
@@ -233,7 +242,7 @@ async function serveFiles(discovery: string, dir: string): Promise<() => Promise
       return new Response("not found", { status: 404 });
     }
   });
-  console.log(JSON.stringify({ pk: keys.pk.hex() }));
+  console.log(JSON.stringify({ pk: client.pk.hex() }));
   return async () => {
     await server.shutdown();
     await client.close();
