@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { deadline } from "@std/async";
 import { PubKey } from "../../mod/cipher/mod.ts";
 import { readFull, readFullOrEof, writeAll } from "../../mod/conn/mod.ts";
 import type { DmsgClient, DmsgStream } from "../../mod/dmsg/mod.ts";
@@ -67,19 +68,13 @@ export async function peerProcess(program: PeerProgram, args: string[]): Promise
   const output = lines(child.stdout);
   const stdin = child.stdin.getWriter();
   const next = async (): Promise<PeerEvent> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("peer went quiet")), EVENT_TIMEOUT_MS);
+    const { value, done } = await deadline(output.next(), EVENT_TIMEOUT_MS).catch((error) => {
+      throw error?.name === "TimeoutError" ? new Error("peer went quiet") : error;
     });
-    try {
-      const { value, done } = await Promise.race([output.next(), timeout]);
-      if (done) throw new Error(`peer ${program[0]} ${args[0]} exited`);
-      const event = JSON.parse(value);
-      if (event.event === "error") throw new Error(`peer ${args[0]}: ${event.error}`);
-      return event;
-    } finally {
-      clearTimeout(timer);
-    }
+    if (done) throw new Error(`peer ${program[0]} ${args[0]} exited`);
+    const event = JSON.parse(value);
+    if (event.event === "error") throw new Error(`peer ${args[0]}: ${event.error}`);
+    return event;
   };
   const stop = async () => {
     try {
