@@ -173,11 +173,10 @@ export async function stackRound(
     `Whole stacks, dialer → server → listener each in its own process (${OPENS} opens, ` +
       `${bytes / MIB} MiB):`,
   );
-  const ourServer = (discovery: string) => ourServerProcess(discovery);
   const rows: [string, string, Stack][] = [
     ["stack_ours", "ours → our server → ours", {
       dialer: OUR_PEER,
-      server: ourServer,
+      server: ourServerProcess,
       listener: OUR_PEER,
     }],
   ];
@@ -187,7 +186,7 @@ export async function stackRound(
       ["stack_go", "Go → Go server → Go", { dialer: [peer], server: goServer, listener: [peer] }],
       ["stack_go_peers_via_ours", "Go → our server → Go", {
         dialer: [peer],
-        server: ourServer,
+        server: ourServerProcess,
         listener: [peer],
       }],
       ["stack_our_peers_via_go", "ours → Go server → ours", {
