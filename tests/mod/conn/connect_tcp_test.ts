@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { connectTcp, TcpStream } from "../../../mod/conn/mod.ts";
+import { eventually } from "../../_util/eventually.ts";
 import { Prng } from "../../_util/prng.ts";
 
 /** A listener that counts what it accepts and which of those the other side has closed. */
@@ -37,14 +38,6 @@ function countingListener() {
       await Promise.all(drains);
     },
   };
-}
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  const deadline = performance.now() + 5_000;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 Deno.test("connectTcp: a connect given up at any moment leaves no socket open on either side", async () => {

@@ -9,6 +9,9 @@ import {
   type TransportManagerOptions,
   type TransportRegistry,
 } from "../../../mod/transport/mod.ts";
+import { eventually } from "../../_util/eventually.ts";
+
+export { eventually };
 
 /** A transport registry kept in memory (the TPD client's interface; the TPD is another suite). */
 export class MemoryRegistry implements TransportRegistry {
@@ -86,19 +89,6 @@ export async function startStcpPeer(
   const address = `127.0.0.1:${network.listenAddr!.port}`;
   table.set(keys.pk.hex(), address);
   return { keys, network, manager, received, address };
-}
-
-/** Poll `check` until it holds (or fail after `limitMs`). */
-export async function eventually(
-  check: () => boolean,
-  what: string,
-  limitMs = 5_000,
-): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 /**
