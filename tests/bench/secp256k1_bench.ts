@@ -1,7 +1,8 @@
 /**
  * secp256k1 operations per second on each backend (the system's libsecp256k1 over FFI when it
- * opens, the `node:crypto` fast path, `@noble/curves`) and their ratios, measured in the same run: Skywire ECDH, signing, verifying (by recovery),
- * public-key parsing (on-curve check) and public-key derivation. Also node:crypto's own ECDSA
+ * opens, the `node:crypto` fast path, `@noble/curves`) and their ratios, measured in the same
+ * run: Skywire ECDH, signing, verifying (by recovery), public-key parsing (on-curve check) and
+ * public-key derivation. Also node:crypto's own ECDSA
  * verify, which cannot check the recovery id, for reference.
  *
  * Rates are per second of this process's CPU time (user + system), so that other load on a
