@@ -132,7 +132,10 @@ export class RouteGroup implements ByteStream {
   readonly #buffer: ReadBuffer;
   readonly #handshake = Promise.withResolvers<Handshake | null>();
   readonly #closeAnswer = Promise.withResolvers<void>();
-  readonly #stopped = Promise.withResolvers<never>(); // rejects pending writes on close
+  readonly #stopped = Promise.withResolvers<never>(); // rejects the handshake wait on close
+  // Writes in flight, failed by close. Not a race against #stopped: every reaction on a promise
+  // that stays pending lives as long as it does (~320 B per write for the group's lifetime).
+  readonly #writes = new Set<(error: Error) => void>();
   readonly #released = Promise.withResolvers<void>();
   #state: "open" | "closing" | "closed" = "open";
   #localClosed = false;
@@ -211,9 +214,15 @@ export class RouteGroup implements ByteStream {
       routeId: this.forward.nextRouteId,
       payload: p.length === n ? p : p.subarray(0, n),
     });
-    const sent = this.#send(bytes);
-    sent.catch(() => {}); // when close wins the race below, the write's own outcome is moot
-    await Promise.race([sent, this.#stopped.promise]);
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#writes.add(reject);
+    // When close fails the write first, the send's own outcome is moot.
+    this.#send(bytes).then(resolve, reject);
+    try {
+      await promise;
+    } finally {
+      this.#writes.delete(reject);
+    }
     this.#bytesSent += n;
     return n;
   }
@@ -411,6 +420,8 @@ export class RouteGroup implements ByteStream {
   #stop(error: Error): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    for (const reject of this.#writes) reject(error);
+    this.#writes.clear();
     this.#stopped.reject(error);
   }
 
