@@ -35,7 +35,8 @@ const configGenCommand = lazyCommand(
 const dmsgCurlCommand = lazyCommand(
   "curl",
   "fetch a dmsg:// URL over dmsg HTTP",
-  async () => (await import("../visor/commands.ts")).dmsgCurlCommand,
+  // Its own module, not the visor's commands: a one-shot fetch need not load the node.
+  async () => (await import("../visor/dmsg_curl_command.ts")).dmsgCurlCommand,
 );
 const tpIdCommand = lazyCommand(
   "id",
