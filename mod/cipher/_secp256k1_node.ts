@@ -1,16 +1,8 @@
-import {
-  createECDH,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  ECDH,
-  type KeyObject,
-  randomBytes,
-} from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
 import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
+import { nodeCrypto } from "./node_crypto.ts";
 import type { RecoveryResult, Secp256k1Backend } from "./secp256k1.ts";
 
 /**
@@ -51,19 +43,25 @@ function privateKey(k: bigint): KeyObject {
   der.set(SEC1_HEAD);
   der.set(numberToBytesBE(k, 32), SEC1_HEAD.length);
   der.set(SEC1_TAIL, SEC1_HEAD.length + 32);
-  return createPrivateKey({ key: der as Buffer, format: "der", type: "sec1" });
+  return nodeCrypto().createPrivateKey({ key: der as Buffer, format: "der", type: "sec1" });
 }
 
 function publicKeyObject(compressed: Uint8Array): KeyObject {
   const der = new Uint8Array(SPKI_HEAD.length + 33);
   der.set(SPKI_HEAD);
   der.set(compressed, SPKI_HEAD.length);
-  return createPublicKey({ key: der as Buffer, format: "der", type: "spki" });
+  return nodeCrypto().createPublicKey({ key: der as Buffer, format: "der", type: "spki" });
 }
 
 /** Both coordinates of a compressed point (native decompression). */
 function decompress(compressed: Uint8Array): Affine {
-  const full = ECDH.convertKey(compressed, CURVE, undefined, undefined, "uncompressed") as Buffer;
+  const full = nodeCrypto().ECDH.convertKey(
+    compressed,
+    CURVE,
+    undefined,
+    undefined,
+    "uncompressed",
+  ) as Buffer;
   return { x: bytesToNumberBE(full.subarray(1, 33)), y: bytesToNumberBE(full.subarray(33, 65)) };
 }
 
@@ -88,7 +86,7 @@ function signer(pk: Uint8Array): { point: Affine; key: KeyObject } {
 
 /** k·G with both coordinates; k in [1, n-1]. */
 function baseMultiply(k: bigint): Affine {
-  const ecdh = createECDH(CURVE);
+  const ecdh = nodeCrypto().createECDH(CURVE);
   ecdh.setPrivateKey(numberToBytesBE(k, 32));
   const full = ecdh.getPublicKey();
   return { x: bytesToNumberBE(full.subarray(1, 33)), y: bytesToNumberBE(full.subarray(33, 65)) };
@@ -96,7 +94,9 @@ function baseMultiply(k: bigint): Affine {
 
 /** x(k·point); k in [1, n-1]. */
 function multiplyX(k: bigint, point: KeyObject): bigint {
-  return bytesToNumberBE(diffieHellman({ privateKey: privateKey(k), publicKey: point }));
+  return bytesToNumberBE(
+    nodeCrypto().diffieHellman({ privateKey: privateKey(k), publicKey: point }),
+  );
 }
 
 /**
@@ -173,7 +173,7 @@ export function nativeRecover(
 function nodeIsValidPoint(bytes: Uint8Array): boolean {
   if (bytes.length !== 33 || (bytes[0] !== 2 && bytes[0] !== 3)) return false;
   try {
-    ECDH.convertKey(bytes, CURVE, undefined, undefined, "uncompressed");
+    nodeCrypto().ECDH.convertKey(bytes, CURVE, undefined, undefined, "uncompressed");
     return true;
   } catch {
     return false; // x ≥ p, or x³ + 7 has no square root
@@ -187,7 +187,7 @@ export function nativeSharedPoint(sk: Uint8Array, pk: Uint8Array): Uint8Array | 
 }
 
 function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const mac = createHmac("sha256", key);
+  const mac = nodeCrypto().createHmac("sha256", key);
   for (const part of parts) mac.update(part);
   return mac.digest();
 }
@@ -221,7 +221,7 @@ export function nativeSign(hash: Uint8Array, sk: Uint8Array): Uint8Array {
       const q = baseMultiply(k);
       const r = Fn.create(q.x);
       if (r !== 0n) {
-        const blind = bytesToNumberBE(randomBytes(48)) % (N - 1n) + 1n;
+        const blind = bytesToNumberBE(nodeCrypto().randomBytes(48)) % (N - 1n) + 1n;
         const s = Fn.mul(
           Fn.inv(Fn.mul(blind, k)),
           Fn.add(Fn.mul(blind, m), Fn.mul(Fn.mul(blind, d), r)),
@@ -248,7 +248,7 @@ export const nodeSecp256k1: Secp256k1Backend = {
   name: "node",
   isValidPoint: nodeIsValidPoint,
   publicKey(sk) {
-    const ecdh = createECDH(CURVE);
+    const ecdh = nodeCrypto().createECDH(CURVE);
     ecdh.setPrivateKey(sk);
     return new Uint8Array(ecdh.getPublicKey(null, "compressed") as Buffer);
   },

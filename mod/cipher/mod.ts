@@ -28,5 +28,6 @@ export {
 } from "./transport_id.ts";
 export { CipherError } from "./errors.ts";
 export { sha256 } from "./hash.ts";
+export { nodeCrypto } from "./node_crypto.ts";
 export { bytesToHex, hexDigitValue, hexToBytes } from "./hex.ts";
 export * as cipherGob from "./gob_types.ts";

@@ -5,3 +5,4 @@
  * @module
  */
 export { type OpenedLibrary, openSystemLibrary, type SystemLibrary } from "./open_library.ts";
+export { LIBCRYPTO_ENV, libcryptoNames } from "./libcrypto.ts";

@@ -1,4 +1,4 @@
-import { openSystemLibrary } from "../ffi/mod.ts";
+import { LIBCRYPTO_ENV, libcryptoNames, openSystemLibrary } from "../ffi/mod.ts";
 import { TAG_SIZE } from "./constants.ts";
 import { NoiseDecryptError } from "./errors.ts";
 import type { Aead } from "./aead.ts";
@@ -38,19 +38,7 @@ const DECRYPT = 0, ENCRYPT = 1;
 const EMPTY = new Uint8Array(0);
 
 /** Where the library is looked for, in order: the operator's choice, then the usual names. */
-export const LIBRARY_ENV = "SKYWIRE_CRYPTO_LIB";
-
-function libraryNames(): string[] {
-  const names: string[] = [];
-  // Never the bare libcrypto.dylib on macOS: the system's aborts the process that loads it.
-  if (Deno.build.os === "darwin") {
-    names.push(
-      "/opt/homebrew/opt/openssl@3/lib/libcrypto.3.dylib",
-      "/usr/local/opt/openssl@3/lib/libcrypto.3.dylib",
-    );
-  } else names.push("libcrypto.so.3", "libcrypto.so.1.1");
-  return names;
-}
+export const LIBRARY_ENV = LIBCRYPTO_ENV;
 
 /** The outcome of {@linkcode openFfiAead}: the backend, or why there is none. */
 export type FfiAead =
@@ -72,7 +60,7 @@ function open(): FfiAead {
   const opened = openSystemLibrary({
     what: "libcrypto",
     envVariable: LIBRARY_ENV,
-    names: libraryNames(),
+    names: libcryptoNames(),
     symbols: SYMBOLS,
     make: makeAead,
   });

@@ -1,20 +1,15 @@
-import { createHash } from "node:crypto";
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 as sha256Js } from "@noble/hashes/sha2.js";
+import { sha256 } from "../cipher/mod.ts";
 import type { Aead } from "./aead.ts";
 import { TAG_SIZE } from "./constants.ts";
 
 const HASH_LEN = 32;
 const EMPTY = new Uint8Array(0);
 
-// node:crypto for plain SHA-256 (faster than JS from ~3 µs); HMAC in JS: a node Hmac object
-// costs more to set up than the four SHA-256 blocks it hashes (hkdf2 in JS took 40-60 % of
-// node's time, and it runs five times per KK handshake side, i.e. per dmsg stream open).
-function sha256(...parts: Uint8Array[]): Uint8Array {
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-}
+// Plain SHA-256 natively (cipher's sha256); HMAC in JS: a node Hmac object costs more to set
+// up than the four SHA-256 blocks it hashes (hkdf2 in JS took 40-60 % of node's time, and it
+// runs five times per KK handshake side, i.e. per dmsg stream open).
 
 /** Noise HKDF (spec §4.3) with two outputs, the only arity XK and KK need. */
 function hkdf2(chainingKey: Uint8Array, inputKeyMaterial: Uint8Array): [Uint8Array, Uint8Array] {

@@ -8,10 +8,12 @@ import {
   makeTransportId,
   PubKey,
   SecKey,
+  sha256,
   Sig,
   signPayload,
   verifyPubKeySignedPayload,
 } from "../../../mod/cipher/mod.ts";
+import { Prng } from "../../_util/prng.ts";
 
 const vectors = JSON.parse(
   await Deno.readTextFile(new URL("../../testdata/go-dmsg-2023-vectors.json", import.meta.url))
@@ -109,4 +111,18 @@ Deno.test("transport ids are order-independent UUIDs with version 0 and the RFC 
   assertEquals(id, makeTransportId(b, a, "stcpr"));
   assert(/^[0-9a-f]{8}-[0-9a-f]{4}-0[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id), id);
   assert(id !== makeTransportId(a, b, "dmsg"));
+});
+
+Deno.test("sha256 (libcrypto over FFI when it opens) gives node:crypto's digests, in parts too", async () => {
+  const { createHash } = await import("node:crypto");
+  const prng = new Prng(0x5a256);
+  for (let i = 0; i < 300; i++) {
+    const size = i < 70 ? i : prng.int(9_000);
+    const data = prng.bytes(size);
+    const want = new Uint8Array(createHash("sha256").update(data).digest());
+    assertEquals(sha256(data), want, `${size} bytes`);
+    const cut = prng.int(size + 1);
+    assertEquals(sha256(data.subarray(0, cut), data.subarray(cut)), want, `${size} bytes, cut`);
+  }
+  assertEquals(sha256(), new Uint8Array(createHash("sha256").digest()));
 });
