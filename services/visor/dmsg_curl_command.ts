@@ -1,4 +1,7 @@
-import { generateKeyPair } from "../../mod/cipher/mod.ts";
+// The modules themselves rather than their folders' mod.ts: `deno run` evaluates every module a
+// barrel re-exports, and a one-shot fetch's start-up is most of its time for a small file (the
+// dmsg barrel alone would load the relay server, the dmsg_http one Hono).
+import { generateKeyPair } from "../../mod/cipher/key_pair.ts";
 import {
   booleanFlag,
   type Command,
@@ -12,9 +15,13 @@ import {
   valueFlag,
   withDescription,
 } from "../../mod/cli/mod.ts";
-import { formatDuration, parseDuration, SERVICES } from "../../mod/config/mod.ts";
-import { DiscoveryRequestError, DmsgClient, DmsgError } from "../../mod/dmsg/mod.ts";
-import { dmsgFetch, DmsgUrlError, parseDmsgUrl } from "../../mod/dmsg_http/mod.ts";
+import { formatDuration, parseDuration } from "../../mod/config/duration.ts";
+import { SERVICES } from "../../mod/config/services.ts";
+import { DmsgClient } from "../../mod/dmsg/client.ts";
+import { DiscoveryRequestError } from "../../mod/dmsg/disc/mod.ts";
+import { DmsgError } from "../../mod/dmsg/errors.ts";
+import { DmsgUrlError } from "../../mod/dmsg_http/errors.ts";
+import { dmsgFetch, parseDmsgUrl } from "../../mod/dmsg_http/fetch.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 
