@@ -31,6 +31,8 @@ export interface DialLadderOptions {
   dial: (session: DmsgSession, signal?: AbortSignal) => Promise<DmsgStream>;
   /** Debug lines per failed attempt. */
   logger?: Logger;
+  /** The destination's entry, when the caller looked it up already (no lookup then). */
+  entry?: Entry;
 }
 
 async function lookupEntry(o: DialLadderOptions, pk: PubKey): Promise<Entry> {
@@ -105,12 +107,16 @@ export async function runDialLadder(o: DialLadderOptions): Promise<DmsgStream> {
     return await attempt(session);
   };
 
-  let entry: Entry | undefined;
-  try {
-    entry = await lookupEntry(o, o.addr.pk);
-  } catch (error) {
-    if (o.signal?.aborted) throw o.signal.reason;
-    firstError = error;
+  // A given entry counts only if it is the destination's; it is then remembered as a lookup.
+  let entry = o.entry?.static.hex() === dstKey ? o.entry : undefined;
+  if (entry) o.caches.rememberEntry(dstKey, entry);
+  else {
+    try {
+      entry = await lookupEntry(o, o.addr.pk);
+    } catch (error) {
+      if (o.signal?.aborted) throw o.signal.reason;
+      firstError = error;
+    }
   }
   const backingOff = o.caches.backingOff(dstKey);
   const sessions = o.sessions();

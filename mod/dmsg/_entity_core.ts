@@ -29,6 +29,8 @@ export interface EntityCoreOptions {
   staticDhCacheSize?: number;
   /** Logs for the publisher and the endpoint. */
   logger?: Logger;
+  /** The key was just made: the first publish registers without reading a stored entry. */
+  freshKey?: boolean;
 }
 
 /** The counters every entity reports, over its sessions. */
@@ -92,6 +94,7 @@ export class EntityCore {
       debounceMs: options.updateDebounceMs ?? ENTRY_UPDATE_DEBOUNCE_MS,
       intervalMs: options.updateIntervalMs,
       logger: options.logger,
+      freshKey: options.freshKey,
     });
   }
 

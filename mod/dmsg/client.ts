@@ -63,6 +63,11 @@ export interface DmsgClientOptions {
   staticDhCacheSize?: number;
   /** Yamux settings for sessions. */
   yamux?: DmsgYamuxOptions;
+  /**
+   * The key pair was just made (a throw-away identity, as `dmsg curl`'s): no entry can be
+   * stored under it, so the first publish registers without asking for one first.
+   */
+  freshKey?: boolean;
 }
 
 /** Per-dial options for {@linkcode DmsgClient.dialStream}. */
@@ -71,6 +76,11 @@ export interface DialStreamOptions {
   signal?: AbortSignal;
   /** Dial only through our existing session to this server (no discovery lookup). */
   server?: PubKey;
+  /**
+   * The destination's entry, when the caller already looked it up (e.g. while the client
+   * started): the dial then skips its own lookup. Ignored unless it is the destination's.
+   */
+  entry?: Entry;
 }
 
 /** One of our sessions, as {@linkcode DmsgClient.sessions} lists it. */
@@ -173,9 +183,13 @@ export class DmsgClient {
     if (this.#closed) throw new DmsgError(DmsgErrorCode.entityClosed);
     if (this.#started) return;
     this.#started = true;
+    // The servers are listed while the entry registers: the entry must be in before a server is
+    // dialed (a server may read it), not before the list is read. One round trip less.
+    const listing = this.#core.discovery.availableServers({ signal: this.#abort.signal });
+    listing.catch(() => {}); // read by the first round; closing first leaves it unread
     await this.#core.publisher.start();
     const firstRound = Promise.withResolvers<void>();
-    this.#maintaining = this.#maintain(firstRound.resolve);
+    this.#maintaining = this.#maintain(firstRound.resolve, listing);
     await firstRound.promise;
   }
 
@@ -242,6 +256,7 @@ export class DmsgClient {
       ensureSession: (entry, signal) => this.#ensureSession(entry, signal),
       dial: (session, signal) => this.#core.endpoint.dial(session, addr, { signal }),
       logger: this.#log,
+      entry: options.entry,
     });
   }
 
@@ -290,12 +305,16 @@ export class DmsgClient {
 
   // Keep `sessionsCount` sessions: connect rounds with a growing backoff, then sleep until a
   // session is lost.
-  async #maintain(firstRoundDone: () => void): Promise<void> {
+  async #maintain(
+    firstRoundDone: () => void,
+    firstListing: Promise<Entry[]> | undefined,
+  ): Promise<void> {
     const base = this.#o.reconnectBaseMs ?? RECONNECT_BASE_MS;
     let backoff = base;
     while (!this.#closed) {
       if (this.#sessions.size < this.#sessionsCount) {
-        await this.#connectRound();
+        await this.#connectRound(firstListing);
+        firstListing = undefined;
         firstRoundDone();
         if (this.#closed) break;
         if (this.#sessions.size < this.#sessionsCount) {
@@ -326,10 +345,12 @@ export class DmsgClient {
     }
   }
 
-  async #connectRound(): Promise<void> {
+  // One round of connection attempts; the first uses the listing start() asked for.
+  async #connectRound(listing?: Promise<Entry[]>): Promise<void> {
     const candidates: Entry[] = [...(this.#o.servers ?? [])];
     try {
-      const listed = await this.#core.discovery.availableServers({ signal: this.#abort.signal });
+      const listed = await (listing ??
+        this.#core.discovery.availableServers({ signal: this.#abort.signal }));
       const known = new Set(candidates.map((entry) => entry.static.hex()));
       candidates.push(
         ...shuffle(listed.filter((e) => !known.has(e.static.hex())), { prng: cryptoRandom }),

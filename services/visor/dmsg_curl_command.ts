@@ -17,11 +17,12 @@ import {
 } from "../../mod/cli/mod.ts";
 import { formatDuration, parseDuration } from "../../mod/config/duration.ts";
 import { SERVICES } from "../../mod/config/services.ts";
+import type { DmsgAddr } from "../../mod/dmsg/addr.ts";
 import { DmsgClient } from "../../mod/dmsg/client.ts";
 import { DiscoveryRequestError } from "../../mod/dmsg/disc/mod.ts";
 import { DmsgError } from "../../mod/dmsg/errors.ts";
 import { DmsgUrlError } from "../../mod/dmsg_http/errors.ts";
-import { dmsgFetch, parseDmsgUrl } from "../../mod/dmsg_http/fetch.ts";
+import { dmsgFetch, type DmsgUrl, parseDmsgUrl } from "../../mod/dmsg_http/fetch.ts";
 import { closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger } from "../../mod/log/mod.ts";
 
@@ -201,8 +202,9 @@ export const dmsgCurlCommand: Command = defineCommand({
   },
   run: async ({ args, flags, out, err }) => {
     const url = args[0];
+    let target: DmsgUrl;
     try {
-      parseDmsgUrl(url);
+      target = parseDmsgUrl(url);
     } catch (error) {
       if (error instanceof DmsgUrlError) throw new UsageError(error.message);
       throw error;
@@ -221,6 +223,7 @@ export const dmsgCurlCommand: Command = defineCommand({
       discovery: flags.discovery,
       // No client_type: discoveries from before it existed would fail our entry's signature.
       clientType: "",
+      freshKey: true,
       logger: createLogger({ level: flags.verbose ? "debug" : "error", component: "dmsg" }),
     });
     let code = 0;
@@ -231,8 +234,16 @@ export const dmsgCurlCommand: Command = defineCommand({
         else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
       });
       aborted.catch(() => {});
+      // The destination's entry is looked up while the client starts, not after: one round
+      // trip less. A failed lookup is left to the dial, which asks again and says why.
+      const lookup = client.discovery.getEntry(target.pk, { signal }).catch(() => undefined);
       await Promise.race([client.start(), aborted]);
-      const response = await dmsgFetch(client, url, {
+      const entry = await Promise.race([lookup, aborted]);
+      const dialer = {
+        dialStream: (addr: DmsgAddr, options?: { signal?: AbortSignal }) =>
+          client.dialStream(addr, { ...options, entry }),
+      };
+      const response = await dmsgFetch(dialer, url, {
         method,
         headers,
         body: flags.data,

@@ -31,6 +31,11 @@ export interface EntryPublisherOptions {
   onPublished?: (entry: Entry) => void;
   /** Logs failures. */
   logger?: Logger;
+  /**
+   * The key was just made, so nothing can be stored under it: the first publish registers
+   * (sequence 0) without reading the stored entry first. A failed one reads before retrying.
+   */
+  freshKey?: boolean;
 }
 
 /**
@@ -49,10 +54,12 @@ export class EntryPublisher {
   #debounceTimer: ReturnType<typeof setTimeout> | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #storedUnknown: boolean;
 
   /** Create the publisher; nothing is sent until {@linkcode publish} or {@linkcode start}. */
   constructor(options: EntryPublisherOptions) {
     this.#o = options;
+    this.#storedUnknown = !options.freshKey;
   }
 
   /** The last entry published (or read back), if any. */
@@ -179,10 +186,15 @@ export class EntryPublisher {
     try {
       if (!this.#current) {
         let stored: Entry | undefined;
-        try {
-          stored = await discovery.getEntry(this.#o.pk, { signal });
-        } catch (error) {
-          if (!(error instanceof DiscoveryError && error.kind === "keyNotFound")) throw error;
+        // Only a fresh key's first publish skips the read; after a failure we read again.
+        const read = this.#storedUnknown;
+        this.#storedUnknown = true;
+        if (read) {
+          try {
+            stored = await discovery.getEntry(this.#o.pk, { signal });
+          } catch (error) {
+            if (!(error instanceof DiscoveryError && error.kind === "keyNotFound")) throw error;
+          }
         }
         if (!stored) {
           const first = signEntry(

@@ -79,6 +79,44 @@ Deno.test("DmsgClient publishes a visor entry without protocol, then its server"
   ]]);
 });
 
+/** A real discovery client that notes the keys it looks up. */
+class NotingDiscovery extends DiscoveryClient {
+  readonly lookups: string[] = [];
+  override getEntry(...args: Parameters<DiscoveryClient["getEntry"]>) {
+    this.lookups.push(args[0].hex());
+    return super.getEntry(...args);
+  }
+}
+
+Deno.test("DmsgClient with freshKey registers without reading its entry; a dial given the entry looks up nothing", async () => {
+  await using net = await testNetwork();
+  const server = await net.server();
+  const b = await net.client();
+  await b.ready();
+  const listener = b.listen(7);
+  const served = serveEcho(listener);
+  const discovery = new NotingDiscovery({ url: net.url });
+  const a = await net.client({ discovery, freshKey: true });
+  await a.ready();
+  // Registered (then updated with its server) without a read of its own key first.
+  assertEquals(discovery.lookups.includes(a.pk.hex()), false);
+  const stored = await new DiscoveryClient({ url: net.url }).getEntry(a.pk);
+  assertEquals(stored.client?.delegatedServers?.map((pk) => pk.hex()), [server.pk.hex()]);
+
+  const entry = await discovery.getEntry(b.pk);
+  const before = discovery.lookups.length;
+  const stream = await a.dialStream({ pk: b.pk, port: 7 }, { entry });
+  assertEquals(discovery.lookups.length, before);
+  const data = new TextEncoder().encode("no lookup");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  // Someone else's entry is not taken for the destination's: that dial looks b up itself.
+  const other = await a.dialStream({ pk: b.pk, port: 7 }, { entry: stored });
+  other.close();
+  listener.close();
+  await served;
+});
+
 Deno.test("DmsgClient dial to a port nobody listens on fails with 202 wrapping 306", async () => {
   await using net = await testNetwork();
   await net.server();
