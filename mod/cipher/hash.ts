@@ -1,3 +1,4 @@
+import { concatBytes } from "../conn/mod.ts";
 import { LIBCRYPTO_ENV, libcryptoNames, openSystemLibrary } from "../ffi/mod.ts";
 import { nodeCrypto } from "./node_crypto.ts";
 
@@ -36,22 +37,9 @@ const ffiDigest = openSystemLibrary({
   make: makeFfiDigest,
 }).value;
 
-function joined(data: Uint8Array[]): Uint8Array {
-  if (data.length === 1) return data[0];
-  let length = 0;
-  for (const part of data) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of data) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 /** SHA-256 of the concatenation of `data` (native implementation). */
 export function sha256(...data: Uint8Array[]): Uint8Array {
-  if (ffiDigest !== undefined) return ffiDigest(joined(data));
+  if (ffiDigest !== undefined) return ffiDigest(data.length === 1 ? data[0] : concatBytes(data));
   const hash = nodeCrypto().createHash("sha256");
   for (const part of data) hash.update(part);
   const digest = hash.digest();

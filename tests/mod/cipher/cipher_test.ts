@@ -13,6 +13,7 @@ import {
   signPayload,
   verifyPubKeySignedPayload,
 } from "../../../mod/cipher/mod.ts";
+import { runWithoutPermissions } from "../../_util/no_permissions.ts";
 import { Prng } from "../../_util/prng.ts";
 
 const vectors = JSON.parse(
@@ -125,4 +126,17 @@ Deno.test("sha256 (libcrypto over FFI when it opens) gives node:crypto's digests
     assertEquals(sha256(data.subarray(0, cut), data.subarray(cut)), want, `${size} bytes, cut`);
   }
   assertEquals(sha256(), new Uint8Array(createHash("sha256").digest()));
+});
+
+Deno.test("sha256 without the FFI permission falls back to node:crypto, same digest, nothing logged", async () => {
+  const module = new URL("../../../mod/cipher/mod.ts", import.meta.url).href;
+  const { code, stdout, stderr } = await runWithoutPermissions(
+    `import { bytesToHex, sha256 } from ${JSON.stringify(module)};
+    const abc = new TextEncoder().encode("abc");
+    console.log(bytesToHex(sha256(abc)), bytesToHex(sha256(abc.subarray(0, 1), abc.subarray(1))));`,
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stderr, "");
+  const digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  assertEquals(stdout.trim(), `${digest} ${digest}`);
 });
