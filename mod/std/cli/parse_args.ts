@@ -1,4 +1,4 @@
-import { parseArgs as nodeParseArgs } from "node:util";
+import { tokenize } from "./_tokens.ts";
 
 /** Options accepted by {@linkcode parseArgs}, a subset of `@std/cli`'s with the same meaning. */
 export interface ParseOptions {
@@ -63,13 +63,10 @@ export function parseArgs(args: string[], options: ParseOptions = {}): Args {
   const collect = new Set((options.collect ?? []).map(nameOf));
   const negatable = new Set((options.negatable ?? []).map(nameOf));
 
-  // Declare every long and short form to node:util so it knows which flags take values.
-  const nodeOptions: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {};
-  for (const name of [...booleans, ...strings]) {
-    const type = strings.has(name) ? "string" : "boolean";
-    for (const form of [name, ...(aliasesOf.get(name) ?? [])]) {
-      nodeOptions[form] = { type, multiple: true };
-    }
+  // Every long and short form of a string flag takes a value.
+  const valued = new Set<string>();
+  for (const name of strings) {
+    for (const form of [name, ...(aliasesOf.get(name) ?? [])]) valued.add(form);
   }
 
   let end = args.length;
@@ -80,13 +77,7 @@ export function parseArgs(args: string[], options: ParseOptions = {}): Args {
     rest = args.slice(dashDash + 1);
   }
   const head = args.slice(0, end);
-  const { tokens } = nodeParseArgs({
-    args: head,
-    options: nodeOptions,
-    strict: false,
-    allowPositionals: true,
-    tokens: true,
-  });
+  const tokens = tokenize(head, (name) => valued.has(name));
 
   const result: Args = { _: [] };
   for (const name of booleans) result[name] = false;
@@ -127,7 +118,7 @@ export function parseArgs(args: string[], options: ParseOptions = {}): Args {
     }
     if (strings.has(name)) {
       if (token.value === undefined) {
-        // node:util leaves a trailing string flag without a value; std gives "".
+        // The tokens leave a trailing string flag without a value; std gives "".
         assign(name, "");
       } else {
         assign(name, token.value);
