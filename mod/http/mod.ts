@@ -26,8 +26,6 @@ export { requestLog } from "./request_log.ts";
 export type { RequestLogOptions } from "./request_log.ts";
 export { serviceChain } from "./service_chain.ts";
 export type { ServiceChainOptions } from "./service_chain.ts";
-export { keyLimitedAuth } from "./key_limited_auth.ts";
-export type { KeyLimitedAuthOptions, KeyLimitedServiceOptions } from "./key_limited_auth.ts";
 export { createServiceApp } from "./service_app.ts";
 export { goJsonString, jsonResponse, messageBytes, messageResponse } from "./json.ts";
 export { answerWrongMethods, notFoundResponse } from "./method_not_allowed.ts";

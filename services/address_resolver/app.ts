@@ -11,9 +11,13 @@ import {
   createServiceApp,
   healthJson,
   jsonResponse,
-  keyLimitedAuth,
 } from "../../mod/http/mod.ts";
-import { type HttpAuthVariables, nonceHandler, type NonceStore } from "../../mod/httpauth/mod.ts";
+import {
+  type HttpAuthVariables,
+  keyLimitedAuth,
+  nonceHandler,
+  type NonceStore,
+} from "../../mod/httpauth/mod.ts";
 import type { ResolverMiddlewareOptions } from "./middleware.ts";
 import { requesterIp } from "./remote_ip.ts";
 import { bindRoutes } from "./routes/bind.ts";

@@ -1,11 +1,12 @@
 /**
  * The address resolver's limits: per remote IP for the app-wide chain (`serviceChain` of
- * `mod/http`) and per key for its private routes (`keyLimitedAuth` of `mod/http`, answered
+ * `mod/http`) and per key for its private routes (`keyLimitedAuth` of `mod/httpauth`, answered
  * with httpauth's default 429).
  *
  * @module
  */
-import type { KeyLimitedServiceOptions, RateLimitOptions } from "../../mod/http/mod.ts";
+import type { RateLimitOptions } from "../../mod/http/mod.ts";
+import type { KeyLimitedServiceOptions } from "../../mod/httpauth/mod.ts";
 
 /** Per remote IP: far above what visors behind one address need, low enough to stop a loop. */
 export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };

@@ -1,17 +1,18 @@
 /**
  * The transport discovery's middleware: the limits of the app-wide chain (`serviceChain`
- * of `mod/http`) and the httpauth of its private routes (`keyLimitedAuth` of `mod/http`)
+ * of `mod/http`) and the httpauth of its private routes (`keyLimitedAuth` of `mod/httpauth`)
  * with Go's per-key limit and Go's plain-text 429.
  *
  * @module
  */
 import type { MiddlewareHandler } from "hono";
+import type { RateLimitOptions } from "../../mod/http/mod.ts";
 import {
+  type HttpAuthVariables,
   keyLimitedAuth,
   type KeyLimitedServiceOptions,
-  type RateLimitOptions,
-} from "../../mod/http/mod.ts";
-import type { HttpAuthVariables, NonceStore } from "../../mod/httpauth/mod.ts";
+  type NonceStore,
+} from "../../mod/httpauth/mod.ts";
 
 /** Per remote IP, on every route: far above what visors behind one address need. */
 export const DEFAULT_IP_RATE_LIMIT: Readonly<RateLimitOptions> = { ratePerSecond: 100, burst: 200 };

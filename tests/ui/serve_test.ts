@@ -4,36 +4,9 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { startTestNode } from "./_node.ts";
+import { staticGraph } from "../_util/static_graph.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-
-/** The modules `entry` imports statically, as `deno info` resolves them. */
-async function staticGraph(entry: URL): Promise<Set<string>> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", entry.pathname],
-    cwd: ROOT.pathname,
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  assert(out.success, "deno info failed");
-  const info = JSON.parse(new TextDecoder().decode(out.stdout));
-  const modules = new Map<
-    string,
-    { dependencies?: { code?: { specifier?: string }; isDynamic?: boolean }[] }
-  >(
-    info.modules.map((m: { specifier: string }) => [m.specifier, m]),
-  );
-  const seen = new Set<string>();
-  const visit = (specifier: string) => {
-    if (seen.has(specifier)) return;
-    seen.add(specifier);
-    for (const dep of modules.get(specifier)?.dependencies ?? []) {
-      if (!dep.isDynamic && dep.code?.specifier) visit(dep.code.specifier);
-    }
-  };
-  visit(entry.href);
-  return seen;
-}
 
 Deno.test("ui/mod.ts does not load the app, its pages or its routes", async () => {
   const graph = await staticGraph(new URL("ui/mod.ts", ROOT));

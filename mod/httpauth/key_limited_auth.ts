@@ -6,14 +6,9 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import {
-  httpAuth,
-  type HttpAuthOptions,
-  type HttpAuthVariables,
-  type NonceStore,
-} from "../httpauth/mod.ts";
-import { RateLimiter, type RateLimitOptions } from "./rate_limit.ts";
-import type { ServiceChainOptions } from "./service_chain.ts";
+import { RateLimiter, type RateLimitOptions, type ServiceChainOptions } from "../http/mod.ts";
+import { httpAuth, type HttpAuthOptions, type HttpAuthVariables } from "./middleware.ts";
+import type { NonceStore } from "./nonce_store.ts";
 
 /** A service's app-wide chain plus the per-key limit of its authenticated routes. */
 export interface KeyLimitedServiceOptions extends ServiceChainOptions {
