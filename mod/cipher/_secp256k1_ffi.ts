@@ -1,5 +1,6 @@
 import { openSystemLibrary } from "../ffi/mod.ts";
-import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
+import { atLeastOrder, ORDER } from "./_scalar.ts";
+import { CipherError } from "./errors.ts";
 import type { RecoveryResult, Secp256k1Backend } from "./secp256k1.ts";
 
 /**
@@ -11,9 +12,11 @@ import type { RecoveryResult, Secp256k1Backend } from "./secp256k1.ts";
  * It gives noble's bytes and noble's accept/reject decisions: libsecp256k1 signs with the same
  * RFC 6979 nonce and low S, and its recovery rejects exactly what noble's does (r or s zero or
  * ≥ n, r + n ≥ p for recovery ids 2 and 3, no point with that x, Q at infinity) and, like
- * noble, accepts a high S. The one input where they could differ — a hash ≥ n, which libsecp256k1
- * feeds to the nonce unreduced and RFC 6979 reduces — goes to noble, as do inputs of the wrong
- * size (never from `PubKey`/`SecKey`/`Sig`, but the library must never read past a buffer).
+ * noble, accepts a high S. Hashes are first brought to the 32-byte form RFC 6979 and noble use
+ * (leftmost 256 bits, reduced mod n): older libraries feed a hash ≥ n to the nonce unreduced.
+ * Inputs noble refuses (an invalid or wrong-size secret key, a recovery id of 4 or more) are
+ * refused here without calling the library, which must never read past a buffer. It needs no
+ * other backend, so `@noble/curves` is not loaded where this one is used.
  */
 
 // libsecp256k1 ≥ 0.2 ignores the SIGN and VERIFY flags (CONTEXT_NONE would do); older ones
@@ -126,61 +129,78 @@ function makeBackend(lib: Lib): Secp256k1Backend | undefined {
     },
     publicKey(sk) {
       const out = new Uint8Array(33);
-      if (sk.length === 32 && lib.secp256k1_ec_pubkey_create(ctx, point, sk) === 1) {
-        if (serialize(out)) return out;
+      if (sk.length !== 32 || lib.secp256k1_ec_pubkey_create(ctx, point, sk) !== 1) {
+        throw new CipherError("invalid secret key");
       }
-      return nobleSecp256k1.publicKey(sk); // an invalid key: noble's error
+      if (!serialize(out)) throw new CipherError("libsecp256k1: cannot serialize a point");
+      return out;
     },
     sharedPoint(sk, pk) {
       const out = new Uint8Array(33);
-      if (
-        sk.length === 32 && parse(pk) && lib.secp256k1_ec_pubkey_tweak_mul(ctx, point, sk) === 1
-      ) {
-        if (serialize(out)) return out;
+      if (!parse(pk)) throw new CipherError("invalid public key: not a point on secp256k1");
+      // A valid key times a point of prime order is never the point at infinity.
+      if (sk.length !== 32 || lib.secp256k1_ec_pubkey_tweak_mul(ctx, point, sk) !== 1) {
+        throw new CipherError("invalid secret key");
       }
-      return nobleSecp256k1.sharedPoint(sk, pk);
+      if (!serialize(out)) throw new CipherError("libsecp256k1: cannot serialize a point");
+      return out;
     },
     sign(hash, sk) {
-      if (hash.length === 32 && sk.length === 32 && !atLeastOrder(hash)) {
-        const ok = lib.secp256k1_ecdsa_sign_recoverable(ctx, recoverable, hash, sk, null, null);
-        if (ok === 1) {
-          const out = new Uint8Array(65);
-          // The serializer writes R‖S (64 bytes) into the front of `out`.
-          lib.secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, out, recid, recoverable);
-          out[64] = recid[0];
-          return out;
-        }
+      const message = hashScalar(hash);
+      if (
+        message === undefined || sk.length !== 32 ||
+        lib.secp256k1_ecdsa_sign_recoverable(ctx, recoverable, message, sk, null, null) !== 1
+      ) {
+        throw new CipherError("invalid secret key or hash");
       }
-      return nobleSecp256k1.sign(hash, sk);
+      const out = new Uint8Array(65);
+      // The serializer writes R‖S (64 bytes) into the front of `out`.
+      lib.secp256k1_ecdsa_recoverable_signature_serialize_compact(ctx, out, recid, recoverable);
+      out[64] = recid[0];
+      return out;
     },
     recover(sig, hash, pk): RecoveryResult {
-      if (sig.length < 65 || sig[64] > 3 || hash.length !== 32 || pk.length !== 33) {
-        return nobleSecp256k1.recover(sig, hash, pk);
-      }
+      const message = hashScalar(hash);
+      // A missing or out-of-range recovery id, or a hash noble refuses: nothing to recover.
+      if (sig.length < 65 || sig[64] > 3 || message === undefined) return "unrecoverable";
       // parse_compact refuses r or s ≥ n; recover refuses r or s = 0, r + n ≥ p, a missing R
       // and Q at infinity: exactly noble's "unrecoverable" cases.
       if (
         lib.secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, recoverable, sig, sig[64]) !==
           1 ||
-        lib.secp256k1_ecdsa_recover(ctx, point, recoverable, hash) !== 1 ||
+        lib.secp256k1_ecdsa_recover(ctx, point, recoverable, message) !== 1 ||
         !serialize(serialized)
       ) {
         return "unrecoverable";
       }
+      // As noble compares: the recovered key's 33 bytes against the first 33 of `pk`.
       for (let i = 0; i < 33; i++) if (serialized[i] !== pk[i]) return "mismatch";
       return "match";
     },
   };
 }
 
-// The group order n, big-endian.
-const ORDER = Uint8Array.from(
-  "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141".match(/../g)!,
-  (byte) => parseInt(byte, 16),
-);
+// Noble refuses longer hashes ("input is too large").
+const MAX_HASH_SIZE = 8192;
 
-/** Whether the 32-byte big-endian `bytes` is ≥ n. */
-function atLeastOrder(bytes: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (bytes[i] !== ORDER[i]) return bytes[i] > ORDER[i];
-  return true;
+/**
+ * The hash as the 32-byte integer ECDSA and the RFC 6979 nonce use (SEC 1 / RFC 6979
+ * bits2int, then mod n, as noble computes it): the leftmost 256 bits (a shorter hash is a
+ * smaller number), minus n when it is ≥ n (it is below 2n). undefined where noble refuses it.
+ */
+function hashScalar(hash: Uint8Array): Uint8Array | undefined {
+  if (hash.length > MAX_HASH_SIZE) return undefined;
+  if (hash.length === 32 && !atLeastOrder(hash)) return hash;
+  const out = new Uint8Array(32);
+  if (hash.length >= 32) out.set(hash.subarray(0, 32));
+  else out.set(hash, 32 - hash.length);
+  if (atLeastOrder(out)) {
+    let borrow = 0;
+    for (let i = 31; i >= 0; i--) {
+      const difference = out[i] - ORDER[i] - borrow;
+      out[i] = difference & 0xff;
+      borrow = difference < 0 ? 1 : 0;
+    }
+  }
+  return out;
 }

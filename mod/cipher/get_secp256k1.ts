@@ -1,6 +1,4 @@
 import { openFfiSecp256k1 } from "./_secp256k1_ffi.ts";
-import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
-import { nodeSecp256k1 } from "./_secp256k1_node.ts";
 import { CipherError } from "./errors.ts";
 import { sha256 } from "./hash.ts";
 import { hexToBytes } from "./hex.ts";
@@ -51,34 +49,55 @@ export function secp256k1SelfTest(backend: Secp256k1Backend): boolean {
 // of the process on purpose). Silent and cheap (~1 ms); never throws, never prompts.
 openFfiSecp256k1();
 
-// The automatic choice is computed once per process: it is a pure function of the runtime (and
-// the system's libraries), and the self-test is not free. With the library opened once in
-// _secp256k1_ffi.ts, these are the only module-level state in mod/cipher.
-let autoChoice: Secp256k1Backend | undefined;
+/** The `node:crypto` backend, imported when first asked for (with `@noble/curves` under it). */
+async function loadNode(): Promise<Secp256k1Backend> {
+  return (await import("./_secp256k1_node.ts")).nodeSecp256k1;
+}
+
+/** The `@noble/curves` backend, imported when first asked for. */
+async function loadNoble(): Promise<Secp256k1Backend> {
+  return (await import("./_secp256k1_noble.ts")).nobleSecp256k1;
+}
+
+// The automatic choice is made once per process, when this module loads: it is a pure function
+// of the runtime (and the system's libraries). Where libsecp256k1 passes its self-test (~0.3 ms)
+// neither other backend is imported: `@noble/curves` and `node:crypto` cost a process ~2 MiB of
+// heap. With the library opened once in _secp256k1_ffi.ts, this is the only module-level state
+// in mod/cipher.
+const autoChoice: Secp256k1Backend = await pickAuto();
+
+async function pickAuto(): Promise<Secp256k1Backend> {
+  const ffi = openFfiSecp256k1().backend;
+  if (ffi !== undefined && secp256k1SelfTest(ffi)) return ffi;
+  const node = await loadNode();
+  return secp256k1SelfTest(node) ? node : await loadNoble();
+}
 
 /**
  * The secp256k1 backend to use. `"auto"` (the default) returns the first of these that is there
  * and passes {@linkcode secp256k1SelfTest}: the system's libsecp256k1 over FFI (needs
  * `--allow-ffi`; `SKYWIRE_SECP256K1_LIB` names the library file), the runtime's `node:crypto`,
- * and `@noble/curves` (pure JavaScript, always there). `"ffi"`, `"node"` and `"noble"` force a
- * backend (tests and benchmarks); `"ffi"` throws a {@linkcode CipherError} saying why when the
- * library cannot be used.
+ * and `@noble/curves` (pure JavaScript, always there). `"ffi"` forces libsecp256k1 and throws a
+ * {@linkcode CipherError} saying why when the library cannot be used; the other backends are
+ * imported only on demand, through {@linkcode loadSecp256k1}.
  */
-export function getSecp256k1(choice: Secp256k1Choice = "auto"): Secp256k1Backend {
-  if (choice === "node") return nodeSecp256k1;
-  if (choice === "noble") return nobleSecp256k1;
+export function getSecp256k1(choice: "auto" | "ffi" = "auto"): Secp256k1Backend {
   if (choice === "ffi") {
     const ffi = openFfiSecp256k1();
     if (ffi.backend === undefined) throw new CipherError(`secp256k1 ffi backend: ${ffi.reason}`);
     return ffi.backend;
   }
-  return autoChoice ??= pickAuto();
+  return autoChoice;
 }
 
-function pickAuto(): Secp256k1Backend {
-  const ffi = openFfiSecp256k1().backend;
-  if (ffi !== undefined && secp256k1SelfTest(ffi)) return ffi;
-  return secp256k1SelfTest(nodeSecp256k1) ? nodeSecp256k1 : nobleSecp256k1;
+/**
+ * {@linkcode getSecp256k1}, or a forced `"node"` or `"noble"` backend, importing it first
+ * (tests and benchmarks compare the backends).
+ */
+export function loadSecp256k1(choice: Secp256k1Choice = "auto"): Promise<Secp256k1Backend> {
+  if (choice === "node") return loadNode();
+  if (choice === "noble") return loadNoble();
+  return Promise.resolve().then(() => getSecp256k1(choice));
 }
 
 /** Which backend `"auto"` uses and, when it is not libsecp256k1, why not: for operators. */

@@ -16,7 +16,12 @@ export { generateKeyPair, keyPairFromSecKey } from "./key_pair.ts";
 export type { KeyPair } from "./key_pair.ts";
 export { signPayload, verifyPubKeySignedPayload } from "./sign.ts";
 export { ecdh } from "./ecdh.ts";
-export { getSecp256k1, secp256k1SelfTest, secp256k1Status } from "./get_secp256k1.ts";
+export {
+  getSecp256k1,
+  loadSecp256k1,
+  secp256k1SelfTest,
+  secp256k1Status,
+} from "./get_secp256k1.ts";
 export type { RecoveryResult, Secp256k1Backend, Secp256k1Choice } from "./secp256k1.ts";
 export {
   isTransportIdText,

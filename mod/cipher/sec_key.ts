@@ -1,8 +1,8 @@
-import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { CipherError } from "./errors.ts";
 import { bytesToHex, hexToBytes } from "./hex.ts";
 import { PubKey } from "./pub_key.ts";
 import { getSecp256k1 } from "./get_secp256k1.ts";
+import { isValidScalar } from "./_scalar.ts";
 
 const SEC_KEY_LEN = 32;
 
@@ -19,7 +19,7 @@ export class SecKey {
     if (bytes.length !== SEC_KEY_LEN) {
       throw new CipherError(`invalid secret key length ${bytes.length}, want ${SEC_KEY_LEN}`);
     }
-    if (!secp256k1.utils.isValidSecretKey(bytes)) {
+    if (!isValidScalar(bytes)) {
       throw new CipherError("invalid secret key: out of range");
     }
     return new SecKey(Uint8Array.from(bytes));
@@ -35,7 +35,11 @@ export class SecKey {
 
   /** A fresh random key. */
   static generate(): SecKey {
-    return new SecKey(secp256k1.utils.randomSecretKey());
+    // Uniform over [1, n - 1]: a draw outside it (chance ~2^-128) is drawn again.
+    for (;;) {
+      const bytes = crypto.getRandomValues(new Uint8Array(SEC_KEY_LEN));
+      if (isValidScalar(bytes)) return new SecKey(bytes);
+    }
   }
 
   /** The raw bytes, without copying; callers must not modify them. */

@@ -1,8 +1,6 @@
 import { hexToBytes } from "../cipher/mod.ts";
 import type { Aead, AeadChoice } from "./aead.ts";
 import { openFfiAead } from "./_aead_ffi.ts";
-import { nobleAead } from "./_aead_noble.ts";
-import { nodeAead } from "./_aead_node.ts";
 import { TAG_SIZE } from "./constants.ts";
 import { NoiseError } from "./errors.ts";
 
@@ -50,34 +48,54 @@ export function aeadSelfTest(aead: Aead): boolean {
   }
 }
 
-// The automatic choice is computed once per process: it is a pure function of the runtime
-// (and the system's libraries), and the self-test is not free. With the library opened once in
-// _aead_ffi.ts, these are the only module-level state in mod/noise.
-let autoChoice: Aead | undefined;
+/** The `node:crypto` backend, imported when first asked for. */
+async function loadNode(): Promise<Aead> {
+  return (await import("./_aead_node.ts")).nodeAead;
+}
+
+/** The `@noble/ciphers` backend, imported when first asked for. */
+async function loadNoble(): Promise<Aead> {
+  return (await import("./_aead_noble.ts")).nobleAead;
+}
+
+// The automatic choice is made once per process, when this module loads: it is a pure function
+// of the runtime (and the system's libraries). Where libcrypto passes its self-test neither
+// other backend is imported. With the library opened once in _aead_ffi.ts, this is the only
+// module-level state in mod/noise.
+const autoChoice: Aead = await pickAuto();
+
+async function pickAuto(): Promise<Aead> {
+  const ffi = openFfiAead().aead;
+  if (ffi !== undefined && aeadSelfTest(ffi)) return ffi;
+  const node = await loadNode();
+  return aeadSelfTest(node) ? node : await loadNoble();
+}
 
 /**
  * The AEAD backend to use. `"auto"` (the default) returns the first of these that is there and
  * passes {@linkcode aeadSelfTest}: the system's OpenSSL libcrypto over FFI (needs
  * `--allow-ffi`; `SKYWIRE_CRYPTO_LIB` names the library file), the runtime's `node:crypto`, and
- * `@noble/ciphers` (pure JavaScript, always there). `"ffi"`, `"node"` and `"noble"` force a
- * backend (tests and benchmarks); `"ffi"` throws a {@linkcode NoiseError} saying why when the
- * library cannot be used.
+ * `@noble/ciphers` (pure JavaScript, always there). `"ffi"` forces libcrypto and throws a
+ * {@linkcode NoiseError} saying why when the library cannot be used; the other backends are
+ * imported only on demand, through {@linkcode loadAead}.
  */
-export function getAead(choice: AeadChoice = "auto"): Aead {
-  if (choice === "node") return nodeAead;
-  if (choice === "noble") return nobleAead;
+export function getAead(choice: "auto" | "ffi" = "auto"): Aead {
   if (choice === "ffi") {
     const ffi = openFfiAead();
     if (ffi.aead === undefined) throw new NoiseError(`aead ffi backend: ${ffi.reason}`);
     return ffi.aead;
   }
-  return autoChoice ??= pickAuto();
+  return autoChoice;
 }
 
-function pickAuto(): Aead {
-  const ffi = openFfiAead().aead;
-  if (ffi !== undefined && aeadSelfTest(ffi)) return ffi;
-  return aeadSelfTest(nodeAead) ? nodeAead : nobleAead;
+/**
+ * {@linkcode getAead}, or a forced `"node"` or `"noble"` backend, importing it first (tests and
+ * benchmarks compare the backends).
+ */
+export function loadAead(choice: AeadChoice = "auto"): Promise<Aead> {
+  if (choice === "node") return loadNode();
+  if (choice === "noble") return loadNoble();
+  return Promise.resolve().then(() => getAead(choice));
 }
 
 /** Which backend `"auto"` uses and, when it is not libcrypto, why not: for operators. */

@@ -27,7 +27,7 @@ export { SessionObjectCipher } from "./session_objects.ts";
 export { NonceWindow } from "./nonce_window.ts";
 export { STATIC_DH_CACHE_SIZE, StaticDhCache } from "./static_dh_cache.ts";
 export { frameNonce, ReceiveCipher, SendCipher } from "./cipher_state.ts";
-export { aeadSelfTest, aeadStatus, getAead } from "./get_aead.ts";
+export { aeadSelfTest, aeadStatus, getAead, loadAead } from "./get_aead.ts";
 export type { Aead, AeadChoice } from "./aead.ts";
 export {
   NoiseDecryptError,

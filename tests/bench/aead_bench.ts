@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Aead, getAead } from "../../mod/noise/mod.ts";
+import { type Aead, getAead, loadAead } from "../../mod/noise/mod.ts";
 
 const SIZES = [1024, 4070, 64 * 1024];
 const MIN_SECONDS = 0.5;
@@ -38,8 +38,8 @@ function measure(aead: Aead, size: number): number {
 }
 
 /** Print one line per size: MB/s per backend and their ratios. */
-export function main(): void {
-  const node = getAead("node"), noble = getAead("noble");
+export async function main(): Promise<void> {
+  const node = await loadAead("node"), noble = await loadAead("noble");
   let ffi: Aead | undefined;
   try {
     ffi = getAead("ffi");
@@ -61,4 +61,4 @@ export function main(): void {
   }
 }
 
-if (import.meta.main) main();
+if (import.meta.main) await main();

@@ -15,7 +15,7 @@ import process from "node:process";
 import { generateKeyPair } from "../../mod/cipher/mod.ts";
 import type { ByteStream } from "../../mod/conn/mod.ts";
 import { writeAll } from "../../mod/conn/mod.ts";
-import { type Aead, getAead, Handshake, NoiseStream } from "../../mod/noise/mod.ts";
+import { type Aead, Handshake, loadAead, NoiseStream } from "../../mod/noise/mod.ts";
 import { memoryPipe } from "../_util/memory_pipe.ts";
 import { tcpPair } from "../_util/tcp_pair.ts";
 import { type BenchReport, JSON_MODE, log } from "./_report.ts";
@@ -130,7 +130,7 @@ function line(name: string, rate: Rate, raw?: Rate): string {
 /** Print throughput per pipe and backend with the ratio against the raw copy, then handshake cost. */
 export async function main(): Promise<BenchReport> {
   const report: BenchReport = { name: "noise", figures: {}, ratios: {} };
-  const node = getAead("node"), noble = getAead("noble");
+  const node = await loadAead("node"), noble = await loadAead("noble");
   for (
     const [name, key, pair, total] of [
       ["memory pipe", "memory", memoryPair, MEMORY_BYTES],

@@ -19,6 +19,7 @@ import {
   ecdh,
   generateKeyPair,
   getSecp256k1,
+  loadSecp256k1,
   type Secp256k1Backend,
   signPayload,
   verifyPubKeySignedPayload,
@@ -74,8 +75,8 @@ function operations(backend: Secp256k1Backend): Record<string, () => void> {
  * Measure each backend there is (libsecp256k1 over FFI when it opens, node:crypto, noble) and
  * print one line per operation with the ratios ffi/node, ffi/noble and node/noble.
  */
-export function main(): BenchReport {
-  const backends: Secp256k1Backend[] = [getSecp256k1("node"), getSecp256k1("noble")];
+export async function main(): Promise<BenchReport> {
+  const backends: Secp256k1Backend[] = [await loadSecp256k1("node"), await loadSecp256k1("noble")];
   const ffi = openFfiSecp256k1();
   if (ffi.backend) backends.unshift(ffi.backend);
   else log(`(no ffi backend: ${ffi.reason})`);
@@ -140,6 +141,6 @@ export function main(): BenchReport {
 }
 
 if (import.meta.main) {
-  const report = main();
+  const report = await main();
   if (JSON_MODE) console.log(JSON.stringify(report));
 }

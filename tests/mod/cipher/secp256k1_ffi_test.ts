@@ -10,6 +10,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToNumberBE } from "@noble/curves/utils.js";
 import {
   getSecp256k1,
+  loadSecp256k1,
   type RecoveryResult,
   secp256k1SelfTest,
   secp256k1Status,
@@ -37,7 +38,7 @@ const opened = openFfiSecp256k1();
 const skip = opened.backend === undefined ? opened.reason : undefined;
 if (skip) console.log(`libsecp256k1 (ffi) tests ignored: ${skip}`);
 const ffi = opened.backend!;
-const noble = getSecp256k1("noble");
+const noble = await loadSecp256k1("noble");
 
 Deno.test({
   name: "ffi: passes the self-test and is the automatic choice",
@@ -201,6 +202,49 @@ Deno.test({
       counts.match > 400 && counts.mismatch > 1_000 && counts.unrecoverable > 1_000,
       JSON.stringify(counts),
     );
+  },
+});
+
+Deno.test({
+  name: "ffi: hashes, signatures and keys of other sizes get noble's bytes and verdicts",
+  ignore: skip !== undefined,
+  fn() {
+    // Never from `sha256`/`Sig`/`PubKey`, but the backend answers alone (noble is not loaded
+    // where libsecp256k1 is used), so it must answer as noble would, never read past a buffer.
+    const prng = new Prng(0x512e);
+    const { sk, pk } = signed[3];
+    for (const size of [0, 1, 16, 31, 33, 48, 64, 8192]) {
+      for (const fill of ["random", "ones"]) {
+        const hash = fill === "ones" ? new Uint8Array(size).fill(0xff) : prng.bytes(size);
+        const sig = noble.sign(hash, sk);
+        assertEquals(ffi.sign(hash, sk), sig, `sign, ${size}-byte hash`);
+        assertEquals(ffi.recover(sig, hash, pk), noble.recover(sig, hash, pk), `${size} bytes`);
+        assertEquals(noble.recover(sig, hash, pk), "match");
+      }
+    }
+    const hash = prng.bytes(32);
+    const sig = noble.sign(hash, sk);
+    const tooLong = prng.bytes(8193);
+    assertThrows(() => noble.sign(tooLong, sk));
+    assertThrows(() => ffi.sign(tooLong, sk));
+    const cases: [Uint8Array, Uint8Array, Uint8Array][] = [
+      [tooLong, sig, pk],
+      [hash, sig.subarray(0, 64), pk],
+      [hash, sig.subarray(0, 10), pk],
+      [hash, Uint8Array.of(...sig, 7), pk],
+      [hash, sig, pk.subarray(0, 32)],
+      [hash, sig, Uint8Array.of(...pk, 1)],
+      [hash, sig, new Uint8Array(0)],
+    ];
+    for (const [h, s, key] of cases) {
+      assertEquals(ffi.recover(s, h, key), noble.recover(s, h, key), `${h.length} ${s.length}`);
+    }
+    for (const bad of [new Uint8Array(31), Uint8Array.of(...sk, 0), scalar(0n), scalar(N)]) {
+      assertThrows(() => noble.sign(hash, bad));
+      assertThrows(() => ffi.sign(hash, bad));
+      assertThrows(() => ffi.publicKey(bad));
+      assertThrows(() => ffi.sharedPoint(bad, pk));
+    }
   },
 });
 

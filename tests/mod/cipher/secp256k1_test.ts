@@ -8,6 +8,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
 import {
   getSecp256k1,
+  loadSecp256k1,
   type RecoveryResult,
   type Secp256k1Backend,
   secp256k1SelfTest,
@@ -35,8 +36,8 @@ import {
 } from "./_secp256k1_cases.ts";
 import { Prng } from "../../_util/prng.ts";
 
-const node = getSecp256k1("node");
-const noble = getSecp256k1("noble");
+const node = await loadSecp256k1("node");
+const noble = await loadSecp256k1("noble");
 
 Deno.test("both backends pass the self-test, a backend that is off by one bit fails it", () => {
   assert(secp256k1SelfTest(noble));

@@ -9,6 +9,7 @@ import {
   aeadSelfTest,
   aeadStatus,
   getAead,
+  loadAead,
   NoiseDecryptError,
   NoiseError,
 } from "../../../mod/noise/mod.ts";
@@ -20,7 +21,7 @@ const opened = openFfiAead();
 const skip = opened.aead === undefined ? opened.reason : undefined;
 if (skip) console.log(`libcrypto (ffi) AEAD tests ignored: ${skip}`);
 const ffi = opened.aead!;
-const node = getAead("node"), noble = getAead("noble");
+const node = await loadAead("node"), noble = await loadAead("noble");
 
 Deno.test({
   name: "ffi AEAD: passes the self-test and is the automatic choice",

@@ -5,6 +5,7 @@ import {
   aeadSelfTest,
   getAead,
   Handshake,
+  loadAead,
   NoiseDecryptError,
   NoiseError,
   NoiseFrameError,
@@ -12,7 +13,7 @@ import {
 } from "../../../mod/noise/mod.ts";
 import { Prng } from "./_util.ts";
 
-const node = getAead("node"), noble = getAead("noble");
+const node = await loadAead("node"), noble = await loadAead("noble");
 
 Deno.test("both AEAD backends pass the RFC 8439 self-test", () => {
   assert(aeadSelfTest(node));

@@ -10,6 +10,7 @@ import { type ByteStream, readFull, writeAll } from "../../../mod/conn/mod.ts";
 import {
   getAead,
   type HandshakePattern,
+  loadAead,
   MAX_FRAME_PLAINTEXT,
   NoiseDecryptError,
   NoiseError,
@@ -195,7 +196,7 @@ Deno.test("read returns frames in order and keeps leftover plaintext for the nex
 Deno.test("frames decrypted in the read buffer: leftover plaintext survives the refills", async () => {
   // Each backend, the in-place one (libcrypto) among them where it loads: reads smaller than a
   // frame leave plaintext pending while later frames arrive in pieces of every size.
-  const backends = [getAead("node"), getAead("noble")];
+  const backends = [await loadAead("node"), await loadAead("noble")];
   try {
     backends.unshift(getAead("ffi"));
   } catch { /* no libcrypto here: the copying backends only */ }

@@ -1,0 +1,21 @@
+/**
+ * What `skywire up` imports when it starts (`main.ts` and the `up` command's static graph):
+ * not the fallback crypto. `@noble/curves`, `@noble/ciphers` and `node:crypto` load only where
+ * libsecp256k1 or libcrypto cannot be used (mod/cipher and mod/noise import them then), so an
+ * idle node that has the libraries does not carry them.
+ */
+import { assertEquals } from "@std/assert";
+import { staticGraph } from "../../_util/static_graph.ts";
+
+const ROOT = new URL("../../../", import.meta.url);
+
+Deno.test("up's start imports neither noble's curves and ciphers nor node:crypto", async () => {
+  const graph = new Set([
+    ...await staticGraph(new URL("main.ts", ROOT)),
+    ...await staticGraph(new URL("services/up/commands.ts", ROOT)),
+  ]);
+  const fallbacks = [...graph].filter((specifier) =>
+    /^npm:\/?@noble\/(curves|ciphers)@/.test(specifier) || specifier === "node:crypto"
+  );
+  assertEquals(fallbacks, []);
+});
