@@ -1,8 +1,9 @@
 /**
  * What `skywire up` imports when it starts (`main.ts` and the `up` command's static graph):
- * not the fallback crypto. `@noble/curves`, `@noble/ciphers` and `node:crypto` load only where
- * libsecp256k1 or libcrypto cannot be used (mod/cipher and mod/noise import them then), so an
- * idle node that has the libraries does not carry them.
+ * not the fallback crypto. `@noble/curves` and `@noble/ciphers` are imported only where
+ * libsecp256k1 or libcrypto cannot be used (mod/cipher and mod/noise import them then) and
+ * `node:crypto` is loaded at first use (`nodeCrypto`), so an idle node that has the libraries
+ * carries none of them.
  */
 import { assertEquals } from "@std/assert";
 import { staticGraph } from "../../_util/static_graph.ts";
