@@ -21,7 +21,14 @@
  * binary and libraries), the V8 heap from the child, and CPU from /proc/PID/stat over the next
  * `--cpu-s` seconds. Figures are medians over `--runs` rounds.
  *
- * Run: `deno task bench up_idle [--json] [--runs=3] [--idle-s=30] [--cpu-s=60]`
+ * With `--soak-min=N` the variants instead idle side by side for N minutes (one round), sampled
+ * every `--sample-s` seconds (RSS, anonymous, file, V8 heap, external), to tell a leak from V8
+ * settling: the V8 heap is also read after a full GC at the start and the end (`_up_child.ts`,
+ * SIGUSR2), so `*_soak_gc_heap_growth_mib` is what the process keeps, and `*_soak_rss_growth_mib`
+ * what it holds. The series starts after that first collection.
+ *
+ * Run: `deno task bench up_idle [--json] [--runs=3] [--idle-s=30] [--cpu-s=60]
+ * [--soak-min=20 [--sample-s=30]]`
  *
  * @module
  */
@@ -79,13 +86,8 @@ interface Variant {
   env?: Record<string, string>;
 }
 
-interface Sample {
-  rss: number;
-  anon: number;
-  file: number;
-  threads: number;
-  heapTotal: number;
-  heapUsed: number;
+/** A round's figures of one variant: its memory after the idle time, its CPU after that. */
+interface Sample extends Reading {
   cpuPercent: number;
 }
 
@@ -101,12 +103,14 @@ function status(pid: number): Record<string, number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One round: every variant side by side, measured at the same moments. */
-async function round(
+/**
+ * Start every variant side by side (each with its own data directory), wait until all are up,
+ * run `measure`, then stop them and remove their state.
+ */
+async function withChildren<T>(
   variants: Variant[],
-  idleS: number,
-  cpuS: number,
-): Promise<Map<string, Sample>> {
+  measure: (children: SkywireProcess[]) => Promise<T>,
+): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "skywire-up-idle-" });
   const children = variants.map((v) =>
     new SkywireProcess(v.args(join(dir, v.name)), {
@@ -117,13 +121,23 @@ async function round(
   );
   try {
     await Promise.all(children.map((c) => c.line(/^\{/, 180_000)));
+    return await measure(children);
+  } finally {
+    for (const child of children) child.kill("SIGINT");
+    await Promise.all(children.map((c) => c.exit().catch(() => {})));
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** One round: every variant side by side, measured at the same moments. */
+async function round(
+  variants: Variant[],
+  idleS: number,
+  cpuS: number,
+): Promise<Map<string, Sample>> {
+  return await withChildren(variants, async (children) => {
     await sleep(idleS * 1000);
-    const memory = await Promise.all(children.map(async (child) => {
-      const proc = status(child.pid);
-      child.kill("SIGUSR1");
-      const line = await child.line(/^MEMORY /, 10_000, "stderr");
-      return { proc, heap: JSON.parse(line.slice("MEMORY ".length)) as Deno.MemoryUsage };
-    }));
+    const memory = await Promise.all(children.map((c) => reading(c, 0, "SIGUSR1")));
     const before = children.map((c) => cpuMs(c.pid) / 1000);
     const started = performance.now();
     await sleep(cpuS * 1000);
@@ -131,23 +145,168 @@ async function round(
     const after = children.map((c) => cpuMs(c.pid) / 1000);
     const samples = new Map<string, Sample>();
     variants.forEach((v, i) => {
-      const { proc, heap } = memory[i];
-      samples.set(v.name, {
-        rss: proc.VmRSS * 1024,
-        anon: proc.RssAnon * 1024,
-        file: proc.RssFile * 1024,
-        threads: proc.Threads,
-        heapTotal: heap.heapTotal,
-        heapUsed: heap.heapUsed,
-        cpuPercent: 100 * (after[i] - before[i]) / wall,
-      });
+      samples.set(v.name, { ...memory[i], cpuPercent: 100 * (after[i] - before[i]) / wall });
     });
     return samples;
-  } finally {
-    for (const child of children) child.kill("SIGINT");
-    await Promise.all(children.map((c) => c.exit().catch(() => {})));
-    await Deno.remove(dir, { recursive: true });
+  });
+}
+
+/** A child's memory at one moment (`t` seconds into a soak). */
+interface Reading {
+  t: number;
+  rss: number;
+  anon: number;
+  file: number;
+  threads: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  cpuMs: number;
+}
+
+/**
+ * `Deno.memoryUsage()` from the child: SIGUSR1 as it is, SIGUSR2 after a full GC. Earlier
+ * MEMORY lines stay in the child's log, so only one printed after the signal counts.
+ */
+async function memoryOf(
+  child: SkywireProcess,
+  signal: "SIGUSR1" | "SIGUSR2",
+): Promise<Deno.MemoryUsage> {
+  const seen = child.stderr.length;
+  child.kill(signal);
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const line = child.stderr.slice(seen).find((l) => l.startsWith("MEMORY "));
+    if (line) return JSON.parse(line.slice("MEMORY ".length));
+    if (Date.now() > end) throw new Error(`no MEMORY line after ${signal}`);
+    await sleep(50);
   }
+}
+
+async function reading(
+  child: SkywireProcess,
+  t: number,
+  signal: "SIGUSR1" | "SIGUSR2",
+): Promise<Reading> {
+  // /proc before a plain reading (the report itself allocates), after a collection.
+  let proc = status(child.pid);
+  const heap = await memoryOf(child, signal);
+  if (signal === "SIGUSR2") proc = status(child.pid);
+  return {
+    t,
+    rss: proc.VmRSS * 1024,
+    anon: proc.RssAnon * 1024,
+    file: proc.RssFile * 1024,
+    threads: proc.Threads,
+    heapTotal: heap.heapTotal,
+    heapUsed: heap.heapUsed,
+    external: heap.external,
+    cpuMs: cpuMs(child.pid),
+  };
+}
+
+/** What one variant did over a soak. */
+interface Soak {
+  series: Reading[];
+  /** After a full GC just before the series starts and just after it ends. */
+  gcStart: Reading;
+  gcEnd: Reading;
+}
+
+/** Every variant side by side for `minutes`, sampled every `everyS` seconds. */
+async function soak(
+  variants: Variant[],
+  idleS: number,
+  minutes: number,
+  everyS: number,
+): Promise<Map<string, Soak>> {
+  return await withChildren(variants, async (children) => {
+    const all = (t: number, signal: "SIGUSR1" | "SIGUSR2") =>
+      Promise.all(children.map((c) => reading(c, t, signal)));
+    await sleep(idleS * 1000);
+    const gcStart = await all(0, "SIGUSR2");
+    const series: Reading[][] = [];
+    const started = performance.now();
+    for (let i = 0;; i++) {
+      const wait = started + i * everyS * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      const t = (performance.now() - started) / 1000;
+      const points = await all(t, "SIGUSR1");
+      series.push(points);
+      log(
+        `  ${(t / 60).toFixed(1).padStart(5)} min  RSS MiB: ${
+          variants.map((v, j) => `${v.name} ${(points[j].rss / MIB).toFixed(1)}`).join(", ")
+        }`,
+      );
+      if (t >= minutes * 60 - everyS / 2) break;
+    }
+    const gcEnd = await all(series.at(-1)![0].t, "SIGUSR2");
+    return new Map(variants.map((v, j) => [v.name, {
+      series: series.map((points) => points[j]),
+      gcStart: gcStart[j],
+      gcEnd: gcEnd[j],
+    }]));
+  });
+}
+
+/** The soak's figures of one variant (MiB; growth per hour over the second half). */
+function soakFigures(name: string, run: Soak): Record<string, number> {
+  const first = run.series[0], last = run.series.at(-1)!;
+  const mid = run.series[Math.floor((run.series.length - 1) / 2)];
+  const hours = (last.t - mid.t) / 3600;
+  const mib = (bytes: number) => bytes / MIB;
+  return {
+    [`${name}_soak_min`]: last.t / 60,
+    [`${name}_soak_rss_start_mib`]: mib(first.rss),
+    [`${name}_soak_rss_end_mib`]: mib(last.rss),
+    [`${name}_soak_rss_growth_mib`]: mib(last.rss - first.rss),
+    [`${name}_soak_anon_growth_mib`]: mib(last.anon - first.anon),
+    [`${name}_soak_heap_total_growth_mib`]: mib(last.heapTotal - first.heapTotal),
+    [`${name}_soak_rss_late_mib_per_h`]: hours > 0 ? mib(last.rss - mid.rss) / hours : 0,
+    [`${name}_soak_gc_heap_start_mib`]: mib(run.gcStart.heapUsed),
+    [`${name}_soak_gc_heap_end_mib`]: mib(run.gcEnd.heapUsed),
+    [`${name}_soak_gc_heap_growth_mib`]: mib(run.gcEnd.heapUsed - run.gcStart.heapUsed),
+    [`${name}_soak_rss_after_gc_mib`]: mib(run.gcEnd.rss),
+    [`${name}_soak_cpu_percent`]: last.t > 0 ? 100 * (last.cpuMs - first.cpuMs) / 1000 / last.t : 0,
+  };
+}
+
+/** Run the soak and report it (instead of the idle and CPU rounds). */
+async function soakReport(
+  variants: Variant[],
+  idleS: number,
+  minutes: number,
+  everyS: number,
+  notes: string[],
+): Promise<BenchReport> {
+  log(`  soak: ${minutes} min, a sample every ${everyS} s, a full GC at both ends`);
+  const runs = await soak(variants, idleS, minutes, everyS);
+  const figures: Record<string, number> = {};
+  const ratios: Record<string, number> = {};
+  log(
+    "  variant          RSS MiB start -> end (late MiB/h)  anon +MiB  heap +MiB  " +
+      "GC'd heap MiB start -> end  RSS after GC  CPU %",
+  );
+  for (const { name } of variants) {
+    const f = soakFigures(name, runs.get(name)!);
+    Object.assign(figures, f);
+    ratios[`${name}_soak_rss_end_over_start`] = f[`${name}_soak_rss_end_mib`] /
+      f[`${name}_soak_rss_start_mib`];
+    ratios[`${name}_soak_gc_heap_end_over_start`] = f[`${name}_soak_gc_heap_end_mib`] /
+      f[`${name}_soak_gc_heap_start_mib`];
+    const n = (key: string, digits = 1) => f[`${name}_soak_${key}`].toFixed(digits);
+    log(
+      `  ${name.padEnd(15)} ${n("rss_start_mib").padStart(8)} -> ${n("rss_end_mib")} (${
+        n("rss_late_mib_per_h")
+      })  ${n("anon_growth_mib").padStart(9)} ${n("heap_total_growth_mib").padStart(10)}  ${
+        n("gc_heap_start_mib", 2).padStart(13)
+      } -> ${n("gc_heap_end_mib", 2)}  ${n("rss_after_gc_mib").padStart(12)}  ${
+        n("cpu_percent", 3)
+      }`,
+    );
+  }
+  for (const note of notes) log(`  ${note}`);
+  return { name: "up_idle", figures, ratios, notes };
 }
 
 interface GraphModule {
@@ -199,6 +358,10 @@ export async function main(): Promise<BenchReport> {
   const runs = numberFlag("runs", 1);
   const idleS = numberFlag("idle-s", 30);
   const cpuS = numberFlag("cpu-s", 60);
+  const soakMin = Deno.args.some((a) => a.startsWith("--soak-min="))
+    ? numberFlag("soak-min", 20)
+    : 0;
+  const sampleS = numberFlag("sample-s", 30);
   const flags = startTaskFlags();
   const deno = Deno.execPath();
   const config = ["--config", join(ROOT, "deno.json")];
@@ -249,6 +412,14 @@ export async function main(): Promise<BenchReport> {
     notes.push(
       `bundle skipped: ${tried ? "the bundle cannot run up" : "deno bundle failed"}: ${why}`,
     );
+  }
+
+  if (soakMin > 0) {
+    try {
+      return await soakReport(variants, idleS, soakMin, sampleS, notes);
+    } finally {
+      await Deno.remove(bundleDir, { recursive: true });
+    }
   }
 
   const graph = await loadedAtStart();
