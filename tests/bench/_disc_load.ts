@@ -9,7 +9,7 @@
  */
 import { generateKeyPair, type PubKey } from "../../mod/cipher/mod.ts";
 import { marshalEntry, newClientEntry, nowNanos, signEntry } from "../../mod/dmsg/mod.ts";
-import { type DiscTarget, peakRssMiB, totalCpuMs } from "./_disc_targets.ts";
+import { type DiscTarget, peakRssMiB, sampleRssSplit, totalCpuMs } from "./_disc_targets.ts";
 
 /** Requests in flight at once during the throughput phases. */
 export const CONCURRENCY = 16;
@@ -115,6 +115,7 @@ export async function measureTarget(
   const n = keys.length;
   const url = target.url;
   const figures: Record<string, number> = {};
+  const rss = sampleRssSplit(target.pids);
   let registered = 0, registerWall = 0, registerCpu = 0, registerFailures = 0;
   for (const round of bodies) {
     const p = await phase(target, n, CONCURRENCY, (i) =>
@@ -166,5 +167,10 @@ export async function measureTarget(
   figures.entries_cpu_ms_per_call = list.cpuMs / LIST_CALLS;
   figures.entries_failures = list.failures;
   figures.peak_rss_mib = peakRssMiB(target.pids);
+  // The sampled peak (20 ms apart, so a little under VmHWM's) split into the processes' own
+  // memory and the mapped files they share with others (a runtime binary, libraries).
+  const split = rss.stop();
+  figures.peak_rss_anon_mib = split.anon;
+  figures.peak_rss_file_mib = split.file;
   return figures;
 }

@@ -31,12 +31,57 @@ export function peakRssMiB(pids: number[]): number {
   }, 0);
 }
 
+/** Resident set of processes at one moment, MiB: all of it, anonymous and file-backed. */
+export interface RssSplit {
+  /** VmRSS. */
+  rss: number;
+  /** RssAnon: the heaps (V8's, malloc's), stacks: memory of this process alone. */
+  anon: number;
+  /** RssFile: mapped files (the runtime's binary, shared libraries), shared between processes. */
+  file: number;
+}
+
+/** {@linkcode RssSplit} of `pids` now, summed. */
+export function rssSplitOf(pids: number[]): RssSplit {
+  const sum: RssSplit = { rss: 0, anon: 0, file: 0 };
+  for (const pid of pids) {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kib = (field: string) =>
+      Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+    sum.rss += kib("VmRSS");
+    sum.anon += kib("RssAnon");
+    sum.file += kib("RssFile");
+  }
+  return sum;
+}
+
+/**
+ * Sample {@linkcode rssSplitOf} every `intervalMs` until `stop()`, which returns the sample with
+ * the largest total: how the peak divides into anonymous and file-backed memory (VmHWM has the
+ * peak only as a total).
+ */
+export function sampleRssSplit(pids: number[], intervalMs = 20): { stop(): RssSplit } {
+  let peak = rssSplitOf(pids);
+  const timer = setInterval(() => {
+    try {
+      const now = rssSplitOf(pids);
+      if (now.rss > peak.rss) peak = now;
+    } catch {
+      // A process that ended is reported by the load's failures; its last sample stands.
+    }
+  }, intervalMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const now = rssSplitOf(pids);
+      return now.rss > peak.rss ? now : peak;
+    },
+  };
+}
+
 /** Current resident sets (VmRSS) of `pids` summed, MiB. */
 export function rssMiBOf(pids: number[]): number {
-  return pids.reduce((sum, pid) => {
-    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-    return sum + Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-  }, 0);
+  return rssSplitOf(pids).rss;
 }
 
 async function stop(child: Deno.ChildProcess): Promise<void> {

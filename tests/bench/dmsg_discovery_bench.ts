@@ -96,6 +96,8 @@ const RATIO_KEYS = [
   "lookup_absent_per_cpu_s",
   "entries_p50_ms",
   "peak_rss_mib",
+  "peak_rss_anon_mib",
+  "peak_rss_file_mib",
 ];
 
 /**
@@ -141,8 +143,13 @@ async function throughput(): Promise<BenchReport> {
   row("/entries p99 ms", "entries_p99_ms", 2);
   row("/entries CPU ms/call", "entries_cpu_ms_per_call", 2);
   row("peak RSS MiB", "peak_rss_mib", 1);
+  row("  of it anonymous", "peak_rss_anon_mib", 1);
+  row("  of it mapped files", "peak_rss_file_mib", 1);
   log(
     `    Deno floor (KV + TCP, no checks): peak RSS ${floor.peak_rss_mib.toFixed(1)} MiB` +
+      ` (anonymous ${floor.peak_rss_anon_mib.toFixed(1)}, files ${
+        floor.peak_rss_file_mib.toFixed(1)
+      })` +
       (go ? `, ${(floor.peak_rss_mib / go.peak_rss_mib).toFixed(2)}x Go's` : "") +
       `; register /CPU s ${floor.register_per_cpu_s.toFixed(0)}`,
   );
