@@ -44,6 +44,13 @@ export interface Download {
   smallSeconds: number;
   /** The relay's CPU time per MiB during the big download, ms. */
   relayCpuMsPerMib: number;
+  /**
+   * The client program's own CPU time per MiB: its big download's CPU time less its 1-byte
+   * one's (start-up and session set-up cancel out), ms. 10 ms clock ticks.
+   */
+  clientCpuMsPerMib: number;
+  /** The client program's whole CPU time for the big file, s. */
+  clientCpuSeconds: number;
 }
 
 /** What {@linkcode measureGoClients} found. */
@@ -58,52 +65,50 @@ export interface GoClientFigures {
   ourStack: Download;
 }
 
-type Fetcher = (discovery: string, url: string, out: string) => Deno.Command;
+/** A client program's command line (program first) fetching `url` into `out`. */
+type Fetcher = string[];
+type FetcherFor = (discovery: string, url: string, out: string) => Fetcher;
 
-const dmsgget = (bin: string): Fetcher => (discovery, url, out) =>
-  new Deno.Command(join(bin, "dmsgget"), {
-    args: ["-d", discovery, "-o", out, url],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  });
+const dmsgget = (bin: string): FetcherFor => (discovery, url, out) => [
+  join(bin, "dmsgget"),
+  ...["-d", discovery, "-o", out, url],
+];
 
-const ourCurl: Fetcher = (discovery, url, out) =>
-  new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      ...SHIPPED_V8_FLAGS,
-      "--config",
-      ROOT_CONFIG,
-      MAIN,
-      "dmsg",
-      "curl",
-      "-d",
-      discovery,
-      "--timeout",
-      "300s",
-      "-o",
-      out,
-      url,
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  });
+const ourCurl: FetcherFor = (discovery, url, out) => [
+  Deno.execPath(),
+  ...["run", "-A", ...SHIPPED_V8_FLAGS, "--config", ROOT_CONFIG, MAIN, "dmsg", "curl"],
+  ...["-d", discovery, "--timeout", "300s", "-o", out, url],
+];
 
-async function timed(command: Deno.Command, what: string): Promise<number> {
+// Runs the client under sh, which waits for it and then prints its own /proc stat line: the
+// waited-for child's CPU time is in the shell's cutime and cstime (the client's output is
+// discarded, as its stdout and stderr were before).
+const WITH_CPU = '"$@" >/dev/null 2>&1; s=$?; read -r stat < /proc/$$/stat; echo "$stat"; exit $s';
+
+/** Whole-process time (s) and CPU time (user + system, s) of `command`'s program. */
+async function timed(command: Fetcher, what: string): Promise<{ seconds: number; cpu: number }> {
+  const [program, ...args] = command;
   const start = performance.now();
-  const child = command.spawn();
+  const child = new Deno.Command("/bin/sh", {
+    args: ["-c", WITH_CPU, "sh", program, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
   const timer = setTimeout(() => child.kill("SIGKILL"), DOWNLOAD_TIMEOUT_MS);
-  const status = await child.status;
+  const { success, code, stdout } = await child.output();
+  const seconds = (performance.now() - start) / 1000;
   clearTimeout(timer);
-  if (!status.success) throw new Error(`${what} failed (exit ${status.code})`);
-  return (performance.now() - start) / 1000;
+  if (!success) throw new Error(`${what} failed (exit ${code})`);
+  const stat = new TextDecoder().decode(stdout);
+  // Fields after the command name (which may hold spaces) start at ") "; cutime and cstime are
+  // the 16th and 17th, in clock ticks of 10 ms.
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return { seconds, cpu: (Number(fields[13]) + Number(fields[14])) / 100 };
 }
 
 async function download(
-  fetcher: Fetcher,
+  fetcher: FetcherFor,
   discovery: string,
   filesPk: string,
   relay: BenchProcess,
@@ -112,16 +117,23 @@ async function download(
 ): Promise<Download> {
   const url = (name: string) => `dmsg://${filesPk}:80/${name}`;
   const out = () => join(dir, `out-${crypto.randomUUID()}`);
-  const smallSeconds = await timed(fetcher(discovery, url("small.bin"), out()), "small download");
+  const small = await timed(fetcher(discovery, url("small.bin"), out()), "small download");
   const cpuBefore = cpuMs(relay.pid);
   const bigOut = out();
-  const bigSeconds = await timed(fetcher(discovery, url("big.bin"), bigOut), "big download");
+  const big = await timed(fetcher(discovery, url("big.bin"), bigOut), "big download");
   const relayCpuMsPerMib = (cpuMs(relay.pid) - cpuBefore) / (bytes / MIB);
   const size = (await Deno.stat(bigOut)).size;
   if (size !== bytes) throw new Error(`downloaded ${size} of ${bytes} bytes`);
   await Deno.remove(bigOut);
-  const mibps = bytes / MIB / Math.max(bigSeconds - smallSeconds, 1e-3);
-  return { mibps, bigSeconds, smallSeconds, relayCpuMsPerMib };
+  const mibps = bytes / MIB / Math.max(big.seconds - small.seconds, 1e-3);
+  return {
+    mibps,
+    bigSeconds: big.seconds,
+    smallSeconds: small.seconds,
+    relayCpuMsPerMib,
+    clientCpuMsPerMib: (big.cpu - small.cpu) * 1000 / (bytes / MIB),
+    clientCpuSeconds: big.cpu,
+  };
 }
 
 /** The payload files dmsghttp and our file server share. */

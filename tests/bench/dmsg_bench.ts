@@ -32,7 +32,8 @@
  * `rounds` says how many. Memory per idle session is measured in the first round only.
  *
  * Run: `deno run -A --config tests/bench/deno.json tests/bench/dmsg_bench.ts [MiB, default 128]
- * [--rounds=N] [--stacks] [--json]` (`--stacks`: only the whole-stack rows). Through
+ * [--rounds=N] [--stacks] [--clients] [--json]` (`--stacks`: only the whole-stack rows;
+ * `--clients`: only the whole client programs, Go's and `skywire dmsg curl`). Through
  * `deno task bench` write `--rounds=N`, so that the other benches do not take N for a size.
  *
  * @module
@@ -113,6 +114,14 @@ const CLIENT_RATIOS: Record<string, RatioSpec> = {
     "our_curl_via_go_whole_process_s",
     "go_clients_via_go_whole_process_s",
   ),
+  client_cpu_per_mib_curl_over_dmsgget: over(
+    "our_curl_via_go_client_cpu_ms_per_mib",
+    "go_clients_via_go_client_cpu_ms_per_mib",
+  ),
+  client_1_byte_curl_over_dmsgget_whole_process_time: over(
+    "our_curl_via_go_1_byte_whole_process_s",
+    "go_clients_via_go_1_byte_whole_process_s",
+  ),
   full_stack_ours_over_go: over("our_stack_mib_s", "go_clients_via_go_mib_s"),
 };
 
@@ -147,7 +156,7 @@ async function relayRound(
 function downloadLine(name: string, d: Download): string {
   return `  ${name.padEnd(44)} ${d.mibps.toFixed(1).padStart(7)} MiB/s   whole process ` +
     `${d.bigSeconds.toFixed(2)} s (1-byte file ${d.smallSeconds.toFixed(2)} s)   relay CPU ` +
-    `${d.relayCpuMsPerMib.toFixed(1)} ms/MiB`;
+    `${d.relayCpuMsPerMib.toFixed(1)} ms/MiB   client CPU ${d.clientCpuMsPerMib.toFixed(2)} ms/MiB`;
 }
 
 /** One round of Go's client programs and ours, each in its own process. */
@@ -172,6 +181,9 @@ async function clientRound(
     figures[`${key}_mib_s`] = d.mibps;
     figures[`${key}_whole_process_s`] = d.bigSeconds;
     figures[`${key}_relay_cpu_ms_per_mib`] = d.relayCpuMsPerMib;
+    figures[`${key}_1_byte_whole_process_s`] = d.smallSeconds;
+    figures[`${key}_client_cpu_ms_per_mib`] = d.clientCpuMsPerMib;
+    figures[`${key}_client_cpu_s`] = d.clientCpuSeconds;
   }
   return figures;
 }
@@ -181,6 +193,7 @@ export async function main(): Promise<BenchReport> {
   const mib = sizeArg(Deno.args, 128);
   const rounds = roundsArg(Deno.args, 3);
   const stacksOnly = Deno.args.includes("--stacks");
+  const clientsOnly = Deno.args.includes("--clients");
   const bytes = mib * MIB;
   const goBin = Deno.env.get("SKYWIRE_GO_REF_BIN");
   const report: BenchReport = { name: "dmsg", figures: {}, ratios: {}, notes: [] };
@@ -203,11 +216,13 @@ export async function main(): Promise<BenchReport> {
       log(`--- round ${round + 1} of ${rounds} (${mib} MiB per throughput run) ---`);
       const figures: Figures = {};
       if (discovery) {
-        log(`dmsg relay, our clients A → relay → B on 127.0.0.1`);
-        Object.assign(figures, await relayRound(discovery.url, goBin, dir, bytes, round));
+        if (!clientsOnly) {
+          log(`dmsg relay, our clients A → relay → B on 127.0.0.1`);
+          Object.assign(figures, await relayRound(discovery.url, goBin, dir, bytes, round));
+        }
         if (goBin) Object.assign(figures, await clientRound(goBin, files!, dir, bytes, round));
       }
-      Object.assign(figures, await stackRound(goBin, dir, bytes, round, report));
+      if (!clientsOnly) Object.assign(figures, await stackRound(goBin, dir, bytes, round, report));
       samples.push(figures);
     }
     summarize(report, samples, { ...RELAY_RATIOS, ...CLIENT_RATIOS, ...STACK_RATIOS });
