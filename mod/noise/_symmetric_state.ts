@@ -1,23 +1,22 @@
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 as sha256Js } from "@noble/hashes/sha2.js";
-import { sha256 } from "../cipher/mod.ts";
+import { hmacSha256, sha256 } from "../cipher/mod.ts";
 import type { Aead } from "./aead.ts";
 import { TAG_SIZE } from "./constants.ts";
 
 const HASH_LEN = 32;
 const EMPTY = new Uint8Array(0);
 
-// Plain SHA-256 natively (cipher's sha256); HMAC in JS: a node Hmac object costs more to set
-// up than the four SHA-256 blocks it hashes (hkdf2 in JS took 40-60 % of node's time, and it
-// runs five times per KK handshake side, i.e. per dmsg stream open).
+const ONE = Uint8Array.of(1);
+const TWO = Uint8Array.of(2);
 
-/** Noise HKDF (spec §4.3) with two outputs, the only arity XK and KK need. */
+/**
+ * Noise HKDF (spec §4.3) with two outputs, the only arity XK and KK need. HMAC through libcrypto
+ * (cipher's hmacSha256): three one-shot calls, where noble's JS HMAC ran cold in a one-shot
+ * process (a few ms of the two handshakes of `dmsg curl`).
+ */
 function hkdf2(chainingKey: Uint8Array, inputKeyMaterial: Uint8Array): [Uint8Array, Uint8Array] {
-  const tempKey = hmac(sha256Js, chainingKey, inputKeyMaterial);
-  // Both outputs are keyed with tempKey: its padded key blocks are hashed once and cloned.
-  const keyed = hmac.create(sha256Js, tempKey);
-  const out1 = keyed.clone().update(Uint8Array.of(1)).digest();
-  const out2 = keyed.update(out1).update(Uint8Array.of(2)).digest();
+  const tempKey = hmacSha256(chainingKey, inputKeyMaterial);
+  const out1 = hmacSha256(tempKey, ONE);
+  const out2 = hmacSha256(tempKey, out1, TWO);
   return [out1, out2];
 }
 

@@ -5,6 +5,7 @@ import {
   ecdh,
   generateKeyPair,
   hexToBytes,
+  hmacSha256,
   makeTransportId,
   PubKey,
   SecKey,
@@ -128,15 +129,31 @@ Deno.test("sha256 (libcrypto over FFI when it opens) gives node:crypto's digests
   assertEquals(sha256(), new Uint8Array(createHash("sha256").digest()));
 });
 
-Deno.test("sha256 without the FFI permission falls back to node:crypto, same digest, nothing logged", async () => {
+Deno.test("sha256 and hmacSha256 without the FFI permission fall back to node:crypto: same bytes, nothing logged", async () => {
   const module = new URL("../../../mod/cipher/mod.ts", import.meta.url).href;
   const { code, stdout, stderr } = await runWithoutPermissions(
-    `import { bytesToHex, sha256 } from ${JSON.stringify(module)};
+    `import { bytesToHex, hmacSha256, sha256 } from ${JSON.stringify(module)};
     const abc = new TextEncoder().encode("abc");
-    console.log(bytesToHex(sha256(abc)), bytesToHex(sha256(abc.subarray(0, 1), abc.subarray(1))));`,
+    console.log(bytesToHex(sha256(abc)), bytesToHex(sha256(abc.subarray(0, 1), abc.subarray(1))),
+      bytesToHex(hmacSha256(new TextEncoder().encode("Jefe"), new TextEncoder().encode("what do ya want for nothing?"))));`,
   );
   assertEquals(code, 0, stderr);
   assertEquals(stderr, "");
   const digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
-  assertEquals(stdout.trim(), `${digest} ${digest}`);
+  // RFC 4231 test case 2.
+  const mac = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+  assertEquals(stdout.trim(), `${digest} ${digest} ${mac}`);
+});
+
+Deno.test("hmacSha256 (libcrypto over FFI when it opens) gives node:crypto's MACs, empty and long keys too", async () => {
+  const { createHmac } = await import("node:crypto");
+  const prng = new Prng(0x4ac);
+  for (let i = 0; i < 300; i++) {
+    const key = prng.bytes(i < 3 ? i : prng.int(200));
+    const data = prng.bytes(i < 70 ? i : prng.int(9_000));
+    const want = new Uint8Array(createHmac("sha256", key).update(data).digest());
+    assertEquals(hmacSha256(key, data), want, `key ${key.length}, data ${data.length} bytes`);
+    const cut = prng.int(data.length + 1);
+    assertEquals(hmacSha256(key, data.subarray(0, cut), data.subarray(cut)), want);
+  }
 });
