@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { readAllLimited } from "../conn/mod.ts";
-import { readRequestBody } from "../dmsg_http/mod.ts";
+import { readRequestBody } from "../dmsg_http/request_body.ts";
 import type { Logger } from "../log/mod.ts";
 import { messageResponse } from "./json.ts";
 

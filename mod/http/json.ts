@@ -5,7 +5,7 @@
  * @module
  */
 
-import { bytesResponse } from "../dmsg_http/mod.ts";
+import { bytesResponse } from "../dmsg_http/bytes_response.ts";
 
 const encoder = new TextEncoder();
 

@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "../log/mod.ts";
-import { bytesResponse } from "../dmsg_http/mod.ts";
+import { bytesResponse } from "../dmsg_http/bytes_response.ts";
 import { messageBytes } from "./json.ts";
 
 /** Token-bucket settings for {@linkcode RateLimiter}. */

@@ -13,15 +13,12 @@
  *
  * @module
  */
-import {
-  type HttpConnectionInfo,
-  type RequestHead,
-  serveHttp as serveStreams,
-  type ShortAnswer,
-} from "../dmsg_http/mod.ts";
+import type { HttpConnectionInfo, RequestHead, ShortAnswer } from "../dmsg_http/mod.ts";
+import { serveHttp as serveStreams } from "../dmsg_http/serve.ts";
 import type { Logger } from "../log/mod.ts";
 import { listenError, parseListenAddress, urlHost } from "../netutil/mod.ts";
-import { type TlsCredentials, TlsFileError } from "../tls/mod.ts";
+import type { TlsCredentials } from "../tls/mod.ts";
+import { TlsFileError } from "../tls/errors.ts";
 import { type AcceptorTls, TcpAcceptor, type TrackedConn } from "./_tcp_acceptor.ts";
 
 /** A listening HTTP service. */

@@ -2,27 +2,25 @@ import { join, resolve } from "node:path";
 import type { KeyPair } from "../../mod/cipher/mod.ts";
 import { generateConfig, type SkywireConfig } from "../../mod/config/mod.ts";
 import { DEFAULT_MAX_SESSIONS, type DmsgServer, startDmsgServer } from "../../mod/dmsg/mod.ts";
-import { type HttpServer, serveServerHealth } from "../../mod/dmsg_http/mod.ts";
+import type { HttpServer } from "../../mod/dmsg_http/mod.ts";
+import { serveServerHealth } from "../../mod/dmsg_http/health.ts";
 import { detectLaunch, type Launch, needsProjectDir, shellCommand } from "../../mod/launch/mod.ts";
 import type { Logger, LogRing } from "../../mod/log/mod.ts";
+import type { TlsCredentials } from "../../mod/tls/mod.ts";
 import { lockDir, namespacedStore, openStore } from "../../mod/store/mod.ts";
-import { defaultCertificateHosts, ensureTlsCredentials } from "../../mod/tls/mod.ts";
-import { type ScryptParams, serveUi, type UiServer } from "../../ui/mod.ts";
+import type { ScryptParams, UiServer } from "../../ui/mod.ts";
+import { serveUi } from "../../ui/serve.ts";
 import { type AddressResolverService, startAddressResolver } from "../address_resolver/mod.ts";
 import { type DiscoveryService, startDiscovery } from "../dmsg_discovery/mod.ts";
-import { serveRouteSetup } from "../dmsg_server/mod.ts";
+import { serveRouteSetup } from "../dmsg_server/route_setup.ts";
 import { type RouteFinder, startRouteFinder, transportSourceFrom } from "../route_finder/mod.ts";
 import {
   startTransportDiscovery,
   type TransportDiscoveryService,
 } from "../transport_discovery/mod.ts";
-import {
-  createVisorApi,
-  startVisor,
-  uiTlsDir,
-  type Visor,
-  VISOR_STORE_FILE,
-} from "../visor/mod.ts";
+import type { Visor } from "../visor/mod.ts";
+import { startVisor, VISOR_STORE_FILE } from "../visor/visor.ts";
+import { createVisorApi } from "../visor/visor_api.ts";
 import { loadOrCreateKeys } from "./keys.ts";
 import { PROXY_CLIENT_APP, socksListenAddress, waitForProxy } from "./proxy.ts";
 import {
@@ -404,13 +402,7 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
 
     const api = createVisorApi({ visor, config, logs: options.logs });
     const uiLogger = logger.child("ui");
-    const tls = options.uiTls
-      ? await ensureTlsCredentials({
-        selfSignedDir: uiTlsDir(config.local_path),
-        hosts: defaultCertificateHosts("127.0.0.1"),
-        logger: uiLogger,
-      })
-      : undefined;
+    const tls = options.uiTls ? await uiTlsCredentials(config.local_path, uiLogger) : undefined;
     const ui = await serveUi({
       addr: `127.0.0.1:${options.uiPort ?? DEFAULT_UI_PORT}`,
       tls,
@@ -484,4 +476,18 @@ export async function startUp(options: StartUpOptions): Promise<UpNetwork> {
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * The UI's certificate (self-signed, kept in the visor's TLS directory): its modules load only
+ * when TLS is asked for.
+ */
+async function uiTlsCredentials(localPath: string, logger: Logger): Promise<TlsCredentials> {
+  const { defaultCertificateHosts, ensureTlsCredentials } = await import("../../mod/tls/mod.ts");
+  const { uiTlsDir } = await import("../visor/web_ui.ts");
+  return await ensureTlsCredentials({
+    selfSignedDir: uiTlsDir(localPath),
+    hosts: defaultCertificateHosts("127.0.0.1"),
+    logger,
+  });
 }

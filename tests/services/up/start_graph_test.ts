@@ -20,3 +20,13 @@ Deno.test("up's start imports neither noble's curves and ciphers nor node:crypto
   );
   assertEquals(fallbacks, []);
 });
+
+Deno.test("up's start does not import mod/tls: the certificate code loads only with TLS", async () => {
+  const graph = new Set([
+    ...await staticGraph(new URL("main.ts", ROOT)),
+    ...await staticGraph(new URL("services/up/commands.ts", ROOT)),
+  ]);
+  // Only its error class, which mod/http's server tells apart.
+  const tls = new URL("mod/tls/", ROOT).href, errors = new URL("mod/tls/errors.ts", ROOT).href;
+  assertEquals([...graph].filter((s) => s.startsWith(tls) && s !== errors), []);
+});
