@@ -241,9 +241,11 @@ export const dmsgCurlCommand: Command = defineCommand({
       });
       aborted.catch(() => {});
       // The destination's entry is looked up while the client starts, not after: one round
-      // trip less. A failed lookup is left to the dial, which asks again and says why.
+      // trip less. A failed lookup is left to the dial, which asks again and says why. The
+      // client goes first: its registration is on the way to the session, the lookup is not.
+      const starting = Promise.race([client.start(), aborted]);
       const lookup = client.discovery.getEntry(target.pk, { signal }).catch(() => undefined);
-      await Promise.race([client.start(), aborted]);
+      await starting;
       const entry = await Promise.race([lookup, aborted]);
       const dialer = {
         dialStream: (addr: DmsgAddr, options?: { signal?: AbortSignal }) =>
