@@ -8,6 +8,30 @@ import { DEFAULT_MAX_HEADER_BYTES } from "./constants.ts";
 import { HttpParseError } from "./errors.ts";
 import { contentLength, parseResponseHead, responseFraming, type ResponseHead } from "./head.ts";
 
+/**
+ * A response read from a dmsg HTTP connection: a `Response` whose body can also be read straight
+ * from the connection with {@linkcode DmsgResponse.readInto}, for a bulk download (`dmsg curl`)
+ * that would otherwise pay the web stream's reader and pulls on every read.
+ */
+export class DmsgResponse extends Response {
+  readonly #body: MessageBody | undefined;
+
+  /** The response to `body` (none for a message without one). */
+  constructor(body: MessageBody | undefined, init: ResponseInit) {
+    super(body?.stream() ?? null, init);
+    this.#body = body;
+  }
+
+  /**
+   * Read body bytes into `p`, straight from the connection; `null` at the end of the body (at
+   * once when there is none). Read the body either this way, one read at a time, or through
+   * `body`, not both.
+   */
+  readInto(p: Uint8Array): Promise<number | null> {
+    return this.#body ? this.#body.readInto(p) : Promise.resolve(null);
+  }
+}
+
 /** Options for {@linkcode HttpClientConnection}. */
 export interface HttpClientConnectionOptions {
   /** Largest response head, in bytes (default 64 KiB). */
@@ -99,7 +123,7 @@ export class HttpClientConnection {
       bodyLength?: number;
       closeAfter?: boolean;
     } = {},
-  ): Promise<Response> {
+  ): Promise<DmsgResponse> {
     if (!this.reusable) throw new Error("HTTP connection is busy or closed");
     this.#busy = true;
     const signal = options.signal;
@@ -184,7 +208,7 @@ export class HttpClientConnection {
     signal: AbortSignal | undefined,
     onAbort: () => void,
     requestWritten: () => boolean,
-  ): Response {
+  ): DmsgResponse {
     if (head.status > 599) throw new HttpParseError(`unsupported status ${head.status}`);
     if (head.version === "HTTP/1.0" || wantsClose(head.headers)) this.#reusable = false;
     const framing = responseFraming(head, method);
@@ -195,7 +219,7 @@ export class HttpClientConnection {
       if (error !== undefined || !this.#reusable || !requestWritten()) this.close();
     };
     if (framing.kind === "close") this.#reusable = false;
-    let body: ReadableStream<Uint8Array<ArrayBuffer>> | null = null;
+    let messageBody: MessageBody | undefined;
     if (framing.kind === "none") {
       finish();
     } else if (NULL_BODY_STATUSES.has(head.status)) {
@@ -203,14 +227,13 @@ export class HttpClientConnection {
       this.#reusable = false;
       finish();
     } else {
-      const messageBody = new MessageBody(this.#reader, framing, {
+      messageBody = new MessageBody(this.#reader, framing, {
         maxTrailerBytes: this.#maxHeaderBytes,
         onEnd: (error) => finish(error),
         mapError: (error) => signal?.aborted ? signal.reason : this.#watch.expired ?? error,
       });
-      body = messageBody.stream();
     }
-    return new Response(body, {
+    return new DmsgResponse(messageBody, {
       status: head.status,
       statusText: head.statusText,
       headers: head.headers,

@@ -1,6 +1,10 @@
 import { PubKey } from "../cipher/mod.ts";
 import type { ByteStream } from "../conn/mod.ts";
-import { HttpClientConnection, type HttpClientConnectionOptions } from "./client_connection.ts";
+import {
+  type DmsgResponse,
+  HttpClientConnection,
+  type HttpClientConnectionOptions,
+} from "./client_connection.ts";
 import { DMSG_HTTP_PORT } from "./constants.ts";
 import { DmsgUrlError } from "./errors.ts";
 
@@ -80,7 +84,7 @@ export async function dmsgFetch(
   client: DmsgStreamDialer,
   url: string,
   init: DmsgFetchInit = {},
-): Promise<Response> {
+): Promise<DmsgResponse> {
   const target = parseDmsgUrl(url);
   const signal = init.signal ?? undefined;
   signal?.throwIfAborted();

@@ -42,7 +42,7 @@ export type {
 } from "./server.ts";
 export { serveHttp } from "./serve.ts";
 export type { HttpServer, HttpStreamListener, ServeHttpOptions } from "./serve.ts";
-export { HttpClientConnection } from "./client_connection.ts";
+export { DmsgResponse, HttpClientConnection } from "./client_connection.ts";
 export type { HttpClientConnectionOptions, HttpRequestOptions } from "./client_connection.ts";
 export { dmsgFetch, parseDmsgUrl } from "./fetch.ts";
 export type { DmsgFetchInit, DmsgStreamDialer, DmsgUrl } from "./fetch.ts";

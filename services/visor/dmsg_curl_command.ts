@@ -61,41 +61,35 @@ async function writeAll(target: Sink, bytes: Uint8Array): Promise<void> {
   for (let offset = 0; offset < bytes.length;) offset += await target.write(bytes.subarray(offset));
 }
 
+/** Reads body bytes into `p`; `null` at the end of the body. */
+type ReadInto = (p: Uint8Array) => Promise<number | null>;
+
 /**
- * Copy `body` to `target`. Bytes are read into one batch buffer while the other is being
- * written, so writes are large when data arrives fast and nothing waits when it trickles in:
- * a batch goes out as soon as the previous write is done. At most two batches are held.
+ * Copy the body `read` gives to `target`. Bytes are read into one batch buffer while the other
+ * is being written, so writes are large when data arrives fast and nothing waits when it
+ * trickles in: a batch goes out as soon as the previous write is done. At most two batches are
+ * held. The body is read straight from the connection (DmsgResponse.readInto): through the
+ * response's web stream every read cost ~10 µs more, ~10 % of the process's CPU on a big file.
  */
 async function copyBody(
-  body: ReadableStream<Uint8Array>,
+  read: ReadInto,
   target: Sink,
   onProgress: (done: number) => void,
 ): Promise<number> {
-  let reader: ReadableStreamBYOBReader;
-  try {
-    reader = body.getReader({ mode: "byob" });
-  } catch {
-    // Not a byte stream: chunk by chunk.
-    let done = 0;
-    for await (const chunk of body) {
-      await writeAll(target, chunk);
-      onProgress(done += chunk.length);
-    }
-    return done;
-  }
-  let current = new ArrayBuffer(WRITE_BATCH_BYTES);
-  let spare: ArrayBuffer | undefined;
+  let current = new Uint8Array(WRITE_BATCH_BYTES);
+  let spare: Uint8Array<ArrayBuffer> | undefined;
   let filled = 0;
   let done = 0;
   let writing: Promise<void> | undefined;
   let writeError: unknown;
   const flush = () => {
-    const batch = new Uint8Array(current, 0, filled);
+    const batch = current.subarray(0, filled);
     const written = filled;
-    current = spare ?? new ArrayBuffer(WRITE_BATCH_BYTES);
+    current = spare ?? new Uint8Array(WRITE_BATCH_BYTES);
+    spare = undefined;
     filled = 0;
     writing = writeAll(target, batch).then(() => {
-      spare = batch.buffer;
+      spare = new Uint8Array(batch.buffer);
       writing = undefined;
       onProgress(done += written);
     }, (error) => {
@@ -112,11 +106,9 @@ async function copyBody(
         if (writeError !== undefined) throw writeError;
         flush();
       }
-      const next = await reader.read(new Uint8Array(current, filled, WRITE_BATCH_BYTES - filled));
-      if (next.value === undefined) throw new Error("response body cancelled");
-      current = next.value.buffer as ArrayBuffer;
-      if (next.done) break;
-      filled += next.value.length;
+      const n = await read(current.subarray(filled));
+      if (n === null) break;
+      filled += n;
       if (writing === undefined && filled > 0) flush();
     }
     await writing;
@@ -127,13 +119,12 @@ async function copyBody(
     if (writeError !== undefined) throw writeError;
   } finally {
     await writing;
-    reader.releaseLock();
   }
   return done;
 }
 
 async function writeBody(
-  body: ReadableStream<Uint8Array>,
+  read: ReadInto,
   target: Sink,
   total: number | undefined,
   label: string | undefined,
@@ -147,7 +138,7 @@ async function writeBody(
     })
     : undefined;
   try {
-    return await copyBody(body, target, (done) => progress?.update(done, total ?? done));
+    return await copyBody(read, target, (done) => progress?.update(done, total ?? done));
   } finally {
     progress?.end();
   }
@@ -275,6 +266,7 @@ export const dmsgCurlCommand: Command = defineCommand({
           body,
         }));
       } else if (response.body) {
+        const read: ReadInto = (p) => response.readInto(p);
         const length = Number(response.headers.get("content-length") ?? NaN);
         const total = Number.isFinite(length) ? length : undefined;
         if (flags.output !== undefined) {
@@ -283,9 +275,9 @@ export const dmsgCurlCommand: Command = defineCommand({
             create: true,
             truncate: true,
           });
-          await writeBody(response.body, file, total, `saving ${flags.output}`);
+          await writeBody(read, file, total, `saving ${flags.output}`);
         } else {
-          await writeBody(response.body, Deno.stdout, total, undefined);
+          await writeBody(read, Deno.stdout, total, undefined);
         }
       }
       if (failed) {

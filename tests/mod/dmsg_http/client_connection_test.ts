@@ -3,7 +3,9 @@
  * byte by byte as a peer might send them), plus backpressure over an exact in-memory pipe.
  */
 import { assert, assertEquals, assertInstanceOf, assertRejects } from "@std/assert";
+import { concatBytes } from "../../../mod/conn/mod.ts";
 import {
+  type DmsgResponse,
   HttpClientConnection,
   HttpParseError,
   HttpTimeoutError,
@@ -74,6 +76,51 @@ Deno.test("Content-Length, chunked and read-until-close bodies are read in full"
     assert(heads[0].includes("Host: 02ab\r\n") || heads[0].includes("Host: 02ab:80\r\n"));
     assert(heads[0].includes("User-Agent: skywire/"));
   }, { closeAfter: true });
+});
+
+/** The whole body through `readInto`, in reads of at most `size` bytes. */
+async function readAllInto(response: DmsgResponse, size: number): Promise<string> {
+  const parts: Uint8Array[] = [];
+  for (;;) {
+    const p = new Uint8Array(size);
+    const n = await response.readInto(p);
+    if (n === null) break;
+    parts.push(p.subarray(0, n));
+  }
+  return new TextDecoder().decode(concatBytes(parts));
+}
+
+Deno.test("readInto reads the same bodies straight from the connection, which stays reusable", async () => {
+  await scripted([
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    '4;ext="x"\r\nwiki\r\n5\r\npedia\r\n0\r\nTrailer: yes\r\n\r\n',
+    "HTTP/1.1 204 No Content\r\n\r\n",
+    "HTTP/1.1 200 OK\r\n\r\nuntil the end",
+  ], async (connection) => {
+    assertEquals(await readAllInto(await connection.request(get("/a")), 2), "hello");
+    assert(connection.reusable);
+    assertEquals(await readAllInto(await connection.request(get("/b")), 3), "wikipedia");
+    assert(connection.reusable);
+    assertEquals(await readAllInto(await connection.request(get("/n")), 8), "");
+    assert(connection.reusable);
+    assertEquals(await readAllInto(await connection.request(get("/c")), 4096), "until the end");
+    assert(!connection.reusable, "a close-delimited body ends the connection");
+  }, { closeAfter: true });
+});
+
+Deno.test("readInto: a body cut short rejects with HttpParseError; a body whose stream has a reader refuses", async () => {
+  await scripted(["HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"], async (connection) => {
+    const response = await connection.request(get());
+    await assertRejects(() => readAllInto(response, 4), HttpParseError);
+    assert(connection.closed);
+  }, { closeAfter: true });
+  await scripted(["HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"], async (connection) => {
+    const response = await connection.request(get());
+    const reader = response.body!.getReader();
+    await assertRejects(() => response.readInto(new Uint8Array(8)), HttpParseError);
+    assertEquals(new TextDecoder().decode((await reader.read()).value), "hello");
+  });
 });
 
 Deno.test("interim 1xx answers are skipped; HEAD and 204 leave the connection reusable", async () => {
