@@ -211,9 +211,13 @@ export class MessageBody {
     if (this.#detached || this.#stream?.locked) {
       throw new HttpParseError("body not readable here: its stream has a reader");
     }
+    return await this.#guard(this.#read(p));
+  }
+
+  // `reading` as the read in flight; a failure ends the body with the error mapError gives.
+  async #guard<T>(reading: Promise<T>): Promise<T> {
+    this.#inflight = reading;
     try {
-      const reading = this.#read(p);
-      this.#inflight = reading;
       return await reading;
     } catch (caught) {
       const error = this.#options.mapError?.(caught) ?? caught;
@@ -233,41 +237,31 @@ export class MessageBody {
    */
   readAll(limit: number, tooLarge: () => Error): Promise<Uint8Array> | undefined {
     if (this.#started || this.#ended || this.#detached || this.#stream?.locked) return undefined;
-    const reading = this.#readAll(limit, tooLarge);
-    this.#inflight = reading;
-    return reading;
+    return this.#guard(this.#readAll(limit, tooLarge));
   }
 
   async #readAll(limit: number, tooLarge: () => Error): Promise<Uint8Array> {
-    try {
-      if (this.#length !== undefined) {
-        // A declared length fills one buffer of that size; the read after it sees the end.
-        if (this.#length > limit) throw tooLarge();
-        const buf = new Uint8Array(this.#length);
-        for (let filled = 0;;) {
-          const n = await this.#read(buf.subarray(filled));
-          if (n === null) return buf;
-          filled += n;
-        }
+    if (this.#length !== undefined) {
+      // A declared length fills one buffer of that size; the read after it sees the end.
+      if (this.#length > limit) throw tooLarge();
+      const buf = new Uint8Array(this.#length);
+      for (let filled = 0;;) {
+        const n = await this.#read(buf.subarray(filled));
+        if (n === null) return buf;
+        filled += n;
       }
-      const parts: Uint8Array[] = [];
-      let size = 0;
-      const scratch = new Uint8Array(Math.min(this.#chunkBytes, SCRATCH_BYTES));
-      for (;;) {
-        const n = await this.#read(scratch);
-        if (n === null) break;
-        size += n;
-        if (size > limit) throw tooLarge();
-        parts.push(scratch.slice(0, n));
-      }
-      return parts.length === 1 ? parts[0] : concatBytes(parts, size);
-    } catch (caught) {
-      const error = this.#options.mapError?.(caught) ?? caught;
-      this.#end(error);
-      throw error;
-    } finally {
-      this.#inflight = undefined;
     }
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    const scratch = new Uint8Array(Math.min(this.#chunkBytes, SCRATCH_BYTES));
+    for (;;) {
+      const n = await this.#read(scratch);
+      if (n === null) break;
+      size += n;
+      if (size > limit) throw tooLarge();
+      parts.push(scratch.slice(0, n));
+    }
+    return parts.length === 1 ? parts[0] : concatBytes(parts, size);
   }
 
   /**
