@@ -1,3 +1,4 @@
+import { sha256 as sha256Js } from "@noble/hashes/sha2.js";
 import { concatBytes } from "../conn/mod.ts";
 import { LIBCRYPTO_ENV, libcryptoNames, openSystemLibrary } from "../ffi/mod.ts";
 import { bytesToHex } from "./hex.ts";
@@ -61,17 +62,33 @@ function makeFfiHashes(lib: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"]): Ffi
   return hashes;
 }
 
-// The system's libcrypto over FFI when it opens: one-shot SHA256 (here 0.8 µs at 33 bytes and
-// 1.1 µs at 300, where node:crypto's hash object took 1.6 and 2.6) and HMAC; else node:crypto.
-// Opened when this module loads, as the other FFI backends are (a library opened inside a
-// `Deno.test` is reported as a leak); never throws, never prompts.
-const ffi = openSystemLibrary({
-  what: "libcrypto",
-  envVariable: LIBCRYPTO_ENV,
-  names: libcryptoNames(),
-  symbols: SYMBOLS,
-  make: makeFfiHashes,
-}).value;
+let ffi: FfiHashes | undefined;
+let ffiTried = false;
+
+/**
+ * Hash with the system's libcrypto over FFI from now on, if it opens and gives the known
+ * answers (one-shot SHA256: here 0.8 µs at 33 bytes, ~1 µs for a 480-byte discovery entry,
+ * where `@noble/hashes` takes 3-5 µs and node:crypto's hash object 1.6 at 33 and 2.6 at 300;
+ * and HMAC); returns whether it does. Called by what maps libcrypto for its own work anyway,
+ * the noise AEAD as it opens the library: a process without noise (a dmsg discovery, which
+ * hashes once per registration) never maps libcrypto, 3.3 MiB of its resident set, and hashes
+ * in JavaScript. The bytes are the same either way. Never throws, never prompts; the library
+ * is opened once (call it when a module loads: a library opened inside a `Deno.test` is
+ * reported as a leak).
+ */
+export function useNativeHashes(): boolean {
+  if (!ffiTried) {
+    ffiTried = true;
+    ffi = openSystemLibrary({
+      what: "libcrypto",
+      envVariable: LIBCRYPTO_ENV,
+      names: libcryptoNames(),
+      symbols: SYMBOLS,
+      make: makeFfiHashes,
+    }).value;
+  }
+  return ffi !== undefined;
+}
 
 function joined(data: Uint8Array[]): Uint8Array {
   return data.length === 1 ? data[0] : concatBytes(data);
@@ -81,15 +98,18 @@ function fromBuffer(digest: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 
-/** SHA-256 of the concatenation of `data` (native implementation). */
+/**
+ * SHA-256 of the concatenation of `data`: libcrypto's after {@linkcode useNativeHashes}, else
+ * `@noble/hashes`.
+ */
 export function sha256(...data: Uint8Array[]): Uint8Array {
-  if (ffi !== undefined) return ffi.digest(joined(data));
-  const hash = nodeCrypto().createHash("sha256");
-  for (const part of data) hash.update(part);
-  return fromBuffer(hash.digest());
+  return ffi !== undefined ? ffi.digest(joined(data)) : sha256Js(joined(data));
 }
 
-/** HMAC-SHA-256 of the concatenation of `data` under `key` (native implementation). */
+/**
+ * HMAC-SHA-256 of the concatenation of `data` under `key`: libcrypto's after
+ * {@linkcode useNativeHashes} (noise, its one user, has called it), else node:crypto's.
+ */
 export function hmacSha256(key: Uint8Array, ...data: Uint8Array[]): Uint8Array {
   if (ffi !== undefined) return ffi.hmac(key, joined(data));
   const mac = nodeCrypto().createHmac("sha256", key);

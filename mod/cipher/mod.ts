@@ -32,7 +32,7 @@ export {
   transportIdToBytes,
 } from "./transport_id.ts";
 export { CipherError } from "./errors.ts";
-export { hmacSha256, sha256 } from "./hash.ts";
+export { hmacSha256, sha256, useNativeHashes } from "./hash.ts";
 export { nodeCrypto } from "./node_crypto.ts";
 export { bytesToHex, hexDigitValue, hexToBytes } from "./hex.ts";
 export * as cipherGob from "./gob_types.ts";

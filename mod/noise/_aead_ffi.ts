@@ -1,3 +1,4 @@
+import { useNativeHashes } from "../cipher/mod.ts";
 import { LIBCRYPTO_ENV, libcryptoNames, openSystemLibrary } from "../ffi/mod.ts";
 import { TAG_SIZE } from "./constants.ts";
 import { NoiseDecryptError } from "./errors.ts";
@@ -64,6 +65,8 @@ function open(): FfiAead {
     symbols: SYMBOLS,
     make: makeAead,
   });
+  // libcrypto is mapped now: SHA-256 and the handshake's HMAC come from it as well.
+  if (opened.value) useNativeHashes();
   return opened.value ? { aead: opened.value, library: opened.library } : opened;
 }
 

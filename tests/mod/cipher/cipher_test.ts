@@ -12,6 +12,7 @@ import {
   sha256,
   Sig,
   signPayload,
+  useNativeHashes,
   verifyPubKeySignedPayload,
 } from "../../../mod/cipher/mod.ts";
 import { runWithoutPermissions } from "../../_util/no_permissions.ts";
@@ -115,24 +116,59 @@ Deno.test("transport ids are order-independent UUIDs with version 0 and the RFC 
   assert(id !== makeTransportId(a, b, "dmsg"));
 });
 
-Deno.test("sha256 (libcrypto over FFI when it opens) gives node:crypto's digests, in parts too", async () => {
+Deno.test("sha256 gives node:crypto's digests, in parts too, in JavaScript and through libcrypto", async () => {
   const { createHash } = await import("node:crypto");
-  const prng = new Prng(0x5a256);
-  for (let i = 0; i < 300; i++) {
-    const size = i < 70 ? i : prng.int(9_000);
-    const data = prng.bytes(size);
-    const want = new Uint8Array(createHash("sha256").update(data).digest());
-    assertEquals(sha256(data), want, `${size} bytes`);
-    const cut = prng.int(size + 1);
-    assertEquals(sha256(data.subarray(0, cut), data.subarray(cut)), want, `${size} bytes, cut`);
-  }
-  assertEquals(sha256(), new Uint8Array(createHash("sha256").digest()));
+  const check = (seed: number) => {
+    const prng = new Prng(seed);
+    for (let i = 0; i < 300; i++) {
+      const size = i < 70 ? i : prng.int(9_000);
+      const data = prng.bytes(size);
+      const want = new Uint8Array(createHash("sha256").update(data).digest());
+      assertEquals(sha256(data), want, `${size} bytes`);
+      const cut = prng.int(size + 1);
+      assertEquals(sha256(data.subarray(0, cut), data.subarray(cut)), want, `${size} bytes, cut`);
+    }
+    assertEquals(sha256(), new Uint8Array(createHash("sha256").digest()));
+  };
+  check(0x5a256);
+  // From here on this process hashes through libcrypto, where it opens.
+  useNativeHashes();
+  check(0x5a257);
 });
 
-Deno.test("sha256 and hmacSha256 without the FFI permission fall back to node:crypto: same bytes, nothing logged", async () => {
+Deno.test({
+  name: "sha256 maps libcrypto only once useNativeHashes is called (as the noise AEAD does)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const module = new URL("../../../mod/cipher/mod.ts", import.meta.url).href;
+    const script = `import { bytesToHex, sha256, useNativeHashes } from ${JSON.stringify(module)};
+      const mapped = () => Deno.readTextFileSync("/proc/self/maps").includes("libcrypto");
+      const abc = new TextEncoder().encode("abc");
+      const before = [bytesToHex(sha256(abc)), mapped()];
+      const native = useNativeHashes();
+      console.log(JSON.stringify([...before, native, bytesToHex(sha256(abc)), mapped()]));`;
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-check", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(code, 0, new TextDecoder().decode(stderr));
+    const digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const [jsDigest, mappedBefore, native, laterDigest, mappedAfter] = JSON.parse(
+      new TextDecoder().decode(stdout),
+    );
+    assertEquals([jsDigest, mappedBefore], [digest, false]);
+    assertEquals(laterDigest, digest);
+    // Where the system has libcrypto it is mapped now; without it, hashing stays in JavaScript.
+    assertEquals(mappedAfter, native);
+  },
+});
+
+Deno.test("without the FFI permission sha256 hashes in JavaScript, hmacSha256 through node:crypto: same bytes, nothing logged", async () => {
   const module = new URL("../../../mod/cipher/mod.ts", import.meta.url).href;
   const { code, stdout, stderr } = await runWithoutPermissions(
-    `import { bytesToHex, hmacSha256, sha256 } from ${JSON.stringify(module)};
+    `import { bytesToHex, hmacSha256, sha256, useNativeHashes } from ${JSON.stringify(module)};
+    if (useNativeHashes()) throw new Error("libcrypto opened without the FFI permission");
     const abc = new TextEncoder().encode("abc");
     console.log(bytesToHex(sha256(abc)), bytesToHex(sha256(abc.subarray(0, 1), abc.subarray(1))),
       bytesToHex(hmacSha256(new TextEncoder().encode("Jefe"), new TextEncoder().encode("what do ya want for nothing?"))));`,
@@ -147,6 +183,7 @@ Deno.test("sha256 and hmacSha256 without the FFI permission fall back to node:cr
 
 Deno.test("hmacSha256 (libcrypto over FFI when it opens) gives node:crypto's MACs, empty and long keys too", async () => {
   const { createHmac } = await import("node:crypto");
+  useNativeHashes();
   const prng = new Prng(0x4ac);
   for (let i = 0; i < 300; i++) {
     const key = prng.bytes(i < 3 ? i : prng.int(200));
