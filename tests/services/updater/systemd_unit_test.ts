@@ -34,6 +34,7 @@ Deno.test("the unit restarts on failure with a delay and start limits, running v
     "/opt/skywire/skywire visor -c /opt/skywire/skywire-config.json",
   );
   assertEquals(unit.get("WantedBy"), "multi-user.target");
+  assertEquals(unit.get("Environment"), "DENO_NO_UPDATE_CHECK=1");
 });
 
 Deno.test("the start limit leaves room for a rollback: 3 trial starts, the rollback start, the old binary", () => {
