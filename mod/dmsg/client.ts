@@ -68,6 +68,12 @@ export interface DmsgClientOptions {
    * stored under it, so the first publish registers without asking for one first.
    */
   freshKey?: boolean;
+  /**
+   * The client only dials and is never dialed (a one-shot client such as `dmsg curl`): its entry
+   * lists no delegated servers, so no entry update follows each session (nor delays closing);
+   * {@linkcode DmsgClient.ready} never resolves.
+   */
+  dialOnly?: boolean;
 }
 
 /** Per-dial options for {@linkcode DmsgClient.dialStream}. */
@@ -172,6 +178,7 @@ export class DmsgClient {
   }
 
   #delegated(): PubKey[] {
+    if (this.#o.dialOnly) return [];
     return [...this.#sessions.values()].map((session) => session.remotePk);
   }
 
@@ -421,6 +428,7 @@ export class DmsgClient {
     serving.then(() => this.#serving.delete(serving));
     session.closed.then(() => this.#removeSession(session));
     this.#schedulePing(session, Math.min(FIRST_PING_DELAY_MS, this.#pingInterval));
+    if (this.#o.dialOnly) return; // nothing to announce
     // The first delegated server is published at once (that makes us dialable: `ready`),
     // later changes are debounced.
     const publisher = this.#core.publisher;

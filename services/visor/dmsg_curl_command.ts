@@ -220,6 +220,8 @@ export const dmsgCurlCommand: Command = defineCommand({
       // No client_type: discoveries from before it existed would fail our entry's signature.
       clientType: "",
       freshKey: true,
+      // Nobody dials a curl: no entry update after its session, none to wait for on exit.
+      dialOnly: true,
       yamux: { maxStreamWindowSize: RECEIVE_WINDOW_BYTES },
       logger: createLogger({ level: flags.verbose ? "debug" : "error", component: "dmsg" }),
     });

@@ -117,6 +117,27 @@ Deno.test("DmsgClient with freshKey registers without reading its entry; a dial 
   await served;
 });
 
+Deno.test("DmsgClient with dialOnly dials out, and its entry never lists its server", async () => {
+  await using net = await testNetwork();
+  await net.server();
+  const b = await net.client();
+  await b.ready();
+  const listener = b.listen(7);
+  const served = serveEcho(listener);
+  const a = await net.client({ dialOnly: true, freshKey: true });
+  const stream = await a.dialStream({ pk: b.pk, port: 7 });
+  const data = new TextEncoder().encode("dial only");
+  assertEquals(await roundTrip(stream, data), data);
+  stream.close();
+  assertEquals(a.sessions().length, 1);
+  // Past the update debounce (50 ms here): still registered, still no delegated server.
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const stored = await new DiscoveryClient({ url: net.url }).getEntry(a.pk);
+  assertEquals(stored.client?.delegatedServers ?? [], []);
+  listener.close();
+  await served;
+});
+
 Deno.test("DmsgClient dial to a port nobody listens on fails with 202 wrapping 306", async () => {
   await using net = await testNetwork();
   await net.server();
