@@ -1,3 +1,4 @@
+import { trimNativeHeapWhileRunning } from "../ffi/mod.ts";
 import { createLogger, type Logger, type LogLevel } from "../log/mod.ts";
 import { stopOnSignals } from "./signals.ts";
 
@@ -33,6 +34,7 @@ export async function serveUntilStopped(
   using stop = stopOnSignals();
   const service = await start(logger);
   options.out(service.url);
+  trimNativeHeapWhileRunning(stop.signal); // what starting freed goes back to the system
   const signal = await stop.received;
   logger.info("shutting down", { signal });
   await service.close();

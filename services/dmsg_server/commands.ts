@@ -18,6 +18,7 @@ import {
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
+import { trimNativeHeapWhileRunning } from "../../mod/ffi/mod.ts";
 import { ConfigError } from "../../mod/config/mod.ts";
 import { startDmsgServer } from "../../mod/dmsg/mod.ts";
 import { serveServerHealth } from "../../mod/dmsg_http/mod.ts";
@@ -181,6 +182,7 @@ const startCommand = defineCommand({
       ? serveRouteSetup(server, { logger: logger.child("route_setup") })
       : undefined;
     out(`${server.pk.hex()} ${server.address}`);
+    trimNativeHeapWhileRunning(stop.signal); // what starting freed goes back to the system
     const signal = await stop.received;
     logger.info("shutting down", { signal });
     await closeWithin(async () => {

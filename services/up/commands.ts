@@ -14,6 +14,7 @@ import {
   UsageError,
   valueFlag,
 } from "../../mod/cli/mod.ts";
+import { trimNativeHeapWhileRunning } from "../../mod/ffi/mod.ts";
 import { aborted, closeWithin, stopOnSignals } from "../../mod/lifecycle/mod.ts";
 import { createLogger, LogRing, stderrSink, teeSink } from "../../mod/log/mod.ts";
 import { parseDuration } from "../../mod/config/mod.ts";
@@ -219,6 +220,8 @@ export const upCommand: Command = defineCommand({
       throw error;
     }
     out(flags.json ? JSON.stringify(network.info) : upSummary(network.info));
+    // What starting freed (module loading, transpiling on a cold cache) goes back to the system.
+    trimNativeHeapWhileRunning(stop.signal);
     await aborted(stop.signal);
     logger.info("shutting down", { reason: String(stop.signal.reason?.message ?? "") });
     if (!(await closeWithin(() => network.close(), { logger }))) return 1;

@@ -1,3 +1,4 @@
+import { trimNativeHeapWhileRunning } from "../../mod/ffi/mod.ts";
 import { loadNodeConfig, parseDuration } from "../../mod/config/mod.ts";
 import { aborted, closeWithin, SHUTDOWN_BUDGET_MS } from "../../mod/lifecycle/mod.ts";
 import {
@@ -141,6 +142,7 @@ export async function runVisor(options: RunVisorOptions): Promise<number> {
       scrypt: options.uiScrypt,
     });
     if (ui) options.onUi?.(ui);
+    trimNativeHeapWhileRunning(stop.signal); // what starting freed goes back to the system
     await aborted(stop.signal);
   } finally {
     options.signal.removeEventListener("abort", onOuterAbort);

@@ -14,7 +14,10 @@
  * - `up_arena2`: `up` with `MALLOC_ARENA_MAX=2` (glibc keeps fewer per-thread arenas);
  * - `*_trim`: the same with `MALLOC_TRIM_THRESHOLD_=131072`, which stops glibc from raising its
  *   trim and mmap thresholds after large frees (the systemd unit sets it): memory freed after
- *   start-up goes back to the system instead of staying in the allocator.
+ *   start-up goes back to the system instead of staying in the allocator;
+ * - `up_cold`: `up` as the first run after a fresh clone or a change: a `DENO_DIR` of its own
+ *   each round, with the npm packages linked in but no transpile cache, so it transpiles every
+ *   module at start (which frees tens of MiB in glibc's arenas; `up` trims them once started).
  *
  * All variants of a round run side by side. After start-up they idle `--idle-s` seconds, then
  * RSS comes from /proc/PID/status (anonymous = V8 heap + native; file = the mapped `deno`
@@ -84,6 +87,8 @@ interface Variant {
   args: (dataDir: string) => string[];
   cwd?: string;
   env?: Record<string, string>;
+  /** The npm cache to link into a fresh, empty `DENO_DIR` each round (a cold start). */
+  coldNpmCache?: string;
 }
 
 /** A round's figures of one variant: its memory after the idle time, its CPU after that. */
@@ -112,11 +117,19 @@ async function withChildren<T>(
   measure: (children: SkywireProcess[]) => Promise<T>,
 ): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "skywire-up-idle-" });
-  const children = variants.map((v) =>
+  const env = async (v: Variant) => {
+    if (v.coldNpmCache === undefined) return v.env;
+    const denoDir = join(dir, `${v.name}.deno`);
+    await Deno.mkdir(denoDir);
+    await Deno.symlink(v.coldNpmCache, join(denoDir, "npm"));
+    return { ...v.env, DENO_DIR: denoDir };
+  };
+  const envs = await Promise.all(variants.map(env));
+  const children = variants.map((v, i) =>
     new SkywireProcess(v.args(join(dir, v.name)), {
       launcher: v.launcher,
       cwd: v.cwd,
-      env: v.env,
+      env: envs[i],
     })
   );
   try {
@@ -127,6 +140,12 @@ async function withChildren<T>(
     await Promise.all(children.map((c) => c.exit().catch(() => {})));
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Where this Deno keeps npm packages (`deno info --json`'s `npmCache`). */
+async function npmCache(deno: string): Promise<string> {
+  const out = await new Deno.Command(deno, { args: ["info", "--json"], stdout: "piped" }).output();
+  return JSON.parse(new TextDecoder().decode(out.stdout)).npmCache;
 }
 
 /** One round: every variant side by side, measured at the same moments. */
@@ -396,6 +415,7 @@ export async function main(): Promise<BenchReport> {
     upVariant("up"),
     upVariant("up_arena2", { MALLOC_ARENA_MAX: "2" }),
     upVariant("up_trim", TRIM_ENV),
+    { ...upVariant("up_cold"), coldNpmCache: await npmCache(deno) },
   ];
   // A bundle holds only what esbuild can see: a command imported by a computed name is not in it.
   const tried = built.success &&
@@ -477,6 +497,7 @@ export async function main(): Promise<BenchReport> {
     up_cpu_over_goal: figures.up_cpu_percent / GOAL_CPU_PERCENT,
     up_arena2_rss_over_up: figures.up_arena2_rss_mib / figures.up_rss_mib,
     up_trim_rss_over_up: figures.up_trim_rss_mib / figures.up_rss_mib,
+    up_cold_rss_over_up: figures.up_cold_rss_mib / figures.up_rss_mib,
   };
   if (figures.bundle_rss_mib !== undefined) {
     ratios.bundle_rss_over_up = figures.bundle_rss_mib / figures.up_rss_mib;
