@@ -176,10 +176,7 @@ export class MessageBody {
         const p = view
           ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
           : (this.#scratch ??= new Uint8Array(Math.min(this.#chunkBytes, SCRATCH_BYTES)));
-        try {
-          const reading = this.#read(p);
-          this.#inflight = reading;
-          const n = await reading;
+        const filling = this.#read(p).then((n) => {
           if (n === null) {
             controller.close();
             request?.respond(0);
@@ -188,12 +185,11 @@ export class MessageBody {
           } else {
             controller.enqueue(p.slice(0, n));
           }
-        } catch (caught) {
-          const error = this.#options.mapError?.(caught) ?? caught;
-          this.#end(error);
+        });
+        try {
+          await this.#guard(filling);
+        } catch (error) {
           controller.error(error);
-        } finally {
-          this.#inflight = undefined;
         }
       },
       cancel: (reason) => this.#end(reason ?? new Error("body cancelled")),
@@ -214,7 +210,8 @@ export class MessageBody {
     return await this.#guard(this.#read(p));
   }
 
-  // `reading` as the read in flight; a failure ends the body with the error mapError gives.
+  // `reading` as the read in flight (a stream's pull, readInto, readAll); a failure ends the
+  // body with the error mapError gives.
   async #guard<T>(reading: Promise<T>): Promise<T> {
     this.#inflight = reading;
     try {
