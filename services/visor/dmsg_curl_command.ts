@@ -1,6 +1,7 @@
 // The modules themselves rather than their folders' mod.ts: `deno run` evaluates every module a
 // barrel re-exports, and a one-shot fetch's start-up is most of its time for a small file (the
 // dmsg barrel alone would load the relay server, the dmsg_http one Hono).
+import { abortable } from "@std/async";
 import { generateKeyPair } from "../../mod/cipher/key_pair.ts";
 import {
   booleanFlag,
@@ -228,18 +229,13 @@ export const dmsgCurlCommand: Command = defineCommand({
     let code = 0;
     try {
       // start() retries nothing itself, but a slow discovery must not outlast --timeout.
-      const aborted = new Promise<never>((_, reject) => {
-        if (signal.aborted) reject(signal.reason);
-        else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-      });
-      aborted.catch(() => {});
       // The destination's entry is looked up while the client starts, not after: one round
       // trip less. A failed lookup is left to the dial, which asks again and says why. The
       // client goes first: its registration is on the way to the session, the lookup is not.
-      const starting = Promise.race([client.start(), aborted]);
+      const starting = abortable(client.start(), signal);
       const lookup = client.discovery.getEntry(target.pk, { signal }).catch(() => undefined);
       await starting;
-      const entry = await Promise.race([lookup, aborted]);
+      const entry = await abortable(lookup, signal);
       const dialer = {
         dialStream: (addr: DmsgAddr, options?: { signal?: AbortSignal }) =>
           client.dialStream(addr, { ...options, entry }),
