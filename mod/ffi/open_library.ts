@@ -51,9 +51,14 @@ export function openSystemLibrary<S extends Deno.ForeignLibraryInterface, T>(
         return { reason: "no FFI permission (--allow-ffi)" };
       }
       const library = Deno.dlopen(name, spec.symbols);
-      const value = spec.make(library.symbols);
+      let value: T | undefined;
+      try {
+        value = spec.make(library.symbols);
+      } finally {
+        // Kept only when set up; one whose set-up failed or threw is closed here.
+        if (value === undefined) library.close();
+      }
       if (value !== undefined) return { value, library: name };
-      library.close();
       failures.push(`${name}: set-up failed`);
     } catch (error) {
       // Deno's message repeats "Could not open library: " and the name: keep the cause.

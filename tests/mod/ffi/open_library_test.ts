@@ -86,3 +86,29 @@ console.log(JSON.stringify(opened));`;
   assertEquals(code, 0, stderr);
   assertEquals(JSON.parse(stdout), { reason: "no FFI permission (--allow-ffi)" });
 });
+
+Deno.test({
+  name: "openSystemLibrary: a set-up that throws is a reason, and that library is closed again",
+  ignore: !linux,
+  fn() {
+    // zlib: on every Linux machine the tests run on, and mapped by nothing else here (libc is
+    // always mapped, so unmapping cannot be seen with it).
+    const mapped = () => Deno.readTextFileSync("/proc/self/maps").includes("/libz.so");
+    assertEquals(mapped(), false);
+    let made = false;
+    const opened = openSystemLibrary({
+      what: "zlib",
+      envVariable: "SKYWIRE_TEST_UNSET_LIB",
+      names: ["libz.so.1"],
+      symbols: { zlibVersion: { parameters: [], result: "pointer" } },
+      make: (): number => {
+        made = mapped();
+        throw new Error("no such thing");
+      },
+    });
+    assert(opened.value === undefined);
+    assertEquals(opened.reason, "zlib not loaded (libz.so.1: no such thing)");
+    assert(made, "the library was open during set-up");
+    assertEquals(mapped(), false, "the library whose set-up threw is still open");
+  },
+});
