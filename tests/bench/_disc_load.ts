@@ -115,7 +115,7 @@ export async function measureTarget(
   const n = keys.length;
   const url = target.url;
   const figures: Record<string, number> = {};
-  const rss = sampleRssSplit(target.pids);
+  using rss = sampleRssSplit(target.pids);
   let registered = 0, registerWall = 0, registerCpu = 0, registerFailures = 0;
   for (const round of bodies) {
     const p = await phase(target, n, CONCURRENCY, (i) =>
@@ -169,7 +169,7 @@ export async function measureTarget(
   figures.peak_rss_mib = peakRssMiB(target.pids);
   // The sampled peak (20 ms apart, so a little under VmHWM's) split into the processes' own
   // memory and the mapped files they share with others (a runtime binary, libraries).
-  const split = rss.stop();
+  const split = rss.peak();
   figures.peak_rss_anon_mib = split.anon;
   figures.peak_rss_file_mib = split.file;
   return figures;

@@ -56,11 +56,14 @@ export function rssSplitOf(pids: number[]): RssSplit {
 }
 
 /**
- * Sample {@linkcode rssSplitOf} every `intervalMs` until `stop()`, which returns the sample with
- * the largest total: how the peak divides into anonymous and file-backed memory (VmHWM has the
- * peak only as a total).
+ * Sample {@linkcode rssSplitOf} every `intervalMs` until disposed; `peak()` returns the sample
+ * with the largest total: how the peak divides into anonymous and file-backed memory (VmHWM has
+ * the peak only as a total). Disposing stops the sampling on every path (`using`).
  */
-export function sampleRssSplit(pids: number[], intervalMs = 20): { stop(): RssSplit } {
+export function sampleRssSplit(
+  pids: number[],
+  intervalMs = 20,
+): { peak(): RssSplit } & Disposable {
   let peak = rssSplitOf(pids);
   const timer = setInterval(() => {
     try {
@@ -71,10 +74,12 @@ export function sampleRssSplit(pids: number[], intervalMs = 20): { stop(): RssSp
     }
   }, intervalMs);
   return {
-    stop() {
-      clearInterval(timer);
+    peak() {
       const now = rssSplitOf(pids);
       return now.rss > peak.rss ? now : peak;
+    },
+    [Symbol.dispose]() {
+      clearInterval(timer);
     },
   };
 }
