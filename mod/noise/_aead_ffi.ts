@@ -38,9 +38,6 @@ const AEAD_NONCE_SIZE = 12;
 const DECRYPT = 0, ENCRYPT = 1;
 const EMPTY = new Uint8Array(0);
 
-/** Where the library is looked for, in order: the operator's choice, then the usual names. */
-export const LIBRARY_ENV = LIBCRYPTO_ENV;
-
 /** The outcome of {@linkcode openFfiAead}: the backend, or why there is none. */
 export type FfiAead =
   | { aead: Aead; library: string }
@@ -60,7 +57,7 @@ export function openFfiAead(): FfiAead {
 function open(): FfiAead {
   const opened = openSystemLibrary({
     what: "libcrypto",
-    envVariable: LIBRARY_ENV,
+    envVariable: LIBCRYPTO_ENV,
     names: libcryptoNames(),
     symbols: SYMBOLS,
     make: makeAead,
