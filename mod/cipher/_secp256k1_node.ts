@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToNumberBE, numberToBytesBE } from "@noble/curves/utils.js";
 import { nobleSecp256k1 } from "./_secp256k1_noble.ts";
+import { hmacSha256 } from "./hash.ts";
 import { nodeCrypto } from "./node_crypto.ts";
 import type { RecoveryResult, Secp256k1Backend } from "./secp256k1.ts";
 
@@ -186,12 +187,6 @@ export function nativeSharedPoint(sk: Uint8Array, pk: Uint8Array): Uint8Array | 
   return point ? compress(point) : undefined;
 }
 
-function hmac(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
-  const mac = nodeCrypto().createHmac("sha256", key);
-  for (const part of parts) mac.update(part);
-  return mac.digest();
-}
-
 const BYTE_0 = Uint8Array.of(0);
 const BYTE_1 = Uint8Array.of(1);
 
@@ -210,12 +205,12 @@ export function nativeSign(hash: Uint8Array, sk: Uint8Array): Uint8Array {
   // RFC 6979 §3.2 steps B–G, then H: candidates until one gives a valid signature.
   let v: Uint8Array = new Uint8Array(32).fill(1);
   let key: Uint8Array = new Uint8Array(32);
-  key = hmac(key, v, BYTE_0, seed);
-  v = hmac(key, v);
-  key = hmac(key, v, BYTE_1, seed);
-  v = hmac(key, v);
+  key = hmacSha256(key, v, BYTE_0, seed);
+  v = hmacSha256(key, v);
+  key = hmacSha256(key, v, BYTE_1, seed);
+  v = hmacSha256(key, v);
   for (;;) {
-    v = hmac(key, v);
+    v = hmacSha256(key, v);
     const k = bytesToNumberBE(v);
     if (k > 0n && k < N) {
       const q = baseMultiply(k);
@@ -238,8 +233,8 @@ export function nativeSign(hash: Uint8Array, sk: Uint8Array): Uint8Array {
         }
       }
     }
-    key = hmac(key, v, BYTE_0);
-    v = hmac(key, v);
+    key = hmacSha256(key, v, BYTE_0);
+    v = hmacSha256(key, v);
   }
 }
 
