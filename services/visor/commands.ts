@@ -1,8 +1,8 @@
 /**
  * The visor's commands, for `services/cli` to compose: `skywire visor` (run the node),
- * `config gen` (its skywire-config.json), `cli tp id` (transport ids), `cli visor ...` (a
- * running visor through its control endpoint) and `dmsg curl` (a dmsg client fetching one
- * URL).
+ * `config gen` (its skywire-config.json), `cli tp id` (transport ids) and `cli visor ...` (a
+ * running visor through its control endpoint). `dmsg curl` is loaded from its own module
+ * (`dmsg_curl_command.ts`), so that a one-shot fetch does not evaluate these.
  *
  * @module
  */
@@ -28,7 +28,6 @@ export const visorCommand: Command = defineCommand({
 });
 
 export { configGenCommand } from "./config_gen_command.ts";
-export { dmsgCurlCommand } from "./dmsg_curl_command.ts";
 export { hvCertCommand } from "./hv_cert_command.ts";
 export { hvPasswordCommand } from "./hv_password_command.ts";
 export { tpIdCommand } from "./tp_id_command.ts";
