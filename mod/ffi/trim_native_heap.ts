@@ -33,17 +33,21 @@ export const TRIM_PERIOD_MS = 5 * 60_000;
 
 /**
  * {@linkcode trimNativeHeap} now, {@linkcode TRIM_AFTER_START_MS} later and every
- * {@linkcode TRIM_PERIOD_MS} after, until `signal` aborts (the timer is cleared then), for a
- * long-running command once it has started. Start-up frees much that glibc otherwise keeps for
+ * {@linkcode TRIM_PERIOD_MS} after, until `signal` aborts (the timer is cleared then; it never
+ * keeps the process alive), for a long-running command once it has started. Start-up frees much that glibc otherwise keeps for
  * the life of the process, part of it only once V8's first idle collections have let go of it
  * (8-12 s after start here): with a cold transpile cache (a fresh clone, a changed file) idle
  * `skywire up` held ~100 MiB RSS and 86 MiB after the later trim; warm, ~0.5 MiB less.
  */
 export function trimNativeHeapWhileRunning(signal: AbortSignal): void {
   if (signal.aborted || !trimNativeHeap()) return;
+  // Unref'd, as the project's other background timers are: a command whose own work has ended
+  // (a path that never aborts `signal`) must not be kept running up to 5 minutes by a trim.
   let timer = setTimeout(function again() {
     trimNativeHeap();
     timer = setTimeout(again, TRIM_PERIOD_MS);
+    Deno.unrefTimer(timer);
   }, TRIM_AFTER_START_MS);
+  Deno.unrefTimer(timer);
   signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
 }
