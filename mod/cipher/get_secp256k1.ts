@@ -44,11 +44,6 @@ export function secp256k1SelfTest(backend: Secp256k1Backend): boolean {
   }
 }
 
-// The library is opened when this module loads rather than on first use: one opened inside a
-// `Deno.test` is reported as a leak by the test's resource sanitizer (it stays open for the life
-// of the process on purpose). Silent and cheap (~1 ms); never throws, never prompts.
-openFfiSecp256k1();
-
 /** The `node:crypto` backend, imported when first asked for (with `@noble/curves` under it). */
 async function loadNode(): Promise<Secp256k1Backend> {
   return (await import("./_secp256k1_node.ts")).nodeSecp256k1;
@@ -63,7 +58,9 @@ async function loadNoble(): Promise<Secp256k1Backend> {
 // of the runtime (and the system's libraries). Where libsecp256k1 passes its self-test (~0.3 ms)
 // neither other backend is imported: `@noble/curves` and `node:crypto` cost a process ~2 MiB of
 // heap. With the library opened once in _secp256k1_ffi.ts, this is the only module-level state
-// in mod/cipher.
+// in mod/cipher. Choosing here also opens the library when this module loads rather than on
+// first use: one opened inside a `Deno.test` is reported as a leak by the test's resource
+// sanitizer (it stays open for the life of the process on purpose).
 const autoChoice: Secp256k1Backend = await pickAuto();
 
 async function pickAuto(): Promise<Secp256k1Backend> {

@@ -15,11 +15,6 @@ const KAT_SEALED = "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee
   "24e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b61161ae10b594f09e26a7e902ecbd0" +
   "600691";
 
-// Opened when this module loads rather than on first use, as mod/cipher does with
-// libsecp256k1: a library opened inside a `Deno.test` is reported as a leak by the test's
-// resource sanitizer (it stays open for the life of the process on purpose). Never throws.
-openFfiAead();
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -61,7 +56,9 @@ async function loadNoble(): Promise<Aead> {
 // The automatic choice is made once per process, when this module loads: it is a pure function
 // of the runtime (and the system's libraries). Where libcrypto passes its self-test neither
 // other backend is imported. With the library opened once in _aead_ffi.ts, this is the only
-// module-level state in mod/noise.
+// module-level state in mod/noise. Choosing here also opens the library when this module loads
+// rather than on first use, as mod/cipher does with libsecp256k1: a library opened inside a
+// `Deno.test` is reported as a leak by the test's resource sanitizer.
 const autoChoice: Aead = await pickAuto();
 
 async function pickAuto(): Promise<Aead> {
