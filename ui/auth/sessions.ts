@@ -1,4 +1,4 @@
-import { timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "../../mod/cipher/mod.ts";
 
 /** A logged-in browser (or script). */
 export interface Session {
@@ -37,7 +37,9 @@ export function randomToken(): string {
 export function sameToken(a: string, b: string): boolean {
   if (a.length !== b.length || a.length === 0) return false;
   const encoder = new TextEncoder();
-  return timingSafeEqual(encoder.encode(a), encoder.encode(b));
+  // node:crypto loads at the first check (a login, a state-changing request), as the password
+  // check's does, not when the UI app is made.
+  return nodeCrypto().timingSafeEqual(encoder.encode(a), encoder.encode(b));
 }
 
 /**
