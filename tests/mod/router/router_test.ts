@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { readFull, writeAll } from "../../../mod/conn/mod.ts";
-import { RouteDialError } from "../../../mod/router/mod.ts";
+import { RouteDialError, RouteGroupClosedError } from "../../../mod/router/mod.ts";
 import { seededBytes } from "../../_util/prng.ts";
 import { eventually, routerIdle, TestRoutes } from "./_net.ts";
 
@@ -137,6 +137,28 @@ Deno.test("plain route groups when encryption is off on one end (Go: the flag de
   conn.close();
   accepted!.close();
   await Promise.all([conn.closed, accepted!.closed]);
+  listener.close();
+});
+
+Deno.test("close fails every write still in flight on the route group", async () => {
+  await using net = new TestRoutes();
+  const a = await net.visor({ encrypt: false }), b = await net.visor({ encrypt: false });
+  await net.link(a, b);
+  const listener = b.router.listen(3);
+  const [conn, accepted] = await Promise.all([a.dialer.dial(b.pk, 3), listener.accept()]);
+  assert(accepted);
+  // 4 MiB in 64 writes, all still in flight when the close comes: each must fail with the
+  // group's close error (without the close's rejection they resolve as sent).
+  const chunk = new Uint8Array(65_535);
+  const writes = Promise.allSettled(Array.from({ length: 64 }, () => conn.write(chunk)));
+  conn.close(); // before any of them could have left
+  const outcomes = await writes;
+  accepted.close(); // the peer read none of it; its end is closed here too
+  assertEquals(outcomes.map((o) => o.status === "rejected"), outcomes.map(() => true));
+  for (const outcome of outcomes) {
+    assert((outcome as PromiseRejectedResult).reason instanceof RouteGroupClosedError);
+  }
+  await Promise.all([conn.closed, accepted.closed]);
   listener.close();
 });
 
