@@ -52,6 +52,11 @@ function failureText(error: unknown): string {
 // a larger one also means one window update per 2 MiB read instead of per 128 KiB.
 const RECEIVE_WINDOW_BYTES = 4 * 1024 * 1024;
 
+// How long a curl that timed out or was interrupted still spends saying goodbye (deleting its
+// throw-away entry). The usual close budget is 10 s: a `--timeout 1s` against a discovery that
+// accepts and never answers took ~11 s to exit. An entry left behind is a throw-away key's.
+const GAVE_UP_CLOSE_BUDGET_MS = 1_000;
+
 // Output is written in batches of up to this size: a body arrives in frames of ~4 KiB, and one
 // write call per frame cost more CPU than the whole decryption.
 const WRITE_BATCH_BYTES = 256 * 1024;
@@ -291,8 +296,11 @@ export const dmsgCurlCommand: Command = defineCommand({
       err(`skywire dmsg curl: ${reason}`);
       code = 1;
     } finally {
-      // Closing (entry deletion included) gets the usual budget; then the command exits anyway.
-      await closeWithin(() => client.close({ deleteEntry: true }));
+      // Closing (entry deletion included) gets the usual budget, or a short one once the
+      // command has given up (timeout, Ctrl-C); then the command exits anyway.
+      await closeWithin(() => client.close({ deleteEntry: true }), {
+        budgetMs: signal.aborted ? GAVE_UP_CLOSE_BUDGET_MS : undefined,
+      });
     }
     return code;
   },

@@ -10,7 +10,7 @@ import { tempDir } from "../_util/temp_dir.ts";
 import { loopbackNetwork, waitFor } from "../mod/dmsg_http/_network.ts";
 import { seededBytes } from "../_util/prng.ts";
 import { sha256Hex } from "../mod/dmsg_http/_util.ts";
-import { skywire } from "./_skywire.ts";
+import { skywire, SkywireProcess } from "./_skywire.ts";
 import { freePort } from "../_util/ports.ts";
 
 Deno.test("skywire dmsg curl: body to stdout or -o FILE, --json, HTTP errors, unreachable keys, bad URLs", async () => {
@@ -114,4 +114,34 @@ Deno.test("skywire dmsg curl: a discovery that is down says so, not 'entry is no
     `skywire dmsg curl: cannot reach the discovery: GET /dmsg-discovery/entry/${pk}: ` +
       `connection refused at ${discovery}`,
   );
+});
+
+Deno.test("skywire dmsg curl: --timeout holds against a discovery that accepts and never answers", async () => {
+  // The close after giving up gets a short budget: this exited only after the whole 10 s
+  // shutdown budget before (the entry registration and deletion waited on the silent peer).
+  using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of silent) held.push(conn);
+  })();
+  try {
+    const pk = generateKeyPair().pk.hex();
+    const discovery = `http://127.0.0.1:${silent.addr.port}`;
+    await using curl = new SkywireProcess([
+      "dmsg",
+      "curl",
+      "--timeout",
+      "1s",
+      "-d",
+      discovery,
+      `dmsg://${pk}:80/health`,
+    ]);
+    // Killed, and the test failed, if it still runs 6 s after its start (it took 11 s before).
+    assertEquals(await curl.exit(6_000), 1);
+    assertEquals(curl.stderr.join("\n").trim(), "skywire dmsg curl: timed out after 1s");
+  } finally {
+    silent.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+  }
 });
