@@ -12,6 +12,7 @@ import { seededBytes } from "../_util/prng.ts";
 import { sha256Hex } from "../mod/dmsg_http/_util.ts";
 import { skywire, SkywireProcess } from "./_skywire.ts";
 import { freePort } from "../_util/ports.ts";
+import { silentListener } from "../_util/silent_listener.ts";
 
 Deno.test("skywire dmsg curl: body to stdout or -o FILE, --json, HTTP errors, unreachable keys, bad URLs", async () => {
   await using dir = await tempDir();
@@ -119,29 +120,19 @@ Deno.test("skywire dmsg curl: a discovery that is down says so, not 'entry is no
 Deno.test("skywire dmsg curl: --timeout holds against a discovery that accepts and never answers", async () => {
   // The close after giving up gets a short budget: this exited only after the whole 10 s
   // shutdown budget before (the entry registration and deletion waited on the silent peer).
-  using silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) held.push(conn);
-  })();
-  try {
-    const pk = generateKeyPair().pk.hex();
-    const discovery = `http://127.0.0.1:${silent.addr.port}`;
-    await using curl = new SkywireProcess([
-      "dmsg",
-      "curl",
-      "--timeout",
-      "1s",
-      "-d",
-      discovery,
-      `dmsg://${pk}:80/health`,
-    ]);
-    // Killed, and the test failed, if it still runs 6 s after its start (it took 11 s before).
-    assertEquals(await curl.exit(6_000), 1);
-    assertEquals(curl.stderr.join("\n").trim(), "skywire dmsg curl: timed out after 1s");
-  } finally {
-    silent.close();
-    await accepting.catch(() => {});
-    for (const conn of held) conn.close();
-  }
+  await using silent = silentListener();
+  const pk = generateKeyPair().pk.hex();
+  const discovery = `http://127.0.0.1:${silent.port}`;
+  await using curl = new SkywireProcess([
+    "dmsg",
+    "curl",
+    "--timeout",
+    "1s",
+    "-d",
+    discovery,
+    `dmsg://${pk}:80/health`,
+  ]);
+  // Killed, and the test failed, if it still runs 6 s after its start (it took 11 s before).
+  assertEquals(await curl.exit(6_000), 1);
+  assertEquals(curl.stderr.join("\n").trim(), "skywire dmsg curl: timed out after 1s");
 });

@@ -11,6 +11,7 @@ import {
 } from "../../../mod/httpauth/mod.ts";
 import { startAuthServer } from "./_server.ts";
 import { freePort } from "../../_util/ports.ts";
+import { silentListener } from "../../_util/silent_listener.ts";
 
 const dec = new TextDecoder();
 const enc = new TextEncoder();
@@ -118,26 +119,16 @@ Deno.test("client: works with a Go-style service that advances only on 200", asy
 });
 
 Deno.test("client: no answer within the deadline is a typed error, not a hang", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) held.push(conn);
-  })();
-  try {
-    const client = new HttpAuthClient({
-      baseUrl: `127.0.0.1:${listener.addr.port}`,
-      ...generateKeyPair(),
-      timeoutMs: 300,
-    });
-    const started = Date.now();
-    const error = await assertRejects(() => client.request("GET", "/ok"), HttpAuthRequestError);
-    assertEquals(error.message.includes("no answer within 300 ms"), true, error.message);
-    assertEquals(Date.now() - started < 3_000, true);
-  } finally {
-    listener.close();
-    for (const conn of held) conn.close();
-    await accepting.catch(() => {});
-  }
+  await using silent = silentListener();
+  const client = new HttpAuthClient({
+    baseUrl: `127.0.0.1:${silent.port}`,
+    ...generateKeyPair(),
+    timeoutMs: 300,
+  });
+  const started = Date.now();
+  const error = await assertRejects(() => client.request("GET", "/ok"), HttpAuthRequestError);
+  assertEquals(error.message.includes("no answer within 300 ms"), true, error.message);
+  assertEquals(Date.now() - started < 3_000, true);
 });
 
 Deno.test("client: an oversize answer and a refused connection are typed errors", async () => {

@@ -18,6 +18,7 @@ import {
   startTestDiscovery,
 } from "../../../services/dmsg_discovery/_harness.ts";
 import { freePort } from "../../../_util/ports.ts";
+import { silentListener } from "../../../_util/silent_listener.ts";
 
 const dec = new TextDecoder();
 const canonical = (entry: Entry) => dec.decode(marshalEntry(entry));
@@ -123,30 +124,22 @@ Deno.test("putEntry gives up after 5 conflict retries with Go's backoff", async 
 });
 
 Deno.test("DiscoveryClient errors are typed: timeout, abort, refused, oversize, junk", async () => {
-  // A listener that accepts and never answers.
-  const silent = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const held: Deno.Conn[] = [];
-  const accepting = (async () => {
-    for await (const conn of silent) held.push(conn);
-  })();
-  try {
+  {
+    // A listener that accepts and never answers.
+    await using silent = silentListener();
     const slow = new DiscoveryClient({
-      url: `http://127.0.0.1:${silent.addr.port}`,
+      url: `http://127.0.0.1:${silent.port}`,
       timeoutMs: 200,
     });
     const timeout = await assertRejects(() => slow.health(), DiscoveryRequestError);
     assertEquals(
       timeout.message,
-      `GET /health: timed out after 200 ms at http://127.0.0.1:${silent.addr.port}`,
+      `GET /health: timed out after 200 ms at http://127.0.0.1:${silent.port}`,
     );
     const controller = new AbortController();
     const pending = slow.availableServers({ signal: controller.signal });
     controller.abort(new Error("stop"));
     await assertRejects(() => pending, Error, "stop");
-  } finally {
-    silent.close();
-    await accepting.catch(() => {});
-    for (const conn of held) conn.close();
   }
 
   const closedPort = freePort();
